@@ -1,0 +1,160 @@
+"""Shared fixtures: a moto server on 127.0.0.1, boto3 sessions against it, and the real ``vpclint`` executable."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import boto3
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+sys.path.insert(0, str(TESTS))  # lets tests import scenarios.py
+
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+}
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class MotoServer:
+    """A running ``moto_server``: its URL, and helpers to reset it and talk to it."""
+
+    url: str
+    process: subprocess.Popen
+
+    def reset(self) -> None:
+        """Drop every resource (``POST /moto-api/reset``)."""
+        request = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST", data=b"")
+        urllib.request.urlopen(request, timeout=10).read()
+
+    def seed(self, value: int) -> None:
+        """Seed moto's id generator so ids repeat across runs."""
+        request = urllib.request.Request(f"{self.url}/moto-api/seed?a={value}", method="POST", data=b"")
+        urllib.request.urlopen(request, timeout=10).read()
+
+    def session(self, region: str = "us-east-1") -> boto3.Session:
+        """A boto3 session whose clients talk to this server."""
+        return boto3.Session(region_name=region, **{k.lower(): v for k, v in FAKE_CREDENTIALS.items()})
+
+    def env(self, region: str = "us-east-1") -> dict[str, str]:
+        """The environment for a ``vpclint`` subprocess pointed at this server (no real AWS settings leak in)."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(FAKE_CREDENTIALS)
+        env.update({"AWS_ENDPOINT_URL": self.url, "AWS_DEFAULT_REGION": region, "AWS_CONFIG_FILE": os.devnull,
+                    "AWS_SHARED_CREDENTIALS_FILE": os.devnull})
+        return env
+
+
+def _start_server(extra_env: dict[str, str] | None = None) -> MotoServer:
+    executable = shutil.which("moto_server") or str(Path(sys.executable).parent / "moto_server")
+    port = _free_port()
+    env = {**os.environ, **(extra_env or {})}
+    process = subprocess.Popen(
+        [executable, "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"moto_server exited with {process.returncode}")
+        try:
+            urllib.request.urlopen(f"{url}/moto-api/", timeout=1).read()
+            return MotoServer(url=url, process=process)
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("moto_server did not answer /moto-api/ within 30 s")
+
+
+def _stop_server(server: MotoServer) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def moto_server_process() -> Iterator[MotoServer]:
+    """One moto server for the whole test session, on 127.0.0.1 and a free port."""
+    server = _start_server()
+    yield server
+    _stop_server(server)
+
+
+@pytest.fixture
+def moto_server(moto_server_process: MotoServer, monkeypatch: pytest.MonkeyPatch) -> MotoServer:
+    """The moto server, reset before the test; boto3 in this process is pointed at it too."""
+    moto_server_process.reset()
+    for key in [k for k in os.environ if k.startswith("AWS_")]:
+        monkeypatch.delenv(key)
+    for key, value in moto_server_process.env().items():
+        if key.startswith("AWS_"):
+            monkeypatch.setenv(key, value)
+    return moto_server_process
+
+
+@pytest.fixture
+def start_moto_server():
+    """Start a dedicated moto server with extra environment (e.g. INITIAL_NO_AUTH_ACTION_COUNT); stopped after."""
+    started: list[MotoServer] = []
+
+    def start(extra_env: dict[str, str]) -> MotoServer:
+        server = _start_server(extra_env)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        _stop_server(server)
+
+
+@dataclass
+class CliResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> dict:
+        return json.loads(self.stdout)
+
+
+def vpclint_executable() -> str:
+    """The installed ``vpclint`` console script next to this interpreter."""
+    candidate = Path(sys.executable).parent / "vpclint"
+    return str(candidate) if candidate.exists() else (shutil.which("vpclint") or "vpclint")
+
+
+@pytest.fixture
+def run_vpclint():
+    """Run the real ``vpclint`` executable: ``run_vpclint(args, env=..., cwd=...)`` -> CliResult."""
+
+    def run(args: list[str], env: dict[str, str] | None = None, cwd: Path | None = None, timeout: int = 120) -> CliResult:
+        if env is None:
+            env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        completed = subprocess.run(
+            [vpclint_executable(), *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=timeout,
+        )
+        return CliResult(completed.returncode, completed.stdout, completed.stderr)
+
+    return run

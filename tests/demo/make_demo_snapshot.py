@@ -1,0 +1,61 @@
+"""Regenerate the embedded demo snapshot from the moto scenario in ``tests/scenarios.py``.
+
+    python tests/demo/make_demo_snapshot.py          # rewrite vpclint/demo/demo-snapshot.json
+    python tests/demo/make_demo_snapshot.py --check  # exit 1 if the shipped file differs
+
+moto's random ids are seeded, so the same scenario always gives the same file.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from unittest import mock
+
+import boto3
+from moto import mock_aws
+from moto.moto_api._internal import mock_random
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from scenarios import build_demo_account  # noqa: E402
+
+from vpclint.collector import collect  # noqa: E402
+from vpclint.snapshot import dumps  # noqa: E402
+
+SHIPPED = Path(__file__).resolve().parents[2] / "vpclint" / "demo" / "demo-snapshot.json"
+SEED = 20251219
+DEMO_REGIONS = ["eu-west-1", "us-east-1"]
+FAKE_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
+
+
+def generate() -> str:
+    """Build the demo account in moto and return its snapshot JSON."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    with mock.patch.dict(os.environ, {**clean, **FAKE_ENV}, clear=True), mock_aws():
+        mock_random.seed(SEED)
+        session = boto3.Session(region_name="us-east-1")
+        build_demo_account(session)
+        snapshot = collect(session, DEMO_REGIONS, account_id="123456789012", partition="aws", max_workers=1)
+        snapshot.generator = "vpclint demo (tests/demo/make_demo_snapshot.py)"
+    return dumps(snapshot)
+
+
+def main() -> int:
+    text = generate()
+    if "--check" in sys.argv[1:]:
+        same = SHIPPED.read_text(encoding="utf-8") == text
+        print("demo snapshot is up to date" if same else f"{SHIPPED} differs from the scenario: regenerate it")
+        return 0 if same else 1
+    SHIPPED.write_text(text, encoding="utf-8")
+    print(f"wrote {SHIPPED}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

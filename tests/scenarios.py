@@ -1,0 +1,204 @@
+"""Accounts built with real boto3 calls, against moto (decorator or server mode).
+
+Each builder takes a boto3 session and a region and returns the ids the tests assert on. The demo account
+(:func:`build_demo_account`) is what ``tests/demo/make_demo_snapshot.py`` snapshots into the package.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Optional
+
+import boto3
+
+FULL_ACCESS_POLICY = {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}
+
+
+@dataclass
+class Network:
+    """Ids of one VPC built by :func:`build_vpc`."""
+
+    region: str
+    vpc_id: str
+    public_subnets: list[str] = field(default_factory=list)
+    private_subnets: list[str] = field(default_factory=list)
+    isolated_subnets: list[str] = field(default_factory=list)
+    private_route_tables: list[str] = field(default_factory=list)
+    public_route_table: Optional[str] = None
+    main_route_table: Optional[str] = None
+    nat_gateways: list[str] = field(default_factory=list)
+    endpoint_sg: Optional[str] = None
+    endpoints: dict[str, str] = field(default_factory=dict)
+
+
+def _tag(kind: str, name: str) -> list[dict]:
+    return [{"ResourceType": kind, "Tags": [{"Key": "Name", "Value": name}]}]
+
+
+def build_vpc(
+    session: boto3.Session,
+    region: str,
+    name: str,
+    cidr: str = "10.0.0.0/16",
+    azs: int = 3,
+    public: bool = True,
+    nat: bool = True,
+    isolated_subnet: bool = False,
+    dns_hostnames: bool = True,
+) -> Network:
+    """A VPC with, per AZ, a public subnet (IGW) and a private subnet (own route table, NAT when ``nat``).
+
+    ``isolated_subnet`` adds one subnet with no explicit association: it uses the main table, which has no
+    default route. Returns the ids.
+    """
+    ec2 = session.client("ec2", region_name=region)
+    base = cidr.split(".")[0] + "." + cidr.split(".")[1]
+    vpc_id = ec2.create_vpc(CidrBlock=cidr, TagSpecifications=_tag("vpc", name))["Vpc"]["VpcId"]
+    if dns_hostnames:
+        ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": True})
+    net = Network(region=region, vpc_id=vpc_id)
+    tables = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["RouteTables"]
+    net.main_route_table = tables[0]["RouteTableId"]
+    zones = [f"{region}{letter}" for letter in "abc"[:azs]]
+    if public:
+        igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+        ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc_id)
+        net.public_route_table = ec2.create_route_table(VpcId=vpc_id, TagSpecifications=_tag("route-table", f"{name}-public"))["RouteTable"]["RouteTableId"]
+        ec2.create_route(RouteTableId=net.public_route_table, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    for index, zone in enumerate(zones):
+        if public:
+            subnet = ec2.create_subnet(
+                VpcId=vpc_id, CidrBlock=f"{base}.{100 + index}.0/24", AvailabilityZone=zone,
+                TagSpecifications=_tag("subnet", f"{name}-public-{zone[-1]}"),
+            )["Subnet"]["SubnetId"]
+            ec2.associate_route_table(RouteTableId=net.public_route_table, SubnetId=subnet)
+            net.public_subnets.append(subnet)
+        private = ec2.create_subnet(
+            VpcId=vpc_id, CidrBlock=f"{base}.{index + 1}.0/24", AvailabilityZone=zone,
+            TagSpecifications=_tag("subnet", f"{name}-private-{zone[-1]}"),
+        )["Subnet"]["SubnetId"]
+        table = ec2.create_route_table(VpcId=vpc_id, TagSpecifications=_tag("route-table", f"{name}-private-{zone[-1]}"))["RouteTable"]["RouteTableId"]
+        ec2.associate_route_table(RouteTableId=table, SubnetId=private)
+        if nat and public:
+            allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+            gateway = ec2.create_nat_gateway(SubnetId=net.public_subnets[index], AllocationId=allocation)["NatGateway"]["NatGatewayId"]
+            ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=gateway)
+            net.nat_gateways.append(gateway)
+        net.private_subnets.append(private)
+        net.private_route_tables.append(table)
+    if isolated_subnet:
+        net.isolated_subnets.append(
+            ec2.create_subnet(
+                VpcId=vpc_id, CidrBlock=f"{base}.50.0/24", AvailabilityZone=zones[-1],
+                TagSpecifications=_tag("subnet", f"{name}-isolated"),
+            )["Subnet"]["SubnetId"]
+        )
+    return net
+
+
+def endpoint_security_group(session: boto3.Session, net: Network, sources: list[str], name: str = "vpc-endpoints") -> str:
+    """A security group allowing TCP 443 in from each CIDR in ``sources``."""
+    ec2 = session.client("ec2", region_name=net.region)
+    group = ec2.create_security_group(GroupName=name, Description="VPC interface endpoints", VpcId=net.vpc_id)["GroupId"]
+    if sources:
+        ec2.authorize_security_group_ingress(
+            GroupId=group,
+            IpPermissions=[{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": c} for c in sources]}],
+        )
+    net.endpoint_sg = group
+    return group
+
+
+def add_interface_endpoint(
+    session: boto3.Session,
+    net: Network,
+    service: str,
+    subnets: list[str],
+    private_dns: bool = True,
+    service_region: Optional[str] = None,
+    policy: Optional[dict] = None,
+) -> str:
+    """An interface endpoint for ``com.amazonaws.<region>.<service>`` in the given subnets."""
+    ec2 = session.client("ec2", region_name=net.region)
+    kwargs = {"PolicyDocument": json.dumps(policy)} if policy is not None else {}
+    endpoint = ec2.create_vpc_endpoint(
+        VpcId=net.vpc_id,
+        VpcEndpointType="Interface",
+        ServiceName=f"com.amazonaws.{service_region or net.region}.{service}",
+        SubnetIds=subnets,
+        SecurityGroupIds=[net.endpoint_sg] if net.endpoint_sg else [],
+        PrivateDnsEnabled=private_dns,
+        **kwargs,
+    )["VpcEndpoint"]["VpcEndpointId"]
+    net.endpoints[service] = endpoint
+    return endpoint
+
+
+def add_s3_gateway(session: boto3.Session, net: Network, route_tables: list[str], policy: Optional[dict] = None) -> str:
+    """An S3 gateway endpoint associated with ``route_tables``."""
+    ec2 = session.client("ec2", region_name=net.region)
+    kwargs = {"PolicyDocument": json.dumps(policy)} if policy is not None else {}
+    endpoint = ec2.create_vpc_endpoint(
+        VpcId=net.vpc_id, VpcEndpointType="Gateway", ServiceName=f"com.amazonaws.{net.region}.s3",
+        RouteTableIds=route_tables, **kwargs,
+    )["VpcEndpoint"]["VpcEndpointId"]
+    net.endpoints["s3"] = endpoint
+    return endpoint
+
+
+def build_private_vpc(session: boto3.Session, region: str, name: str, cidr: str = "10.1.0.0/16") -> Network:
+    """A VPC whose private path to ECR is complete: ecr.dkr, ecr.api, logs, S3 gateway on every private table."""
+    net = build_vpc(session, region, name, cidr=cidr)
+    endpoint_security_group(session, net, [cidr])
+    for service in ("ecr.dkr", "ecr.api", "logs"):
+        add_interface_endpoint(session, net, service, net.private_subnets)
+    add_s3_gateway(session, net, net.private_route_tables)
+    return net
+
+
+def make_default_vpc_public(session: boto3.Session, region: str) -> None:
+    """Give moto's default VPC what AWS gives it: an attached internet gateway and a default route to it."""
+    ec2 = session.client("ec2", region_name=region)
+    for vpc in ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"]:
+        igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+        ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc["VpcId"])
+        tables = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}])["RouteTables"]
+        for table in tables:
+            if any(a.get("Main") for a in table.get("Associations", [])):
+                ec2.create_route(RouteTableId=table["RouteTableId"], DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+
+
+def build_demo_account(session: boto3.Session) -> dict[str, Network]:
+    """The embedded demo: a misconfigured three-AZ production VPC beside a correct one, in two regions.
+
+    us-east-1 ``prod``: three private subnets behind NAT gateways and one isolated subnet on the main table;
+    no ecr.dkr endpoint; an ecr.api endpoint with private DNS off in two of three AZs; an endpoint security group
+    that admits only one private subnet; an S3 gateway endpoint on two of the three private route tables, with a
+    policy that allows only the team's own bucket. ``shared`` in us-east-1 is correct; eu-west-1 holds a
+    public-only ``edge`` VPC (out of scope) and a correct ``analytics`` VPC.
+    """
+    for region in ("us-east-1", "eu-west-1"):
+        make_default_vpc_public(session, region)
+    prod = build_vpc(session, "us-east-1", "prod", cidr="10.0.0.0/16", isolated_subnet=True)
+    endpoint_security_group(session, prod, ["10.0.1.0/24"])
+    add_interface_endpoint(session, prod, "ecr.api", prod.private_subnets[:2], private_dns=False)
+    add_s3_gateway(
+        session,
+        prod,
+        prod.private_route_tables[:2],
+        policy={
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::acme-prod-artifacts", "arn:aws:s3:::acme-prod-artifacts/*"]}
+            ],
+        },
+    )
+    shared = build_private_vpc(session, "us-east-1", "shared", cidr="10.1.0.0/16")
+    edge = build_vpc(session, "eu-west-1", "edge", cidr="10.2.0.0/16", azs=2, nat=False)
+    ec2 = session.client("ec2", region_name="eu-west-1")
+    for table in edge.private_route_tables:  # make the "private" subnets public: edge has only public subnets
+        igw = ec2.describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [edge.vpc_id]}])["InternetGateways"][0]
+        ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw["InternetGatewayId"])
+    analytics = build_private_vpc(session, "eu-west-1", "analytics", cidr="10.3.0.0/16")
+    return {"prod": prod, "shared": shared, "edge": edge, "analytics": analytics}

@@ -1,0 +1,5 @@
+"""Allow ``python -m vpclint``."""
+
+from vpclint.cli import main
+
+raise SystemExit(main())

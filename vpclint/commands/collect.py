@@ -1,0 +1,29 @@
+"""``vpclint collect``: snapshot an account to a JSON file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from vpclint.commands.common import add_collection_args, collect_live, output_stream
+from vpclint.errors import EXIT_INCOMPLETE, EXIT_OK
+from vpclint.snapshot import dumps
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``collect`` command."""
+    parser = subparsers.add_parser("collect", help="snapshot the account's network configuration to JSON")
+    add_collection_args(parser)
+    parser.add_argument("-o", "--output", default="-", metavar="FILE", help="snapshot file ('-' for stdout, the default)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Collect and write the snapshot; exit 3 when a region or API could not be read."""
+    snapshot = collect_live(args)
+    with output_stream(args.output) as stream:
+        stream.write(dumps(snapshot))
+    errors = snapshot.all_errors()
+    for error in errors:
+        print(f"vpclint: could not read {error.region} {error.api}: {error.code}: {error.message}", file=sys.stderr)
+    return EXIT_INCOMPLETE if errors else EXIT_OK

@@ -1,0 +1,84 @@
+"""Options and steps shared by the commands that read an account: collection flags, progress, output files."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Optional, TextIO
+
+from vpclint.collector import collect_account
+from vpclint.demo import DEMO_FILE, demo_snapshot_text
+from vpclint.errors import VpclintError
+from vpclint.snapshot import Snapshot, load, parse, write_atomic
+
+
+def add_collection_args(parser: argparse.ArgumentParser) -> None:
+    """The live-collection flags shared by ``collect`` and ``scan``."""
+    group = parser.add_argument_group("collection (live AWS)")
+    group.add_argument("--profile", help="AWS profile (default: the standard credential chain)")
+    group.add_argument("--region", action="append", default=[], metavar="R", help="region to scan (repeatable)")
+    group.add_argument("--all-regions", action="store_true", help="every enabled region of the account's partition")
+    group.add_argument("--max-workers", type=positive_int, default=8, metavar="N", help="regions collected at once (default 8)")
+
+
+def add_source_args(parser: argparse.ArgumentParser) -> None:
+    """``--snapshot FILE`` and ``--demo``, the alternatives to a live collection."""
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--snapshot", type=Path, metavar="FILE", help="read a snapshot file instead of collecting")
+    source.add_argument("--demo", action="store_true", help="use the embedded demo account (no AWS credentials needed)")
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
+    return value
+
+
+def collect_live(args: argparse.Namespace) -> Snapshot:
+    """Collect from AWS with a progress display on stderr when it is a terminal."""
+    if not sys.stderr.isatty():
+        return collect_account(args.profile, args.region, args.all_regions, args.max_workers)
+    from rich.progress import Progress
+
+    with Progress(transient=True) as progress:
+        task = {}
+
+        def start(regions: list[str]) -> None:
+            task["id"] = progress.add_task(f"Collecting {len(regions)} region(s)", total=len(regions))
+
+        def done(region: str) -> None:
+            progress.advance(task["id"])
+
+        return collect_account(args.profile, args.region, args.all_regions, args.max_workers, start, done)
+
+
+def obtain_snapshot(args: argparse.Namespace) -> tuple[Snapshot, Optional[Path]]:
+    """The snapshot a command works on: the demo, a file, or a live collection; and the file it came from."""
+    if getattr(args, "demo", False):
+        return parse(demo_snapshot_text(), f"(embedded {DEMO_FILE})"), None
+    if getattr(args, "snapshot", None):
+        return load(args.snapshot), args.snapshot
+    return collect_live(args), None
+
+
+@contextmanager
+def output_stream(target: Optional[str]) -> Iterator[TextIO]:
+    """stdout for None or '-', else a file written atomically when the block succeeds."""
+    if target in (None, "-"):
+        yield sys.stdout
+        return
+    import io
+
+    buffer = io.StringIO()
+    yield buffer
+    try:
+        write_atomic(Path(target), buffer.getvalue())
+    except OSError as exc:
+        raise VpclintError(f"output {target}: cannot write: {exc.strerror or exc}") from None

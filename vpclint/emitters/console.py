@@ -1,0 +1,59 @@
+"""The human report: findings grouped by account, region and VPC, then a summary line."""
+
+from __future__ import annotations
+
+from itertools import groupby
+from typing import TextIO
+
+from rich.console import Console
+from rich.markup import escape
+
+from vpclint.emitters import ScanResult
+from vpclint.rules import SEVERITIES
+
+SEVERITY_STYLES = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
+
+
+class ConsoleEmitter:
+    """Writes a rich text report; colours only when the stream is a terminal."""
+
+    def emit(self, result: ScanResult, stream: TextIO) -> None:
+        """Write the grouped findings, collection errors, rules not evaluated and the summary line."""
+        console = Console(file=stream, width=None if stream.isatty() else 120, highlight=False, soft_wrap=True)
+        report = result.report
+        console.print(f"[bold]vpclint[/bold] {report.tool.version} - account {report.account_id} ({report.partition})")
+        for region, region_findings in groupby(report.findings, key=lambda f: f.region):
+            console.print(f"\n[bold]{region}[/bold]")
+            for vpc_id, vpc_findings in groupby(region_findings, key=lambda f: f.vpc_id):
+                console.print(f"  [bold]{vpc_id or '(no VPC)'}[/bold]")
+                for finding in vpc_findings:
+                    style = SEVERITY_STYLES[finding.severity]
+                    console.print(
+                        f"    [{style}]{finding.severity.upper():<8}[/{style}] {finding.rule_id}  "
+                        f"{escape(finding.resource_id)}"
+                    )
+                    console.print(f"             {escape(finding.message)}")
+                    console.print(f"             [dim]fix:[/dim] {escape(finding.remediation)}")
+        if report.errors:
+            console.print("\n[bold red]Could not read[/bold red] (the scan is incomplete):")
+            for error in report.errors:
+                console.print(f"  {error.region}  {error.api}: {error.code}: {escape(error.message)}")
+        if report.not_evaluated:
+            console.print("\n[bold yellow]Rules not evaluated[/bold yellow] (their data could not be read):")
+            for item in report.not_evaluated:
+                console.print(f"  {item.region}  {item.rule_id} (missing {', '.join(item.missing)})")
+        console.print("\n" + summary_line(result))
+
+
+def summary_line(result: ScanResult) -> str:
+    """One line: counts by severity, regions, completeness."""
+    report = result.report
+    s = report.summary
+    counts = ", ".join(f"{s.by_severity[sev]} {sev}" for sev in SEVERITIES if s.by_severity[sev])
+    status = "complete" if s.complete else "INCOMPLETE"
+    return (
+        f"{s.total} finding{'s' if s.total != 1 else ''}"
+        f"{f' ({counts})' if counts else ''}, {s.failing} at or above --fail-on {s.fail_on}; "
+        f"{s.rules_evaluated} rules, {len(report.regions)} region{'s' if len(report.regions) != 1 else ''}; "
+        f"scan {status}"
+    )

@@ -1,0 +1,66 @@
+"""The rule engine: evaluate rules over the derived view of a snapshot and build the findings report.
+
+Generic by design: it knows resource kinds, ``requires`` and JMESPath, and nothing about any one rule.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+from vpclint import __version__
+from vpclint.findings import Finding, NotEvaluated, Report, Tool, fingerprint, summarise
+from vpclint.functions import rule_options
+from vpclint.rules import Rule
+from vpclint.snapshot import Snapshot
+from vpclint.view import build_view
+
+
+def evaluate(
+    snapshot: Snapshot,
+    rules: list[Rule],
+    fail_on: str = "low",
+    vpc_ids: Optional[Iterable[str]] = None,
+) -> Report:
+    """Evaluate every rule on every region; rules whose data could not be read are reported as not evaluated."""
+    options = rule_options()
+    findings: list[Finding] = []
+    not_evaluated: list[NotEvaluated] = []
+    for region_view in build_view(snapshot, vpc_ids):
+        for rule in rules:
+            missing = sorted(set(rule.requires) - region_view.collected)
+            if missing:
+                not_evaluated.append(NotEvaluated(rule_id=rule.id, region=region_view.region, missing=missing))
+                continue
+            for item in region_view.items[rule.resource]:
+                if rule.matches(item, options):
+                    findings.append(
+                        Finding(
+                            rule_id=rule.id,
+                            severity=rule.severity,
+                            title=rule.title,
+                            message=rule.render("message", item, options),
+                            account_id=snapshot.account_id,
+                            region=region_view.region,
+                            vpc_id=item["vpc_id"],
+                            resource_type=item["resource_type"],
+                            resource_id=item["resource_id"],
+                            resource_arn=item["arn"],
+                            evidence=rule.evidence_for(item, options),
+                            remediation=rule.render("remediation", item, options),
+                            fingerprint=fingerprint(rule.id, snapshot.account_id, region_view.region, item["resource_id"]),
+                        )
+                    )
+    findings.sort(key=Finding.sort_key)
+    not_evaluated.sort(key=lambda n: (n.region, n.rule_id))
+    errors = snapshot.all_errors()
+    complete = not errors and not not_evaluated
+    return Report(
+        tool=Tool(version=__version__),
+        account_id=snapshot.account_id,
+        partition=snapshot.partition,
+        regions=sorted(r.region for r in snapshot.regions),
+        summary=summarise(findings, fail_on, len(rules), len(not_evaluated), complete),
+        errors=errors,
+        not_evaluated=not_evaluated,
+        findings=findings,
+    )

@@ -1,0 +1,120 @@
+"""The findings document (``--format json``): a versioned pydantic model, its fingerprint and exit code."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Optional
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from vpclint.errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK
+from vpclint.rules import SEVERITIES, severity_rank
+from vpclint.snapshot import CollectionError
+
+FINDINGS_SCHEMA = "vpclint.findings/v1"
+FAIL_ON_CHOICES = ("critical", "high", "medium", "low", "none")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def fingerprint(rule_id: str, account_id: str, region: str, resource_id: str) -> str:
+    """Stable identity of a finding: rule, account, region and resource; never the wording."""
+    return hashlib.sha256(f"{rule_id}|{account_id}|{region}|{resource_id}".encode()).hexdigest()[:32]
+
+
+class Finding(_Model):
+    rule_id: str
+    severity: str
+    title: str
+    message: str
+    account_id: str
+    region: str
+    vpc_id: Optional[str] = None
+    resource_type: str
+    resource_id: str
+    resource_arn: str
+    evidence: Any = None
+    remediation: str
+    fingerprint: str
+
+    def sort_key(self) -> tuple:
+        """Order: account, region, VPC, severity (worst first), rule, resource."""
+        return (self.account_id, self.region, self.vpc_id or "", severity_rank(self.severity), self.rule_id, self.resource_id)
+
+
+class NotEvaluated(_Model):
+    """A rule that could not be evaluated in a region because data it needs could not be read."""
+
+    rule_id: str
+    region: str
+    missing: list[str]
+
+
+class Tool(_Model):
+    name: str = "vpclint"
+    version: str
+
+
+class Summary(_Model):
+    total: int
+    by_severity: dict[str, int]
+    fail_on: str
+    failing: int
+    rules_evaluated: int
+    not_evaluated: int
+    complete: bool
+
+
+class Report(_Model):
+    schema_: str = Field(FINDINGS_SCHEMA, alias="schema")
+    tool: Tool
+    account_id: str
+    partition: str
+    regions: list[str]
+    summary: Summary
+    errors: list[CollectionError]
+    not_evaluated: list[NotEvaluated]
+    findings: list[Finding]
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    @property
+    def complete(self) -> bool:
+        """True when every region and API was read and every rule evaluated."""
+        return self.summary.complete
+
+    def exit_code(self) -> int:
+        """3 if incomplete, else 1 if a finding is at or above fail-on, else 0; the same for every format."""
+        if not self.complete:
+            return EXIT_INCOMPLETE
+        return EXIT_FINDINGS if self.summary.failing else EXIT_OK
+
+    def to_json(self) -> str:
+        """Deterministic JSON: sorted keys, two-space indent, trailing newline."""
+        return json.dumps(self.model_dump(mode="json", by_alias=True), sort_keys=True, indent=2) + "\n"
+
+
+def fails(severity: str, fail_on: str) -> bool:
+    """Whether a finding of ``severity`` fails the run under ``--fail-on``; info never fails."""
+    if fail_on == "none" or severity == "info":
+        return False
+    return severity_rank(severity) <= severity_rank(fail_on)
+
+
+def summarise(findings: list[Finding], fail_on: str, rules_evaluated: int, not_evaluated: int, complete: bool) -> Summary:
+    """Counts for the summary line and the document."""
+    by_severity = {s: 0 for s in SEVERITIES}
+    for finding in findings:
+        by_severity[finding.severity] += 1
+    return Summary(
+        total=len(findings),
+        by_severity=by_severity,
+        fail_on=fail_on,
+        failing=sum(1 for f in findings if fails(f.severity, fail_on)),
+        rules_evaluated=rules_evaluated,
+        not_evaluated=not_evaluated,
+        complete=complete,
+    )

@@ -1,0 +1,218 @@
+"""Rule files: the documented schema (a pydantic model) and the loader.
+
+A rule file is YAML holding one rule (``schema_version: 1`` plus the fields of :class:`Rule`). Conditions,
+evidence and the text templates are JMESPath over one item of the derived view (:mod:`vpclint.view`);
+templates embed expressions as ``{{ expression }}``. Everything is compiled when the file is loaded, so a bad
+expression is reported with its file and field before any scan runs.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable, Literal, Optional
+
+import jmespath
+import yaml
+from jmespath.exceptions import JMESPathError
+from jmespath.parser import ParsedResult
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+
+from vpclint.errors import VpclintError
+from vpclint.snapshot import SOURCES, describe_validation_error
+
+RULE_SCHEMA_VERSION = 1
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+Severity = Literal["critical", "high", "medium", "low", "info"]
+ResourceKind = Literal["vpc", "subnet", "route_table", "endpoint", "security_group"]
+_RULE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_PLACEHOLDER = re.compile(r"\{\{(.+?)\}\}", re.S)
+
+
+def severity_rank(severity: str) -> int:
+    """0 for critical ... 4 for info."""
+    return SEVERITIES.index(severity)
+
+
+class Template:
+    """A text with ``{{ jmespath }}`` placeholders, compiled once."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.parts: list[str | ParsedResult] = []
+        position = 0
+        for match in _PLACEHOLDER.finditer(text):
+            self.parts.append(text[position:match.start()])
+            self.parts.append(jmespath.compile(match.group(1).strip()))
+            position = match.end()
+        self.parts.append(text[position:])
+
+    def render(self, item: Any, options: jmespath.Options) -> str:
+        """Fill the placeholders from ``item``; lists are joined with ", " and null shows as "-"."""
+        out = []
+        for part in self.parts:
+            if isinstance(part, str):
+                out.append(part)
+            else:
+                out.append(_as_text(part.search(item, options=options)))
+        return "".join(out)
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ", ".join(_as_text(v) for v in value)
+    return str(value)
+
+
+class Rule(BaseModel):
+    """One rule. See ``docs/rules.md`` for the meaning of each field."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    schema_version: Literal[1]
+    id: str
+    title: str = Field(min_length=1)
+    severity: Severity
+    resource: ResourceKind
+    requires: list[Literal[SOURCES]] = Field(min_length=1)  # type: ignore[valid-type]
+    description: str = Field(min_length=1)
+    rationale: str = Field(min_length=1)
+    references: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    when: str = Field(min_length=1)
+    message: str = Field(min_length=1)
+    evidence: str = Field(min_length=1)
+    remediation: str = Field(min_length=1)
+
+    _source: str = PrivateAttr(default="")
+    _compiled: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @field_validator("id")
+    @classmethod
+    def _kebab_case(cls, value: str) -> str:
+        if not _RULE_ID.match(value):
+            raise ValueError(f"rule id {value!r} is not kebab-case (lowercase words joined by '-')")
+        return value
+
+    @field_validator("references")
+    @classmethod
+    def _urls(cls, value: list[str]) -> list[str]:
+        for url in value:
+            if not url.startswith("https://"):
+                raise ValueError(f"reference {url!r} is not an https:// URL")
+        return value
+
+    @property
+    def source(self) -> str:
+        """The file the rule came from."""
+        return self._source
+
+    def compile(self, source: str) -> None:
+        """Compile the JMESPath condition, evidence and templates; errors name the file and field."""
+        self._source = source
+        for name in ("when", "evidence"):
+            try:
+                self._compiled[name] = jmespath.compile(getattr(self, name))
+            except JMESPathError as exc:
+                raise VpclintError(f"rule file {source}: field {name}: invalid JMESPath: {_one_line(exc)}") from None
+        for name in ("message", "remediation"):
+            try:
+                self._compiled[name] = Template(getattr(self, name))
+            except JMESPathError as exc:
+                raise VpclintError(
+                    f"rule file {source}: field {name}: invalid JMESPath in a {{{{ }}}} placeholder: {_one_line(exc)}"
+                ) from None
+
+    def matches(self, item: Any, options: jmespath.Options) -> bool:
+        """True when the condition holds for the item (JMESPath truthiness)."""
+        value = self._compiled["when"].search(item, options=options)
+        return value not in (None, False, "", [], {})
+
+    def evidence_for(self, item: Any, options: jmespath.Options) -> Any:
+        """The facts that made the rule fire, as the evidence expression selects them."""
+        return self._compiled["evidence"].search(item, options=options)
+
+    def render(self, field_name: str, item: Any, options: jmespath.Options) -> str:
+        """Render the message or remediation template for an item."""
+        return self._compiled[field_name].render(item, options)
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())
+
+
+def parse_rule_file(text: str, source: str) -> Rule:
+    """Parse and compile one rule file's text."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(exc, "problem", None) or _one_line(exc)
+        raise VpclintError(f"rule file {source}: not valid YAML{where}: {problem}") from None
+    if not isinstance(data, dict):
+        raise VpclintError(f"rule file {source}: expected a mapping of rule fields at the top level")
+    version = data.get("schema_version")
+    if version != RULE_SCHEMA_VERSION:
+        raise VpclintError(
+            f"rule file {source}: field schema_version: unsupported value {version!r} "
+            f"(this vpclint reads version {RULE_SCHEMA_VERSION})"
+        )
+    try:
+        rule = Rule.model_validate(data)
+    except ValidationError as exc:
+        raise VpclintError(f"rule file {source}: {describe_validation_error(exc)}") from None
+    rule.compile(source)
+    return rule
+
+
+def builtin_rule_files() -> list[tuple[str, str]]:
+    """``(name, text)`` of every rule file shipped in the package, sorted by name."""
+    root = resources.files("vpclint.builtin_rules")
+    return sorted(
+        (f"rules/{entry.name}", entry.read_text(encoding="utf-8"))
+        for entry in root.iterdir()
+        if entry.name.endswith((".yaml", ".yml"))
+    )
+
+
+def _directory_rule_files(directory: Path) -> list[tuple[str, str]]:
+    if not directory.is_dir():
+        raise VpclintError(f"rules directory {directory}: not a directory")
+    files = []
+    for path in sorted(list(directory.glob("*.yaml")) + list(directory.glob("*.yml"))):
+        try:
+            files.append((str(path), path.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise VpclintError(f"rule file {path}: cannot read: {exc}") from None
+    return files
+
+
+def load_rules(
+    extra_dirs: Iterable[Path] = (),
+    select: Optional[Iterable[str]] = None,
+    ignore: Iterable[str] = (),
+    builtin: bool = True,
+) -> list[Rule]:
+    """Load the built-in rules and any extra directories; ``select``/``ignore`` filter by rule id."""
+    files = builtin_rule_files() if builtin else []
+    for directory in extra_dirs:
+        files.extend(_directory_rule_files(Path(directory)))
+    rules: dict[str, Rule] = {}
+    for source, text in files:
+        rule = parse_rule_file(text, source)
+        if rule.id in rules:
+            raise VpclintError(f"rule file {source}: field id: {rule.id!r} is already defined in {rules[rule.id].source}")
+        rules[rule.id] = rule
+    for option, ids in (("--select", select or ()), ("--ignore", ignore)):
+        unknown = sorted(set(ids) - set(rules))
+        if unknown:
+            raise VpclintError(f"{option}: unknown rule id {', '.join(unknown)} (see 'vpclint rules list')")
+    chosen = set(select) if select else set(rules)
+    chosen -= set(ignore)
+    return [rules[rule_id] for rule_id in sorted(chosen)]

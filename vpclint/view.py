@@ -1,0 +1,261 @@
+"""The derived view: the snapshot joined and classified once, as plain JSON-like data the rules query.
+
+Rules iterate over one resource kind of the view (``vpc``, ``subnet``, ``route_table``, ``endpoint``,
+``security_group``) and test each item with JMESPath. Every item carries the same context keys
+(``account_id``, ``partition``, ``region``, ``vpc_id``, ``resource_type``, ``resource_id``, ``arn``) and the
+facts below; ``docs/view.md`` in the repository documents every field.
+
+Facts derived here, once per snapshot, in linear time:
+
+* each subnet's *effective route table* (its explicit association, else the VPC's main table) and its *kind*:
+  ``public`` (default route to an internet gateway), ``nat`` (default route to a NAT gateway, instance or network
+  interface), ``routed`` (default route to something else: transit gateway, virtual private gateway, peering,
+  egress-only gateway), ``isolated`` (no default route) or ``unknown`` (no route table could be resolved);
+  every kind but ``public`` and ``unknown`` is *private*;
+* whether a VPC is *in scope* (it has a private subnet and is not tagged ``vpclint:skip``);
+* each VPC's endpoints grouped by service, counting only endpoints for the VPC's own region
+  (``endpoints_by_service``), with the others kept apart (``foreign_region_endpoints``);
+* each route table's served subnets (explicit, plus every unassociated subnet for the main table).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Optional
+
+from vpclint.servicename import service_prefix_for
+from vpclint.snapshot import RegionSnapshot, RouteTable, Snapshot
+
+SKIP_TAG = "vpclint:skip"
+RESOURCE_KINDS = ("vpc", "subnet", "route_table", "endpoint", "security_group")
+DEFAULT_DESTINATIONS = ("0.0.0.0/0", "::/0")
+NAT_TARGETS = ("nat_gateway", "instance", "network_interface")
+PRIVATE_KINDS = ("nat", "routed", "isolated")
+
+Item = dict[str, Any]
+
+
+@dataclass
+class RegionView:
+    """The derived items of one region, by resource kind."""
+
+    region: str
+    collected: frozenset[str]
+    items: dict[str, list[Item]] = field(default_factory=lambda: {kind: [] for kind in RESOURCE_KINDS})
+
+
+def _arn(partition: str, region: str, account_id: str, kind: str, resource_id: str) -> str:
+    return f"arn:{partition}:ec2:{region}:{account_id}:{kind}/{resource_id}"
+
+
+def subnet_kind(table: Optional[RouteTable]) -> str:
+    """Classify a subnet by its effective route table's default routes (blackhole routes do not count)."""
+    if table is None:
+        return "unknown"
+    kinds = set()
+    for route in table.routes:
+        destination = route.destination_cidr_block or route.destination_ipv6_cidr_block
+        if destination not in DEFAULT_DESTINATIONS or route.state == "blackhole":
+            continue
+        if route.target_type == "internet_gateway":
+            return "public"
+        kinds.add("nat" if route.target_type in NAT_TARGETS else "routed")
+    if "nat" in kinds:
+        return "nat"
+    return "routed" if kinds else "isolated"
+
+
+def effective_route_tables(region: RegionSnapshot) -> dict[str, tuple[Optional[RouteTable], bool]]:
+    """Map each subnet id to ``(route table, explicit?)``: its explicit association, else its VPC's main table."""
+    main_by_vpc: dict[str, RouteTable] = {}
+    explicit: dict[str, RouteTable] = {}
+    for table in region.route_tables:
+        for association in table.associations:
+            if association.main:
+                main_by_vpc[table.vpc_id] = table
+            elif association.subnet_id and association.state in (None, "associated"):
+                explicit[association.subnet_id] = table
+    result: dict[str, tuple[Optional[RouteTable], bool]] = {}
+    for subnet in region.subnets:
+        if subnet.subnet_id in explicit:
+            result[subnet.subnet_id] = (explicit[subnet.subnet_id], True)
+        else:
+            result[subnet.subnet_id] = (main_by_vpc.get(subnet.vpc_id), False)
+    return result
+
+
+def build_region_view(
+    snapshot: Snapshot, region: RegionSnapshot, vpc_ids: Optional[Iterable[str]] = None
+) -> RegionView:
+    """Derive one region's items; ``vpc_ids`` limits the view to those VPCs."""
+    wanted = set(vpc_ids) if vpc_ids else None
+    account, partition, name = snapshot.account_id, snapshot.partition, region.region
+    view = RegionView(region=name, collected=frozenset(region.collected))
+
+    def context(vpc_id: Optional[str], kind: str, resource_id: str, arn_kind: str) -> Item:
+        return {
+            "account_id": account,
+            "partition": partition,
+            "region": name,
+            "service_prefix": service_prefix_for(partition),
+            "vpc_id": vpc_id,
+            "resource_type": kind,
+            "resource_id": resource_id,
+            "arn": _arn(partition, name, account, arn_kind, resource_id),
+        }
+
+    dhcp = {d.dhcp_options_id: d for d in region.dhcp_options}
+    dhcp_known = "dhcp_options" in region.collected
+    tables = effective_route_tables(region)
+
+    subnets_by_vpc: dict[str, list[Item]] = {}
+    subnets_by_id: dict[str, Item] = {}
+    for subnet in region.subnets:
+        table, is_explicit = tables[subnet.subnet_id]
+        kind = subnet_kind(table)
+        item = {
+            "subnet_id": subnet.subnet_id,
+            "cidr_block": subnet.cidr_block,
+            "ipv6_cidr_blocks": subnet.ipv6_cidr_blocks,
+            "availability_zone": subnet.availability_zone,
+            "route_table_id": table.route_table_id if table else None,
+            "route_table_explicit": is_explicit,
+            "kind": kind,
+            "private": kind in PRIVATE_KINDS,
+        }
+        subnets_by_vpc.setdefault(subnet.vpc_id, []).append(item)
+        subnets_by_id[subnet.subnet_id] = item
+
+    endpoints_by_vpc: dict[str, list[Item]] = {}
+    endpoint_summaries: dict[str, Item] = {}
+    for endpoint in region.vpc_endpoints:
+        azs = sorted({subnets_by_id[s]["availability_zone"] for s in endpoint.subnet_ids if s in subnets_by_id})
+        summary = {
+            "vpc_endpoint_id": endpoint.vpc_endpoint_id,
+            "vpc_endpoint_type": endpoint.vpc_endpoint_type,
+            "service_name": endpoint.service_name,
+            "service": endpoint.service,
+            "service_region": endpoint.service_region,
+            "same_region": endpoint.service_region == name,
+            "state": endpoint.state,
+            "private_dns_enabled": endpoint.private_dns_enabled,
+            "subnet_ids": endpoint.subnet_ids,
+            "availability_zones": azs,
+            "route_table_ids": endpoint.route_table_ids,
+            "group_ids": endpoint.group_ids,
+            "policy": endpoint.policy,
+            "policy_error": endpoint.policy_error,
+        }
+        endpoints_by_vpc.setdefault(endpoint.vpc_id, []).append(summary)
+        endpoint_summaries[endpoint.vpc_endpoint_id] = summary
+
+    vpc_items: dict[str, Item] = {}
+    for vpc in region.vpcs:
+        if wanted is not None and vpc.vpc_id not in wanted:
+            continue
+        subnets = subnets_by_vpc.get(vpc.vpc_id, [])
+        private = [s for s in subnets if s["private"]]
+        endpoints = endpoints_by_vpc.get(vpc.vpc_id, [])
+        by_service: dict[str, list[Item]] = {}
+        for endpoint in endpoints:
+            if endpoint["same_region"] and endpoint["service"]:
+                by_service.setdefault(endpoint["service"], []).append(endpoint)
+        options = dhcp.get(vpc.dhcp_options_id or "")
+        dns_servers = options.domain_name_servers if options else ([] if dhcp_known else None)
+        skipped = SKIP_TAG in vpc.tags
+        item = context(vpc.vpc_id, "vpc", vpc.vpc_id, "vpc")
+        item.update(
+            {
+                "cidr_blocks": vpc.cidr_blocks,
+                "ipv6_cidr_blocks": vpc.ipv6_cidr_blocks,
+                "is_default": vpc.is_default,
+                "enable_dns_support": vpc.enable_dns_support,
+                "enable_dns_hostnames": vpc.enable_dns_hostnames,
+                "dhcp_options_id": vpc.dhcp_options_id,
+                "dns_servers": dns_servers,
+                "tags": vpc.tags,
+                "skipped": skipped,
+                "in_scope": bool(private) and not skipped,
+                "subnets": subnets,
+                "private_subnets": private,
+                "public_subnets": [s for s in subnets if s["kind"] == "public"],
+                "nat_subnets": [s for s in subnets if s["kind"] == "nat"],
+                "isolated_subnets": [s for s in subnets if s["kind"] == "isolated"],
+                "private_azs": sorted({s["availability_zone"] for s in private}),
+                "endpoints": endpoints,
+                "endpoints_by_service": by_service,
+                "foreign_region_endpoints": [e for e in endpoints if e["service"] and not e["same_region"]],
+            }
+        )
+        vpc_items[vpc.vpc_id] = item
+        view.items["vpc"].append(item)
+
+    for subnet in region.subnets:
+        vpc_item = vpc_items.get(subnet.vpc_id)
+        if vpc_item is None:
+            continue
+        item = context(subnet.vpc_id, "subnet", subnet.subnet_id, "subnet")
+        item.update(subnets_by_id[subnet.subnet_id])
+        item["vpc"] = vpc_item
+        view.items["subnet"].append(item)
+
+    served: dict[str, list[Item]] = {}
+    for subnet_id, (table, _) in tables.items():
+        if table is not None:
+            served.setdefault(table.route_table_id, []).append(subnets_by_id[subnet_id])
+    gateway_tables: dict[str, dict[str, list[str]]] = {}
+    for endpoint in region.vpc_endpoints:
+        if endpoint.vpc_endpoint_type == "Gateway" and endpoint.service and endpoint.service_region == name:
+            for table_id in endpoint.route_table_ids:
+                gateway_tables.setdefault(table_id, {}).setdefault(endpoint.service, []).append(endpoint.vpc_endpoint_id)
+    for table in region.route_tables:
+        vpc_item = vpc_items.get(table.vpc_id)
+        if vpc_item is None:
+            continue
+        subnets = sorted(served.get(table.route_table_id, []), key=lambda s: s["subnet_id"])
+        item = context(table.vpc_id, "route_table", table.route_table_id, "route-table")
+        item.update(
+            {
+                "route_table_id": table.route_table_id,
+                "main": any(a.main for a in table.associations),
+                "explicit_subnet_ids": sorted(a.subnet_id for a in table.associations if a.subnet_id),
+                "subnets": subnets,
+                "private_subnets": [s for s in subnets if s["private"]],
+                "routes": [r.model_dump() for r in table.routes],
+                "gateway_endpoints_by_service": gateway_tables.get(table.route_table_id, {}),
+                "vpc": vpc_item,
+            }
+        )
+        view.items["route_table"].append(item)
+
+    for endpoint in region.vpc_endpoints:
+        vpc_item = vpc_items.get(endpoint.vpc_id)
+        if vpc_item is None:
+            continue
+        item = context(endpoint.vpc_id, "endpoint", endpoint.vpc_endpoint_id, "vpc-endpoint")
+        item.update(endpoint_summaries[endpoint.vpc_endpoint_id])
+        item["vpc"] = vpc_item
+        view.items["endpoint"].append(item)
+
+    for group in region.security_groups:
+        vpc_item = vpc_items.get(group.vpc_id or "")
+        if vpc_item is None:
+            continue
+        item = context(group.vpc_id, "security_group", group.group_id, "security-group")
+        item.update(
+            {
+                "group_id": group.group_id,
+                "group_name": group.group_name,
+                "ingress": [r.model_dump() for r in group.ingress],
+                "egress": [r.model_dump() for r in group.egress],
+                "vpc": vpc_item,
+            }
+        )
+        view.items["security_group"].append(item)
+    return view
+
+
+def build_view(snapshot: Snapshot, vpc_ids: Optional[Iterable[str]] = None) -> list[RegionView]:
+    """Derive every region of the snapshot."""
+    wanted = list(vpc_ids) if vpc_ids else None
+    return [build_region_view(snapshot, region, wanted) for region in snapshot.regions]
