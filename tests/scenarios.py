@@ -202,3 +202,71 @@ def build_demo_account(session: boto3.Session) -> dict[str, Network]:
         ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw["InternetGatewayId"])
     analytics = build_private_vpc(session, "eu-west-1", "analytics", cidr="10.3.0.0/16")
     return {"prod": prod, "shared": shared, "edge": edge, "analytics": analytics}
+
+
+@dataclass
+class RulePackAccount:
+    """Ids of :func:`build_rule_pack_account`: the VPCs and the resources the rule pack must flag."""
+
+    good: Network
+    broken: Network
+    bare: Network
+    public_only: Network
+    gone_dkr: Network
+    cross_region_api: str
+    default_sg_api: str
+
+
+def build_rule_pack_account(session: boto3.Session) -> RulePackAccount:
+    """Two regions of situations for the rule pack (us-west-2 and eu-central-1; default VPCs made public).
+
+    us-west-2 ``good``: complete private path. ``broken`` (DNS hostnames off, custom DNS servers, an isolated
+    subnet on the main table): an ecr.dkr endpoint with private DNS off in two of three AZs behind a group that
+    admits one private subnet; an ecr.api endpoint without security groups (the VPC default group, which admits
+    nothing in moto); an ecr.api endpoint for us-east-1; no logs endpoint; an S3 gateway on two of the three
+    private route tables. eu-central-1 ``bare``: no endpoints; ``public_only``: only public subnets, no endpoints;
+    ``gone_dkr``: complete but its ecr.dkr endpoint deleted.
+    """
+    for region in ("us-west-2", "eu-central-1"):
+        make_default_vpc_public(session, region)
+    good = build_private_vpc(session, "us-west-2", "good", cidr="10.1.0.0/16")
+    broken = build_vpc(session, "us-west-2", "broken", cidr="10.2.0.0/16", isolated_subnet=True, dns_hostnames=False)
+    ec2 = session.client("ec2", region_name="us-west-2")
+    options = ec2.create_dhcp_options(
+        DhcpConfigurations=[{"Key": "domain-name-servers", "Values": ["10.2.0.53", "10.2.1.53"]}]
+    )["DhcpOptions"]["DhcpOptionsId"]
+    ec2.associate_dhcp_options(DhcpOptionsId=options, VpcId=broken.vpc_id)
+    endpoint_security_group(session, broken, ["10.2.1.0/24"])
+    add_interface_endpoint(session, broken, "ecr.dkr", broken.private_subnets[:2], private_dns=False)
+    cross_region_api = add_interface_endpoint(session, broken, "ecr.api", broken.private_subnets, service_region="us-east-1")
+    default_sg_api = ec2.create_vpc_endpoint(
+        VpcId=broken.vpc_id, VpcEndpointType="Interface", ServiceName="com.amazonaws.us-west-2.ecr.api",
+        SubnetIds=broken.private_subnets, PrivateDnsEnabled=True,
+    )["VpcEndpoint"]["VpcEndpointId"]
+    add_s3_gateway(session, broken, broken.private_route_tables[:2])
+    bare = build_vpc(session, "eu-central-1", "bare", cidr="10.3.0.0/16", azs=2)
+    public_only = build_vpc(session, "eu-central-1", "public-only", cidr="10.4.0.0/16", azs=2, nat=False)
+    west = session.client("ec2", region_name="eu-central-1")
+    igw = west.describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [public_only.vpc_id]}])["InternetGateways"][0]
+    for table in public_only.private_route_tables:
+        west.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw["InternetGatewayId"])
+    gone_dkr = build_private_vpc(session, "eu-central-1", "gone-dkr", cidr="10.5.0.0/16")
+    west.delete_vpc_endpoints(VpcEndpointIds=[gone_dkr.endpoints["ecr.dkr"]])
+    return RulePackAccount(good, broken, bare, public_only, gone_dkr, cross_region_api, default_sg_api)
+
+
+def put_nat_traffic(
+    session: boto3.Session, region: str, nat_gateway_id: str, from_source: float, from_destination: float, days_ago: int = 1
+) -> None:
+    """Publish ``AWS/NATGateway`` BytesInFromSource/BytesInFromDestination data points for a NAT gateway."""
+    from datetime import datetime, timedelta, timezone
+
+    when = datetime.now(timezone.utc) - timedelta(days=days_ago, hours=2)
+    dimensions = [{"Name": "NatGatewayId", "Value": nat_gateway_id}]
+    session.client("cloudwatch", region_name=region).put_metric_data(
+        Namespace="AWS/NATGateway",
+        MetricData=[
+            {"MetricName": "BytesInFromSource", "Dimensions": dimensions, "Timestamp": when, "Value": from_source, "Unit": "Bytes"},
+            {"MetricName": "BytesInFromDestination", "Dimensions": dimensions, "Timestamp": when, "Value": from_destination, "Unit": "Bytes"},
+        ],
+    )

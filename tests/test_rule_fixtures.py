@@ -63,7 +63,7 @@ CASES = _cases()
 @pytest.mark.parametrize("rule_id,case", CASES, ids=[f"{r}: {c['name']}" for r, c in CASES])
 def test_rule_fixture(rule_id: str, case: dict) -> None:
     snapshot = Snapshot.model_validate(apply_patch(BASE, case))
-    report = evaluate(snapshot, load_rules(select=[rule_id]))
+    report = evaluate(snapshot, load_rules(select=[rule_id]), settings=case.get("settings"))
     assert not report.not_evaluated, report.not_evaluated
     flagged = sorted(f.resource_id for f in report.findings)
     if case["expect"] == "fire":

@@ -16,7 +16,7 @@ EXIT_INTERNAL = 4
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand registered."""
-    from vpclint.commands import collect, scan
+    from vpclint.commands import baseline, collect, cost, pricing, rules, scan
 
     parser = argparse.ArgumentParser(
         prog="vpclint",
@@ -25,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"vpclint {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
-    for command in (scan, collect):
+    for command in (scan, collect, baseline, rules, cost, pricing):
         command.register(subparsers)
     return parser
 

@@ -39,6 +39,8 @@ from vpclint.snapshot import (
 
 HOME_REGIONS = {"aws": "us-east-1", "aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}
 ENABLED_OPT_IN_STATUSES = {"opt-in-not-required", "opted-in"}
+ATTRIBUTE_WORKERS = 4
+"""Concurrent DescribeVpcAttribute calls per region (regions themselves run in a pool of ``--max-workers``)."""
 
 
 def client_config() -> Config:
@@ -55,8 +57,9 @@ def open_session(profile: Optional[str] = None) -> boto3.Session:
     """A boto3 session from the standard credential chain, or the named profile."""
     try:
         return boto3.Session(profile_name=profile)
-    except ProfileNotFound:
-        raise VpclintError(f"AWS profile {profile!r} not found in the AWS config files") from None
+    except ProfileNotFound as exc:  # from --profile, or from AWS_PROFILE when no --profile was given
+        missing = profile or exc.kwargs.get("profile")
+        raise VpclintError(f"AWS profile {missing!r} not found in the AWS config files") from None
 
 
 def _error_code(exc: Exception) -> str:
@@ -137,6 +140,15 @@ def resolve_regions(
 
 def _tags(item: dict) -> dict[str, str]:
     return {t["Key"]: t.get("Value", "") for t in item.get("Tags") or []}
+
+
+def _associated_ipv6(item: dict) -> list[str]:
+    """The IPv6 CIDRs of a VPC or subnet that are associated (AWS also lists disassociated ones for a while)."""
+    return sorted(
+        a["Ipv6CidrBlock"]
+        for a in item.get("Ipv6CidrBlockAssociationSet") or []
+        if a.get("Ipv6CidrBlock") and (a.get("Ipv6CidrBlockState") or {}).get("State", "associated") == "associated"
+    )
 
 
 def _paginate(client: Any, operation: str, key: str, **kwargs: Any) -> list[dict]:
@@ -271,9 +283,7 @@ class RegionCollector:
                     {a["CidrBlock"] for a in v.get("CidrBlockAssociationSet") or [] if a.get("CidrBlockState", {}).get("State", "associated") == "associated"}
                     | ({v["CidrBlock"]} if v.get("CidrBlock") else set())
                 ),
-                ipv6_cidr_blocks=sorted(
-                    a["Ipv6CidrBlock"] for a in v.get("Ipv6CidrBlockAssociationSet") or [] if a.get("Ipv6CidrBlock")
-                ),
+                ipv6_cidr_blocks=_associated_ipv6(v),
                 dhcp_options_id=v.get("DhcpOptionsId"),
                 tags=_tags(v),
             )
@@ -284,16 +294,28 @@ class RegionCollector:
         return self._finish()
 
     def _read_vpc_attributes(self) -> None:
+        """The two DescribeVpcAttribute calls per VPC, at most ATTRIBUTE_WORKERS at once (they dominate latency)."""
         failures: dict[str, Exception] = {}
-        for vpc in self.result.vpcs:
-            for attribute, field in (("enableDnsSupport", "enable_dns_support"), ("enableDnsHostnames", "enable_dns_hostnames")):
-                try:
-                    answer = self.ec2.describe_vpc_attribute(VpcId=vpc.vpc_id, Attribute=attribute)
-                except (ClientError, BotoCoreError) as exc:
-                    failures.setdefault(_error_code(exc), exc)
-                    continue
-                key = attribute[0].upper() + attribute[1:]
-                setattr(vpc, field, bool(answer.get(key, {}).get("Value")))
+        requests = [
+            (vpc, attribute, field)
+            for vpc in self.result.vpcs
+            for attribute, field in (("enableDnsSupport", "enable_dns_support"), ("enableDnsHostnames", "enable_dns_hostnames"))
+        ]
+
+        def ask(request: tuple[Vpc, str, str]) -> Any:
+            try:
+                return self.ec2.describe_vpc_attribute(VpcId=request[0].vpc_id, Attribute=request[1])
+            except (ClientError, BotoCoreError) as exc:
+                return exc
+
+        with ThreadPoolExecutor(max_workers=ATTRIBUTE_WORKERS) as pool:
+            answers = list(pool.map(ask, requests))
+        for (vpc, attribute, field), answer in zip(requests, answers):
+            if isinstance(answer, Exception):
+                failures.setdefault(_error_code(answer), answer)
+                continue
+            key = attribute[0].upper() + attribute[1:]
+            setattr(vpc, field, bool(answer.get(key, {}).get("Value")))
         for code, exc in sorted(failures.items()):
             self.result.errors.append(
                 CollectionError(region=self.region, api="ec2:DescribeVpcAttribute", code=code, message=_error_message(exc))
@@ -320,7 +342,7 @@ class RegionCollector:
                 availability_zone=s["AvailabilityZone"],
                 availability_zone_id=s.get("AvailabilityZoneId"),
                 cidr_block=s.get("CidrBlock"),
-                ipv6_cidr_blocks=sorted(a["Ipv6CidrBlock"] for a in s.get("Ipv6CidrBlockAssociationSet") or [] if a.get("Ipv6CidrBlock")),
+                ipv6_cidr_blocks=_associated_ipv6(s),
                 map_public_ip_on_launch=bool(s.get("MapPublicIpOnLaunch")),
                 tags=_tags(s),
             )
@@ -407,6 +429,22 @@ class RegionCollector:
         return r
 
 
+def read_nat_metrics(cloudwatch: Any, result: RegionSnapshot, days: int) -> None:
+    """Add the region's NAT gateway traffic (batched ``GetMetricData``); a failure is recorded, not raised."""
+    if "nat_gateways" not in result.collected:
+        return
+    from vpclint.cost.metrics import fetch_nat_metrics
+
+    live = [n.nat_gateway_id for n in result.nat_gateways if (n.state or "").lower() not in ("deleted", "failed")]
+    try:
+        result.nat_gateway_metrics = fetch_nat_metrics(cloudwatch, live, days)
+    except (ClientError, BotoCoreError) as exc:
+        result.errors.append(
+            CollectionError(region=result.region, api="cloudwatch:GetMetricData", code=_error_code(exc), message=_error_message(exc))
+        )
+        result.errors.sort(key=lambda e: (e.api, e.code, e.message))
+
+
 def _dhcp_values(options: dict, key: str) -> list[str]:
     for conf in options.get("DhcpConfigurations") or []:
         if conf.get("Key") == key:
@@ -421,14 +459,24 @@ def collect(
     partition: str,
     max_workers: int = 8,
     on_region_done: Optional[Callable[[str], None]] = None,
+    metrics_days: Optional[int] = None,
 ) -> Snapshot:
-    """Collect every region concurrently (at most ``max_workers`` at once) into one snapshot."""
+    """Collect every region concurrently (at most ``max_workers`` at once) into one snapshot.
+
+    With ``metrics_days``, each region's NAT gateway traffic over that many days is read from CloudWatch too.
+    """
     # Clients are created here, on one thread: a boto3 Session is not safe to share across threads.
     clients = {region: session.client("ec2", region_name=region, config=client_config()) for region in regions}
+    watchers = (
+        {region: session.client("cloudwatch", region_name=region, config=client_config()) for region in regions}
+        if metrics_days else {}
+    )
 
     def run(region: str) -> RegionSnapshot:
         try:
             result = RegionCollector(clients[region], region).collect()
+            if metrics_days:
+                read_nat_metrics(watchers[region], result, metrics_days)
         except Exception as exc:  # an unexpected shape or transport failure costs one region, not the scan
             result = RegionSnapshot(
                 region=region,
@@ -450,6 +498,7 @@ def collect_account(
     max_workers: int,
     on_start: Optional[Callable[[list[str]], None]] = None,
     on_region_done: Optional[Callable[[str], None]] = None,
+    metrics_days: Optional[int] = None,
 ) -> Snapshot:
     """Open a session, resolve identity and regions, and collect: the whole live path in one call."""
     session = open_session(profile)
@@ -460,4 +509,4 @@ def collect_account(
         raise VpclintError("no region to scan: pass --region R or --all-regions, or set AWS_REGION") from None
     if on_start:
         on_start(targets)
-    return collect(session, targets, account_id, partition, max_workers, on_region_done)
+    return collect(session, targets, account_id, partition, max_workers, on_region_done, metrics_days)

@@ -5,7 +5,9 @@ Generic by design: it knows resource kinds, ``requires`` and JMESPath, and nothi
 
 from __future__ import annotations
 
-from typing import Iterable, Optional
+import gc
+from contextlib import contextmanager
+from typing import Any, Iterable, Iterator, Mapping, Optional
 
 from vpclint import __version__
 from vpclint.findings import Finding, NotEvaluated, Report, Tool, fingerprint, summarise
@@ -15,41 +17,60 @@ from vpclint.snapshot import Snapshot
 from vpclint.view import build_view
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: the view and findings are many small acyclic objects, and collections
+    triggered while they accumulate rescan the whole growing heap (superlinear time on large accounts)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def evaluate(
     snapshot: Snapshot,
     rules: list[Rule],
     fail_on: str = "low",
     vpc_ids: Optional[Iterable[str]] = None,
+    settings: Optional[Mapping[str, Any]] = None,
 ) -> Report:
-    """Evaluate every rule on every region; rules whose data could not be read are reported as not evaluated."""
+    """Evaluate every rule on every region; rules whose data could not be read are reported as not evaluated.
+
+    ``settings`` (from the config file, e.g. ``required_services``) reach the rules as data: every VPC item
+    carries them under ``settings``.
+    """
     options = rule_options()
     findings: list[Finding] = []
     not_evaluated: list[NotEvaluated] = []
-    for region_view in build_view(snapshot, vpc_ids):
-        for rule in rules:
-            missing = sorted(set(rule.requires) - region_view.collected)
-            if missing:
-                not_evaluated.append(NotEvaluated(rule_id=rule.id, region=region_view.region, missing=missing))
-                continue
-            for item in region_view.items[rule.resource]:
-                if rule.matches(item, options):
-                    findings.append(
-                        Finding(
-                            rule_id=rule.id,
-                            severity=rule.severity,
-                            title=rule.title,
-                            message=rule.render("message", item, options),
-                            account_id=snapshot.account_id,
-                            region=region_view.region,
-                            vpc_id=item["vpc_id"],
-                            resource_type=item["resource_type"],
-                            resource_id=item["resource_id"],
-                            resource_arn=item["arn"],
-                            evidence=rule.evidence_for(item, options),
-                            remediation=rule.render("remediation", item, options),
-                            fingerprint=fingerprint(rule.id, snapshot.account_id, region_view.region, item["resource_id"]),
+    with _gc_paused():
+        for region_view in build_view(snapshot, vpc_ids, settings):
+            for rule in rules:
+                missing = sorted(set(rule.requires) - region_view.collected)
+                if missing:
+                    not_evaluated.append(NotEvaluated(rule_id=rule.id, region=region_view.region, missing=missing))
+                    continue
+                for item in region_view.items[rule.resource]:
+                    if rule.matches(item, options):
+                        findings.append(
+                            Finding(
+                                rule_id=rule.id,
+                                severity=rule.severity,
+                                title=rule.title,
+                                message=rule.render("message", item, options),
+                                account_id=snapshot.account_id,
+                                region=region_view.region,
+                                vpc_id=item["vpc_id"],
+                                resource_type=item["resource_type"],
+                                resource_id=item["resource_id"],
+                                resource_arn=item["arn"],
+                                evidence=rule.evidence_for(item, options),
+                                remediation=rule.render("remediation", item, options),
+                                fingerprint=fingerprint(rule.id, snapshot.account_id, region_view.region, item["resource_id"]),
+                            )
                         )
-                    )
     findings.sort(key=Finding.sort_key)
     not_evaluated.sort(key=lambda n: (n.region, n.rule_id))
     errors = snapshot.all_errors()

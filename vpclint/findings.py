@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Optional
+from datetime import date
+from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -39,10 +40,24 @@ class Finding(_Model):
     evidence: Any = None
     remediation: str
     fingerprint: str
+    baseline_state: Literal["new", "accepted"] = "new"
 
     def sort_key(self) -> tuple:
         """Order: account, region, VPC, severity (worst first), rule, resource."""
         return (self.account_id, self.region, self.vpc_id or "", severity_rank(self.severity), self.rule_id, self.resource_id)
+
+
+class FixedEntry(_Model):
+    """A baseline entry whose finding no longer occurs in the scanned scope."""
+
+    fingerprint: str
+    rule_id: str
+    account_id: str
+    region: str
+    vpc_id: Optional[str] = None
+    resource_id: str
+    reason: str = ""
+    expires: Optional[date] = None
 
 
 class NotEvaluated(_Model):
@@ -66,6 +81,9 @@ class Summary(_Model):
     rules_evaluated: int
     not_evaluated: int
     complete: bool
+    new: int = 0
+    accepted: int = 0
+    fixed: int = 0
 
 
 class Report(_Model):
@@ -78,6 +96,8 @@ class Report(_Model):
     errors: list[CollectionError]
     not_evaluated: list[NotEvaluated]
     findings: list[Finding]
+    baseline: Optional[str] = None
+    fixed: list[FixedEntry] = Field(default_factory=list)
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -104,8 +124,10 @@ def fails(severity: str, fail_on: str) -> bool:
     return severity_rank(severity) <= severity_rank(fail_on)
 
 
-def summarise(findings: list[Finding], fail_on: str, rules_evaluated: int, not_evaluated: int, complete: bool) -> Summary:
-    """Counts for the summary line and the document."""
+def summarise(
+    findings: list[Finding], fail_on: str, rules_evaluated: int, not_evaluated: int, complete: bool, fixed: int = 0
+) -> Summary:
+    """Counts for the summary line and the document; accepted (baselined) findings never fail the run."""
     by_severity = {s: 0 for s in SEVERITIES}
     for finding in findings:
         by_severity[finding.severity] += 1
@@ -113,8 +135,11 @@ def summarise(findings: list[Finding], fail_on: str, rules_evaluated: int, not_e
         total=len(findings),
         by_severity=by_severity,
         fail_on=fail_on,
-        failing=sum(1 for f in findings if fails(f.severity, fail_on)),
+        failing=sum(1 for f in findings if f.baseline_state == "new" and fails(f.severity, fail_on)),
         rules_evaluated=rules_evaluated,
         not_evaluated=not_evaluated,
         complete=complete,
+        new=sum(1 for f in findings if f.baseline_state == "new"),
+        accepted=sum(1 for f in findings if f.baseline_state == "accepted"),
+        fixed=fixed,
     )

@@ -12,6 +12,10 @@ from typing import Any, Optional
 
 import jmespath
 from jmespath import functions
+from jmespath.visitor import TreeInterpreter
+
+from vpclint.policy import Decision, evaluate as evaluate_policy
+from vpclint.reachability import Network, https_coverage, parse_network
 
 
 def cidr_within(inner: Optional[str], outer: Optional[str]) -> bool:
@@ -26,7 +30,44 @@ def cidr_within(inner: Optional[str], outer: Optional[str]) -> bool:
 
 
 class RuleFunctions(functions.Functions):
-    """The function registry for rule expressions."""
+    """The function registry for rule expressions; one instance per evaluation (it caches parsed CIDRs)."""
+
+    def __init__(self) -> None:
+        self._networks: dict[Optional[str], Network] = {}
+        self._coverage: dict[tuple, tuple[list, dict, dict]] = {}
+
+    def _network(self, cidr: Optional[str]) -> Network:
+        """``parse_network`` with a per-evaluation cache: the same CIDRs recur across many subnets and rules."""
+        if cidr not in self._networks:
+            self._networks[cidr] = parse_network(cidr)
+        return self._networks[cidr]
+
+    @functions.signature({"types": ["array"]}, {"types": ["array"]}, {"types": ["object"]})
+    def _func_https_coverage(self, group_ids: list, subnets: list, groups: dict) -> dict:
+        """``https_coverage(group_ids, vpc.private_subnets, vpc.security_groups)``: which subnets may reach TCP 443.
+
+        An empty ``group_ids`` means the VPC's default security group. Returns ``uncovered`` (subnet ids),
+        per-subnet ``subnets`` with ``allowed_by`` (group, ``via`` cidr/security_group/prefix_list, source),
+        ``groups_checked``, ``default_group_used``, ``groups_not_found`` and ``rules_checked``
+        (see :mod:`vpclint.reachability`).
+        """
+        # A rule asks several times per item (condition, message, evidence); the view's lists are shared and
+        # immutable during an evaluation, so identity is a safe key while the cache holds them alive.
+        key = (tuple(group_ids), id(subnets), id(groups))
+        if key not in self._coverage:
+            self._coverage[key] = (subnets, groups, https_coverage(group_ids, subnets, groups, self._network))
+        return self._coverage[key][2]
+
+    @functions.signature({"types": ["array-string"]}, {"types": ["array-string"]})
+    def _func_difference(self, items: list, remove: list) -> list:
+        """``difference(vpc.private_azs, availability_zones)``: the strings of the first list not in the second, in order."""
+        unwanted = set(remove)
+        return [item for item in items if item not in unwanted]
+
+    @functions.signature({"types": ["string", "null"]})
+    def _func_lower(self, text: Optional[str]) -> Optional[str]:
+        """``lower(state)``: the text in lowercase; null stays null."""
+        return text.lower() if text is not None else None
 
     @functions.signature({"types": ["object"]}, {"types": ["string"]}, {"types": ["string", "null"]})
     def _func_endpoints_of(self, vpc: dict, service: str, endpoint_type: Optional[str]) -> list:
@@ -42,7 +83,29 @@ class RuleFunctions(functions.Functions):
         """``cidr_within('10.0.1.0/24', '10.0.0.0/16')``: true when the first network lies inside the second."""
         return cidr_within(inner, outer)
 
+    @functions.signature({"types": []}, {"types": ["string", "null"]}, {"types": ["array-string"]}, {"types": ["string"]})
+    def _func_policy_decision(self, policy: Any, policy_error: Optional[str], actions: list, resource: str) -> dict:
+        """``policy_decision(policy, policy_error, ['s3:GetObject'], 'arn:aws:s3:::bucket/*')``: may any caller do it?
+
+        Evaluates an endpoint's policy (null: the full-access default) with :func:`vpclint.policy.evaluate`.
+        Returns ``verdict`` (``allowed``, ``denied``, ``conditional`` or ``malformed``), ``reason``,
+        ``deciding_statements`` (``index``, ``sid``, ``effect``, ``statement``), ``condition_keys``,
+        ``principals``, ``denied_actions`` and ``conditional_actions``. A ``policy_error`` (the document was not
+        valid JSON) gives ``malformed``. The resource may be a pattern (every resource it matches); ``*`` is literal.
+        """
+        if policy_error:
+            return Decision("malformed", f"the endpoint policy is malformed: {policy_error}").to_dict()
+        return evaluate_policy(policy, actions, resource).to_dict()
+
+
+class RuleOptions(jmespath.Options):
+    """JMESPath options with the rule functions and one interpreter, reused for every search of an evaluation."""
+
+    def __init__(self) -> None:
+        super().__init__(custom_functions=RuleFunctions())
+        self.interpreter = TreeInterpreter(self)
+
 
 def rule_options() -> jmespath.Options:
     """JMESPath options with the rule functions registered; one per evaluation, never shared globally."""
-    return jmespath.Options(custom_functions=RuleFunctions())
+    return RuleOptions()

@@ -55,8 +55,17 @@ class Template:
             if isinstance(part, str):
                 out.append(part)
             else:
-                out.append(_as_text(part.search(item, options=options)))
+                out.append(_as_text(search(part, item, options)))
         return "".join(out)
+
+
+def search(parsed: ParsedResult, item: Any, options: jmespath.Options) -> Any:
+    """Evaluate a compiled expression, reusing the interpreter the options carry (see ``rule_options``) if any.
+
+    ``ParsedResult.search`` builds a new interpreter, and loses its method cache, on every call.
+    """
+    interpreter = getattr(options, "interpreter", None)
+    return interpreter.visit(parsed.parsed, item) if interpreter else parsed.search(item, options=options)
 
 
 def _as_text(value: Any) -> str:
@@ -127,19 +136,59 @@ class Rule(BaseModel):
                 raise VpclintError(
                     f"rule file {source}: field {name}: invalid JMESPath in a {{{{ }}}} placeholder: {_one_line(exc)}"
                 ) from None
+        for name in ("when", "evidence", "message", "remediation"):
+            compiled = self._compiled[name]
+            for parsed in compiled.parts if isinstance(compiled, Template) else [compiled]:
+                problem = _bad_call(parsed.parsed) if isinstance(parsed, ParsedResult) else None
+                if problem:
+                    raise VpclintError(f"rule file {source}: field {name}: invalid JMESPath: {problem}")
+
+    def _apply(self, field_name: str, item: Any, options: jmespath.Options) -> Any:
+        """Search or render one compiled field; a JMESPath error (e.g. a type error) names the file and field."""
+        compiled = self._compiled[field_name]
+        try:
+            if isinstance(compiled, Template):
+                return compiled.render(item, options)
+            return search(compiled, item, options)
+        except JMESPathError as exc:
+            raise VpclintError(
+                f"rule file {self._source}: field {field_name}: JMESPath failed on "
+                f"{item.get('resource_id') if isinstance(item, dict) else item}: {_one_line(exc)}"
+            ) from None
 
     def matches(self, item: Any, options: jmespath.Options) -> bool:
         """True when the condition holds for the item (JMESPath truthiness)."""
-        value = self._compiled["when"].search(item, options=options)
+        value = self._apply("when", item, options)
         return value not in (None, False, "", [], {})
 
     def evidence_for(self, item: Any, options: jmespath.Options) -> Any:
         """The facts that made the rule fire, as the evidence expression selects them."""
-        return self._compiled["evidence"].search(item, options=options)
+        return self._apply("evidence", item, options)
 
     def render(self, field_name: str, item: Any, options: jmespath.Options) -> str:
         """Render the message or remediation template for an item."""
-        return self._compiled[field_name].render(item, options)
+        return self._apply(field_name, item, options)
+
+
+def _bad_call(node: dict) -> Optional[str]:
+    """The first call in a parsed expression to an unknown function or with the wrong number of arguments."""
+    from vpclint.functions import RuleFunctions
+
+    if node.get("type") == "function_expression":
+        name, count = node["value"], len(node["children"])
+        entry = RuleFunctions.FUNCTION_TABLE.get(name)
+        if entry is None:
+            return f"unknown function {name}()"
+        signature = entry["signature"]
+        variadic = bool(signature) and signature[-1].get("variadic", False)
+        if count < len(signature) or (count > len(signature) and not variadic):
+            return f"{name}() takes {len(signature)}{' or more' if variadic else ''} argument(s), got {count}"
+    for child in node.get("children") or []:
+        if isinstance(child, dict):
+            problem = _bad_call(child)
+            if problem:
+                return problem
+    return None
 
 
 def _one_line(exc: Exception) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, Optional
 
@@ -161,6 +162,28 @@ class NatGateway(_Model):
     private_ips: list[str] = Field(default_factory=list)
 
 
+class NatGatewayTraffic(_Model):
+    """One NAT gateway's processed bytes over the window (CloudWatch ``AWS/NATGateway``, Sum)."""
+
+    nat_gateway_id: str
+    bytes_in_from_source: int = Field(ge=0)
+    bytes_in_from_destination: int = Field(ge=0)
+
+    @property
+    def processed_bytes(self) -> int:
+        """The bytes AWS bills as NAT data processing."""
+        return self.bytes_in_from_source + self.bytes_in_from_destination
+
+
+class NatGatewayMetrics(_Model):
+    """The region's NAT gateway traffic, read by ``collect --with-metrics`` (optional in a snapshot)."""
+
+    start: datetime
+    end: datetime
+    days: int = Field(ge=1)
+    gateways: list[NatGatewayTraffic] = Field(default_factory=list)
+
+
 class InternetGateway(_Model):
     internet_gateway_id: str
     attached_vpc_ids: list[str] = Field(default_factory=list)
@@ -194,6 +217,7 @@ class RegionSnapshot(_Model):
     nat_gateways: list[NatGateway] = Field(default_factory=list)
     internet_gateways: list[InternetGateway] = Field(default_factory=list)
     prefix_lists: list[PrefixList] = Field(default_factory=list)
+    nat_gateway_metrics: Optional[NatGatewayMetrics] = None  # only with ``collect --with-metrics``
 
 
 class Snapshot(_Model):
@@ -218,8 +242,16 @@ def dumps(snapshot: Snapshot) -> str:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and an atomic rename."""
+    """Write ``text`` to ``path`` through a temporary file in the same folder and an atomic rename.
+
+    A path that exists but is not a regular file (``/dev/null``, a FIFO, ``/dev/stdout``) is written in place:
+    renaming over it would replace the device itself.
+    """
     path = Path(path)
+    if path.exists() and not path.is_file():
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        return
     directory = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:

@@ -15,14 +15,24 @@ Facts derived here, once per snapshot, in linear time:
 * whether a VPC is *in scope* (it has a private subnet and is not tagged ``vpclint:skip``);
 * each VPC's endpoints grouped by service, counting only endpoints for the VPC's own region
   (``endpoints_by_service``), with the others kept apart (``foreign_region_endpoints``);
-* each route table's served subnets (explicit, plus every unassociated subnet for the main table).
+* each route table's served subnets (explicit, plus every unassociated subnet for the main table);
+* each VPC's security groups by id (``security_groups``), so rule functions look groups up in constant time.
+* each VPC's NAT facts (:mod:`vpclint.cost.facts`): live ``nat_gateways``, ``nat_subnets_without_s3_gateway``
+  (NAT subnets whose route table has no working S3 gateway route), ``missing_ecr_interface_endpoints``, and with
+  ``collect --with-metrics`` the ``nat_traffic`` and the built-in-price ``nat_estimate`` (else null);
+* the account's settings from the config file (``settings``, e.g. ``required_services``) on every VPC item,
+  so rules read them as data.
+
+Endpoints in state ``deleted`` are gone: AWS still lists them for a while, the view leaves them out.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Mapping, Optional
 
+from vpclint.cost.facts import RegionNat
+from vpclint.cost.prices import builtin_price_table
 from vpclint.servicename import service_prefix_for
 from vpclint.snapshot import RegionSnapshot, RouteTable, Snapshot
 
@@ -85,10 +95,14 @@ def effective_route_tables(region: RegionSnapshot) -> dict[str, tuple[Optional[R
 
 
 def build_region_view(
-    snapshot: Snapshot, region: RegionSnapshot, vpc_ids: Optional[Iterable[str]] = None
+    snapshot: Snapshot,
+    region: RegionSnapshot,
+    vpc_ids: Optional[Iterable[str]] = None,
+    settings: Optional[Mapping[str, Any]] = None,
 ) -> RegionView:
     """Derive one region's items; ``vpc_ids`` limits the view to those VPCs."""
     wanted = set(vpc_ids) if vpc_ids else None
+    vpc_settings = dict(settings or {})
     account, partition, name = snapshot.account_id, snapshot.partition, region.region
     view = RegionView(region=name, collected=frozenset(region.collected))
 
@@ -107,6 +121,8 @@ def build_region_view(
     dhcp = {d.dhcp_options_id: d for d in region.dhcp_options}
     dhcp_known = "dhcp_options" in region.collected
     tables = effective_route_tables(region)
+    nat = RegionNat(region)
+    nat_prices = builtin_price_table() if region.nat_gateway_metrics else None
 
     subnets_by_vpc: dict[str, list[Item]] = {}
     subnets_by_id: dict[str, Item] = {}
@@ -126,9 +142,19 @@ def build_region_view(
         subnets_by_vpc.setdefault(subnet.vpc_id, []).append(item)
         subnets_by_id[subnet.subnet_id] = item
 
+    groups_by_vpc: dict[str, dict[str, Item]] = {}
+    for group in region.security_groups:
+        groups_by_vpc.setdefault(group.vpc_id or "", {})[group.group_id] = {
+            "group_id": group.group_id,
+            "group_name": group.group_name,
+            "ingress": [r.model_dump() for r in group.ingress],
+            "egress": [r.model_dump() for r in group.egress],
+        }
+
     endpoints_by_vpc: dict[str, list[Item]] = {}
     endpoint_summaries: dict[str, Item] = {}
-    for endpoint in region.vpc_endpoints:
+    live_endpoints = [e for e in region.vpc_endpoints if (e.state or "").lower() != "deleted"]
+    for endpoint in live_endpoints:
         azs = sorted({subnets_by_id[s]["availability_zone"] for s in endpoint.subnet_ids if s in subnets_by_id})
         summary = {
             "vpc_endpoint_id": endpoint.vpc_endpoint_id,
@@ -182,11 +208,15 @@ def build_region_view(
                 "nat_subnets": [s for s in subnets if s["kind"] == "nat"],
                 "isolated_subnets": [s for s in subnets if s["kind"] == "isolated"],
                 "private_azs": sorted({s["availability_zone"] for s in private}),
+                "private_route_table_ids": sorted({s["route_table_id"] for s in private if s["route_table_id"]}),
                 "endpoints": endpoints,
                 "endpoints_by_service": by_service,
                 "foreign_region_endpoints": [e for e in endpoints if e["service"] and not e["same_region"]],
+                "security_groups": groups_by_vpc.get(vpc.vpc_id, {}),
+                "settings": vpc_settings,
             }
         )
+        item.update(nat.vpc_facts(vpc.vpc_id, item["nat_subnets"], by_service, item["private_azs"], nat_prices))
         vpc_items[vpc.vpc_id] = item
         view.items["vpc"].append(item)
 
@@ -204,7 +234,7 @@ def build_region_view(
         if table is not None:
             served.setdefault(table.route_table_id, []).append(subnets_by_id[subnet_id])
     gateway_tables: dict[str, dict[str, list[str]]] = {}
-    for endpoint in region.vpc_endpoints:
+    for endpoint in live_endpoints:
         if endpoint.vpc_endpoint_type == "Gateway" and endpoint.service and endpoint.service_region == name:
             for table_id in endpoint.route_table_ids:
                 gateway_tables.setdefault(table_id, {}).setdefault(endpoint.service, []).append(endpoint.vpc_endpoint_id)
@@ -228,7 +258,7 @@ def build_region_view(
         )
         view.items["route_table"].append(item)
 
-    for endpoint in region.vpc_endpoints:
+    for endpoint in live_endpoints:
         vpc_item = vpc_items.get(endpoint.vpc_id)
         if vpc_item is None:
             continue
@@ -242,20 +272,15 @@ def build_region_view(
         if vpc_item is None:
             continue
         item = context(group.vpc_id, "security_group", group.group_id, "security-group")
-        item.update(
-            {
-                "group_id": group.group_id,
-                "group_name": group.group_name,
-                "ingress": [r.model_dump() for r in group.ingress],
-                "egress": [r.model_dump() for r in group.egress],
-                "vpc": vpc_item,
-            }
-        )
+        item.update(vpc_item["security_groups"][group.group_id])
+        item["vpc"] = vpc_item
         view.items["security_group"].append(item)
     return view
 
 
-def build_view(snapshot: Snapshot, vpc_ids: Optional[Iterable[str]] = None) -> list[RegionView]:
+def build_view(
+    snapshot: Snapshot, vpc_ids: Optional[Iterable[str]] = None, settings: Optional[Mapping[str, Any]] = None
+) -> list[RegionView]:
     """Derive every region of the snapshot."""
     wanted = list(vpc_ids) if vpc_ids else None
-    return [build_region_view(snapshot, region, wanted) for region in snapshot.regions]
+    return [build_region_view(snapshot, region, wanted, settings) for region in snapshot.regions]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from vpclint.commands.common import add_collection_args, collect_live, output_stream
+from vpclint.commands.common import add_collection_args, collect_live, output_stream, positive_int
 from vpclint.errors import EXIT_INCOMPLETE, EXIT_OK
 from vpclint.snapshot import dumps
 
@@ -15,11 +15,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("collect", help="snapshot the account's network configuration to JSON")
     add_collection_args(parser)
     parser.add_argument("-o", "--output", default="-", metavar="FILE", help="snapshot file ('-' for stdout, the default)")
+    parser.add_argument("--with-metrics", action="store_true", help="also read NAT gateway traffic from CloudWatch (for 'vpclint cost')")
+    parser.add_argument("--days", type=positive_int, default=30, metavar="N", help="with --with-metrics: days of traffic to sum (default 30)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Collect and write the snapshot; exit 3 when a region or API could not be read."""
+    args.metrics_days = args.days if args.with_metrics else None
     snapshot = collect_live(args)
     with output_stream(args.output) as stream:
         stream.write(dumps(snapshot))

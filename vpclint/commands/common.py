@@ -42,9 +42,10 @@ def positive_int(text: str) -> int:
 
 
 def collect_live(args: argparse.Namespace) -> Snapshot:
-    """Collect from AWS with a progress display on stderr when it is a terminal."""
+    """Collect from AWS with a progress display on stderr when it is a terminal (NAT metrics when ``metrics_days``)."""
+    metrics_days = getattr(args, "metrics_days", None)
     if not sys.stderr.isatty():
-        return collect_account(args.profile, args.region, args.all_regions, args.max_workers)
+        return collect_account(args.profile, args.region, args.all_regions, args.max_workers, metrics_days=metrics_days)
     from rich.progress import Progress
 
     with Progress(transient=True) as progress:
@@ -56,7 +57,7 @@ def collect_live(args: argparse.Namespace) -> Snapshot:
         def done(region: str) -> None:
             progress.advance(task["id"])
 
-        return collect_account(args.profile, args.region, args.all_regions, args.max_workers, start, done)
+        return collect_account(args.profile, args.region, args.all_regions, args.max_workers, start, done, metrics_days)
 
 
 def obtain_snapshot(args: argparse.Namespace) -> tuple[Snapshot, Optional[Path]]:

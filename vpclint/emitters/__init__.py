@@ -13,11 +13,17 @@ from vpclint.rules import Rule
 
 @dataclass(frozen=True)
 class ScanResult:
-    """What an emitter renders: the report, the rules that produced it, and the snapshot file if one was read."""
+    """What an emitter renders: the report, the rules that produced it, and the snapshot file if one was read.
+
+    ``include_accepted`` asks formats that hide baseline-accepted findings to show them (marked accepted);
+    ``category`` names the scan for tools that track runs (SARIF ``automationDetails.id``), derived when None.
+    """
 
     report: Report
     rules: list[Rule]
     snapshot_path: Optional[Path] = None
+    include_accepted: bool = False
+    category: Optional[str] = None
 
 
 class Emitter(Protocol):
@@ -31,8 +37,9 @@ def emitter_registry() -> dict[str, type]:
     """Format name -> emitter class. Imports happen here, on demand, not at import time of this package."""
     from vpclint.emitters.console import ConsoleEmitter
     from vpclint.emitters.json_format import JsonEmitter
+    from vpclint.emitters.sarif import SarifEmitter
 
-    return {"console": ConsoleEmitter, "json": JsonEmitter}
+    return {"console": ConsoleEmitter, "json": JsonEmitter, "sarif": SarifEmitter}
 
 
 def get_emitter(name: str) -> Emitter:

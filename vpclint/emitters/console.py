@@ -18,22 +18,29 @@ class ConsoleEmitter:
     """Writes a rich text report; colours only when the stream is a terminal."""
 
     def emit(self, result: ScanResult, stream: TextIO) -> None:
-        """Write the grouped findings, collection errors, rules not evaluated and the summary line."""
+        """Write the grouped findings (new ones only under a baseline, unless accepted ones are asked for),
+        fixed baseline entries, collection errors, rules not evaluated and the summary line."""
         console = Console(file=stream, width=None if stream.isatty() else 120, highlight=False, soft_wrap=True)
         report = result.report
         console.print(f"[bold]vpclint[/bold] {report.tool.version} - account {report.account_id} ({report.partition})")
-        for region, region_findings in groupby(report.findings, key=lambda f: f.region):
+        shown = [f for f in report.findings if result.include_accepted or f.baseline_state == "new"]
+        for region, region_findings in groupby(shown, key=lambda f: f.region):
             console.print(f"\n[bold]{region}[/bold]")
             for vpc_id, vpc_findings in groupby(region_findings, key=lambda f: f.vpc_id):
                 console.print(f"  [bold]{vpc_id or '(no VPC)'}[/bold]")
                 for finding in vpc_findings:
                     style = SEVERITY_STYLES[finding.severity]
+                    accepted = "  [dim](accepted)[/dim]" if finding.baseline_state == "accepted" else ""
                     console.print(
                         f"    [{style}]{finding.severity.upper():<8}[/{style}] {finding.rule_id}  "
-                        f"{escape(finding.resource_id)}"
+                        f"{escape(finding.resource_id)}{accepted}"
                     )
                     console.print(f"             {escape(finding.message)}")
                     console.print(f"             [dim]fix:[/dim] {escape(finding.remediation)}")
+        if report.fixed:
+            console.print(f"\n[bold green]Fixed[/bold green] (in the baseline {escape(report.baseline or '')}, no longer found):")
+            for entry in report.fixed:
+                console.print(f"  {entry.region}  {entry.rule_id}  {escape(entry.resource_id)}")
         if report.errors:
             console.print("\n[bold red]Could not read[/bold red] (the scan is incomplete):")
             for error in report.errors:
@@ -51,9 +58,10 @@ def summary_line(result: ScanResult) -> str:
     s = report.summary
     counts = ", ".join(f"{s.by_severity[sev]} {sev}" for sev in SEVERITIES if s.by_severity[sev])
     status = "complete" if s.complete else "INCOMPLETE"
+    baseline = f": {s.new} new, {s.accepted} accepted, {s.fixed} fixed" if report.baseline is not None else ""
     return (
-        f"{s.total} finding{'s' if s.total != 1 else ''}"
-        f"{f' ({counts})' if counts else ''}, {s.failing} at or above --fail-on {s.fail_on}; "
+        f"{s.total} finding{'s' if s.total != 1 else ''}{baseline}"
+        f"{f' ({counts})' if counts else ''}, {s.failing} {'new ' if baseline else ''}at or above --fail-on {s.fail_on}; "
         f"{s.rules_evaluated} rules, {len(report.regions)} region{'s' if len(report.regions) != 1 else ''}; "
         f"scan {status}"
     )

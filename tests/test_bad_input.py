@@ -1,0 +1,188 @@
+"""Bad input: each case gives exit 2 and one stderr line naming the file, field or region, never a traceback.
+
+Most cases call the CLI in-process (fast); a few run the real executable to prove the same end to end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+from moto import mock_aws
+
+from vpclint.cli import main
+from vpclint.demo import demo_snapshot_text
+
+BUILTIN_RULE = Path(__file__).resolve().parents[1] / "rules" / "ecr-dkr-endpoint-missing.yaml"
+
+
+def assert_one_line_error(code: int, stderr: str, *needles: str) -> None:
+    """Exit 2, exactly one stderr line starting ``vpclint: error:``, containing every needle."""
+    assert "Traceback" not in stderr
+    lines = stderr.strip().splitlines()
+    assert code == 2, stderr
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("vpclint: error: ")
+    for needle in needles:
+        assert needle in lines[0]
+
+
+@pytest.fixture
+def cli(capsys):
+    """Run ``vpclint`` in-process: ``cli(args) -> (exit code, stderr)``."""
+
+    def run(args: list[str]) -> tuple[int, str]:
+        code = main(args)
+        return code, capsys.readouterr().err
+
+    return run
+
+
+@pytest.fixture
+def no_aws(monkeypatch, tmp_path):
+    """An environment with no AWS credentials, config files or instance metadata."""
+    for key in [k for k in os.environ if k.startswith("AWS_")]:
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    return {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | {
+        "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull, "AWS_EC2_METADATA_DISABLED": "true",
+        "HOME": str(tmp_path),
+    }
+
+
+def _demo() -> dict:
+    return json.loads(demo_snapshot_text())
+
+
+def _snapshot_cases() -> list[tuple[str, str, list[str]]]:
+    """(case id, file text, expected fragments besides the path)."""
+    text = demo_snapshot_text()
+    unknown_version = _demo() | {"schema_version": 99}
+    wrong_type = _demo()
+    wrong_type["regions"][1]["vpcs"][0]["cidr_blocks"] = "10.0.0.0/16"
+    extra_field = _demo()
+    extra_field["regions"][0]["subnets"][0]["colour"] = "red"
+    return [
+        ("malformed", "{not json", ["not valid JSON", "line 1"]),
+        ("truncated", text[: len(text) // 2], ["not valid JSON"]),
+        ("empty", "", ["not valid JSON"]),
+        ("not-an-object", "[1, 2]", ["JSON object"]),
+        ("unknown-version", json.dumps(unknown_version), ["field schema_version", "99"]),
+        ("wrong-type", json.dumps(wrong_type), ["field regions.1.vpcs.0.cidr_blocks", "list"]),
+        ("unknown-field", json.dumps(extra_field), ["field regions.0.subnets.0.colour"]),
+    ]
+
+
+@pytest.mark.parametrize("text, needles", [c[1:] for c in _snapshot_cases()], ids=[c[0] for c in _snapshot_cases()])
+def test_bad_snapshot_file(cli, tmp_path, text, needles):
+    path = tmp_path / "snap.json"
+    path.write_text(text)
+    assert_one_line_error(*cli(["scan", "--snapshot", str(path)]), f"snapshot {path}", *needles)
+
+
+def test_missing_snapshot_file(cli, tmp_path):
+    path = tmp_path / "absent.json"
+    assert_one_line_error(*cli(["scan", "--snapshot", str(path)]), f"snapshot {path}", "cannot read")
+
+
+def _rule(**changes) -> dict:
+    rule = yaml.safe_load(BUILTIN_RULE.read_text()) | {"id": "custom-rule"}
+    for key, value in changes.items():
+        if value is None:
+            del rule[key]
+        else:
+            rule[key] = value
+    return rule
+
+
+RULE_CASES = {
+    "bad-yaml": ("id: custom-rule\ntitle: [unclosed\n", ["not valid YAML", "line"]),
+    "not-a-mapping": ("- just\n- a list\n", ["mapping"]),
+    "no-schema-version": (_rule(schema_version=None), ["field schema_version"]),
+    "unknown-field": (_rule(colour="red"), ["field colour"]),
+    "missing-field": (_rule(title=None), ["field title"]),
+    "unknown-severity": (_rule(severity="urgent"), ["field severity"]),
+    "non-kebab-id": (_rule(id="Custom_Rule"), ["field id", "kebab-case"]),
+    "unknown-resource": (_rule(resource="bucket"), ["field resource"]),
+    "unknown-source": (_rule(requires=["vpcs", "buckets"]), ["field requires.1"]),
+    "bad-when": (_rule(when="in_scope &&"), ["field when", "invalid JMESPath"]),
+    "bad-evidence": (_rule(evidence="{a: }"), ["field evidence", "invalid JMESPath"]),
+    "bad-message-template": (_rule(message="{{ vpc_id[ }} lacks it"), ["field message", "placeholder"]),
+    "bad-remediation-template": (_rule(remediation="run {{ ) }}"), ["field remediation"]),
+    "unknown-function": (_rule(when="nosuch(@)"), ["field when", "unknown function nosuch()"]),
+    "wrong-arity": (_rule(evidence="length(vpc_id, region)"), ["field evidence", "length() takes 1"]),
+    "unknown-function-in-template": (_rule(message="{{ shout(vpc_id) }}"), ["field message", "unknown function shout()"]),
+    "type-error-at-evaluation": (_rule(when="length(no_such_field) > `0`"), ["field when", "JMESPath failed on vpc-"]),
+    "duplicate-of-builtin": (_rule(id="ecr-dkr-endpoint-missing"), ["field id", "already defined in rules/ecr-dkr-endpoint-missing.yaml"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(RULE_CASES))
+def test_bad_rule_file(cli, tmp_path, case):
+    content, needles = RULE_CASES[case]
+    path = tmp_path / "custom-rule.yaml"
+    path.write_text(content if isinstance(content, str) else yaml.safe_dump(content))
+    assert_one_line_error(*cli(["scan", "--demo", "--rules", str(tmp_path)]), f"rule file {path}", *needles)
+
+
+def test_duplicate_rule_id_within_a_directory(cli, tmp_path):
+    for name in ("a.yaml", "b.yaml"):
+        (tmp_path / name).write_text(yaml.safe_dump(_rule()))
+    assert_one_line_error(
+        *cli(["scan", "--demo", "--rules", str(tmp_path)]), f"rule file {tmp_path / 'b.yaml'}", f"already defined in {tmp_path / 'a.yaml'}"
+    )
+
+
+def test_rules_directory_that_does_not_exist(cli, tmp_path):
+    assert_one_line_error(*cli(["scan", "--demo", "--rules", str(tmp_path / "nope")]), f"rules directory {tmp_path / 'nope'}")
+
+
+@pytest.mark.parametrize("option", ["--select", "--ignore"])
+def test_unknown_rule_id(cli, option):
+    assert_one_line_error(*cli(["scan", "--demo", option, "no-such-rule"]), option, "no-such-rule")
+
+
+@pytest.mark.parametrize("region, needles", [
+    ("mars-east-1", ["unknown region 'mars-east-1'"]),
+    ("cn-north-1", ["region 'cn-north-1'", "aws-cn", "credentials are for aws"]),
+    ("us-gov-west-1", ["region 'us-gov-west-1'", "aws-us-gov"]),
+])
+def test_region_that_cannot_be_scanned(cli, no_aws, monkeypatch, region, needles):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        assert_one_line_error(*cli(["scan", "--region", "us-east-1", "--region", region]), *needles)
+
+
+@pytest.mark.parametrize("command", ["scan", "collect"])
+def test_missing_credentials(cli, no_aws, command):
+    assert_one_line_error(*cli([command, "--region", "us-east-1"]), "no AWS credentials")
+
+
+def test_unknown_profile_from_flag_or_environment(cli, no_aws, monkeypatch):
+    assert_one_line_error(*cli(["scan", "--profile", "nope", "--region", "us-east-1"]), "profile 'nope' not found")
+    monkeypatch.setenv("AWS_PROFILE", "gone")
+    assert_one_line_error(*cli(["collect", "--region", "us-east-1"]), "profile 'gone' not found")
+
+
+def test_the_real_executable_reports_bad_input_in_one_line(run_vpclint, no_aws, tmp_path):
+    """The installed console script: a truncated snapshot, a bad rule file and missing credentials."""
+    truncated = tmp_path / "truncated.json"
+    truncated.write_text(demo_snapshot_text()[:500])
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "x.yaml").write_text(yaml.safe_dump(_rule(severity="urgent")))
+    for args, needle in (
+        (["scan", "--snapshot", str(truncated)], f"snapshot {truncated}: not valid JSON"),
+        (["scan", "--demo", "--rules", str(rules)], f"rule file {rules / 'x.yaml'}: field severity"),
+        (["collect", "--region", "eu-west-1"], "no AWS credentials"),
+    ):
+        result = run_vpclint(args, env=no_aws)
+        assert_one_line_error(result.returncode, result.stderr, needle)
+        assert result.stdout == ""

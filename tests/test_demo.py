@@ -1,0 +1,46 @@
+"""The embedded demo: the shipped snapshot is what the generator script produces, and ``scan --demo`` needs no AWS."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+from vpclint.demo import demo_snapshot_text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "demo"))
+
+from make_demo_snapshot import generate  # noqa: E402
+
+
+def test_shipped_demo_snapshot_matches_the_generator():
+    assert demo_snapshot_text() == generate(), "regenerate with: python tests/demo/make_demo_snapshot.py"
+
+
+def test_scan_demo_without_any_aws_environment(run_vpclint, tmp_path):
+    """Exit 1 with findings, grouped by region then VPC, ending in the summary line."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update({"HOME": str(tmp_path), "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+                "AWS_EC2_METADATA_DISABLED": "true"})
+    result = run_vpclint(["scan", "--demo"], env=env)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr == ""
+    demo = json.loads(demo_snapshot_text())
+    region_of = {v["vpc_id"]: r["region"] for r in demo["regions"] for v in r["vpcs"]}
+    prod = next(v["vpc_id"] for r in demo["regions"] for v in r["vpcs"] if v["tags"].get("Name") == "prod")
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("vpclint ") and demo["account_id"] in lines[0]
+    current_region, vpcs_listed = None, []
+    for line in lines[1:-1]:
+        if line in region_of.values():
+            current_region = line
+        elif re.fullmatch(r"  vpc-\w+", line):
+            assert region_of[line.strip()] == current_region, f"{line.strip()} listed under {current_region}"
+            vpcs_listed.append(line.strip())
+    assert prod in vpcs_listed and len(vpcs_listed) == len(set(vpcs_listed))
+    assert "ecr-dkr-endpoint-missing" in lines[lines.index(f"  {prod}") + 1]
+    summary = lines[-1]
+    assert re.fullmatch(r"\d+ findings \(.*\), \d+ at or above --fail-on low; \d+ rules, 2 regions; scan complete", summary), summary
+    assert int(summary.split()[0]) > 0

@@ -1,0 +1,135 @@
+"""The derived view: subnet classification, effective route tables, scope and the VPC filter."""
+
+from __future__ import annotations
+
+import pytest
+
+from vpclint.snapshot import RegionSnapshot, Route, RouteTable, RouteTableAssociation, Snapshot, Subnet, Vpc
+from vpclint.view import build_region_view, build_view, effective_route_tables, subnet_kind
+
+LOCAL = Route(destination_cidr_block="10.0.0.0/16", target_type="local", target_id="local", state="active")
+
+
+def table(*routes: Route, table_id: str = "rtb-x", vpc_id: str = "vpc-1", main: bool = False, subnets: tuple = (),
+          disassociated: tuple = ()) -> RouteTable:
+    associations = [RouteTableAssociation(main=True, state="associated")] if main else []
+    associations += [RouteTableAssociation(subnet_id=s, state="associated") for s in subnets]
+    associations += [RouteTableAssociation(subnet_id=s, state="disassociated") for s in disassociated]
+    return RouteTable(route_table_id=table_id, vpc_id=vpc_id, routes=[LOCAL, *routes], associations=associations)
+
+
+def default(target_type: str, state: str = "active", ipv6: bool = False) -> Route:
+    destination = {"destination_ipv6_cidr_block": "::/0"} if ipv6 else {"destination_cidr_block": "0.0.0.0/0"}
+    return Route(target_type=target_type, target_id=f"{target_type}-1", state=state, **destination)
+
+
+@pytest.mark.parametrize("routes, kind", [
+    ([default("internet_gateway")], "public"),
+    ([default("internet_gateway", ipv6=True)], "public"),
+    ([default("nat_gateway", ipv6=True), default("internet_gateway")], "public"),
+    ([default("nat_gateway")], "nat"),
+    ([default("instance")], "nat"),
+    ([default("network_interface")], "nat"),
+    ([default("transit_gateway"), default("nat_gateway", ipv6=True)], "nat"),
+    ([default("transit_gateway")], "routed"),
+    ([default("virtual_private_gateway")], "routed"),
+    ([default("vpc_peering_connection")], "routed"),
+    ([default("egress_only_internet_gateway", ipv6=True)], "routed"),
+    ([], "isolated"),
+    ([Route(destination_cidr_block="10.8.0.0/16", target_type="internet_gateway", target_id="igw-1")], "isolated"),
+    ([Route(destination_prefix_list_id="pl-1", target_type="vpc_endpoint", target_id="vpce-1")], "isolated"),
+    ([default("internet_gateway", state="blackhole")], "isolated"),
+    ([default("internet_gateway", state="blackhole"), default("nat_gateway")], "nat"),
+    ([default("nat_gateway", state="blackhole")], "isolated"),
+])
+def test_subnet_kind_from_default_routes(routes, kind):
+    assert subnet_kind(table(*routes)) == kind
+
+
+def test_subnet_kind_without_a_route_table_is_unknown():
+    assert subnet_kind(None) == "unknown"
+
+
+def region_with(*tables: RouteTable, subnets: tuple = ("subnet-a", "subnet-b"), vpcs: tuple = (("vpc-1", {}),),
+                collected: tuple = ("vpcs", "subnets", "route_tables")) -> RegionSnapshot:
+    return RegionSnapshot(
+        region="us-east-1",
+        collected=list(collected),
+        vpcs=[Vpc(vpc_id=v, cidr_blocks=["10.0.0.0/16"], tags=tags) for v, tags in vpcs],
+        subnets=[Subnet(subnet_id=s, vpc_id=s.split(":")[1] if ":" in s else "vpc-1", availability_zone="us-east-1a")
+                 for s in subnets],
+        route_tables=list(tables),
+    )
+
+
+def test_effective_route_table_is_the_explicit_association_else_the_main_table():
+    """An explicit, associated table wins; a disassociated one falls back to the main table, as AWS does."""
+    main = table(default("nat_gateway"), table_id="rtb-main", main=True)
+    explicit = table(default("internet_gateway"), table_id="rtb-pub", subnets=("subnet-a",), disassociated=("subnet-b",))
+    tables = effective_route_tables(region_with(main, explicit, subnets=("subnet-a", "subnet-b", "subnet-c")))
+    assert {s: (t.route_table_id, e) for s, (t, e) in tables.items()} == {
+        "subnet-a": ("rtb-pub", True), "subnet-b": ("rtb-main", False), "subnet-c": ("rtb-main", False),
+    }
+
+
+def test_subnet_in_a_vpc_without_a_main_table_is_unknown_and_not_private():
+    region = region_with(table(default("nat_gateway"), table_id="rtb-a", subnets=("subnet-a",)))
+    subnets = {s["subnet_id"]: s for s in build_region_view(Snapshot(account_id="1", regions=[region]), region).items["subnet"]}
+    assert (subnets["subnet-a"]["kind"], subnets["subnet-a"]["private"]) == ("nat", True)
+    assert (subnets["subnet-b"]["kind"], subnets["subnet-b"]["private"], subnets["subnet-b"]["route_table_id"]) == ("unknown", False, None)
+
+
+def test_implicit_main_table_subnets_are_classified_and_served_by_the_main_table():
+    main = table(table_id="rtb-main", main=True)
+    public = table(default("internet_gateway"), table_id="rtb-pub", subnets=("subnet-a",))
+    region = region_with(main, public)
+    view = build_region_view(Snapshot(account_id="1", regions=[region]), region)
+    vpc = view.items["vpc"][0]
+    assert [s["subnet_id"] for s in vpc["isolated_subnets"]] == ["subnet-b"]
+    assert [s["subnet_id"] for s in vpc["public_subnets"]] == ["subnet-a"]
+    assert vpc["in_scope"] is True
+    tables = {t["route_table_id"]: t for t in view.items["route_table"]}
+    assert [s["subnet_id"] for s in tables["rtb-main"]["subnets"]] == ["subnet-b"]
+    assert (tables["rtb-main"]["main"], tables["rtb-main"]["explicit_subnet_ids"]) == (True, [])
+    assert tables["rtb-pub"]["explicit_subnet_ids"] == ["subnet-a"]
+    subnet_b = [s for s in view.items["subnet"] if s["subnet_id"] == "subnet-b"][0]
+    assert (subnet_b["route_table_id"], subnet_b["route_table_explicit"]) == ("rtb-main", False)
+
+
+@pytest.mark.parametrize("tags, main_routes, in_scope, skipped", [
+    ({}, [], True, False),
+    ({}, [default("internet_gateway")], False, False),
+    ({"vpclint:skip": ""}, [], False, True),
+    ({"vpclint:skip": "legacy", "Name": "x"}, [default("nat_gateway")], False, True),
+])
+def test_in_scope_needs_a_private_subnet_and_no_skip_tag(tags, main_routes, in_scope, skipped):
+    region = region_with(table(*main_routes, table_id="rtb-main", main=True), vpcs=(("vpc-1", tags),))
+    vpc = build_region_view(Snapshot(account_id="1", regions=[region]), region).items["vpc"][0]
+    assert (vpc["in_scope"], vpc["skipped"]) == (in_scope, skipped)
+
+
+def test_vpc_filter_limits_every_resource_kind():
+    region = region_with(
+        table(table_id="rtb-1", main=True),
+        table(table_id="rtb-2", vpc_id="vpc-2", main=True),
+        subnets=("subnet-a", "subnet-b:vpc-2"),
+        vpcs=(("vpc-1", {}), ("vpc-2", {})),
+    )
+    snapshot = Snapshot(account_id="1", regions=[region])
+    (view,) = build_view(snapshot, ["vpc-2"])
+    for kind, items in view.items.items():
+        assert {item["vpc_id"] for item in items} <= {"vpc-2"}, kind
+    assert [t["resource_id"] for t in view.items["route_table"]] == ["rtb-2"]
+    assert [s["resource_id"] for s in view.items["subnet"]] == ["subnet-b:vpc-2"]
+    (unfiltered,) = build_view(snapshot)
+    assert {v["vpc_id"] for v in unfiltered.items["vpc"]} == {"vpc-1", "vpc-2"}
+
+
+def test_items_carry_context_and_arns():
+    region = region_with(table(table_id="rtb-main", main=True))
+    view = build_region_view(Snapshot(account_id="111122223333", partition="aws-cn", regions=[region]), region)
+    subnet = view.items["subnet"][0]
+    assert subnet["arn"] == "arn:aws-cn:ec2:us-east-1:111122223333:subnet/subnet-a"
+    assert (subnet["account_id"], subnet["service_prefix"], subnet["resource_type"]) == ("111122223333", "cn.com.amazonaws", "subnet")
+    assert subnet["vpc"]["vpc_id"] == "vpc-1"
+    assert view.collected == frozenset({"vpcs", "subnets", "route_tables"})

@@ -1,0 +1,87 @@
+"""The config file (``.vpclint.toml`` or ``--config FILE``): the defaults a team commits next to its baseline.
+
+Every key is optional; command-line flags override them. Relative paths are relative to the config file.
+
+.. code-block:: toml
+
+    regions = ["us-east-1", "eu-west-1"]   # or: all_regions = true
+    fail_on = "high"
+    select = []                             # rule ids; empty means every rule
+    ignore = ["s3-gateway-route-table-missing"]
+    baseline = "vpclint-baseline.json"
+    required_endpoints = ["logs", "sts", "ecs", "ecs-agent", "ecs-telemetry"]
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from vpclint.errors import VpclintError
+from vpclint.snapshot import describe_validation_error
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+CONFIG_FILE = ".vpclint.toml"
+_SERVICE = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$")
+
+
+class Config(BaseModel):
+    """The config file's keys."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    regions: list[str] = Field(default_factory=list)
+    all_regions: bool = False
+    fail_on: Optional[Literal["critical", "high", "medium", "low", "none"]] = None
+    select: list[str] = Field(default_factory=list)
+    ignore: list[str] = Field(default_factory=list)
+    baseline: Optional[Path] = None
+    required_endpoints: list[str] = Field(default_factory=list)
+
+    @field_validator("required_endpoints")
+    @classmethod
+    def _service_names(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not _SERVICE.match(name):
+                raise ValueError(f"{name!r} is not an endpoint service name such as 'logs' or 'ecr.api'")
+        return sorted(set(value))
+
+    def settings(self) -> dict[str, Any]:
+        """The settings the rules read from every VPC item (``settings.required_services``)."""
+        return {"required_services": list(self.required_endpoints)}
+
+
+def parse_config(text: str, source: str, base: Path) -> Config:
+    """Parse TOML text; ``base`` is the folder relative paths are resolved against."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise VpclintError(f"config {source}: not valid TOML: {exc}") from None
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        raise VpclintError(f"config {source}: {describe_validation_error(exc)}") from None
+    if config.baseline is not None and not config.baseline.is_absolute():
+        config = config.model_copy(update={"baseline": base / config.baseline})
+    return config
+
+
+def load_config(explicit: Optional[Path], cwd: Optional[Path] = None) -> Config:
+    """``explicit`` if given (it must exist), else ``.vpclint.toml`` in ``cwd`` if present, else the defaults."""
+    path = explicit if explicit is not None else Path(cwd or Path.cwd()) / CONFIG_FILE
+    if explicit is None and not path.is_file():
+        return Config()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise VpclintError(f"config {path}: cannot read: {reason}") from None
+    return parse_config(text, str(path), path.parent)

@@ -1,0 +1,219 @@
+"""The regional price table: a dated, versioned JSON file shipped in the package, overridable with a file.
+
+Prices are USD ``Decimal``s. A price file has the same shape as the built-in ``prices.json``; the regions it lists
+replace the built-in ones and the others stay. :func:`fetch_price_table` rebuilds the table from the AWS Price
+List API (``pricing:GetProducts``): NAT gateways under ``AmazonEC2`` product family "NAT Gateway", interface
+endpoints under ``AmazonVPC`` product family "VpcEndpoint".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from vpclint.errors import VpclintError
+from vpclint.snapshot import describe_validation_error
+
+PRICE_FILE_VERSION = 1
+BUILTIN_FILE = "prices.json"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Tier(_Model):
+    """One per-GB tier: ``per_gb`` applies to the monthly volume up to ``up_to_gb`` (None: no upper limit)."""
+
+    up_to_gb: Optional[Decimal] = None
+    per_gb: Decimal = Field(ge=0)
+
+
+class RegionPrices(_Model):
+    source: Optional[str] = None
+    nat_gateway_hourly: Decimal = Field(ge=0)
+    nat_gateway_per_gb: Decimal = Field(ge=0)
+    interface_endpoint_hourly_per_az: Decimal = Field(ge=0)
+    interface_endpoint_per_gb: list[Tier] = Field(min_length=1)
+    gateway_endpoint_hourly: Decimal = Field(default=Decimal(0), ge=0)  # S3/DynamoDB gateway endpoints are free
+    gateway_endpoint_per_gb: Decimal = Field(default=Decimal(0), ge=0)
+    cross_az_per_gb: Decimal = Field(ge=0)  # each way
+
+    @field_validator("interface_endpoint_per_gb")
+    @classmethod
+    def _tiers_ascend(cls, tiers: list[Tier]) -> list[Tier]:
+        bounds = [t.up_to_gb for t in tiers]
+        if bounds[-1] is not None or any(b is None for b in bounds[:-1]):
+            raise ValueError("only the last tier may (and must) have up_to_gb null")
+        limits = bounds[:-1]
+        if any(a >= b for a, b in zip(limits, limits[1:])):
+            raise ValueError("tier limits must ascend")
+        return tiers
+
+    def interface_data_cost(self, gb: Decimal) -> Decimal:
+        """Interface-endpoint data processing for ``gb`` GB in a month, through the tiers."""
+        cost, floor = Decimal(0), Decimal(0)
+        for tier in self.interface_endpoint_per_gb:
+            ceiling = tier.up_to_gb if tier.up_to_gb is not None else max(gb, floor)
+            portion = min(gb, ceiling) - floor
+            if portion > 0:
+                cost += portion * tier.per_gb
+            floor = ceiling
+        return cost
+
+    @property
+    def interface_first_tier_per_gb(self) -> Decimal:
+        """The per-GB rate of the first tier (what any volume below 1 PB pays)."""
+        return self.interface_endpoint_per_gb[0].per_gb
+
+
+class PriceTable(_Model):
+    version: Literal[1]
+    as_of: date
+    currency: Literal["USD"] = "USD"
+    hours_per_month: Decimal = Field(default=Decimal(730), gt=0)
+    source: str = Field(min_length=1)
+    regions: dict[str, RegionPrices]
+
+    def for_region(self, region: str) -> RegionPrices:
+        """The prices of one region; a clear error when the table has none."""
+        try:
+            return self.regions[region]
+        except KeyError:
+            raise VpclintError(
+                f"no prices for region {region!r} in the price table of {self.as_of} "
+                f"(it has {', '.join(sorted(self.regions))}); pass --prices FILE or run 'vpclint pricing update'"
+            ) from None
+
+
+def dumps(table: PriceTable) -> str:
+    """Serialise a price table deterministically (sorted keys, prices as strings)."""
+    return json.dumps(table.model_dump(mode="json"), sort_keys=True, indent=2) + "\n"
+
+
+def parse_price_file(text: str, source: str) -> PriceTable:
+    """Validate price-file text; errors name the file and the field (exit 2)."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise VpclintError(f"price file {source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    if not isinstance(data, dict):
+        raise VpclintError(f"price file {source}: expected a JSON object at the top level")
+    if data.get("version") != PRICE_FILE_VERSION:
+        raise VpclintError(
+            f"price file {source}: field version: unsupported value {data.get('version')!r} "
+            f"(this vpclint reads version {PRICE_FILE_VERSION})"
+        )
+    try:
+        return PriceTable.model_validate(data)
+    except ValidationError as exc:
+        raise VpclintError(f"price file {source}: {describe_validation_error(exc)}") from None
+
+
+def builtin_price_table() -> PriceTable:
+    """The price table shipped with vpclint."""
+    text = resources.files("vpclint.cost").joinpath(BUILTIN_FILE).read_text(encoding="utf-8")
+    return parse_price_file(text, f"(built-in {BUILTIN_FILE})")
+
+
+def load_price_table(override: Optional[Path] = None) -> PriceTable:
+    """The built-in table, with the regions of ``override`` (a price file) replacing the built-in ones."""
+    table = builtin_price_table()
+    if override is None:
+        return table
+    try:
+        text = Path(override).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise VpclintError(f"price file {override}: cannot read: {reason}") from None
+    user = parse_price_file(text, str(override))
+    return user.model_copy(update={"regions": {**table.regions, **user.regions}})
+
+
+_NAT_USAGE = re.compile(r"^(?:[A-Z0-9]+-)?NatGateway-(Hours|Bytes)$")
+_ENDPOINT_USAGE = re.compile(r"^(?:[A-Z0-9]+-)?VpcEndpoint-(Hours|Bytes)$")
+PRICE_LIST_SOURCE = "AWS Price List API (pricing:GetProducts: AmazonEC2 'NAT Gateway', AmazonVPC 'VpcEndpoint')"
+
+
+def _dimensions(product: dict) -> list[dict]:
+    found = []
+    for term in (product.get("terms") or {}).get("OnDemand", {}).values():
+        found.extend(term.get("priceDimensions", {}).values())
+    return found
+
+
+def _usd(dimension: dict) -> Decimal:
+    return Decimal(dimension["pricePerUnit"]["USD"]).normalize()
+
+
+def _products(client: Any, service: str, family: str, regions: Iterable[str]) -> Iterable[dict]:
+    filters = [{"Type": "TERM_MATCH", "Field": "productFamily", "Value": family}]
+    wanted = sorted(set(regions))
+    for region in wanted or [None]:
+        region_filter = [{"Type": "TERM_MATCH", "Field": "regionCode", "Value": region}] if region else []
+        paginator = client.get_paginator("get_products")
+        for page in paginator.paginate(ServiceCode=service, Filters=filters + region_filter, FormatVersion="aws_v1"):
+            for entry in page.get("PriceList") or []:
+                yield json.loads(entry) if isinstance(entry, str) else entry
+
+
+def fetch_price_table(client: Any, regions: Iterable[str], today: date, base: PriceTable) -> PriceTable:
+    """Rebuild the table from the Price List API (``pricing`` client); ``base`` supplies cross-AZ prices.
+
+    Regions where the API returned both NAT and interface-endpoint prices are replaced; the others keep ``base``.
+    """
+    regions = list(regions)
+    found: dict[str, dict[str, Any]] = {}
+    for product in _products(client, "AmazonEC2", "NAT Gateway", regions):
+        attributes = product.get("product", {}).get("attributes", {})
+        match = _NAT_USAGE.match(attributes.get("usagetype", ""))
+        region = attributes.get("regionCode")
+        if not match or not region:
+            continue
+        key = "nat_gateway_hourly" if match.group(1) == "Hours" else "nat_gateway_per_gb"
+        for dimension in _dimensions(product):
+            found.setdefault(region, {})[key] = _usd(dimension)
+    for product in _products(client, "AmazonVPC", "VpcEndpoint", regions):
+        attributes = product.get("product", {}).get("attributes", {})
+        match = _ENDPOINT_USAGE.match(attributes.get("usagetype", ""))
+        region = attributes.get("regionCode")
+        if not match or not region:
+            continue
+        dimensions = _dimensions(product)
+        if match.group(1) == "Hours":
+            found.setdefault(region, {})["interface_endpoint_hourly_per_az"] = _usd(dimensions[0])
+            continue
+        tiers = sorted(
+            (
+                Tier(up_to_gb=None if d.get("endRange", "Inf") == "Inf" else Decimal(d["endRange"]), per_gb=_usd(d))
+                for d in dimensions
+            ),
+            key=lambda t: (t.up_to_gb is None, t.up_to_gb or 0),
+        )
+        found.setdefault(region, {})["interface_endpoint_per_gb"] = tiers
+    updated = dict(base.regions)
+    replaced = 0
+    needed = {"nat_gateway_hourly", "nat_gateway_per_gb", "interface_endpoint_hourly_per_az", "interface_endpoint_per_gb"}
+    for region, values in sorted(found.items()):
+        if not needed <= set(values):
+            continue
+        fallback = base.regions.get(region) or base.regions.get("us-east-1")
+        cross_az = fallback.cross_az_per_gb if fallback else Decimal("0.01")
+        updated[region] = RegionPrices(source=PRICE_LIST_SOURCE, cross_az_per_gb=cross_az, **values)
+        replaced += 1
+    if not replaced:
+        raise VpclintError("the AWS Price List API returned no complete NAT gateway and VPC endpoint prices")
+    return PriceTable(
+        version=PRICE_FILE_VERSION,
+        as_of=today,
+        hours_per_month=base.hours_per_month,
+        source=PRICE_LIST_SOURCE,
+        regions=dict(sorted(updated.items())),
+    )

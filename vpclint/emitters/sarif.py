@@ -1,0 +1,297 @@
+"""SARIF 2.1.0 for GitHub code scanning, built with the ``sarif-om`` object model and written by our own serializer.
+
+``jschema_to_python.to_json`` (sarif-om's companion) drops every value equal to an attrs default, so an explicit
+``level: "warning"`` disappears and falls back to the rule's default level; it writes ``locations: []``, which
+GitHub rejects, and it is slow. :func:`to_sarif_dict` writes every value that was set, omits ``None``, SARIF's
+``-1`` "not set" sentinels and empty arrays and objects (``run.results`` excepted: an empty list tells GitHub that
+every alert of the category is fixed).
+
+Each result points at a cloud resource through a relative uri ``aws/<account>/<region>/<vpc>/<resource>`` with
+``startLine`` 1 and a logical location holding the ARN; when the scan read a snapshot file inside the current git
+repository, it points at the resource's line in that file instead.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import sys
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Optional, TextIO
+
+import attr
+import sarif_om as om
+
+from vpclint import __version__
+from vpclint.emitters import ScanResult
+from vpclint.findings import Finding, Report
+from vpclint.rules import Rule
+
+SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+INFORMATION_URI = "https://github.com/vpclint/vpclint"
+GITHUB_MAX_RESULTS = 25_000
+"""GitHub code scanning accepts at most this many results per run."""
+GITHUB_MAX_GZIP_BYTES = 10 * 1024 * 1024
+"""GitHub code scanning accepts SARIF files of at most 10 MB gzip-compressed."""
+MAX_TAGS = 20
+LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
+SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "0.0"}
+"""GitHub's buckets: > 9 critical, 7-8.9 high, 4-6.9 medium, <= 3.9 low."""
+_ALWAYS_WRITTEN = frozenset({"results"})
+_PLACEHOLDER = re.compile(r"\{\{(.+?)\}\}", re.S)
+
+# Snapshot collections by view resource type: (collection, id field).
+_SNAPSHOT_COLLECTIONS = {
+    "vpc": ("vpcs", "vpc_id"),
+    "subnet": ("subnets", "subnet_id"),
+    "route_table": ("route_tables", "route_table_id"),
+    "endpoint": ("vpc_endpoints", "vpc_endpoint_id"),
+    "security_group": ("security_groups", "group_id"),
+}
+
+
+@attr.s
+class Suppression:
+    """SARIF 2.1.0 ``suppression``: sarif-om 1.0.4 predates the final schema and names ``status`` "state"."""
+
+    kind = attr.ib(metadata={"schema_property_name": "kind"})
+    status = attr.ib(default=None, metadata={"schema_property_name": "status"})
+    justification = attr.ib(default=None, metadata={"schema_property_name": "justification"})
+
+
+@lru_cache(maxsize=None)
+def _fields(cls: type) -> tuple[tuple[str, str, Any], ...]:
+    """``(attribute, SARIF property, default)`` of an attrs class, computed once per class."""
+    return tuple((f.name, f.metadata["schema_property_name"], f.default) for f in attr.fields(cls))
+
+
+def to_sarif_dict(value: Any) -> Any:
+    """Plain JSON data from sarif-om objects: every set value kept, nothing dropped for equalling a default."""
+    if attr.has(type(value)):
+        out = {}
+        for name, prop, default in _fields(type(value)):
+            item = getattr(value, name)
+            if item is None or (default == -1 and item == -1 and not isinstance(item, bool)):
+                continue
+            data = to_sarif_dict(item)
+            if data in ([], {}) and prop not in _ALWAYS_WRITTEN:
+                continue
+            out[prop] = data
+        return out
+    if isinstance(value, dict):
+        return {str(k): to_sarif_dict(v) for k, v in value.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [to_sarif_dict(v) for v in value]
+    return value
+
+
+def git_root(start: Path) -> Optional[Path]:
+    """The enclosing git work tree of ``start`` (a folder holding ``.git``), or None."""
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def snapshot_lines(path: Path) -> dict[tuple[str, str, str], int]:
+    """``(region, resource_type, resource_id)`` -> line of that resource's object in the snapshot file."""
+    from json.decoder import JSONObject
+    from json.scanner import py_make_scanner
+
+    text = path.read_text(encoding="utf-8")
+    starts: dict[int, int] = {}
+    decoder = json.JSONDecoder()
+
+    def parse_object(s_and_end, *args):
+        obj, end = JSONObject(s_and_end, *args)
+        starts[id(obj)] = s_and_end[1] - 1
+        return obj, end
+
+    decoder.parse_object = parse_object
+    decoder.scan_once = py_make_scanner(decoder)
+    data = decoder.decode(text)
+    lines: dict[tuple[str, str, str], int] = {}
+    for region in data.get("regions", []):
+        for kind, (collection, key) in _SNAPSHOT_COLLECTIONS.items():
+            for item in region.get(collection, []):
+                lines[(region.get("region"), kind, item.get(key))] = text.count("\n", 0, starts[id(item)]) + 1
+    return lines
+
+
+def _plain(template: str) -> str:
+    """A rule template for people: ``{{ vpc_id }}`` becomes ``<vpc_id>``."""
+    return _PLACEHOLDER.sub(lambda m: f"<{m.group(1).strip()}>", " ".join(template.split()))
+
+
+def rule_descriptor(rule: Rule) -> om.ReportingDescriptor:
+    """One ``tool.driver.rules[]`` entry with everything GitHub shows for a rule."""
+    full = f"{' '.join(rule.description.split())} {' '.join(rule.rationale.split())}"
+    references = "".join(f"\n- {url}" for url in rule.references)
+    text = f"{full}\n\nRemediation: {_plain(rule.remediation)}" + (f"\n\nReferences:{references}" if references else "")
+    markdown = (
+        f"**{rule.title}**\n\n{' '.join(rule.description.split())}\n\n{' '.join(rule.rationale.split())}\n\n"
+        f"## Remediation\n\n```sh\n{_plain(rule.remediation)}\n```\n"
+        + (f"\n## References\n{references}\n" if references else "")
+    )
+    tags = sorted(set(rule.tags) | {"aws", "vpc"})[:MAX_TAGS]
+    return om.ReportingDescriptor(
+        id=rule.id,
+        name="".join(word.capitalize() for word in rule.id.split("-")),
+        short_description=om.MultiformatMessageString(text=rule.title),
+        full_description=om.MultiformatMessageString(text=full[:1024]),
+        help=om.MultiformatMessageString(text=text, markdown=markdown),
+        help_uri=rule.references[0] if rule.references else f"{INFORMATION_URI}#rules",
+        default_configuration=om.ReportingConfiguration(level=LEVELS[rule.severity]),
+        properties={
+            "tags": tags,
+            "precision": "very-high",
+            "security-severity": SECURITY_SEVERITY[rule.severity],
+            "problem.severity": {"error": "error", "warning": "warning", "note": "recommendation"}[LEVELS[rule.severity]],
+        },
+    )
+
+
+def category(report: Report, name: Optional[str] = None) -> str:
+    """``run.automationDetails.id``: ``name``, else one category per account and region set; always ending in ``/``
+    so that GitHub reads the whole id as the category."""
+    chosen = name or f"vpclint/{report.account_id}/{'+'.join(report.regions) or 'no-region'}"
+    return chosen if chosen.endswith("/") else f"{chosen}/"
+
+
+class SarifEmitter:
+    """Writes one SARIF 2.1.0 run; warns on stderr when GitHub's limits are exceeded."""
+
+    def __init__(
+        self,
+        max_results: int = GITHUB_MAX_RESULTS,
+        max_gzip_bytes: int = GITHUB_MAX_GZIP_BYTES,
+        warn: Optional[Callable[[str], None]] = None,
+        cwd: Optional[Path] = None,
+    ) -> None:
+        self.max_results = max_results
+        self.max_gzip_bytes = max_gzip_bytes
+        self.warn = warn or (lambda message: print(f"vpclint: warning: {message}", file=sys.stderr))
+        self.cwd = cwd
+
+    def emit(self, result: ScanResult, stream: TextIO) -> None:
+        """Write the SARIF log."""
+        text = json.dumps(to_sarif_dict(self.build(result)), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        size = len(gzip.compress(text.encode("utf-8"), mtime=0))
+        if size > self.max_gzip_bytes:
+            self.warn(
+                f"SARIF is {size / 1048576:.1f} MB gzipped, over GitHub's upload limit of "
+                f"{self.max_gzip_bytes / 1048576:.0f} MB: written in full, GitHub will reject it; scan fewer regions "
+                "per run (--region) and upload one file per region set"
+            )
+        stream.write(text)
+
+    def build(self, result: ScanResult) -> om.SarifLog:
+        """The SARIF log object for a scan result."""
+        report = result.report
+        rules = sorted(result.rules, key=lambda r: r.id)
+        index = {rule.id: i for i, rule in enumerate(rules)}
+        findings = [f for f in report.findings if result.include_accepted or f.baseline_state == "new"]
+        if len(findings) > self.max_results:
+            total = len(findings)
+            findings = sorted(findings, key=lambda f: (f.sort_key()[3],) + f.sort_key())[: self.max_results]
+            self.warn(
+                f"{total} results exceed GitHub's limit of {self.max_results} per SARIF run: kept the "
+                f"{self.max_results} most severe, left out {total - self.max_results} "
+                "(the JSON report has them all); scan fewer regions per run"
+            )
+            findings.sort(key=Finding.sort_key)
+        locate = self._locator(result)
+        results = [self._result(f, index[f.rule_id], locate) for f in findings]
+        run = om.Run(
+            tool=om.Tool(
+                driver=om.ToolComponent(
+                    name="vpclint",
+                    semantic_version=__version__,
+                    version=__version__,
+                    information_uri=INFORMATION_URI,
+                    rules=[rule_descriptor(rule) for rule in rules],
+                    contents=None,
+                    language=None,
+                )
+            ),
+            results=results,
+            automation_details=om.RunAutomationDetails(id=category(report, result.category)),
+            invocations=[self._invocation(report)],
+            properties={"accountId": report.account_id, "partition": report.partition, "regions": report.regions},
+            language=None,
+            newline_sequences=None,
+        )
+        return om.SarifLog(runs=[run], version="2.1.0", schema_uri=SARIF_SCHEMA_URI)
+
+    def _locator(self, result: ScanResult) -> Callable[[Finding], tuple[str, int]]:
+        """Finding -> (relative uri, line): the snapshot file's line when it lives in this repository."""
+        path = result.snapshot_path
+        root = git_root(Path(self.cwd or Path.cwd()).resolve())
+        lines: dict[tuple[str, str, str], int] = {}
+        relative = None
+        if path is not None and root is not None:
+            resolved = Path(path).resolve()
+            if resolved.is_relative_to(root):
+                relative = resolved.relative_to(root).as_posix()
+                lines = snapshot_lines(resolved)
+
+        def locate(finding: Finding) -> tuple[str, int]:
+            line = lines.get((finding.region, finding.resource_type, finding.resource_id))
+            if relative is not None and line is not None:
+                return relative, line
+            parts = ["aws", finding.account_id, finding.region, finding.vpc_id, finding.resource_id]
+            return "/".join(p for p in parts if p), 1
+
+        return locate
+
+    @staticmethod
+    def _result(finding: Finding, rule_index: int, locate: Callable[[Finding], tuple[str, int]]) -> om.Result:
+        uri, line = locate(finding)
+        suppressions = None
+        if finding.baseline_state == "accepted":
+            suppressions = [Suppression(kind="external", status="accepted", justification="accepted in the vpclint baseline")]
+        return om.Result(
+            rule_id=finding.rule_id,
+            rule_index=rule_index,
+            level=LEVELS[finding.severity],
+            kind=None,
+            message=om.Message(text=f"{finding.message} Fix: {finding.remediation}"),
+            locations=[
+                om.Location(
+                    physical_location=om.PhysicalLocation(
+                        artifact_location=om.ArtifactLocation(uri=uri), region=om.Region(start_line=line)
+                    ),
+                    logical_locations=[
+                        om.LogicalLocation(
+                            name=finding.resource_id, fully_qualified_name=finding.resource_arn, kind="resource"
+                        )
+                    ],
+                )
+            ],
+            partial_fingerprints={"primaryLocationLineHash": f"{finding.fingerprint}:1"},
+            suppressions=suppressions,
+            properties={
+                "severity": finding.severity,
+                "resourceType": finding.resource_type,
+                "accountId": finding.account_id,
+                "region": finding.region,
+                "vpcId": finding.vpc_id,
+                "baselineState": finding.baseline_state,
+            },
+        )
+
+    @staticmethod
+    def _invocation(report: Report) -> om.Invocation:
+        notes = [
+            om.Notification(message=om.Message(text=f"could not read {e.region} {e.api}: {e.code}: {e.message}"), level="error")
+            for e in report.errors
+        ] + [
+            om.Notification(
+                message=om.Message(text=f"rule {n.rule_id} not evaluated in {n.region} (missing {', '.join(n.missing)})"),
+                level="warning",
+            )
+            for n in report.not_evaluated
+        ]
+        return om.Invocation(execution_successful=report.complete, tool_execution_notifications=notes)

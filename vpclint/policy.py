@@ -1,0 +1,396 @@
+"""A small IAM evaluator for VPC endpoint policies: may *any* caller perform these actions on this resource?
+
+The question is the one a VPC endpoint asks of its policy when a workload pulls an image: the caller is not
+known offline, so the evaluation is for "any principal". Semantics follow IAM's evaluation logic
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html):
+
+* an explicit ``Deny`` that applies wins; otherwise an ``Allow`` that applies allows; otherwise the request is
+  denied by default. A missing policy (``None``) is the endpoint's full-access default and allows everything;
+* ``Action``/``NotAction`` patterns match case-insensitively, ``Resource``/``NotResource`` patterns
+  case-sensitively; both use ``*`` (any run of characters, ``/`` and ``:`` included) and ``?`` (one character).
+  Policy variables (``${aws:username}``) are not resolved: they are matched as literal text;
+* the request's resource may itself be a pattern. It then stands for every resource it matches (for example
+  ``arn:aws:s3:::bucket/*``: any object of the bucket). A statement whose resource patterns cover all of them
+  applies; one that covers only some of them applies only "for resources X". The request resource ``*`` is
+  IAM's notation for actions without resource-level permissions (``ecr:GetAuthorizationToken``) and is
+  literal: only statement patterns that match the text ``*`` apply to it;
+* a statement applies to everyone only when its ``Principal`` is ``"*"`` or ``{"AWS": "*"}``; naming specific
+  principals (or excluding some with ``NotPrincipal``) makes it apply only to some callers;
+* conditions cannot be evaluated offline: a statement with a ``Condition`` applies only "when its conditions
+  hold".
+
+Anything that limits a statement to some callers, resources or contexts makes it *partial*. The verdict is
+``allowed`` when an unconditional Allow applies and no Deny may apply, ``denied`` when an unconditional Deny
+applies or no Allow applies at all, ``conditional`` when the answer depends on what cannot be known offline
+(only partial Allows apply, or a partial Deny may apply), and ``malformed`` when the policy is not a valid
+policy document (:class:`PolicyError` explains why; :func:`evaluate` never raises it).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Optional
+
+EVERYONE = "*"
+VERSIONS = ("2012-10-17", "2008-10-17")
+POLICY_KEYS = ("Version", "Id", "Statement")
+STATEMENT_KEYS = ("Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition")
+PRINCIPAL_TYPES = ("AWS", "Service", "Federated", "CanonicalUser")
+VERDICTS = ("allowed", "denied", "conditional", "malformed")
+
+
+class PolicyError(ValueError):
+    """The policy document is not a valid IAM policy; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One validated statement. Absent elements are ``None``; present ones are normalised to lists."""
+
+    index: int
+    sid: Optional[str]
+    effect: str
+    actions: Optional[list[str]]
+    not_actions: Optional[list[str]]
+    resources: Optional[list[str]]
+    not_resources: Optional[list[str]]
+    principals: Optional[list[str]]  # "*" for everyone, else "AWS:arn:..." / "Service:..." entries
+    not_principals: Optional[list[str]]
+    condition_keys: list[str]
+    raw: dict
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Why a statement applies only partially to a request; all empty means it applies unconditionally."""
+
+    principals: tuple[str, ...] = ()
+    except_principals: tuple[str, ...] = ()
+    resources: tuple[str, ...] = ()
+    except_resources: tuple[str, ...] = ()
+    condition_keys: tuple[str, ...] = ()
+
+    @property
+    def unconditional(self) -> bool:
+        """True when nothing limits the statement: it applies to every caller, resource and context."""
+        return not (self.principals or self.except_principals or self.resources or self.except_resources or self.condition_keys)
+
+    def describe(self) -> str:
+        """``for principals X and when its conditions hold (keys: ...)`` and the like."""
+        parts = []
+        if self.principals:
+            parts.append(f"for principals {', '.join(self.principals)}")
+        if self.except_principals:
+            parts.append(f"for principals other than {', '.join(self.except_principals)}")
+        if self.resources:
+            parts.append(f"for resources {', '.join(self.resources)}")
+        if self.except_resources:
+            parts.append(f"for resources other than {', '.join(self.except_resources)}")
+        if self.condition_keys:
+            parts.append(f"when its conditions hold (keys: {', '.join(self.condition_keys)})")
+        return " and ".join(parts)
+
+
+@dataclass(frozen=True)
+class Match:
+    """A statement that applies to a request, fully or within its limits."""
+
+    statement: Statement
+    limits: Limits
+
+    def label(self) -> str:
+        """``statement 1 (Sid 'NoPull')``."""
+        sid = f" (Sid {self.statement.sid!r})" if self.statement.sid else ""
+        return f"statement {self.statement.index}{sid}"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The answer for a set of actions on one resource."""
+
+    verdict: str
+    reason: str
+    deciding: tuple[Match, ...] = ()
+    denied_actions: tuple[str, ...] = ()
+    conditional_actions: tuple[str, ...] = ()
+
+    @property
+    def condition_keys(self) -> list[str]:
+        """The condition keys of the deciding statements, sorted."""
+        return sorted({key for m in self.deciding for key in m.limits.condition_keys})
+
+    @property
+    def principals(self) -> list[str]:
+        """The principals the deciding statements name or exclude, sorted."""
+        return sorted({p for m in self.deciding for p in m.limits.principals + m.limits.except_principals})
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able data, deterministic (statements by index, lists sorted)."""
+        statements = {m.statement.index: m.statement for m in self.deciding}
+        return {
+            "verdict": self.verdict,
+            "reason": self.reason,
+            "deciding_statements": [
+                {"index": s.index, "sid": s.sid, "effect": s.effect, "statement": s.raw}
+                for s in (statements[i] for i in sorted(statements))
+            ],
+            "condition_keys": self.condition_keys,
+            "principals": self.principals,
+            "denied_actions": list(self.denied_actions),
+            "conditional_actions": list(self.conditional_actions),
+        }
+
+
+# --- parsing -------------------------------------------------------------------------------------------------
+
+
+def _string_list(value: Any, where: str) -> list[str]:
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
+        raise PolicyError(f"{where} must be a string or a non-empty list of strings")
+    return list(values)
+
+
+def _principals(value: Any, where: str) -> list[str]:
+    if value == EVERYONE:
+        return [EVERYONE]
+    if not isinstance(value, dict) or not value:
+        raise PolicyError(f'{where} must be "*" or an object such as {{"AWS": [...]}}')
+    found = []
+    for kind, names in value.items():
+        if kind not in PRINCIPAL_TYPES:
+            raise PolicyError(f"{where}: unknown principal type {kind!r} (expected one of {', '.join(PRINCIPAL_TYPES)})")
+        for name in _string_list(names, f"{where}.{kind}"):
+            found.append(EVERYONE if (kind == "AWS" and name == EVERYONE) else f"{kind}:{name}")
+    return [EVERYONE] if EVERYONE in found else sorted(set(found))
+
+
+def _condition_keys(value: Any, where: str) -> list[str]:
+    if not isinstance(value, dict) or not all(isinstance(block, dict) for block in value.values()):
+        raise PolicyError(f"{where} must be an object of operator -> {{key: value}}")
+    return sorted({key for block in value.values() for key in block})
+
+
+def _exactly_one(raw: dict, a: str, b: str, where: str) -> None:
+    if a in raw and b in raw:
+        raise PolicyError(f"{where} has both {a} and {b}")
+    if a not in raw and b not in raw:
+        raise PolicyError(f"{where} has neither {a} nor {b}")
+
+
+def _statement(index: int, raw: Any) -> Statement:
+    where = f"statement {index}"
+    if not isinstance(raw, dict):
+        raise PolicyError(f"{where} is not an object")
+    unknown = sorted(set(raw) - set(STATEMENT_KEYS))
+    if unknown:
+        raise PolicyError(f"{where} has unknown element(s) {', '.join(unknown)}")
+    if raw.get("Effect") not in ("Allow", "Deny"):
+        raise PolicyError(f"{where}: Effect must be 'Allow' or 'Deny', got {raw.get('Effect')!r}")
+    sid = raw.get("Sid")
+    if sid is not None and not isinstance(sid, str):
+        raise PolicyError(f"{where}: Sid must be a string")
+    for a, b in (("Action", "NotAction"), ("Resource", "NotResource"), ("Principal", "NotPrincipal")):
+        _exactly_one(raw, a, b, where)
+
+    def strings(key: str) -> Optional[list[str]]:
+        return _string_list(raw[key], f"{where}: {key}") if key in raw else None
+
+    def principals(key: str) -> Optional[list[str]]:
+        return _principals(raw[key], f"{where}: {key}") if key in raw else None
+
+    return Statement(
+        index=index,
+        sid=sid,
+        effect=raw["Effect"],
+        actions=strings("Action"),
+        not_actions=strings("NotAction"),
+        resources=strings("Resource"),
+        not_resources=strings("NotResource"),
+        principals=principals("Principal"),
+        not_principals=principals("NotPrincipal"),
+        condition_keys=_condition_keys(raw["Condition"], f"{where}: Condition") if "Condition" in raw else [],
+        raw=raw,
+    )
+
+
+def parse_policy(policy: Any) -> list[Statement]:
+    """Validate a policy (a dict or its JSON text) and return its statements; raises :class:`PolicyError`."""
+    if isinstance(policy, str):
+        try:
+            policy = json.loads(policy)
+        except json.JSONDecodeError as exc:
+            raise PolicyError(f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    if not isinstance(policy, dict):
+        raise PolicyError(f"the policy must be a JSON object, got {type(policy).__name__}")
+    unknown = sorted(set(policy) - set(POLICY_KEYS))
+    if unknown:
+        raise PolicyError(f"unknown top-level element(s) {', '.join(unknown)}")
+    if "Version" in policy and policy["Version"] not in VERSIONS:
+        raise PolicyError(f"Version must be one of {', '.join(VERSIONS)}, got {policy['Version']!r}")
+    if "Statement" not in policy:
+        raise PolicyError("the policy has no Statement")
+    statements = policy["Statement"]
+    if isinstance(statements, dict):
+        statements = [statements]
+    if not isinstance(statements, list):
+        raise PolicyError("Statement must be an object or a list of objects")
+    return [_statement(index, raw) for index, raw in enumerate(statements)]
+
+
+# --- patterns ------------------------------------------------------------------------------------------------
+
+_STAR, _ONE = object(), object()
+
+
+def _tokens(pattern: str) -> tuple:
+    return tuple(_STAR if c == "*" else _ONE if c == "?" else c for c in pattern)
+
+
+def _request_tokens(resource: str) -> tuple:
+    """The request resource as tokens: ``*`` alone is literal, any other wildcard stands for a set of resources."""
+    return ("*",) if resource == EVERYONE else _tokens(resource)
+
+
+def action_matches(pattern: str, action: str) -> bool:
+    """IAM action match: ``*`` and ``?`` wildcards, case-insensitive."""
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, action, re.IGNORECASE | re.DOTALL) is not None
+
+
+def covers(pattern: str, resource: str) -> bool:
+    """True when ``pattern`` matches every resource that the request resource ``resource`` stands for."""
+    p, r = _tokens(pattern), _request_tokens(resource)
+
+    @lru_cache(maxsize=None)
+    def walk(i: int, j: int) -> bool:
+        if i == len(p):
+            return j == len(r)
+        if p[i] is _STAR:
+            return walk(i + 1, j) or (j < len(r) and walk(i, j + 1))
+        if j == len(r) or r[j] is _STAR:
+            return False
+        if p[i] is _ONE:
+            return walk(i + 1, j + 1)
+        return r[j] is not _ONE and p[i] == r[j] and walk(i + 1, j + 1)
+
+    return walk(0, 0)
+
+
+def overlaps(pattern: str, resource: str) -> bool:
+    """True when some resource matched by ``pattern`` is one the request resource ``resource`` stands for."""
+    p, r = _tokens(pattern), _request_tokens(resource)
+
+    @lru_cache(maxsize=None)
+    def walk(i: int, j: int) -> bool:
+        if i < len(p) and p[i] is _STAR and walk(i + 1, j):
+            return True
+        if j < len(r) and r[j] is _STAR and walk(i, j + 1):
+            return True
+        if i == len(p) or j == len(r):
+            return i == len(p) and j == len(r)
+        a, b = p[i], r[j]
+        if a is _STAR and b is _STAR:
+            return False  # both consuming one character leads back here; the skips above covered the rest
+        if isinstance(a, str) and isinstance(b, str) and a != b:
+            return False
+        return walk(i if a is _STAR else i + 1, j if b is _STAR else j + 1)
+
+    return walk(0, 0)
+
+
+# --- evaluation ----------------------------------------------------------------------------------------------
+
+
+def _resource_limits(statement: Statement, resource: str) -> Optional[dict[str, tuple[str, ...]]]:
+    """None when the statement's resources exclude the request; else the resource limits (empty: all of it)."""
+    if statement.resources is not None:
+        if any(covers(p, resource) for p in statement.resources):
+            return {}
+        partial = tuple(p for p in statement.resources if overlaps(p, resource))
+        return {"resources": partial} if partial else None
+    patterns = statement.not_resources or []
+    if any(covers(p, resource) for p in patterns):
+        return None
+    partial = tuple(p for p in patterns if overlaps(p, resource))
+    return {"except_resources": partial} if partial else {}
+
+
+def applies(statement: Statement, action: str, resource: str) -> Optional[Limits]:
+    """How the statement applies to ``action`` on ``resource`` for an unknown caller; None when it does not."""
+    if statement.actions is not None:
+        if not any(action_matches(p, action) for p in statement.actions):
+            return None
+    elif any(action_matches(p, action) for p in statement.not_actions or []):
+        return None
+    resource_limits = _resource_limits(statement, resource)
+    if resource_limits is None:
+        return None
+    principal_limits: dict[str, tuple[str, ...]] = {}
+    if statement.principals is not None:
+        if EVERYONE not in statement.principals:
+            principal_limits["principals"] = tuple(statement.principals)
+    elif EVERYONE in (statement.not_principals or []):
+        return None
+    else:
+        principal_limits["except_principals"] = tuple(statement.not_principals or [])
+    return Limits(condition_keys=tuple(statement.condition_keys), **resource_limits, **principal_limits)
+
+
+def _labels(matches: list[Match]) -> str:
+    return ", ".join(m.label() for m in matches)
+
+
+def decide(statements: list[Statement], action: str, resource: str) -> Decision:
+    """The decision for one action on one resource."""
+    matches = []
+    for statement in statements:
+        limits = applies(statement, action, resource)
+        if limits is not None:
+            matches.append(Match(statement, limits))
+    request = f"{action} on {resource}"
+    deny_full = [m for m in matches if m.statement.effect == "Deny" and m.limits.unconditional]
+    deny_partial = [m for m in matches if m.statement.effect == "Deny" and not m.limits.unconditional]
+    allow_full = [m for m in matches if m.statement.effect == "Allow" and m.limits.unconditional]
+    allow_partial = [m for m in matches if m.statement.effect == "Allow" and not m.limits.unconditional]
+    if deny_full:
+        return Decision("denied", f"{_labels(deny_full)} explicitly denies {request}", tuple(deny_full), (action,))
+    maybe_denied = "; ".join(f"{m.label()} denies it {m.limits.describe()}" for m in deny_partial)
+    if allow_full and not deny_partial:
+        return Decision("allowed", f"{_labels(allow_full)} allows {request}", tuple(allow_full))
+    if allow_full:
+        reason = f"{_labels(allow_full)} allows {request}, but {maybe_denied}"
+        return Decision("conditional", reason, tuple(deny_partial), conditional_actions=(action,))
+    if allow_partial:
+        reason = f"{request} is allowed only " + " or ".join(f"{m.limits.describe()} ({m.label()})" for m in allow_partial)
+        if deny_partial:
+            reason += f", and {maybe_denied}"
+        return Decision("conditional", reason, tuple(allow_partial + deny_partial), conditional_actions=(action,))
+    return Decision("denied", f"no statement allows {request} (implicit deny)", (), (action,))
+
+
+def evaluate(policy: Any, actions: list[str], resource: str) -> Decision:
+    """Whether any caller may perform every action in ``actions`` on ``resource`` under ``policy``.
+
+    ``policy`` is a dict, its JSON text, or ``None`` (no policy: the full-access default). A malformed policy
+    gives the verdict ``malformed`` with the reason; this function does not raise :class:`PolicyError`.
+    """
+    if policy is None:
+        return Decision("allowed", "no endpoint policy: the default policy allows full access")
+    if not actions:
+        return Decision("allowed", "no actions to check")
+    try:
+        statements = parse_policy(policy)
+    except PolicyError as exc:
+        return Decision("malformed", f"the endpoint policy is malformed: {exc}")
+    decisions = [decide(statements, action, resource) for action in actions]
+    denied = tuple(a for a, d in zip(actions, decisions) if d.verdict == "denied")
+    conditional = tuple(a for a, d in zip(actions, decisions) if d.verdict == "conditional")
+    verdict = "denied" if denied else "conditional" if conditional else "allowed"
+    chosen = [d for d in decisions if d.verdict == verdict]
+    deciding = tuple(m for d in chosen for m in d.deciding)
+    return Decision(verdict, "; ".join(d.reason for d in chosen), deciding, denied, conditional)
+
