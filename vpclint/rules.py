@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Literal, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Literal, Optional
 
 import jmespath
 import yaml
@@ -21,6 +21,9 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from vpclint.errors import VpclintError
 from vpclint.snapshot import SOURCES, describe_validation_error
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 RULE_SCHEMA_VERSION = 1
 SEVERITIES = ("critical", "high", "medium", "low", "info")
@@ -220,9 +223,21 @@ def parse_rule_file(text: str, source: str) -> Rule:
     return rule
 
 
+def builtin_rules_dir() -> Traversable:
+    """The shipped rule files: ``vpclint/builtin_rules`` in an installed package, else ``rules/`` in a checkout.
+
+    The wheel carries ``rules/`` as ``vpclint/builtin_rules``; when the source tree is first on ``sys.path``
+    (``python -m`` from a checkout) the files are read where they live in the repository.
+    """
+    packaged = resources.files("vpclint").joinpath("builtin_rules")
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "rules"
+
+
 def builtin_rule_files() -> list[tuple[str, str]]:
     """``(name, text)`` of every rule file shipped in the package, sorted by name."""
-    root = resources.files("vpclint.builtin_rules")
+    root = builtin_rules_dir()
     return sorted(
         (f"rules/{entry.name}", entry.read_text(encoding="utf-8"))
         for entry in root.iterdir()

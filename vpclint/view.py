@@ -33,6 +33,8 @@ from typing import Any, Iterable, Mapping, Optional
 
 from vpclint.cost.facts import RegionNat
 from vpclint.cost.prices import builtin_price_table
+from pydantic import BaseModel
+
 from vpclint.servicename import service_prefix_for
 from vpclint.snapshot import RegionSnapshot, RouteTable, Snapshot
 
@@ -56,6 +58,11 @@ class RegionView:
 
 def _arn(partition: str, region: str, account_id: str, kind: str, resource_id: str) -> str:
     return f"arn:{partition}:ec2:{region}:{account_id}:{kind}/{resource_id}"
+
+
+def _plain(model: BaseModel) -> dict[str, Any]:
+    """A flat model's fields as a new dict: ``model_dump`` without its per-call cost (the view makes many)."""
+    return dict(model.__dict__)
 
 
 def subnet_kind(table: Optional[RouteTable]) -> str:
@@ -147,8 +154,8 @@ def build_region_view(
         groups_by_vpc.setdefault(group.vpc_id or "", {})[group.group_id] = {
             "group_id": group.group_id,
             "group_name": group.group_name,
-            "ingress": [r.model_dump() for r in group.ingress],
-            "egress": [r.model_dump() for r in group.egress],
+            "ingress": [_plain(r) for r in group.ingress],
+            "egress": [_plain(r) for r in group.egress],
         }
 
     endpoints_by_vpc: dict[str, list[Item]] = {}
@@ -251,7 +258,7 @@ def build_region_view(
                 "explicit_subnet_ids": sorted(a.subnet_id for a in table.associations if a.subnet_id),
                 "subnets": subnets,
                 "private_subnets": [s for s in subnets if s["private"]],
-                "routes": [r.model_dump() for r in table.routes],
+                "routes": [_plain(r) for r in table.routes],
                 "gateway_endpoints_by_service": gateway_tables.get(table.route_table_id, {}),
                 "vpc": vpc_item,
             }

@@ -66,15 +66,16 @@ def measure(path: str) -> None:
     before = current_rss_mib()
     prefixes = PrefixSet(S3_PREFIXES)
     attributor = Attributor({eni: prefixes for eni in NAT_ENIS})
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     attributor.feed(Path(path))
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     s3 = sum(t[0] for t in attributor.totals.values())
     total = s3 + sum(t[1] for t in attributor.totals.values())
     print(json.dumps({
         "records": attributor.stats.records, "seconds": round(elapsed, 3),
         "records_per_second": round(attributor.stats.records / elapsed),
+        "records_per_cpu_second": round(attributor.stats.records / cpu),
         "peak_rss_mib": round(peak / 1024, 1), "rss_before_mib": round(before, 1),
         "s3_share": round(s3 / total, 4), "malformed": attributor.stats.malformed,
     }))
@@ -96,8 +97,9 @@ def main() -> int:
             size_mib = path.stat().st_size / 2**20
             child = subprocess.run([sys.executable, __file__, "--measure", str(path)], capture_output=True, text=True, check=True)
             figures = json.loads(child.stdout)
-            print(f"{records:>10,} records ({size_mib:,.0f} MiB{' gzipped' if args.gzip else ''}): "
-                  f"{figures['records_per_second']:>10,} records/s in {figures['seconds']} s, "
+            print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; {records:>10,} records ({size_mib:,.0f} MiB{' gzipped' if args.gzip else ''}): "
+                  f"{figures['records_per_second']:>10,} records/s in {figures['seconds']} s "
+                  f"({figures['records_per_cpu_second']:,} per CPU second), "
                   f"peak RSS {figures['peak_rss_mib']} MiB (RSS before attribution {figures['rss_before_mib']} MiB), "
                   f"S3 share {figures['s3_share']}, malformed {figures['malformed']}")
             path.unlink()
