@@ -14,7 +14,7 @@ from vpclint.findings import Finding, NotEvaluated, Report, Tool, fingerprint, s
 from vpclint.functions import rule_options
 from vpclint.rules import Rule
 from vpclint.snapshot import Snapshot
-from vpclint.view import build_view
+from vpclint.view import build_region_view
 
 
 @contextmanager
@@ -42,46 +42,60 @@ def evaluate(
     ``settings`` (from the config file, e.g. ``required_services``) reach the rules as data: every VPC item
     carries them under ``settings``.
     """
+    with _gc_paused():
+        findings, not_evaluated = _evaluate_regions(snapshot, rules, vpc_ids, settings)
+        findings.sort(key=Finding.sort_key)
+        not_evaluated.sort(key=lambda n: (n.region, n.rule_id))
+        errors = snapshot.all_errors()
+        complete = not errors and not not_evaluated
+        return Report(
+            tool=Tool(version=__version__),
+            account_id=snapshot.account_id,
+            partition=snapshot.partition,
+            regions=sorted(r.region for r in snapshot.regions),
+            summary=summarise(findings, fail_on, len(rules), len(not_evaluated), complete),
+            errors=errors,
+            not_evaluated=not_evaluated,
+            findings=findings,
+        )
+
+
+def _evaluate_regions(
+    snapshot: Snapshot, rules: list[Rule], vpc_ids: Optional[Iterable[str]], settings: Optional[Mapping[str, Any]]
+) -> tuple[list[Finding], list[NotEvaluated]]:
+    """The findings and not-evaluated rules of every region. Each region's view is dropped once evaluated, and
+    the rest of the evaluation's state on return, so the collector does not rescan them when it resumes."""
     options = rule_options()
+    wanted = list(vpc_ids) if vpc_ids else None
     findings: list[Finding] = []
     not_evaluated: list[NotEvaluated] = []
-    with _gc_paused():
-        for region_view in build_view(snapshot, vpc_ids, settings):
-            for rule in rules:
-                missing = sorted(set(rule.requires) - region_view.collected)
-                if missing:
-                    not_evaluated.append(NotEvaluated(rule_id=rule.id, region=region_view.region, missing=missing))
-                    continue
-                for item in region_view.items[rule.resource]:
-                    if rule.matches(item, options):
-                        findings.append(
-                            Finding(
-                                rule_id=rule.id,
-                                severity=rule.severity,
-                                title=rule.title,
-                                message=rule.render("message", item, options),
-                                account_id=snapshot.account_id,
-                                region=region_view.region,
-                                vpc_id=item["vpc_id"],
-                                resource_type=item["resource_type"],
-                                resource_id=item["resource_id"],
-                                resource_arn=item["arn"],
-                                evidence=rule.evidence_for(item, options),
-                                remediation=rule.render("remediation", item, options),
-                                fingerprint=fingerprint(rule.id, snapshot.account_id, region_view.region, item["resource_id"]),
-                            )
+    account = snapshot.account_id
+    for region_snapshot in snapshot.regions:
+        region_view = build_region_view(snapshot, region_snapshot, wanted, settings)
+        region = region_view.region
+        for rule in rules:
+            missing = sorted(set(rule.requires) - region_view.collected)
+            if missing:
+                not_evaluated.append(NotEvaluated(rule_id=rule.id, region=region, missing=missing))
+                continue
+            holds = rule.condition(options)
+            for item in region_view.items[rule.resource]:
+                if holds(item):
+                    findings.append(
+                        Finding(
+                            rule_id=rule.id,
+                            severity=rule.severity,
+                            title=rule.title,
+                            message=rule.render("message", item, options),
+                            account_id=account,
+                            region=region,
+                            vpc_id=item["vpc_id"],
+                            resource_type=item["resource_type"],
+                            resource_id=item["resource_id"],
+                            resource_arn=item["arn"],
+                            evidence=rule.evidence_for(item, options),
+                            remediation=rule.render("remediation", item, options),
+                            fingerprint=fingerprint(rule.id, account, region, item["resource_id"]),
                         )
-    findings.sort(key=Finding.sort_key)
-    not_evaluated.sort(key=lambda n: (n.region, n.rule_id))
-    errors = snapshot.all_errors()
-    complete = not errors and not not_evaluated
-    return Report(
-        tool=Tool(version=__version__),
-        account_id=snapshot.account_id,
-        partition=snapshot.partition,
-        regions=sorted(r.region for r in snapshot.regions),
-        summary=summarise(findings, fail_on, len(rules), len(not_evaluated), complete),
-        errors=errors,
-        not_evaluated=not_evaluated,
-        findings=findings,
-    )
+                    )
+    return findings, not_evaluated

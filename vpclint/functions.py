@@ -8,10 +8,11 @@ Each function is a documented, tested method named ``_func_<name>``; jmespath re
 from __future__ import annotations
 
 import ipaddress
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import jmespath
 from jmespath import functions
+from jmespath.parser import ParsedResult
 from jmespath.visitor import TreeInterpreter
 
 from vpclint.policy import Decision, evaluate as evaluate_policy
@@ -99,11 +100,15 @@ class RuleFunctions(functions.Functions):
 
 
 class RuleOptions(jmespath.Options):
-    """JMESPath options with the rule functions and one interpreter, reused for every search of an evaluation."""
+    """JMESPath options with the rule functions, one interpreter and the expressions compiled to programs
+    (:func:`vpclint.rules.to_program`), reused for every search of an evaluation."""
 
     def __init__(self) -> None:
         super().__init__(custom_functions=RuleFunctions())
-        self.interpreter = TreeInterpreter(self)
+        # Its own plain options, not self: without a reference cycle the evaluation's state (programs, caches)
+        # is freed as soon as the evaluation drops it, not at the next full garbage collection.
+        self.interpreter = TreeInterpreter(jmespath.Options(custom_functions=self.custom_functions))
+        self.programs: dict[ParsedResult, Callable[[Any], Any]] = {}
 
 
 def rule_options() -> jmespath.Options:

@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Literal, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Literal, Optional
 
 import jmespath
 import yaml
 from jmespath.exceptions import JMESPathError
 from jmespath.parser import ParsedResult
+from jmespath.visitor import TreeInterpreter, _equals, _Expression, _is_actual_number, _is_comparable
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from vpclint.errors import VpclintError
@@ -62,13 +63,217 @@ class Template:
         return "".join(out)
 
 
-def search(parsed: ParsedResult, item: Any, options: jmespath.Options) -> Any:
-    """Evaluate a compiled expression, reusing the interpreter the options carry (see ``rule_options``) if any.
+Program = Callable[[Any], Any]
 
-    ``ParsedResult.search`` builds a new interpreter, and loses its method cache, on every call.
+
+def program(parsed: ParsedResult, options: jmespath.Options) -> Program:
+    """A compiled expression as a function of the item: made once per evaluation by :func:`to_program` and
+    cached on options that carry ``programs`` (see ``rule_options``), else ``ParsedResult.search``."""
+    programs = getattr(options, "programs", None)
+    if programs is None:
+        return lambda item: parsed.search(item, options=options)
+    found = programs.get(parsed)
+    if found is None:
+        found = programs[parsed] = to_program(parsed.parsed, options.custom_functions, options.interpreter)
+    return found
+
+
+def search(parsed: ParsedResult, item: Any, options: jmespath.Options) -> Any:
+    """Evaluate a compiled expression (see :func:`program`)."""
+    return program(parsed, options)(item)
+_NOT_NUMBERS = frozenset({str, bool, type(None), list, dict})
+
+
+def _is_false(value: Any) -> bool:
+    """JMESPath falsiness (``TreeInterpreter._is_false``): null, false, and empty strings, lists and objects."""
+    return value is None or value is False or value == "" or value == [] or value == {}
+
+
+def _equal(x: Any, y: Any) -> bool:
+    """JMESPath ``==`` (``visitor._equals``); only numbers need its special case of 0/1 against booleans."""
+    if type(x) in _NOT_NUMBERS and type(y) in _NOT_NUMBERS:
+        return x == y
+    return _equals(x, y)
+
+
+def to_program(node: dict, functions: Any, interpreter: TreeInterpreter) -> Program:
+    """A parsed JMESPath expression as nested Python closures, with ``TreeInterpreter``'s semantics node by node.
+
+    It skips the interpreter's per-node dispatch; function calls go through ``functions.call_function`` (arity
+    and type checks included). A node type it does not know is left to ``interpreter``.
     """
-    interpreter = getattr(options, "interpreter", None)
-    return interpreter.visit(parsed.parsed, item) if interpreter else parsed.search(item, options=options)
+    kind, value = node["type"], node.get("value")
+    if kind in ("slice", "index", "literal"):
+        return _leaf(kind, node)
+    if kind in ("current", "identity"):
+        return lambda current: current
+    if kind == "expref":
+        expression = node["children"][0]
+        return lambda current: _Expression(expression, interpreter)
+    kids = [to_program(child, functions, interpreter) for child in node.get("children") or []]
+    if kind == "field":
+        def field(current: Any) -> Any:
+            try:
+                return current.get(value)
+            except AttributeError:
+                return None
+        return field
+    if kind in ("subexpression", "index_expression", "pipe"):
+        if len(kids) == 2:
+            first, second = kids
+            return lambda current: second(first(current))
+
+        def chain(current: Any) -> Any:
+            for kid in kids:
+                current = kid(current)
+            return current
+        return chain
+    if kind == "key_val_pair":
+        return kids[0]
+    if kind in ("and_expression", "or_expression", "not_expression", "comparator"):
+        return _logic(kind, value, kids)
+    if kind == "function_expression":
+        return _call(value, kids, functions)
+    if kind in ("projection", "filter_projection", "value_projection", "flatten"):
+        return _projection(kind, kids)
+    if kind == "multi_select_dict":
+        keys = [child["value"] for child in node["children"]]
+        dict_cls = interpreter._dict_cls
+        pairs = list(zip(keys, kids))
+
+        def select_dict(current: Any) -> Any:
+            if current is None:
+                return None
+            collected = dict_cls()
+            for key, kid in pairs:
+                collected[key] = kid(current)
+            return collected
+        return select_dict
+    if kind == "multi_select_list":
+        return lambda current: None if current is None else [kid(current) for kid in kids]
+    return lambda current: interpreter.visit(node, current)
+
+
+def _call(name: str, kids: list[Program], functions: Any) -> Program:
+    """A function call. The argument count is known now, and the argument types are checked here as
+    ``call_function`` checks them; on any mismatch ``call_function`` itself runs, to report it."""
+    spec = functions.FUNCTION_TABLE.get(name)
+    signature = spec["signature"] if spec else None
+    if not signature or len(signature) != len(kids) or signature[-1].get("variadic"):
+        call = functions.call_function
+        return lambda current: call(name, [kid(current) for kid in kids])
+    function, checks = spec["function"], []
+    for position, argument in enumerate(signature):
+        if argument["types"]:
+            names, subtypes = functions._get_allowed_pytypes(argument["types"])
+            # One element type: every element must have it; several: left to call_function unless empty.
+            elements = (frozenset(subtypes[0]) if len(subtypes) == 1 else frozenset()) if subtypes else None
+            checks.append((position, frozenset(names), elements))
+
+    def invoke(current: Any) -> Any:
+        args = [kid(current) for kid in kids]
+        for position, names, elements in checks:
+            arg = args[position]
+            if type(arg).__name__ not in names or (
+                elements is not None and not all(type(e).__name__ in elements for e in arg)
+            ):
+                return functions.call_function(name, args)
+        return function(functions, *args)
+    return invoke
+
+
+def _leaf(kind: str, node: dict) -> Program:
+    """``slice``, ``index`` and ``literal``: their values are data, not child expressions."""
+    if kind == "literal":
+        constant = node["value"]
+        return lambda current: constant
+    if kind == "index":
+        position = node["value"]
+
+        def index(current: Any) -> Any:
+            if not isinstance(current, list):
+                return None
+            try:
+                return current[position]
+            except IndexError:
+                return None
+        return index
+    window = slice(*node["children"])
+    return lambda current: current[window] if isinstance(current, list) else None
+
+
+def _logic(kind: str, operator: Optional[str], kids: list[Program]) -> Program:
+    """``&&``, ``||``, ``!`` and the comparators."""
+    if kind == "not_expression":
+        (operand,) = kids
+
+        def negate(current: Any) -> Any:
+            result = operand(current)
+            if _is_actual_number(result) and result == 0:
+                return False
+            return not result
+        return negate
+    left, right = kids
+    if kind == "and_expression":
+        def both(current: Any) -> Any:
+            matched = left(current)
+            return matched if _is_false(matched) else right(current)
+        return both
+    if kind == "or_expression":
+        def either(current: Any) -> Any:
+            matched = left(current)
+            return right(current) if _is_false(matched) else matched
+        return either
+    if operator == "eq":
+        return lambda current: _equal(left(current), right(current))
+    if operator == "ne":
+        return lambda current: not _equal(left(current), right(current))
+    compare = TreeInterpreter.COMPARATOR_FUNC[operator]
+
+    def order(current: Any) -> Any:
+        a, b = left(current), right(current)
+        return compare(a, b) if _is_comparable(a) and _is_comparable(b) else None
+    return order
+
+
+def _projection(kind: str, kids: list[Program]) -> Program:
+    """``[*]``/``[]`` projections, ``[?filter]``, ``*`` over object values and flattening."""
+    if kind == "flatten":
+        (base,) = kids
+
+        def flatten(current: Any) -> Any:
+            items = base(current)
+            if not isinstance(items, list):
+                return None
+            merged: list = []
+            for element in items:
+                if isinstance(element, list):
+                    merged.extend(element)
+                else:
+                    merged.append(element)
+            return merged
+        return flatten
+    base, each = kids[0], kids[1]
+    keep = kids[2] if kind == "filter_projection" else None
+
+    def project(current: Any) -> Any:
+        items = base(current)
+        if kind == "value_projection":
+            try:
+                items = items.values()
+            except AttributeError:
+                return None
+        elif not isinstance(items, list):
+            return None
+        collected = []
+        for element in items:
+            if keep is not None and _is_false(keep(element)):
+                continue
+            result = each(element)
+            if result is not None:
+                collected.append(result)
+        return collected
+    return project
 
 
 def _as_text(value: Any) -> str:
@@ -146,23 +351,34 @@ class Rule(BaseModel):
                 if problem:
                     raise VpclintError(f"rule file {source}: field {name}: invalid JMESPath: {problem}")
 
+    def _failure(self, field_name: str, item: Any, exc: JMESPathError) -> VpclintError:
+        """A JMESPath error (e.g. a type error) naming the file and field."""
+        return VpclintError(
+            f"rule file {self._source}: field {field_name}: JMESPath failed on "
+            f"{item.get('resource_id') if isinstance(item, dict) else item}: {_one_line(exc)}"
+        )
+
     def _apply(self, field_name: str, item: Any, options: jmespath.Options) -> Any:
-        """Search or render one compiled field; a JMESPath error (e.g. a type error) names the file and field."""
+        """Search or render one compiled field."""
         compiled = self._compiled[field_name]
         try:
             if isinstance(compiled, Template):
                 return compiled.render(item, options)
             return search(compiled, item, options)
         except JMESPathError as exc:
-            raise VpclintError(
-                f"rule file {self._source}: field {field_name}: JMESPath failed on "
-                f"{item.get('resource_id') if isinstance(item, dict) else item}: {_one_line(exc)}"
-            ) from None
+            raise self._failure(field_name, item, exc) from None
 
-    def matches(self, item: Any, options: jmespath.Options) -> bool:
-        """True when the condition holds for the item (JMESPath truthiness)."""
-        value = self._apply("when", item, options)
-        return value not in (None, False, "", [], {})
+    def condition(self, options: jmespath.Options) -> Callable[[Any], bool]:
+        """The condition with one evaluation's options bound: true for an item when it holds (JMESPath truthiness)."""
+        when = program(self._compiled["when"], options)
+
+        def holds(item: Any) -> bool:
+            try:
+                value = when(item)
+            except JMESPathError as exc:
+                raise self._failure("when", item, exc) from None
+            return value not in (None, False, "", [], {})
+        return holds
 
     def evidence_for(self, item: Any, options: jmespath.Options) -> Any:
         """The facts that made the rule fire, as the evidence expression selects them."""

@@ -27,7 +27,7 @@ import sarif_om as om
 from vpclint import __version__
 from vpclint.emitters import ScanResult
 from vpclint.findings import Finding, Report
-from vpclint.rules import Rule
+from vpclint.rules import Rule, severity_rank
 
 SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/vpclint/vpclint"
@@ -195,7 +195,7 @@ class SarifEmitter:
         findings = [f for f in report.findings if result.include_accepted or f.baseline_state == "new"]
         if len(findings) > self.max_results:
             total = len(findings)
-            findings = sorted(findings, key=lambda f: (f.sort_key()[3],) + f.sort_key())[: self.max_results]
+            findings = sorted(findings, key=lambda f: (severity_rank(f.severity), f.sort_key()))[: self.max_results]
             self.warn(
                 f"{total} results exceed GitHub's limit of {self.max_results} per SARIF run: kept the "
                 f"{self.max_results} most severe, left out {total - self.max_results} "
