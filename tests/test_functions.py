@@ -141,7 +141,7 @@ def test_parse_network_rejects_junk():
 
 
 def test_rule_options_reuse_one_interpreter_per_evaluation():
-    from vpclint.rules import search as rule_search
+    from vpclint.compiled import search as rule_search
 
     options, other = rule_options(), rule_options()
     assert options.interpreter is not other.interpreter

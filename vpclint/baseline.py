@@ -13,11 +13,12 @@ from datetime import date
 from pathlib import Path
 from typing import Iterable, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from vpclint.errors import VpclintError
 from vpclint.findings import FixedEntry, Finding, Report, fingerprint, summarise
-from vpclint.snapshot import describe_validation_error, write_atomic
+from vpclint.documents import parse_versioned_json, read_text
+from vpclint.snapshot import write_atomic
 
 BASELINE_SCHEMA = "vpclint.baseline"
 BASELINE_VERSION = 1
@@ -100,31 +101,12 @@ class Baseline(BaseModel):
 
 def parse_baseline(text: str, source: str) -> Baseline:
     """Parse baseline JSON; every problem is one line naming ``source`` and the field."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise VpclintError(f"baseline {source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
-    if not isinstance(data, dict):
-        raise VpclintError(f"baseline {source}: expected a JSON object at the top level")
-    if data.get("version") != BASELINE_VERSION:
-        raise VpclintError(
-            f"baseline {source}: field version: unsupported value {data.get('version')!r} "
-            f"(this vpclint reads version {BASELINE_VERSION})"
-        )
-    try:
-        return Baseline.model_validate(data)
-    except ValidationError as exc:
-        raise VpclintError(f"baseline {source}: {describe_validation_error(exc)}") from None
+    return parse_versioned_json(text, source, "baseline", Baseline, "version", BASELINE_VERSION)
 
 
 def load_baseline(path: Path) -> Baseline:
     """Read and validate a baseline file."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise VpclintError(f"baseline {path}: cannot read: {reason}") from None
-    return parse_baseline(text, str(path))
+    return parse_baseline(read_text(path, "baseline"), str(path))
 
 
 def save_baseline(baseline: Baseline, path: Path) -> None:

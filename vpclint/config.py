@@ -22,7 +22,7 @@ from typing import Any, Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from vpclint.errors import VpclintError
-from vpclint.snapshot import describe_validation_error
+from vpclint.documents import describe_validation_error, read_text
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -79,9 +79,4 @@ def load_config(explicit: Optional[Path], cwd: Optional[Path] = None) -> Config:
     path = explicit if explicit is not None else Path(cwd or Path.cwd()) / CONFIG_FILE
     if explicit is None and not path.is_file():
         return Config()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise VpclintError(f"config {path}: cannot read: {reason}") from None
-    return parse_config(text, str(path), path.parent)
+    return parse_config(read_text(path, "config"), str(path), path.parent)

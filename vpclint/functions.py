@@ -31,11 +31,13 @@ def cidr_within(inner: Optional[str], outer: Optional[str]) -> bool:
 
 
 class RuleFunctions(functions.Functions):
-    """The function registry for rule expressions; one instance per evaluation (it caches parsed CIDRs)."""
+    """The function registry for rule expressions; one instance per evaluation (it caches parsed CIDRs,
+    coverages and policy decisions)."""
 
     def __init__(self) -> None:
         self._networks: dict[Optional[str], Network] = {}
         self._coverage: dict[tuple, tuple[list, dict, dict]] = {}
+        self._decisions: dict[tuple, tuple[Any, dict]] = {}
 
     def _network(self, cidr: Optional[str]) -> Network:
         """``parse_network`` with a per-evaluation cache: the same CIDRs recur across many subnets and rules."""
@@ -94,14 +96,20 @@ class RuleFunctions(functions.Functions):
         ``principals``, ``denied_actions`` and ``conditional_actions``. A ``policy_error`` (the document was not
         valid JSON) gives ``malformed``. The resource may be a pattern (every resource it matches); ``*`` is literal.
         """
-        if policy_error:
-            return Decision("malformed", f"the endpoint policy is malformed: {policy_error}").to_dict()
-        return evaluate_policy(policy, actions, resource).to_dict()
+        # Asked per field of a rule and by several rules; like https_coverage, keyed by the policy's identity.
+        key = (id(policy), policy_error, tuple(actions), resource)
+        if key not in self._decisions:
+            if policy_error:
+                decision = Decision("malformed", f"the endpoint policy is malformed: {policy_error}")
+            else:
+                decision = evaluate_policy(policy, actions, resource)
+            self._decisions[key] = (policy, decision.to_dict())
+        return self._decisions[key][1]
 
 
 class RuleOptions(jmespath.Options):
     """JMESPath options with the rule functions, one interpreter and the expressions compiled to programs
-    (:func:`vpclint.rules.to_program`), reused for every search of an evaluation."""
+    (:func:`vpclint.compiled.to_program`), reused for every search of an evaluation."""
 
     def __init__(self) -> None:
         super().__init__(custom_functions=RuleFunctions())

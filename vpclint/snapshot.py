@@ -15,8 +15,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from vpclint.documents import parse_versioned_json, read_text
 from vpclint.errors import VpclintError
 
 SCHEMA_VERSION = 1
@@ -271,42 +272,11 @@ def save(snapshot: Snapshot, path: Path) -> None:
         raise VpclintError(f"snapshot {path}: cannot write: {exc.strerror or exc}") from None
 
 
-def describe_validation_error(exc: ValidationError) -> str:
-    """The first pydantic error as ``field.path: message``."""
-    first = exc.errors()[0]
-    location = ".".join(str(part) for part in first["loc"]) or "(top level)"
-    more = len(exc.errors()) - 1
-    suffix = f" (and {more} more error{'s' if more > 1 else ''})" if more else ""
-    return f"field {location}: {first['msg']}{suffix}"
-
-
 def parse(text: str, source: str) -> Snapshot:
     """Parse snapshot JSON text; ``source`` names the file in error messages."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise VpclintError(
-            f"snapshot {source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-        ) from None
-    if not isinstance(data, dict):
-        raise VpclintError(f"snapshot {source}: expected a JSON object at the top level")
-    version = data.get("schema_version")
-    if version != SCHEMA_VERSION:
-        raise VpclintError(
-            f"snapshot {source}: field schema_version: unsupported value {version!r} "
-            f"(this vpclint reads version {SCHEMA_VERSION})"
-        )
-    try:
-        return Snapshot.model_validate(data)
-    except ValidationError as exc:
-        raise VpclintError(f"snapshot {source}: {describe_validation_error(exc)}") from None
+    return parse_versioned_json(text, source, "snapshot", Snapshot, "schema_version", SCHEMA_VERSION)
 
 
 def load(path: Path) -> Snapshot:
     """Read and validate a snapshot file."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise VpclintError(f"snapshot {path}: cannot read: {reason}") from None
-    return parse(text, str(path))
+    return parse(read_text(path, "snapshot"), str(path))

@@ -31,10 +31,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Optional
 
-from vpclint.cost.facts import RegionNat
-from vpclint.cost.prices import builtin_price_table
 from pydantic import BaseModel
 
+from vpclint.cost.facts import RegionNat
+from vpclint.cost.prices import builtin_price_table
 from vpclint.servicename import service_prefix_for
 from vpclint.snapshot import RegionSnapshot, RouteTable, Snapshot
 
@@ -54,10 +54,6 @@ class RegionView:
     region: str
     collected: frozenset[str]
     items: dict[str, list[Item]] = field(default_factory=lambda: {kind: [] for kind in RESOURCE_KINDS})
-
-
-def _arn(partition: str, region: str, account_id: str, kind: str, resource_id: str) -> str:
-    return f"arn:{partition}:ec2:{region}:{account_id}:{kind}/{resource_id}"
 
 
 def _plain(model: BaseModel) -> dict[str, Any]:
@@ -112,17 +108,18 @@ def build_region_view(
     vpc_settings = dict(settings or {})
     account, partition, name = snapshot.account_id, snapshot.partition, region.region
     view = RegionView(region=name, collected=frozenset(region.collected))
+    prefix, arn_prefix = service_prefix_for(partition), f"arn:{partition}:ec2:{name}:{account}:"
 
     def context(vpc_id: Optional[str], kind: str, resource_id: str, arn_kind: str) -> Item:
         return {
             "account_id": account,
             "partition": partition,
             "region": name,
-            "service_prefix": service_prefix_for(partition),
+            "service_prefix": prefix,
             "vpc_id": vpc_id,
             "resource_type": kind,
             "resource_id": resource_id,
-            "arn": _arn(partition, name, account, arn_kind, resource_id),
+            "arn": f"{arn_prefix}{arn_kind}/{resource_id}",
         }
 
     dhcp = {d.dhcp_options_id: d for d in region.dhcp_options}

@@ -7,7 +7,6 @@ a bisect, which is what the flow-log parser calls on each address it has not see
 from __future__ import annotations
 
 import ipaddress
-import json
 import os
 import socket
 import sys
@@ -20,7 +19,8 @@ from typing import Optional
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from vpclint.errors import VpclintError
-from vpclint.snapshot import describe_validation_error, write_atomic
+from vpclint.documents import describe_validation_error, read_text
+from vpclint.snapshot import write_atomic
 
 IP_RANGES_URL = "https://ip-ranges.amazonaws.com/ip-ranges.json"
 CACHE_NAME = "ip-ranges.json"
@@ -68,11 +68,7 @@ def parse_ip_ranges(text: str, source: str) -> IpRanges:
 
 def load_ip_ranges(path: Path) -> IpRanges:
     """Read an ip-ranges.json file."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise VpclintError(f"ip ranges {path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
-    return parse_ip_ranges(text, str(path))
+    return parse_ip_ranges(read_text(path, "ip ranges"), str(path))
 
 
 def user_cache_dir() -> Path:

@@ -16,10 +16,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from vpclint.errors import VpclintError
-from vpclint.snapshot import describe_validation_error
+from vpclint.documents import parse_versioned_json, read_text
 
 PRICE_FILE_VERSION = 1
 BUILTIN_FILE = "prices.json"
@@ -100,21 +100,7 @@ def dumps(table: PriceTable) -> str:
 
 def parse_price_file(text: str, source: str) -> PriceTable:
     """Validate price-file text; errors name the file and the field (exit 2)."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise VpclintError(f"price file {source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
-    if not isinstance(data, dict):
-        raise VpclintError(f"price file {source}: expected a JSON object at the top level")
-    if data.get("version") != PRICE_FILE_VERSION:
-        raise VpclintError(
-            f"price file {source}: field version: unsupported value {data.get('version')!r} "
-            f"(this vpclint reads version {PRICE_FILE_VERSION})"
-        )
-    try:
-        return PriceTable.model_validate(data)
-    except ValidationError as exc:
-        raise VpclintError(f"price file {source}: {describe_validation_error(exc)}") from None
+    return parse_versioned_json(text, source, "price file", PriceTable, "version", PRICE_FILE_VERSION)
 
 
 def builtin_price_table() -> PriceTable:
@@ -128,12 +114,7 @@ def load_price_table(override: Optional[Path] = None) -> PriceTable:
     table = builtin_price_table()
     if override is None:
         return table
-    try:
-        text = Path(override).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise VpclintError(f"price file {override}: cannot read: {reason}") from None
-    user = parse_price_file(text, str(override))
+    user = parse_price_file(read_text(override, "price file"), str(override))
     return user.model_copy(update={"regions": {**table.regions, **user.regions}})
 
 

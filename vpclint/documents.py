@@ -1,0 +1,53 @@
+"""The files vpclint reads (snapshot, baseline, price file, config, ...): reading and validating them with
+one-line errors that name the kind of file, the path and the field."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from vpclint.errors import VpclintError
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """The first pydantic error as ``field path.to.field: message``."""
+    first = exc.errors()[0]
+    location = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    more = len(exc.errors()) - 1
+    suffix = f" (and {more} more error{'s' if more > 1 else ''})" if more else ""
+    return f"field {location}: {first['msg']}{suffix}"
+
+
+def read_text(path: Path, kind: str) -> str:
+    """A file's UTF-8 text; failure is ``<kind> <path>: cannot read: <reason>``."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise VpclintError(f"{kind} {path}: cannot read: {reason}") from None
+
+
+def parse_versioned_json(
+    text: str, source: str, kind: str, model: type[ModelT], version_field: str, version: int
+) -> ModelT:
+    """Parse JSON text whose ``version_field`` must equal ``version``, then validate it as ``model``."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise VpclintError(f"{kind} {source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    if not isinstance(data, dict):
+        raise VpclintError(f"{kind} {source}: expected a JSON object at the top level")
+    if data.get(version_field) != version:
+        raise VpclintError(
+            f"{kind} {source}: field {version_field}: unsupported value {data.get(version_field)!r} "
+            f"(this vpclint reads version {version})"
+        )
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise VpclintError(f"{kind} {source}: {describe_validation_error(exc)}") from None
