@@ -24,19 +24,8 @@ BASELINE_SCHEMA = "vpclint.baseline"
 BASELINE_VERSION = 1
 
 
-class Entry(BaseModel):
+class Entry(FixedEntry):
     """One accepted finding. ``reason`` is for the reviewer; ``expires`` (YYYY-MM-DD) is the last day it holds."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    fingerprint: str
-    rule_id: str
-    account_id: str
-    region: str
-    vpc_id: Optional[str] = None
-    resource_id: str
-    reason: str = ""
-    expires: Optional[date] = None
 
     @model_validator(mode="after")
     def _fingerprint_matches(self) -> "Entry":

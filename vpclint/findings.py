@@ -48,7 +48,7 @@ class Finding(_Model):
 
 
 class FixedEntry(_Model):
-    """A baseline entry whose finding no longer occurs in the scanned scope."""
+    """A baseline entry's fields; in a report, an entry whose finding no longer occurs in the scanned scope."""
 
     fingerprint: str
     rule_id: str
