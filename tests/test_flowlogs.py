@@ -89,7 +89,7 @@ def _random_log(path: Path, records: int, seed: int, enis: list[str]) -> tuple[d
     return expected, lines
 
 
-@pytest.mark.parametrize("block_size", [64, 997, 1 << 20])
+@pytest.mark.parametrize("block_size", [64, 997, flowlogs.BLOCK_SIZE, 1 << 20])
 def test_block_boundaries_and_fast_path_agree_with_the_expected_sums(
     tmp_path: Path, s3_prefixes: PrefixSet, monkeypatch: pytest.MonkeyPatch, block_size: int
 ) -> None:
