@@ -74,10 +74,13 @@ def test_apply_marks_accepted_new_and_fixed_and_only_new_findings_fail(demo):
     states = {f.fingerprint: f.baseline_state for f in applied.findings}
     assert states[expired.fingerprint] == "new"  # expired entries accept nothing
     assert states[still_valid.fingerprint] == "accepted"  # valid through its expiry day
+    expiries = {f.fingerprint: f.baseline_expired for f in applied.findings if f.baseline_expired is not None}
+    assert expiries == {expired.fingerprint: date(2026, 5, 31)}  # and say when the acceptance ended
     assert sum(1 for s in states.values() if s == "new") == 1
     assert [f.fingerprint for f in applied.fixed] == [vanished.fingerprint]
     summary = applied.summary
     assert (summary.new, summary.accepted, summary.fixed, summary.total) == (1, len(report.findings) - 1, 1, len(report.findings))
+    assert summary.expired == 1
     expired_finding = next(f for f in applied.findings if f.fingerprint == expired.fingerprint)
     assert summary.failing == (0 if expired_finding.severity == "info" else 1)
     assert applied.baseline == "b.json"

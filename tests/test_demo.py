@@ -44,3 +44,19 @@ def test_scan_demo_without_any_aws_environment(run_vpclint, tmp_path):
     summary = lines[-1]
     assert re.fullmatch(r"\d+ findings \(.*\), \d+ at or above --fail-on low; \d+ rules, 2 regions; scan complete", summary), summary
     assert int(summary.split()[0]) > 0
+
+
+def test_cost_demo_prices_the_demo_nat_traffic(run_vpclint):
+    """The demo's made-up NAT metrics give the prod VPC a priced saving: S3 leaves NAT, ecr.dkr is added in 3 AZs."""
+    result = run_vpclint(["cost", "--demo", "--format", "json"])
+    assert result.returncode == 0, result.stderr
+    rows = {row["name"]: row for row in result.json()["vpcs"]}
+    prod = rows["prod"]
+    assert prod["nat_traffic"]["processed_bytes"] == 3 * 14_000 * 10**9
+    gb_per_month = 42_000 * 730 / (30 * 24)  # 30 days of traffic scaled to a 730-hour month
+    estimate = prod["estimate"]
+    assert estimate["nat_gb_per_month"] == round(gb_per_month, 2)
+    assert estimate["missing_endpoints"] == ["ecr.dkr", "s3 (gateway)"]
+    assert estimate["s3_share_basis"].startswith("upper bound")
+    assert estimate["savings_monthly"] == round(0.045 * gb_per_month - 3 * 0.01 * 730, 2)
+    assert rows["shared"]["estimate"]["savings_monthly"] == 0.0  # its private path is complete

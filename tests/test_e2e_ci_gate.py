@@ -80,4 +80,10 @@ def test_baseline_round_trip(moto_server, run_vpclint, tmp_path):
     expired = run_vpclint(["scan", *after, "--baseline", "b.json", "--format", "json", "--fail-on", "low"], cwd=tmp_path)
     states = {f["fingerprint"]: f["baseline_state"] for f in expired.json()["findings"]}
     assert [k for k, v in states.items() if v == "new"] == [expiring["fingerprint"]]
+    assert [f["baseline_expired"] for f in expired.json()["findings"] if f["baseline_expired"]] == ["2000-01-01"]
+    assert expired.json()["summary"]["expired"] == 1
     assert expired.returncode == 1
+    told = run_vpclint(["scan", *after, "--baseline", "b.json", "--fail-on", "low"], cwd=tmp_path)
+    assert told.returncode == 1
+    assert f"{newapp.vpc_id}  (baseline entry expired 2000-01-01)" in told.stdout
+    assert "1 new (1 of them from expired baseline entries)" in told.stdout

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import date
 from pathlib import Path
 
 import sarif_om as om
@@ -205,3 +206,15 @@ def test_incomplete_scan_reports_tool_notifications():
     texts = [n["message"]["text"] for n in invocation["toolExecutionNotifications"]]
     assert any("DescribeVpcEndpoints: AccessDenied" in t for t in texts)
     assert sum("not evaluated" in t for t in texts) == len(report.not_evaluated) > 0
+
+
+def test_a_finding_whose_baseline_entry_expired_is_a_plain_result_that_says_when():
+    result = _demo_result()
+    lapsed = result.report.findings[0].fingerprint
+    findings = [f.model_copy(update={"baseline_expired": date(2026, 9, 30)}) if f.fingerprint == lapsed else f for f in result.report.findings]
+    log = _sarif(ScanResult(report=result.report.model_copy(update={"findings": findings}), rules=result.rules))
+    assert_valid_for_github(log)
+    by_hash = {r["partialFingerprints"]["primaryLocationLineHash"]: r for r in log["runs"][0]["results"]}
+    assert "suppressions" not in by_hash[f"{lapsed}:1"]
+    assert by_hash[f"{lapsed}:1"]["properties"]["baselineExpired"] == "2026-09-30"
+    assert [h for h, r in by_hash.items() if "baselineExpired" in r["properties"]] == [f"{lapsed}:1"]

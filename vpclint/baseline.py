@@ -2,8 +2,8 @@
 
 A baseline holds one entry per accepted finding, keyed by the finding's fingerprint (rule, account, region,
 resource). The file carries no timestamps or line numbers, so it diffs cleanly in review. Applying it marks
-findings ``accepted`` or ``new`` (an expired entry accepts nothing) and lists the entries whose finding vanished
-from the scanned scope as ``fixed``.
+findings ``accepted`` or ``new`` (an expired entry accepts nothing: its finding is new again and carries the day
+the entry expired) and lists the entries whose finding vanished from the scanned scope as ``fixed``.
 """
 
 from __future__ import annotations
@@ -162,14 +162,19 @@ def apply_baseline(
     today: date,
     vpc_ids: Optional[set[str]] = None,
 ) -> Report:
-    """The report with each finding ``accepted`` (an unexpired entry) or ``new``, fixed entries listed, and the
-    summary recounted so that only new findings fail the run."""
+    """The report with each finding ``accepted`` (an unexpired entry) or ``new`` (with ``baseline_expired`` when
+    its entry expired), fixed entries listed, and the summary recounted so that only new findings fail the run."""
     entries = baseline.by_fingerprint()
     findings = []
     for finding in report.findings:
         entry = entries.get(finding.fingerprint)
-        state = "accepted" if entry is not None and not entry.expired(today) else "new"
-        findings.append(finding.model_copy(update={"baseline_state": state}))
+        if entry is None:
+            update = {"baseline_state": "new", "baseline_expired": None}
+        elif entry.expired(today):
+            update = {"baseline_state": "new", "baseline_expired": entry.expires}
+        else:
+            update = {"baseline_state": "accepted", "baseline_expired": None}
+        findings.append(finding.model_copy(update=update))
     fixed = [FixedEntry(**e.model_dump()) for e in fixed_entries(baseline, report, rule_ids, vpc_ids)]
     s = report.summary
     summary = summarise(findings, s.fail_on, s.rules_evaluated, s.not_evaluated, s.complete, fixed=len(fixed))

@@ -41,6 +41,7 @@ class Finding(_Model):
     remediation: str
     fingerprint: str
     baseline_state: Literal["new", "accepted"] = "new"
+    baseline_expired: Optional[date] = None  # a baseline entry accepted this finding until this day; now it is new
 
     def sort_key(self) -> tuple:
         """Order: account, region, VPC, severity (worst first), rule, resource."""
@@ -83,6 +84,7 @@ class Summary(_Model):
     complete: bool
     new: int = 0
     accepted: int = 0
+    expired: int = 0
     fixed: int = 0
 
 
@@ -141,5 +143,6 @@ def summarise(
         complete=complete,
         new=sum(1 for f in findings if f.baseline_state == "new"),
         accepted=sum(1 for f in findings if f.baseline_state == "accepted"),
+        expired=sum(1 for f in findings if f.baseline_expired is not None),
         fixed=fixed,
     )

@@ -3,13 +3,16 @@
     python tests/demo/make_demo_snapshot.py          # rewrite vpclint/demo/demo-snapshot.json
     python tests/demo/make_demo_snapshot.py --check  # exit 1 if the shipped file differs
 
-moto's random ids are seeded, so the same scenario always gives the same file.
+moto's random ids are seeded, so the same scenario always gives the same file. The NAT gateway metrics are
+made up (moto has no traffic to measure): 30 days ending on the seed's date, so that ``vpclint cost --demo`` and
+the evidence of ``nat-gateway-carries-s3-traffic`` show figures.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from unittest import mock
 
@@ -22,11 +25,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from scenarios import build_demo_account  # noqa: E402
 
 from vpclint.collector import collect  # noqa: E402
-from vpclint.snapshot import dumps  # noqa: E402
+from vpclint.snapshot import NatGatewayMetrics, NatGatewayTraffic, Snapshot, dumps  # noqa: E402
 
 SHIPPED = Path(__file__).resolve().parents[2] / "vpclint" / "demo" / "demo-snapshot.json"
 SEED = 20251219
 DEMO_REGIONS = ["eu-west-1", "us-east-1"]
+METRICS_END = datetime(2025, 12, 19, tzinfo=timezone.utc)
+METRICS_DAYS = 30
+NAT_GB_PER_GATEWAY = {"prod": 14_000, "analytics": 3_000, "shared": 800}
+"""Made-up NAT data processing over the window, per gateway, by the VPC's Name tag."""
 FAKE_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -43,7 +50,23 @@ def generate() -> str:
         build_demo_account(session)
         snapshot = collect(session, DEMO_REGIONS, account_id="123456789012", partition="aws", max_workers=1)
         snapshot.generator = "vpclint demo (tests/demo/make_demo_snapshot.py)"
+    add_demo_metrics(snapshot)
     return dumps(snapshot)
+
+
+def add_demo_metrics(snapshot: Snapshot) -> None:
+    """Give every NAT gateway of a named demo VPC its made-up traffic, 90% of it inbound from the destination."""
+    for region in snapshot.regions:
+        names = {vpc.vpc_id: vpc.tags.get("Name") for vpc in region.vpcs}
+        gateways = []
+        for nat in sorted(region.nat_gateways, key=lambda n: n.nat_gateway_id):
+            total = NAT_GB_PER_GATEWAY.get(names.get(nat.vpc_id) or "", 0) * 10**9
+            gateways.append(NatGatewayTraffic(
+                nat_gateway_id=nat.nat_gateway_id, bytes_in_from_source=total // 10, bytes_in_from_destination=total - total // 10,
+            ))
+        region.nat_gateway_metrics = NatGatewayMetrics(
+            start=METRICS_END - timedelta(days=METRICS_DAYS), end=METRICS_END, days=METRICS_DAYS, gateways=gateways,
+        )
 
 
 def main() -> int:

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from vpclint.emitters import ScanResult
+from vpclint.findings import Finding
 from vpclint.rules import SEVERITIES
 
 SEVERITY_STYLES = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
@@ -30,10 +31,9 @@ class ConsoleEmitter:
                 console.print(f"  [bold]{vpc_id or '(no VPC)'}[/bold]")
                 for finding in vpc_findings:
                     style = SEVERITY_STYLES[finding.severity]
-                    accepted = "  [dim](accepted)[/dim]" if finding.baseline_state == "accepted" else ""
                     console.print(
                         f"    [{style}]{finding.severity.upper():<8}[/{style}] {finding.rule_id}  "
-                        f"{escape(finding.resource_id)}{accepted}"
+                        f"{escape(finding.resource_id)}{baseline_note(finding)}"
                     )
                     console.print(f"             {escape(finding.message)}")
                     console.print(f"             [dim]fix:[/dim] {escape(finding.remediation)}")
@@ -52,13 +52,23 @@ class ConsoleEmitter:
         console.print("\n" + summary_line(result))
 
 
+def baseline_note(finding: Finding) -> str:
+    """What the baseline says of a finding, for its heading line: accepted, or accepted until a day now past."""
+    if finding.baseline_state == "accepted":
+        return "  [dim](accepted)[/dim]"
+    if finding.baseline_expired is not None:
+        return f"  [bold](baseline entry expired {finding.baseline_expired.isoformat()})[/bold]"
+    return ""
+
+
 def summary_line(result: ScanResult) -> str:
     """One line: counts by severity, regions, completeness."""
     report = result.report
     s = report.summary
     counts = ", ".join(f"{s.by_severity[sev]} {sev}" for sev in SEVERITIES if s.by_severity[sev])
     status = "complete" if s.complete else "INCOMPLETE"
-    baseline = f": {s.new} new, {s.accepted} accepted, {s.fixed} fixed" if report.baseline is not None else ""
+    expired = f" ({s.expired} of them from expired baseline entries)" if s.expired else ""
+    baseline = f": {s.new} new{expired}, {s.accepted} accepted, {s.fixed} fixed" if report.baseline is not None else ""
     return (
         f"{s.total} finding{'s' if s.total != 1 else ''}{baseline}"
         f"{f' ({counts})' if counts else ''}, {s.failing} {'new ' if baseline else ''}at or above --fail-on {s.fail_on}; "

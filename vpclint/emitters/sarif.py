@@ -279,6 +279,7 @@ class SarifEmitter:
                 "region": finding.region,
                 "vpcId": finding.vpc_id,
                 "baselineState": finding.baseline_state,
+                **({"baselineExpired": finding.baseline_expired.isoformat()} if finding.baseline_expired else {}),
             },
         )
 
