@@ -312,8 +312,9 @@ def test_collect_counts_calls_uses_adaptive_retries_and_records_a_denied_region(
         real_client = session.client
         with mock.patch.object(session, "client", lambda *a, **k: created.append(real_client(*a, **k)) or created[-1]):
             snapshot = collect(session, ["eu-west-1", "us-east-1"], "123456789012", "aws")
-    assert [c.meta.config.retries["mode"] for c in created] == ["adaptive", "adaptive"]
-    assert all(c.meta.config.retries["total_max_attempts"] >= 5 for c in created)
+    assert [c.meta.config.retries["mode"] for c in created] == ["adaptive"] * 4  # a patient and a probe client per region
+    attempts = sorted(c.meta.config.retries["total_max_attempts"] for c in created)
+    assert attempts == [collector.PROBE_ATTEMPTS] * 2 + [collector.MAX_ATTEMPTS] * 2 and collector.MAX_ATTEMPTS >= 5
     for region in ("eu-west-1", "us-east-1"):
         vpcs = [v for v in snapshot.regions if v.region == region][0].vpcs
         names = [name for r, name in calls if r == region]
@@ -329,21 +330,25 @@ def test_collect_counts_calls_uses_adaptive_retries_and_records_a_denied_region(
     assert report.exit_code() == 3
 
 
-def test_an_unreachable_region_is_recorded_and_the_others_complete(aws_env, monkeypatch):
-    """A region whose endpoint refuses connections becomes an error of that region, not a crash."""
+def test_an_unreachable_region_is_recorded_after_the_probe_and_the_others_complete(aws_env, monkeypatch):
+    """A region whose endpoint refuses connections becomes an error of that region after the probe client's few
+    attempts (not the patient client's ten), and never a crash."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         closed = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    monkeypatch.setattr(collector, "client_config", lambda: collector.Config(retries={"mode": "adaptive", "max_attempts": 1}, connect_timeout=2))
+    attempts: Counter[int] = Counter()
     with mock_aws():
         session = boto3.Session(region_name="us-east-1")
         net = build_vpc(session, "us-east-1", "reachable", azs=1)
         real_client = session.client
 
         def client(service, region_name=None, **kwargs):
-            if region_name == "ap-southeast-2":
-                kwargs["endpoint_url"] = closed
-            return real_client(service, region_name=region_name, **kwargs)
+            if region_name != "ap-southeast-2":
+                return real_client(service, region_name=region_name, **kwargs)
+            made = real_client(service, region_name=region_name, endpoint_url=closed, **kwargs)
+            max_attempts = kwargs["config"].retries["total_max_attempts"]
+            made.meta.events.register("before-send", lambda **_: attempts.update([max_attempts]))
+            return made
 
         monkeypatch.setattr(session, "client", client)
         snapshot = collect(session, ["ap-southeast-2", "us-east-1"], "123456789012", "aws")
@@ -352,8 +357,25 @@ def test_an_unreachable_region_is_recorded_and_the_others_complete(aws_env, monk
     assert down.collected == []
     assert [(e.api, e.code) for e in down.errors] == [("ec2:DescribeVpcs", "EndpointConnectionError")]
     assert closed in down.errors[0].message
+    assert attempts == {collector.PROBE_ATTEMPTS: collector.PROBE_ATTEMPTS}  # the patient client was never used
     assert up.errors == [] and net.vpc_id in {v.vpc_id for v in up.vpcs}
     assert evaluate(snapshot, load_rules()).exit_code() == 3
+
+
+def test_a_throttled_probe_is_asked_again_through_the_patient_client():
+    """Only an unreachable endpoint ends a region at the probe: throttling there is retried by the patient client."""
+    vpcs = {"DescribeVpcs": [{"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16"}]}]}
+    patient_fake, probe_fake = FakeEc2(vpcs), FakeEc2(vpcs, errors={"DescribeVpcs": "RequestLimitExceeded"})
+    patient = boto3.client("ec2", region_name="us-east-1", **CREDENTIALS)
+    probe = boto3.client("ec2", region_name="us-east-1", **CREDENTIALS)
+    patient.meta.events.register("before-call.ec2", patient_fake)
+    probe.meta.events.register("before-call.ec2", probe_fake)
+    result = RegionCollector(patient, "us-east-1", probe).collect()
+    assert probe_fake.calls == [("DescribeVpcs", None)]
+    assert ("DescribeVpcs", None) in patient_fake.calls
+    assert [v.vpc_id for v in result.vpcs] == ["vpc-1"]
+    assert "vpcs" in result.collected
+    assert result.errors == []
 
 
 def test_all_regions_leaves_out_opt_in_and_foreign_partition_regions_from_moto(aws_env):

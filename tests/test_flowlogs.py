@@ -113,6 +113,13 @@ def test_slow_path_after_a_malformed_line_gives_the_same_sums(tmp_path: Path, s3
     assert attributor.stats.malformed_examples == [f"{tmp_path / 'dirty.log'}:1001: garbage line"]
 
 
+def test_malformed_examples_show_no_control_bytes(tmp_path: Path, s3_prefixes: PrefixSet) -> None:
+    (tmp_path / "binary.log").write_bytes(b"2 123 \x00\x1b[31m\xff junk\n")
+    attributor = Attributor({NAT_A: s3_prefixes})
+    attributor.feed(tmp_path / "binary.log")
+    assert attributor.stats.malformed_examples == [f"{tmp_path / 'binary.log'}:1: 2 123 ??[31m\ufffd junk"]
+
+
 def test_more_interfaces_than_the_fast_path_groups(tmp_path: Path, s3_prefixes: PrefixSet) -> None:
     enis = [f"eni-0nat{n:011d}" for n in range(flowlogs.MAX_FAST_INTERFACES + 4)]
     expected, _ = _random_log(tmp_path / "flow.log", 2000, seed=5, enis=enis)

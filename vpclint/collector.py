@@ -3,7 +3,9 @@
 One call per resource type per region (every describe paginated), plus the two ``DescribeVpcAttribute`` calls per
 VPC; regions run concurrently in a bounded pool. A data source that cannot be read (AccessDenied, throttling after
 the adaptive retries, an unreachable region) is recorded in the snapshot and left out of ``collected``; the rest of
-the region and the other regions still complete.
+the region and the other regions still complete. Each region's first call goes through a probe client with few
+retries, so a region that can't be reached fails in seconds instead of backing off for minutes; any other failure
+of that call is asked again through the patient client.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any, Callable, Iterable, Optional
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError, ProfileNotFound
+from botocore.exceptions import ConnectionError as EndpointUnreachable
 
 from vpclint import __version__
 from vpclint.errors import EXIT_INCOMPLETE, VpclintError
@@ -41,12 +44,16 @@ HOME_REGIONS = {"aws": "us-east-1", "aws-cn": "cn-north-1", "aws-us-gov": "us-go
 ENABLED_OPT_IN_STATUSES = {"opt-in-not-required", "opted-in"}
 ATTRIBUTE_WORKERS = 4
 """Concurrent DescribeVpcAttribute calls per region (regions themselves run in a pool of ``--max-workers``)."""
+MAX_ATTEMPTS = 10
+"""Attempts per call, the first one included (adaptive retries ride out throttling)."""
+PROBE_ATTEMPTS = 2
+"""Attempts of a region's first call: enough for a dropped connection, not minutes of back-off for a dead endpoint."""
 
 
-def client_config() -> Config:
+def client_config(max_attempts: int = MAX_ATTEMPTS) -> Config:
     """botocore settings for every client: adaptive retries for throttling, bounded timeouts."""
     return Config(
-        retries={"mode": "adaptive", "max_attempts": 10},
+        retries={"mode": "adaptive", "total_max_attempts": max_attempts},
         connect_timeout=10,
         read_timeout=60,
         user_agent_extra=f"vpclint/{__version__}",
@@ -249,28 +256,48 @@ def _endpoint(raw: dict) -> VpcEndpoint:
 
 
 class RegionCollector:
-    """Reads one region into a :class:`RegionSnapshot`; each source is read once and failures are recorded."""
+    """Reads one region into a :class:`RegionSnapshot`; each source is read once and failures are recorded.
 
-    def __init__(self, ec2: Any, region: str) -> None:
+    ``probe``, if given, is an EC2 client of the region with few retries, for the first call.
+    """
+
+    def __init__(self, ec2: Any, region: str, probe: Any = None) -> None:
         self.ec2 = ec2
+        self.probe = probe
         self.region = region
         self.result = RegionSnapshot(region=region)
+
+    def _record(self, api: str, exc: Exception) -> None:
+        self.result.errors.append(CollectionError(region=self.region, api=api, code=_error_code(exc), message=_error_message(exc)))
 
     def _read(self, source: str, api: str, reader: Callable[[], Any]) -> Any:
         try:
             value = reader()
         except (ClientError, BotoCoreError) as exc:
-            self.result.errors.append(
-                CollectionError(region=self.region, api=api, code=_error_code(exc), message=_error_message(exc))
-            )
+            self._record(api, exc)
             return None
         self.result.collected.append(source)
         return value
 
+    def _read_vpcs(self) -> Optional[list[dict]]:
+        """DescribeVpcs, first through the probe: an unreachable endpoint is recorded at once; any other failure
+        (throttling, say) is asked again through the patient client."""
+        if self.probe is None:
+            return self._read("vpcs", "ec2:DescribeVpcs", lambda: _paginate(self.ec2, "describe_vpcs", "Vpcs"))
+        try:
+            vpcs = _paginate(self.probe, "describe_vpcs", "Vpcs")
+        except EndpointUnreachable as exc:
+            self._record("ec2:DescribeVpcs", exc)
+            return None
+        except (ClientError, BotoCoreError):
+            return self._read("vpcs", "ec2:DescribeVpcs", lambda: _paginate(self.ec2, "describe_vpcs", "Vpcs"))
+        self.result.collected.append("vpcs")
+        return vpcs
+
     def collect(self) -> RegionSnapshot:
         """Read every source of the region."""
-        ec2, r = self.ec2, self.result
-        vpcs = self._read("vpcs", "ec2:DescribeVpcs", lambda: _paginate(ec2, "describe_vpcs", "Vpcs"))
+        r = self.result
+        vpcs = self._read_vpcs()
         if vpcs is None:
             # Nothing else is worth asking a region whose VPC list could not be read.
             return self._finish()
@@ -316,10 +343,8 @@ class RegionCollector:
                 continue
             key = attribute[0].upper() + attribute[1:]
             setattr(vpc, field, bool(answer.get(key, {}).get("Value")))
-        for code, exc in sorted(failures.items()):
-            self.result.errors.append(
-                CollectionError(region=self.region, api="ec2:DescribeVpcAttribute", code=code, message=_error_message(exc))
-            )
+        for _, exc in sorted(failures.items()):
+            self._record("ec2:DescribeVpcAttribute", exc)
         if not failures:
             self.result.collected.append("vpc_attributes")
 
@@ -467,6 +492,7 @@ def collect(
     """
     # Clients are created here, on one thread: a boto3 Session is not safe to share across threads.
     clients = {region: session.client("ec2", region_name=region, config=client_config()) for region in regions}
+    probes = {region: session.client("ec2", region_name=region, config=client_config(PROBE_ATTEMPTS)) for region in regions}
     watchers = (
         {region: session.client("cloudwatch", region_name=region, config=client_config()) for region in regions}
         if metrics_days else {}
@@ -474,7 +500,7 @@ def collect(
 
     def run(region: str) -> RegionSnapshot:
         try:
-            result = RegionCollector(clients[region], region).collect()
+            result = RegionCollector(clients[region], region, probes[region]).collect()
             if metrics_days:
                 read_nat_metrics(watchers[region], result, metrics_days)
         except Exception as exc:  # an unexpected shape or transport failure costs one region, not the scan

@@ -271,5 +271,6 @@ class Attributor:
         stats.no_data += no_data
         stats.malformed += len(bad)
         for position in bad[: max(0, MAX_EXAMPLES - len(stats.malformed_examples))]:
-            text = lines[position].decode("utf-8", "replace").strip()
-            stats.malformed_examples.append(f"{name}:{line_no + position}: {text[:120]}")
+            text = lines[position].decode("utf-8", "replace").strip()[:120]
+            shown = "".join(c if c.isprintable() else "?" for c in text)  # no control bytes on the terminal
+            stats.malformed_examples.append(f"{name}:{line_no + position}: {shown}")
