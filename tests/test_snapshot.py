@@ -6,10 +6,11 @@ import os
 
 import pytest
 
-from vpclint import snapshot as snapshot_module
+from vpclint import documents as documents_module
 from vpclint.demo import demo_snapshot_text
 from vpclint.errors import VpclintError
-from vpclint.snapshot import CollectionError, RegionSnapshot, Snapshot, dumps, load, parse, save, write_atomic
+from vpclint.documents import write_atomic
+from vpclint.snapshot import CollectionError, RegionSnapshot, Snapshot, dumps, load, parse, save
 
 
 def test_demo_round_trips_byte_for_byte():
@@ -55,7 +56,7 @@ def test_failed_write_keeps_the_old_file_and_leaves_no_temporary_file(tmp_path, 
     def broken_replace(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(snapshot_module.os, "replace", broken_replace)
+    monkeypatch.setattr(documents_module.os, "replace", broken_replace)
     with pytest.raises(VpclintError, match=f"snapshot {path}: cannot write: No space left on device"):
         save(Snapshot(account_id="1"), path)
     assert path.read_text() == "old"

@@ -11,14 +11,12 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Iterable, Literal, Optional
+from typing import Callable, Iterable, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from vpclint.errors import VpclintError
 from vpclint.findings import FixedEntry, Finding, Report, fingerprint, summarise
-from vpclint.documents import parse_versioned_json, read_text
-from vpclint.snapshot import write_atomic
+from vpclint.documents import parse_versioned_json, read_text, write_text
 
 BASELINE_SCHEMA = "vpclint.baseline"
 BASELINE_VERSION = 1
@@ -45,16 +43,22 @@ class Entry(FixedEntry):
         """True after the ``expires`` day."""
         return self.expires is not None and today > self.expires
 
-    def in_scope(self, report: Report, rule_ids: set[str], vpc_ids: Optional[set[str]]) -> bool:
-        """Whether the scan behind ``report`` could have produced this entry's finding."""
-        skipped = {(n.region, n.rule_id) for n in report.not_evaluated}
+
+def scanned_scope(report: Report, rule_ids: Iterable[str], vpc_ids: Optional[set[str]]) -> Callable[[Entry], bool]:
+    """A test of whether the scan behind ``report`` could have produced an entry's finding."""
+    rules, regions = set(rule_ids), set(report.regions)
+    skipped = {(n.region, n.rule_id) for n in report.not_evaluated}
+
+    def in_scope(entry: Entry) -> bool:
         return (
-            self.account_id == report.account_id
-            and self.region in report.regions
-            and self.rule_id in rule_ids
-            and (self.region, self.rule_id) not in skipped
-            and (vpc_ids is None or self.vpc_id in vpc_ids)
+            entry.account_id == report.account_id
+            and entry.region in regions
+            and entry.rule_id in rules
+            and (entry.region, entry.rule_id) not in skipped
+            and (vpc_ids is None or entry.vpc_id in vpc_ids)
         )
+
+    return in_scope
 
 
 class Baseline(BaseModel):
@@ -100,10 +104,7 @@ def load_baseline(path: Path) -> Baseline:
 
 def save_baseline(baseline: Baseline, path: Path) -> None:
     """Write the baseline atomically."""
-    try:
-        write_atomic(Path(path), baseline.to_json())
-    except OSError as exc:
-        raise VpclintError(f"baseline {path}: cannot write: {exc.strerror or exc}") from None
+    write_text(path, baseline.to_json(), "baseline")
 
 
 def entry_for(finding: Finding, previous: Optional[Entry] = None) -> Entry:
@@ -126,10 +127,10 @@ def create_baseline(
     """Every current finding as an entry; previous entries keep their reason and expiry, and those outside the
     scanned scope (another account, region, rule or VPC) are kept as they are."""
     old = previous.by_fingerprint() if previous else {}
-    rules = set(rule_ids)
+    in_scope = scanned_scope(report, rule_ids, vpc_ids)
     entries = {f.fingerprint: entry_for(f, old.get(f.fingerprint)) for f in report.findings}
     for key, entry in old.items():
-        if key not in entries and not entry.in_scope(report, rules, vpc_ids):
+        if key not in entries and not in_scope(entry):
             entries[key] = entry
     return Baseline(entries=sorted(entries.values(), key=Entry.sort_key))
 
@@ -139,10 +140,8 @@ def fixed_entries(
 ) -> list[Entry]:
     """Entries in the scanned scope whose finding no longer occurs."""
     current = {f.fingerprint for f in report.findings}
-    rules = set(rule_ids)
-    return [
-        e for e in sorted(baseline.entries, key=Entry.sort_key) if e.fingerprint not in current and e.in_scope(report, rules, vpc_ids)
-    ]
+    in_scope = scanned_scope(report, rule_ids, vpc_ids)
+    return [e for e in sorted(baseline.entries, key=Entry.sort_key) if e.fingerprint not in current and in_scope(e)]
 
 
 def prune_baseline(

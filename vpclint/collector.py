@@ -20,6 +20,7 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, 
 from botocore.exceptions import ConnectionError as EndpointUnreachable
 
 from vpclint import __version__
+from vpclint.documents import json_error
 from vpclint.errors import EXIT_INCOMPLETE, VpclintError
 from vpclint.servicename import parse_service_name
 from vpclint.snapshot import (
@@ -79,6 +80,14 @@ def _error_message(exc: Exception) -> str:
     if isinstance(exc, ClientError):
         return str(exc.response.get("Error", {}).get("Message") or exc)
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def _collection_error(region: str, api: str, exc: Exception) -> CollectionError:
+    return CollectionError(region=region, api=api, code=_error_code(exc), message=_error_message(exc))
+
+
+def _error_order(error: CollectionError) -> tuple[str, str, str]:
+    return (error.api, error.code, error.message)
 
 
 def resolve_identity(session: boto3.Session) -> tuple[str, str]:
@@ -236,7 +245,7 @@ def _endpoint(raw: dict) -> VpcEndpoint:
         try:
             policy = json.loads(document)
         except json.JSONDecodeError as exc:
-            policy_error = f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+            policy_error = json_error(exc)
     return VpcEndpoint(
         vpc_endpoint_id=raw["VpcEndpointId"],
         vpc_id=raw["VpcId"],
@@ -268,7 +277,7 @@ class RegionCollector:
         self.result = RegionSnapshot(region=region)
 
     def _record(self, api: str, exc: Exception) -> None:
-        self.result.errors.append(CollectionError(region=self.region, api=api, code=_error_code(exc), message=_error_message(exc)))
+        self.result.errors.append(_collection_error(self.region, api, exc))
 
     def _read(self, source: str, api: str, reader: Callable[[], Any]) -> Any:
         try:
@@ -282,17 +291,18 @@ class RegionCollector:
     def _read_vpcs(self) -> Optional[list[dict]]:
         """DescribeVpcs, first through the probe: an unreachable endpoint is recorded at once; any other failure
         (throttling, say) is asked again through the patient client."""
-        if self.probe is None:
-            return self._read("vpcs", "ec2:DescribeVpcs", lambda: _paginate(self.ec2, "describe_vpcs", "Vpcs"))
-        try:
-            vpcs = _paginate(self.probe, "describe_vpcs", "Vpcs")
-        except EndpointUnreachable as exc:
-            self._record("ec2:DescribeVpcs", exc)
-            return None
-        except (ClientError, BotoCoreError):
-            return self._read("vpcs", "ec2:DescribeVpcs", lambda: _paginate(self.ec2, "describe_vpcs", "Vpcs"))
-        self.result.collected.append("vpcs")
-        return vpcs
+        if self.probe is not None:
+            try:
+                vpcs = _paginate(self.probe, "describe_vpcs", "Vpcs")
+            except EndpointUnreachable as exc:
+                self._record("ec2:DescribeVpcs", exc)
+                return None
+            except (ClientError, BotoCoreError):
+                pass
+            else:
+                self.result.collected.append("vpcs")
+                return vpcs
+        return self._read("vpcs", "ec2:DescribeVpcs", lambda: _paginate(self.ec2, "describe_vpcs", "Vpcs"))
 
     def collect(self) -> RegionSnapshot:
         """Read every source of the region."""
@@ -441,7 +451,7 @@ class RegionCollector:
     def _finish(self) -> RegionSnapshot:
         r = self.result
         r.collected.sort()
-        r.errors.sort(key=lambda e: (e.api, e.code, e.message))
+        r.errors.sort(key=_error_order)
         r.vpcs.sort(key=lambda x: x.vpc_id)
         r.dhcp_options.sort(key=lambda x: x.dhcp_options_id)
         r.subnets.sort(key=lambda x: x.subnet_id)
@@ -458,16 +468,15 @@ def read_nat_metrics(cloudwatch: Any, result: RegionSnapshot, days: int) -> None
     """Add the region's NAT gateway traffic (batched ``GetMetricData``); a failure is recorded, not raised."""
     if "nat_gateways" not in result.collected:
         return
+    from vpclint.cost.facts import GONE_STATES
     from vpclint.cost.metrics import fetch_nat_metrics
 
-    live = [n.nat_gateway_id for n in result.nat_gateways if (n.state or "").lower() not in ("deleted", "failed")]
+    live = [n.nat_gateway_id for n in result.nat_gateways if (n.state or "").lower() not in GONE_STATES]
     try:
         result.nat_gateway_metrics = fetch_nat_metrics(cloudwatch, live, days)
     except (ClientError, BotoCoreError) as exc:
-        result.errors.append(
-            CollectionError(region=result.region, api="cloudwatch:GetMetricData", code=_error_code(exc), message=_error_message(exc))
-        )
-        result.errors.sort(key=lambda e: (e.api, e.code, e.message))
+        result.errors.append(_collection_error(result.region, "cloudwatch:GetMetricData", exc))
+        result.errors.sort(key=_error_order)
 
 
 def _dhcp_values(options: dict, key: str) -> list[str]:
@@ -506,7 +515,7 @@ def collect(
         except Exception as exc:  # an unexpected shape or transport failure costs one region, not the scan
             result = RegionSnapshot(
                 region=region,
-                errors=[CollectionError(region=region, api="*", code=_error_code(exc), message=_error_message(exc))],
+                errors=[_collection_error(region, "*", exc)],
             )
         if on_region_done:
             on_region_done(region)

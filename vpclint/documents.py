@@ -4,6 +4,8 @@ one-line errors that name the kind of file, the path and the field."""
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from pathlib import Path
 from typing import TypeVar
 
@@ -32,6 +34,41 @@ def read_text(path: Path, kind: str) -> str:
         raise VpclintError(f"{kind} {path}: cannot read: {reason}") from None
 
 
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder and an atomic rename.
+
+    A path that exists but is not a regular file (``/dev/null``, a FIFO, ``/dev/stdout``) is written in place:
+    renaming over it would replace the device itself.
+    """
+    path = Path(path)
+    if path.exists() and not path.is_file():
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        return
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_text(path: Path, text: str, kind: str) -> None:
+    """Write a file atomically; failure is ``<kind> <path>: cannot write: <reason>``."""
+    try:
+        write_atomic(Path(path), text)
+    except OSError as exc:
+        raise VpclintError(f"{kind} {path}: cannot write: {exc.strerror or exc}") from None
+
+
+def json_error(exc: json.JSONDecodeError) -> str:
+    """Where and why JSON text failed to parse, for a one-line error."""
+    return f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+
+
 def parse_versioned_json(
     text: str, source: str, kind: str, model: type[ModelT], version_field: str, version: int
 ) -> ModelT:
@@ -39,7 +76,7 @@ def parse_versioned_json(
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise VpclintError(f"{kind} {source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+        raise VpclintError(f"{kind} {source}: {json_error(exc)}") from None
     if not isinstance(data, dict):
         raise VpclintError(f"{kind} {source}: expected a JSON object at the top level")
     if data.get(version_field) != version:

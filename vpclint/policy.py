@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Optional
 
+from vpclint.documents import json_error
+
 EVERYONE = "*"
 VERSIONS = ("2012-10-17", "2008-10-17")
 POLICY_KEYS = ("Version", "Id", "Statement")
@@ -223,7 +225,7 @@ def parse_policy(policy: Any) -> list[Statement]:
         try:
             policy = json.loads(policy)
         except json.JSONDecodeError as exc:
-            raise PolicyError(f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+            raise PolicyError(json_error(exc)) from None
     if not isinstance(policy, dict):
         raise PolicyError(f"the policy must be a JSON object, got {type(policy).__name__}")
     unknown = sorted(set(policy) - set(POLICY_KEYS))

@@ -32,7 +32,8 @@ SEVERITIES = ("critical", "high", "medium", "low", "info")
 Severity = Literal["critical", "high", "medium", "low", "info"]
 ResourceKind = Literal["vpc", "subnet", "route_table", "endpoint", "security_group"]
 _RULE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-_PLACEHOLDER = re.compile(r"\{\{(.+?)\}\}", re.S)
+PLACEHOLDER = re.compile(r"\{\{(.+?)\}\}", re.S)
+"""A ``{{ expression }}`` in a rule's message or remediation template."""
 
 
 def severity_rank(severity: str) -> int:
@@ -47,7 +48,7 @@ class Template:
         self.text = text
         self.parts: list[str | ParsedResult] = []
         position = 0
-        for match in _PLACEHOLDER.finditer(text):
+        for match in PLACEHOLDER.finditer(text):
             self.parts.append(text[position:match.start()])
             self.parts.append(jmespath.compile(match.group(1).strip()))
             position = match.end()

@@ -9,16 +9,13 @@ could not be read.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from vpclint.documents import parse_versioned_json, read_text
-from vpclint.errors import VpclintError
+from vpclint.documents import parse_versioned_json, read_text, write_text
 
 SCHEMA_VERSION = 1
 
@@ -242,34 +239,9 @@ def dumps(snapshot: Snapshot) -> str:
     return json.dumps(snapshot.model_dump(mode="json"), sort_keys=True, indent=2) + "\n"
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and an atomic rename.
-
-    A path that exists but is not a regular file (``/dev/null``, a FIFO, ``/dev/stdout``) is written in place:
-    renaming over it would replace the device itself.
-    """
-    path = Path(path)
-    if path.exists() and not path.is_file():
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        return
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save(snapshot: Snapshot, path: Path) -> None:
     """Write the snapshot to ``path`` atomically."""
-    try:
-        write_atomic(Path(path), dumps(snapshot))
-    except OSError as exc:
-        raise VpclintError(f"snapshot {path}: cannot write: {exc.strerror or exc}") from None
+    write_text(path, dumps(snapshot), "snapshot")
 
 
 def parse(text: str, source: str) -> Snapshot:

@@ -49,10 +49,11 @@ Item = dict[str, Any]
 
 @dataclass
 class RegionView:
-    """The derived items of one region, by resource kind."""
+    """The derived items of one region, by resource kind, and its NAT facts (for ``vpclint cost``)."""
 
     region: str
     collected: frozenset[str]
+    nat: RegionNat
     items: dict[str, list[Item]] = field(default_factory=lambda: {kind: [] for kind in RESOURCE_KINDS})
 
 
@@ -107,7 +108,8 @@ def build_region_view(
     wanted = set(vpc_ids) if vpc_ids else None
     vpc_settings = dict(settings or {})
     account, partition, name = snapshot.account_id, snapshot.partition, region.region
-    view = RegionView(region=name, collected=frozenset(region.collected))
+    nat = RegionNat(region)
+    view = RegionView(region=name, collected=frozenset(region.collected), nat=nat)
     prefix, arn_prefix = service_prefix_for(partition), f"arn:{partition}:ec2:{name}:{account}:"
 
     def context(vpc_id: Optional[str], kind: str, resource_id: str, arn_kind: str) -> Item:
@@ -125,7 +127,6 @@ def build_region_view(
     dhcp = {d.dhcp_options_id: d for d in region.dhcp_options}
     dhcp_known = "dhcp_options" in region.collected
     tables = effective_route_tables(region)
-    nat = RegionNat(region)
     nat_prices = builtin_price_table() if region.nat_gateway_metrics else None
 
     subnets_by_vpc: dict[str, list[Item]] = {}

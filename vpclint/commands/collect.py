@@ -22,8 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Collect and write the snapshot; exit 3 when a region or API could not be read."""
-    args.metrics_days = args.days if args.with_metrics else None
-    snapshot = collect_live(args)
+    snapshot = collect_live(args, args.days if args.with_metrics else None)
     with output_stream(args.output) as stream:
         stream.write(dumps(snapshot))
     errors = snapshot.all_errors()

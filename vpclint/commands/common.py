@@ -10,8 +10,8 @@ from typing import Iterator, Optional, TextIO
 
 from vpclint.collector import collect_account
 from vpclint.demo import DEMO_FILE, demo_snapshot_text
-from vpclint.errors import VpclintError
-from vpclint.snapshot import Snapshot, load, parse, write_atomic
+from vpclint.documents import write_text
+from vpclint.snapshot import Snapshot, load, parse
 
 
 def add_collection_args(parser: argparse.ArgumentParser) -> None:
@@ -41,9 +41,13 @@ def positive_int(text: str) -> int:
     return value
 
 
-def collect_live(args: argparse.Namespace) -> Snapshot:
+def add_rules_dir_arg(parser: argparse.ArgumentParser) -> None:
+    """``--rules DIR`` (repeatable): rule files to load beside the built-in ones."""
+    parser.add_argument("--rules", action="append", default=[], type=Path, metavar="DIR", help="also load the rule files in DIR (repeatable)")
+
+
+def collect_live(args: argparse.Namespace, metrics_days: Optional[int] = None) -> Snapshot:
     """Collect from AWS with a progress display on stderr when it is a terminal (NAT metrics when ``metrics_days``)."""
-    metrics_days = getattr(args, "metrics_days", None)
     if not sys.stderr.isatty():
         return collect_account(args.profile, args.region, args.all_regions, args.max_workers, metrics_days=metrics_days)
     from rich.progress import Progress
@@ -60,13 +64,14 @@ def collect_live(args: argparse.Namespace) -> Snapshot:
         return collect_account(args.profile, args.region, args.all_regions, args.max_workers, start, done, metrics_days)
 
 
-def obtain_snapshot(args: argparse.Namespace) -> tuple[Snapshot, Optional[Path]]:
-    """The snapshot a command works on: the demo, a file, or a live collection; and the file it came from."""
+def obtain_snapshot(args: argparse.Namespace, metrics_days: Optional[int] = None) -> tuple[Snapshot, Optional[Path]]:
+    """The snapshot a command works on: the demo, a file, or a live collection (with ``metrics_days`` of NAT
+    metrics); and the file it came from."""
     if getattr(args, "demo", False):
         return parse(demo_snapshot_text(), f"(embedded {DEMO_FILE})"), None
     if getattr(args, "snapshot", None):
         return load(args.snapshot), args.snapshot
-    return collect_live(args), None
+    return collect_live(args, metrics_days), None
 
 
 @contextmanager
@@ -79,7 +84,4 @@ def output_stream(target: Optional[str]) -> Iterator[TextIO]:
 
     buffer = io.StringIO()
     yield buffer
-    try:
-        write_atomic(Path(target), buffer.getvalue())
-    except OSError as exc:
-        raise VpclintError(f"output {target}: cannot write: {exc.strerror or exc}") from None
+    write_text(Path(target), buffer.getvalue(), "output")

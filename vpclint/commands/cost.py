@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Optional, TextIO
 
 from vpclint.commands.common import add_collection_args, add_source_args, obtain_snapshot, output_stream, positive_int
-from vpclint.cost.facts import UPPER_BOUND, RegionNat
+from vpclint.cost.facts import UPPER_BOUND
 from vpclint.cost.flowlogs import Attributor
 from vpclint.cost.ipranges import IP_RANGES_URL, PrefixSet, cached_ip_ranges, load_ip_ranges
 from vpclint.cost.model import MODELS, Scenario, money, run_model
@@ -157,20 +157,18 @@ def _share_for(nat_gateways: list[dict[str, Any]], attributor: Optional[Attribut
 
 def run_report(args: argparse.Namespace, prices: PriceTable) -> int:
     """The per-VPC cost report."""
-    args.metrics_days = args.days
-    snapshot, snapshot_path = obtain_snapshot(args)
+    snapshot, snapshot_path = obtain_snapshot(args, args.days)
     attributor, ranges_info = _attribute(args, snapshot)
-    regions = {r.region: r for r in snapshot.regions}
     rows = []
     for region_view in build_view(snapshot, args.vpc):
-        nat = RegionNat(regions[region_view.region])
+        nat = region_view.nat
         for item in region_view.items["vpc"]:
             if not item["in_scope"]:
                 continue
             share, basis = _share_for(item["nat_gateways"], attributor, args)
             facts = nat.vpc_facts(item["vpc_id"], item["nat_subnets"], item["endpoints_by_service"], item["private_azs"],
                                   prices, share, basis)
-            rows.append(_row(item, facts, nat, prices))
+            rows.append(_row(item, facts, prices))
     document = {
         "schema": COST_SCHEMA,
         "account_id": snapshot.account_id,
@@ -189,7 +187,7 @@ def run_report(args: argparse.Namespace, prices: PriceTable) -> int:
     return EXIT_INCOMPLETE if snapshot.all_errors() else EXIT_OK
 
 
-def _row(item: dict[str, Any], facts: dict[str, Any], nat: RegionNat, prices: PriceTable) -> dict[str, Any]:
+def _row(item: dict[str, Any], facts: dict[str, Any], prices: PriceTable) -> dict[str, Any]:
     note = None
     if not facts["nat_gateways"]:
         note = "no NAT gateway: nothing to save on NAT"

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
 from vpclint.catalogue import list_rows, render_list, render_markdown, render_show
-from vpclint.commands.common import output_stream
+from vpclint.commands.common import add_rules_dir_arg, output_stream
 from vpclint.errors import EXIT_OK, VpclintError
 from vpclint.rules import load_rules
 
@@ -24,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     doc = actions.add_parser("doc", help="write the Markdown rule document (docs/rules.md)")
     doc.add_argument("-o", "--output", default="-", metavar="FILE", help="write here ('-' for stdout, the default)")
     for sub, run in ((listing, run_list), (show, run_show), (doc, run_doc)):
-        sub.add_argument("--rules", action="append", default=[], type=Path, metavar="DIR", help="also load the rule files in DIR (repeatable)")
+        add_rules_dir_arg(sub)
         sub.set_defaults(func=run)
 
 

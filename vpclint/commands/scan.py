@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Optional
 
 from vpclint.baseline import apply_baseline, load_baseline
-from vpclint.commands.common import add_collection_args, add_source_args, obtain_snapshot, output_stream
+from vpclint.commands.common import add_collection_args, add_rules_dir_arg, add_source_args, obtain_snapshot, output_stream
 from vpclint.config import Config, load_config
-from vpclint.emitters import ScanResult, emitter_registry, get_emitter
+from vpclint.emitters import EMITTERS, ScanResult, get_emitter
 from vpclint.engine import evaluate
 from vpclint.errors import VpclintError
 from vpclint.findings import FAIL_ON_CHOICES, Report
@@ -22,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``scan`` command."""
     parser = subparsers.add_parser("scan", help="check that every VPC can pull from ECR privately")
     add_scan_args(parser)
-    parser.add_argument("--format", default="console", choices=sorted(emitter_registry()), help="output format (default console)")
+    parser.add_argument("--format", default="console", choices=sorted(EMITTERS), help="output format (default console)")
     parser.add_argument("-o", "--output", default="-", metavar="FILE", help="write the report here ('-' for stdout, the default)")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the JSON report to FILE")
     parser.add_argument("--sarif", type=Path, metavar="FILE", help="also write SARIF 2.1.0 (GitHub code scanning) to FILE")
@@ -50,7 +50,7 @@ def add_scan_args(parser: argparse.ArgumentParser) -> None:
 
 def add_rule_selection_args(parser: argparse.ArgumentParser) -> None:
     """``--rules DIR``, ``--select`` and ``--ignore``."""
-    parser.add_argument("--rules", action="append", default=[], type=Path, metavar="DIR", help="also load the rule files in DIR (repeatable)")
+    add_rules_dir_arg(parser)
     parser.add_argument("--select", action="append", default=[], metavar="RULE_ID", help="evaluate only these rules (repeatable)")
     parser.add_argument("--ignore", action="append", default=[], metavar="RULE_ID", help="skip these rules (repeatable)")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Optional
 
-from vpclint.cost.model import ECR_INTERFACE_SERVICES, vpc_estimate
+from vpclint.cost.model import ECR_INTERFACE_SERVICES, gb, vpc_estimate
 from vpclint.cost.prices import PriceTable
 from vpclint.snapshot import RegionSnapshot
 
@@ -48,13 +48,6 @@ class RegionNat:
         self.metrics = metrics
         self.traffic = {g.nat_gateway_id: g.processed_bytes for g in metrics.gateways} if metrics else {}
 
-    def nat_gb_per_month(self, nat_ids: list[str], hours: Decimal) -> Optional[Decimal]:
-        """The gateways' processed GB scaled to a month of ``hours``; None without metrics for all of them."""
-        if self.metrics is None or any(n not in self.traffic for n in nat_ids):
-            return None
-        total = sum((self.traffic[n] for n in nat_ids), 0)
-        return Decimal(total) / Decimal(10**9) * hours / (Decimal(self.metrics.days) * 24)
-
     def vpc_facts(
         self,
         vpc_id: str,
@@ -83,18 +76,20 @@ class RegionNat:
             "nat_traffic": None,
             "nat_estimate": None,
         }
-        if prices is None or self.region not in prices.regions or not gateways:
+        metrics, nat_ids = self.metrics, [g["nat_gateway_id"] for g in gateways]
+        if prices is None or self.region not in prices.regions or not gateways or metrics is None:
+            return facts
+        if any(n not in self.traffic for n in nat_ids):
             return facts
         hours = prices.hours_per_month
-        monthly = self.nat_gb_per_month([g["nat_gateway_id"] for g in gateways], hours)
-        if monthly is None or self.metrics is None:
-            return facts
+        processed = sum(self.traffic[n] for n in nat_ids)
+        monthly = Decimal(processed) / Decimal(10**9) * hours / (Decimal(metrics.days) * 24)  # scaled to a month
         facts["nat_traffic"] = {
-            "days": self.metrics.days,
-            "start": self.metrics.start.isoformat(),
-            "end": self.metrics.end.isoformat(),
-            "processed_bytes": sum(self.traffic[g["nat_gateway_id"]] for g in gateways),
-            "gb_per_month": float(monthly.quantize(Decimal("0.01"))),
+            "days": metrics.days,
+            "start": metrics.start.isoformat(),
+            "end": metrics.end.isoformat(),
+            "processed_bytes": processed,
+            "gb_per_month": gb(monthly),
         }
         estimate = vpc_estimate(
             prices.regions[self.region],

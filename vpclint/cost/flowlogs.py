@@ -107,12 +107,11 @@ class Attributor:
         except OSError as exc:
             raise VpclintError(f"flow log {path}: cannot read: {exc.strerror or exc}") from None
         with raw:
+            gzipped = raw.read(2) == b"\x1f\x8b"
+            raw.seek(0)
             stream: BinaryIO = raw
-            if raw.read(2) == b"\x1f\x8b":
-                raw.seek(0)
+            if gzipped:
                 stream = io.BufferedReader(gzip.GzipFile(fileobj=raw), BLOCK_SIZE)  # type: ignore[arg-type]
-            else:
-                raw.seek(0)
             try:
                 self._feed_stream(stream, str(path))
             except (OSError, EOFError, gzip.BadGzipFile) as exc:

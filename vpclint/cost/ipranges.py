@@ -19,8 +19,7 @@ from typing import Optional
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from vpclint.errors import VpclintError
-from vpclint.documents import describe_validation_error, read_text
-from vpclint.snapshot import write_atomic
+from vpclint.documents import describe_validation_error, read_text, write_atomic
 
 IP_RANGES_URL = "https://ip-ranges.amazonaws.com/ip-ranges.json"
 CACHE_NAME = "ip-ranges.json"
@@ -138,7 +137,6 @@ class PrefixSet:
                     merged.append([start, end])
             self._starts[version] = [s for s, _ in merged]
             self._ends[version] = [e for _, e in merged]
-        self.prefixes = prefixes
 
     def __contains__(self, address: bytes) -> bool:
         key = address_key(address)

@@ -38,8 +38,8 @@ def percent(part: Decimal, whole: Decimal) -> Optional[float]:
 
 
 def gb(value: Decimal) -> float:
-    """A volume in GB, rounded to two decimals."""
-    return float(value.quantize(CENT, rounding=ROUND_HALF_UP))
+    """A volume in GB, rounded to two decimals (half up, like money)."""
+    return money(value)
 
 
 @dataclass(frozen=True)
@@ -70,27 +70,30 @@ def run_model(model: Model, s: Scenario, prices: RegionPrices, hours: Decimal) -
     nat_hours = prices.nat_gateway_hourly * s.nat_gateways * hours
     endpoint_hours = prices.interface_endpoint_hourly_per_az * len(ECR_INTERFACE_SERVICES) * s.azs * hours
     total = s.gb_per_month
-    nat_monthly = nat_hours + prices.nat_gateway_per_gb * total
+    nat_data = prices.nat_gateway_per_gb * total
+    nat_monthly = nat_hours + nat_data
     if model == "article":
-        endpoints_monthly = endpoint_hours + prices.interface_data_cost(total)
+        interface_data = prices.interface_data_cost(total)
+        endpoints_monthly = endpoint_hours + interface_data
         per_gb_saving = prices.nat_gateway_per_gb - prices.interface_first_tier_per_gb
         fixed = endpoint_hours - nat_hours
         split = {"all_gb": gb(total), "how": "article: all traffic through interface endpoints, NAT gateways removed"}
         lines = {
             "nat_hours": money(nat_hours),
-            "nat_data": money(prices.nat_gateway_per_gb * total),
+            "nat_data": money(nat_data),
             "interface_endpoint_hours": money(endpoint_hours),
-            "interface_endpoint_data": money(prices.interface_data_cost(total)),
+            "interface_endpoint_data": money(interface_data),
         }
         break_even = None if per_gb_saving <= 0 else max(Decimal(0), fixed / per_gb_saving)
     else:
         s3_gb, control_gb, other_gb, how = _split(s)
         interface_data = prices.interface_data_cost(control_gb)
-        endpoints_monthly = nat_hours + prices.nat_gateway_per_gb * other_gb + endpoint_hours + interface_data
+        nat_data_remaining = prices.nat_gateway_per_gb * other_gb
+        endpoints_monthly = nat_hours + nat_data_remaining + endpoint_hours + interface_data
         split = {"s3_gb": gb(s3_gb), "control_gb": gb(control_gb), "other_gb": gb(other_gb), "how": how}
         lines = {
             "nat_hours": money(nat_hours),
-            "nat_data_remaining": money(prices.nat_gateway_per_gb * other_gb),
+            "nat_data_remaining": money(nat_data_remaining),
             "interface_endpoint_hours": money(endpoint_hours),
             "interface_endpoint_data": money(interface_data),
             "s3_gateway_endpoint": money(prices.gateway_endpoint_per_gb * s3_gb),

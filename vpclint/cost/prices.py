@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Literal, Optional
+from typing import Any, Iterable, Iterator, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -145,6 +145,16 @@ def _products(client: Any, service: str, family: str, regions: Iterable[str]) ->
                 yield json.loads(entry) if isinstance(entry, str) else entry
 
 
+def _priced(client: Any, service: str, family: str, usage: re.Pattern[str], regions: Iterable[str]) -> Iterator[tuple[str, str, dict]]:
+    """``(region, "Hours" or "Bytes", product)`` for each product of the family whose usage type ``usage`` matches."""
+    for product in _products(client, service, family, regions):
+        attributes = product.get("product", {}).get("attributes", {})
+        match = usage.match(attributes.get("usagetype", ""))
+        region = attributes.get("regionCode")
+        if match and region:
+            yield region, match.group(1), product
+
+
 def fetch_price_table(client: Any, regions: Iterable[str], today: date, base: PriceTable) -> PriceTable:
     """Rebuild the table from the Price List API (``pricing`` client); ``base`` supplies cross-AZ prices.
 
@@ -152,23 +162,13 @@ def fetch_price_table(client: Any, regions: Iterable[str], today: date, base: Pr
     """
     regions = list(regions)
     found: dict[str, dict[str, Any]] = {}
-    for product in _products(client, "AmazonEC2", "NAT Gateway", regions):
-        attributes = product.get("product", {}).get("attributes", {})
-        match = _NAT_USAGE.match(attributes.get("usagetype", ""))
-        region = attributes.get("regionCode")
-        if not match or not region:
-            continue
-        key = "nat_gateway_hourly" if match.group(1) == "Hours" else "nat_gateway_per_gb"
+    for region, unit, product in _priced(client, "AmazonEC2", "NAT Gateway", _NAT_USAGE, regions):
+        key = "nat_gateway_hourly" if unit == "Hours" else "nat_gateway_per_gb"
         for dimension in _dimensions(product):
             found.setdefault(region, {})[key] = _usd(dimension)
-    for product in _products(client, "AmazonVPC", "VpcEndpoint", regions):
-        attributes = product.get("product", {}).get("attributes", {})
-        match = _ENDPOINT_USAGE.match(attributes.get("usagetype", ""))
-        region = attributes.get("regionCode")
-        if not match or not region:
-            continue
+    for region, unit, product in _priced(client, "AmazonVPC", "VpcEndpoint", _ENDPOINT_USAGE, regions):
         dimensions = _dimensions(product)
-        if match.group(1) == "Hours":
+        if unit == "Hours":
             found.setdefault(region, {})["interface_endpoint_hourly_per_az"] = _usd(dimensions[0])
             continue
         tiers = sorted(

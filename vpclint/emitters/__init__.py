@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
 from typing import Optional, Protocol, TextIO
 
 from vpclint.errors import VpclintError
-from vpclint.findings import Report
+from vpclint.findings import Finding, Report
 from vpclint.rules import Rule
+
+EMITTERS = {
+    "console": ("vpclint.emitters.console", "ConsoleEmitter"),
+    "json": ("vpclint.emitters.json_format", "JsonEmitter"),
+    "sarif": ("vpclint.emitters.sarif", "SarifEmitter"),
+}
+"""The registry: format name -> (module, class). A format's module is imported only when it is used."""
 
 
 @dataclass(frozen=True)
@@ -25,6 +33,11 @@ class ScanResult:
     include_accepted: bool = False
     category: Optional[str] = None
 
+    @property
+    def shown_findings(self) -> list[Finding]:
+        """The findings to list: new ones, and accepted ones too when asked for."""
+        return [f for f in self.report.findings if self.include_accepted or f.baseline_state == "new"]
+
 
 class Emitter(Protocol):
     """Writes a scan result to a text stream. Emitters never decide the exit code."""
@@ -33,18 +46,9 @@ class Emitter(Protocol):
         """Write the result."""
 
 
-def emitter_registry() -> dict[str, type]:
-    """Format name -> emitter class. Imports happen here, on demand, not at import time of this package."""
-    from vpclint.emitters.console import ConsoleEmitter
-    from vpclint.emitters.json_format import JsonEmitter
-    from vpclint.emitters.sarif import SarifEmitter
-
-    return {"console": ConsoleEmitter, "json": JsonEmitter, "sarif": SarifEmitter}
-
-
 def get_emitter(name: str) -> Emitter:
     """An emitter instance by format name."""
-    registry = emitter_registry()
-    if name not in registry:
-        raise VpclintError(f"--format: unknown format {name!r} (choose from {', '.join(sorted(registry))})")
-    return registry[name]()
+    if name not in EMITTERS:
+        raise VpclintError(f"--format: unknown format {name!r} (choose from {', '.join(sorted(EMITTERS))})")
+    module, cls = EMITTERS[name]
+    return getattr(import_module(module), cls)()

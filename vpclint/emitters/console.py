@@ -24,7 +24,7 @@ class ConsoleEmitter:
         console = Console(file=stream, width=None if stream.isatty() else 120, highlight=False, soft_wrap=True)
         report = result.report
         console.print(f"[bold]vpclint[/bold] {report.tool.version} - account {report.account_id} ({report.partition})")
-        shown = [f for f in report.findings if result.include_accepted or f.baseline_state == "new"]
+        shown = result.shown_findings
         for region, region_findings in groupby(shown, key=lambda f: f.region):
             console.print(f"\n[bold]{region}[/bold]")
             for vpc_id, vpc_findings in groupby(region_findings, key=lambda f: f.vpc_id):

@@ -17,6 +17,7 @@ import gzip
 import json
 import re
 import sys
+from bisect import bisect_left
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Optional, TextIO
@@ -27,7 +28,7 @@ import sarif_om as om
 from vpclint import __version__
 from vpclint.emitters import ScanResult
 from vpclint.findings import Finding, Report
-from vpclint.rules import Rule, severity_rank
+from vpclint.rules import PLACEHOLDER, Rule, severity_rank
 
 SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/vpclint/vpclint"
@@ -40,7 +41,6 @@ LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "not
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "0.0"}
 """GitHub's buckets: > 9 critical, 7-8.9 high, 4-6.9 medium, <= 3.9 low."""
 _ALWAYS_WRITTEN = frozenset({"results"})
-_PLACEHOLDER = re.compile(r"\{\{(.+?)\}\}", re.S)
 
 # Snapshot collections by view resource type: (collection, id field).
 _SNAPSHOT_COLLECTIONS = {
@@ -112,26 +112,28 @@ def snapshot_lines(path: Path) -> dict[tuple[str, str, str], int]:
     decoder.parse_object = parse_object
     decoder.scan_once = py_make_scanner(decoder)
     data = decoder.decode(text)
+    newlines = [m.start() for m in re.finditer("\n", text)]
     lines: dict[tuple[str, str, str], int] = {}
     for region in data.get("regions", []):
         for kind, (collection, key) in _SNAPSHOT_COLLECTIONS.items():
             for item in region.get(collection, []):
-                lines[(region.get("region"), kind, item.get(key))] = text.count("\n", 0, starts[id(item)]) + 1
+                lines[(region.get("region"), kind, item.get(key))] = bisect_left(newlines, starts[id(item)]) + 1
     return lines
 
 
 def _plain(template: str) -> str:
     """A rule template for people: ``{{ vpc_id }}`` becomes ``<vpc_id>``."""
-    return _PLACEHOLDER.sub(lambda m: f"<{m.group(1).strip()}>", " ".join(template.split()))
+    return PLACEHOLDER.sub(lambda m: f"<{m.group(1).strip()}>", " ".join(template.split()))
 
 
 def rule_descriptor(rule: Rule) -> om.ReportingDescriptor:
     """One ``tool.driver.rules[]`` entry with everything GitHub shows for a rule."""
-    full = f"{' '.join(rule.description.split())} {' '.join(rule.rationale.split())}"
+    description, rationale = " ".join(rule.description.split()), " ".join(rule.rationale.split())
+    full = f"{description} {rationale}"
     references = "".join(f"\n- {url}" for url in rule.references)
     text = f"{full}\n\nRemediation: {_plain(rule.remediation)}" + (f"\n\nReferences:{references}" if references else "")
     markdown = (
-        f"**{rule.title}**\n\n{' '.join(rule.description.split())}\n\n{' '.join(rule.rationale.split())}\n\n"
+        f"**{rule.title}**\n\n{description}\n\n{rationale}\n\n"
         f"## Remediation\n\n```sh\n{_plain(rule.remediation)}\n```\n"
         + (f"\n## References\n{references}\n" if references else "")
     )
@@ -192,7 +194,7 @@ class SarifEmitter:
         report = result.report
         rules = sorted(result.rules, key=lambda r: r.id)
         index = {rule.id: i for i, rule in enumerate(rules)}
-        findings = [f for f in report.findings if result.include_accepted or f.baseline_state == "new"]
+        findings = result.shown_findings
         if len(findings) > self.max_results:
             total = len(findings)
             findings = sorted(findings, key=lambda f: (severity_rank(f.severity), f.sort_key()))[: self.max_results]
