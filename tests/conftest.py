@@ -103,6 +103,18 @@ def moto_server_process() -> Iterator[MotoServer]:
 
 
 @pytest.fixture
+def no_aws(monkeypatch, tmp_path):
+    """An environment with no AWS credentials, config files or instance metadata."""
+    for key in [k for k in os.environ if k.startswith("AWS_")]:
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    return dict(os.environ)
+
+
+@pytest.fixture
 def moto_server(moto_server_process: MotoServer, monkeypatch: pytest.MonkeyPatch) -> MotoServer:
     """The moto server, reset before the test; boto3 in this process is pointed at it too."""
     moto_server_process.reset()

@@ -6,28 +6,18 @@ Most cases call the CLI in-process (fast); a few run the real executable to prov
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 import yaml
 from moto import mock_aws
 
+from cli_check import assert_one_line_error
+
 from vpclint.cli import main
 from vpclint.demo import demo_snapshot_text
 
 BUILTIN_RULE = Path(__file__).resolve().parents[1] / "rules" / "ecr-dkr-endpoint-missing.yaml"
-
-
-def assert_one_line_error(code: int, stderr: str, *needles: str) -> None:
-    """Exit 2, exactly one stderr line starting ``vpclint: error:``, containing every needle."""
-    assert "Traceback" not in stderr
-    lines = stderr.strip().splitlines()
-    assert code == 2, stderr
-    assert len(lines) == 1, stderr
-    assert lines[0].startswith("vpclint: error: ")
-    for needle in needles:
-        assert needle in lines[0]
 
 
 @pytest.fixture
@@ -39,21 +29,6 @@ def cli(capsys):
         return code, capsys.readouterr().err
 
     return run
-
-
-@pytest.fixture
-def no_aws(monkeypatch, tmp_path):
-    """An environment with no AWS credentials, config files or instance metadata."""
-    for key in [k for k in os.environ if k.startswith("AWS_")]:
-        monkeypatch.delenv(key)
-    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("HOME", str(tmp_path))
-    return {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | {
-        "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull, "AWS_EC2_METADATA_DISABLED": "true",
-        "HOME": str(tmp_path),
-    }
 
 
 def _demo() -> dict:
@@ -79,7 +54,7 @@ def _snapshot_cases() -> list[tuple[str, str, list[str]]]:
     ]
 
 
-@pytest.mark.parametrize("text, needles", [c[1:] for c in _snapshot_cases()], ids=[c[0] for c in _snapshot_cases()])
+@pytest.mark.parametrize("text, needles", [pytest.param(text, needles, id=name) for name, text, needles in _snapshot_cases()])
 def test_bad_snapshot_file(cli, tmp_path, text, needles):
     path = tmp_path / "snap.json"
     path.write_text(text)

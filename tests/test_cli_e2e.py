@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+from cli_check import assert_one_line_error
 from scenarios import build_private_vpc, build_vpc
 
 from vpclint import __version__
@@ -46,19 +47,14 @@ def test_collect_to_file_then_scan_it_equals_a_live_scan(moto_server, run_vpclin
 def test_collect_into_a_missing_directory_fails_in_one_line_and_writes_nothing(moto_server, run_vpclint, tmp_path):
     target = tmp_path / "missing" / "snapshot.json"
     result = run_vpclint(["collect", "--region", "us-east-1", "-o", str(target)], env=moto_server.env())
-    assert result.returncode == 2
-    assert "Traceback" not in result.stderr
-    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
-    assert str(target) in result.stderr and result.stderr.startswith("vpclint: error: ")
+    assert_one_line_error(result.returncode, result.stderr, str(target))
     assert os.listdir(tmp_path) == []
 
 
-def test_failed_collect_leaves_an_existing_snapshot_untouched(run_vpclint, tmp_path):
+def test_failed_collect_leaves_an_existing_snapshot_untouched(run_vpclint, no_aws, tmp_path):
     path = tmp_path / "snapshot.json"
     path.write_text("previous")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update({"AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull, "AWS_EC2_METADATA_DISABLED": "true"})
-    result = run_vpclint(["collect", "--region", "us-east-1", "-o", str(path)], env=env)
+    result = run_vpclint(["collect", "--region", "us-east-1", "-o", str(path)], env=no_aws)
     assert result.returncode == 2 and "no AWS credentials" in result.stderr
     assert path.read_text() == "previous"
     assert os.listdir(tmp_path) == ["snapshot.json"]

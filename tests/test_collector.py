@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 from collections import Counter
 from unittest import mock
 
@@ -19,6 +18,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.stub import Stubber
 from moto import mock_aws
 
+from conftest import _free_port
 from scenarios import build_private_vpc, build_vpc, endpoint_security_group
 
 from vpclint import collector
@@ -35,15 +35,11 @@ DESCRIBES = {
 
 
 @pytest.fixture
-def aws_env(monkeypatch):
+def aws_env(no_aws, monkeypatch):
     """Dummy credentials and no real AWS settings."""
-    for key in [k for k in os.environ if k.startswith("AWS_")]:
-        monkeypatch.delenv(key)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
 
 
 class FakeEc2:
@@ -75,11 +71,16 @@ class FakeEc2:
         return AWSResponse("https://fake", 200, {}, None), page
 
 
-def collect_fake(fake: FakeEc2, region: str = "us-east-1"):
-    """One region collected through a real boto3 client whose calls ``fake`` answers."""
+def fake_client(fake: FakeEc2, region: str = "us-east-1"):
+    """A real boto3 EC2 client whose calls ``fake`` answers."""
     client = boto3.client("ec2", region_name=region, **CREDENTIALS)
     client.meta.events.register("before-call.ec2", fake)
-    return RegionCollector(client, region).collect()
+    return client
+
+
+def collect_fake(fake: FakeEc2, region: str = "us-east-1"):
+    """One region collected through a real boto3 client whose calls ``fake`` answers."""
+    return RegionCollector(fake_client(fake, region), region).collect()
 
 
 def _route_tables_pages() -> list[dict]:
@@ -333,9 +334,7 @@ def test_collect_counts_calls_uses_adaptive_retries_and_records_a_denied_region(
 def test_an_unreachable_region_is_recorded_after_the_probe_and_the_others_complete(aws_env, monkeypatch):
     """A region whose endpoint refuses connections becomes an error of that region after the probe client's few
     attempts (not the patient client's ten), and never a crash."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        closed = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    closed = f"http://127.0.0.1:{_free_port()}"
     attempts: Counter[int] = Counter()
     with mock_aws():
         session = boto3.Session(region_name="us-east-1")
@@ -366,11 +365,7 @@ def test_a_throttled_probe_is_asked_again_through_the_patient_client():
     """Only an unreachable endpoint ends a region at the probe: throttling there is retried by the patient client."""
     vpcs = {"DescribeVpcs": [{"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16"}]}]}
     patient_fake, probe_fake = FakeEc2(vpcs), FakeEc2(vpcs, errors={"DescribeVpcs": "RequestLimitExceeded"})
-    patient = boto3.client("ec2", region_name="us-east-1", **CREDENTIALS)
-    probe = boto3.client("ec2", region_name="us-east-1", **CREDENTIALS)
-    patient.meta.events.register("before-call.ec2", patient_fake)
-    probe.meta.events.register("before-call.ec2", probe_fake)
-    result = RegionCollector(patient, "us-east-1", probe).collect()
+    result = RegionCollector(fake_client(patient_fake), "us-east-1", fake_client(probe_fake)).collect()
     assert probe_fake.calls == [("DescribeVpcs", None)]
     assert ("DescribeVpcs", None) in patient_fake.calls
     assert [v.vpc_id for v in result.vpcs] == ["vpc-1"]

@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from test_rule_fixtures import BASE, apply_patch
+from test_rule_fixtures import FIXTURES as RULE_FIXTURES
+
 from vpclint.cost.ipranges import CACHE_NAME, PrefixSet, cached_ip_ranges, load_ip_ranges
 from vpclint.cost.metrics import MAX_QUERIES, fetch_nat_metrics
 from vpclint.engine import evaluate
@@ -21,7 +24,6 @@ from vpclint.rules import load_rules
 from vpclint.snapshot import Snapshot
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "cost"
-RULE_FIXTURES = Path(__file__).resolve().parent / "rule_fixtures"
 
 
 def test_prefix_set_matches_ipv4_and_ipv6_by_range() -> None:
@@ -116,7 +118,6 @@ def test_metrics_are_batched_500_queries_per_call() -> None:
 
 
 def test_rule_evidence_carries_the_estimate_when_metrics_are_present() -> None:
-    from test_rule_fixtures import BASE, apply_patch
 
     cases = yaml.safe_load((RULE_FIXTURES / "nat-gateway-carries-s3-traffic.yaml").read_text())["cases"]
     case = next(c for c in cases if c["name"] == "with NAT metrics the finding carries the estimate")
@@ -137,7 +138,6 @@ def test_rule_evidence_carries_the_estimate_when_metrics_are_present() -> None:
 
 
 def test_rule_evidence_has_no_estimate_without_metrics() -> None:
-    from test_rule_fixtures import BASE, apply_patch
 
     case = {"patch": [{"op": "remove", "target": "vpc_endpoints/vpce-s3"}]}
     report = evaluate(Snapshot.model_validate(apply_patch(BASE, case)), load_rules(select=["nat-gateway-carries-s3-traffic"]))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
 from pathlib import Path
@@ -19,12 +18,9 @@ def test_shipped_demo_snapshot_matches_the_generator():
     assert demo_snapshot_text() == generate(), "regenerate with: python tests/demo/make_demo_snapshot.py"
 
 
-def test_scan_demo_without_any_aws_environment(run_vpclint, tmp_path):
+def test_scan_demo_without_any_aws_environment(run_vpclint, no_aws):
     """Exit 1 with findings, grouped by region then VPC, ending in the summary line."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update({"HOME": str(tmp_path), "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-                "AWS_EC2_METADATA_DISABLED": "true"})
-    result = run_vpclint(["scan", "--demo"], env=env)
+    result = run_vpclint(["scan", "--demo"], env=no_aws)
     assert result.returncode == 1, result.stderr
     assert result.stderr == ""
     demo = json.loads(demo_snapshot_text())

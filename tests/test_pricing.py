@@ -60,8 +60,13 @@ def _filters(family: str) -> list[dict]:
     return [{"Type": "TERM_MATCH", "Field": "productFamily", "Value": family}]
 
 
+def pricing_client():
+    """A real pricing client with dummy credentials (Stubber answers it)."""
+    return boto3.client("pricing", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+
+
 def stubbed_client() -> tuple[object, Stubber]:
-    client = boto3.client("pricing", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    client = pricing_client()
     stubber = Stubber(client)
     stubber.add_response("get_products", {"PriceList": NAT_PAGE_1, "FormatVersion": "aws_v1", "NextToken": "page2"},
                          {"ServiceCode": "AmazonEC2", "Filters": _filters("NAT Gateway"), "FormatVersion": "aws_v1"})
@@ -91,7 +96,7 @@ def test_fetch_price_table_reads_nat_and_endpoint_prices_with_tiers() -> None:
 
 
 def test_fetch_with_regions_filters_by_region_code() -> None:
-    client = boto3.client("pricing", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    client = pricing_client()
     region_filter = [{"Type": "TERM_MATCH", "Field": "regionCode", "Value": "us-east-1"}]
     with Stubber(client) as stubber:
         stubber.add_response("get_products", {"PriceList": NAT_PAGE_1, "FormatVersion": "aws_v1"},
@@ -104,7 +109,7 @@ def test_fetch_with_regions_filters_by_region_code() -> None:
 
 
 def test_empty_answer_is_an_error() -> None:
-    client = boto3.client("pricing", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    client = pricing_client()
     with Stubber(client) as stubber:
         stubber.add_response("get_products", {"PriceList": [], "FormatVersion": "aws_v1"})
         stubber.add_response("get_products", {"PriceList": [], "FormatVersion": "aws_v1"})
@@ -126,7 +131,7 @@ def test_pricing_update_writes_a_price_file_that_cost_model_uses(tmp_path: Path,
 
 
 def test_pricing_update_api_failure_exits_3(monkeypatch, capsys) -> None:
-    client = boto3.client("pricing", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    client = pricing_client()
     stubber = Stubber(client)
     stubber.add_client_error("get_products", "AccessDeniedException", "not allowed")
     stubber.activate()

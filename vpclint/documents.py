@@ -79,6 +79,11 @@ def parse_versioned_json(
         raise VpclintError(f"{kind} {source}: {json_error(exc)}") from None
     if not isinstance(data, dict):
         raise VpclintError(f"{kind} {source}: expected a JSON object at the top level")
+    return validate_versioned(data, source, kind, model, version_field, version)
+
+
+def validate_versioned(data: dict, source: str, kind: str, model: type[ModelT], version_field: str, version: int) -> ModelT:
+    """Check that ``version_field`` equals ``version``, then validate ``data`` as ``model``; one-line errors."""
     if data.get(version_field) != version:
         raise VpclintError(
             f"{kind} {source}: field {version_field}: unsupported value {data.get(version_field)!r} "

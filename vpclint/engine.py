@@ -14,7 +14,7 @@ from vpclint.findings import Finding, NotEvaluated, Report, Tool, fingerprint, s
 from vpclint.functions import rule_options
 from vpclint.rules import Rule
 from vpclint.snapshot import Snapshot
-from vpclint.view import build_region_view
+from vpclint.view import build_view
 
 
 @contextmanager
@@ -66,12 +66,10 @@ def _evaluate_regions(
     """The findings and not-evaluated rules of every region. Each region's view is dropped once evaluated, and
     the rest of the evaluation's state on return, so the collector does not rescan them when it resumes."""
     options = rule_options()
-    wanted = list(vpc_ids) if vpc_ids else None
     findings: list[Finding] = []
     not_evaluated: list[NotEvaluated] = []
     account = snapshot.account_id
-    for region_snapshot in snapshot.regions:
-        region_view = build_region_view(snapshot, region_snapshot, wanted, settings)
+    for region_view in build_view(snapshot, vpc_ids, settings):
         region = region_view.region
         for rule in rules:
             missing = sorted(set(rule.requires) - region_view.collected)

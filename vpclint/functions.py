@@ -7,7 +7,6 @@ Each function is a documented, tested method named ``_func_<name>``; jmespath re
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any, Callable, Optional
 
 import jmespath
@@ -16,18 +15,12 @@ from jmespath.parser import ParsedResult
 from jmespath.visitor import TreeInterpreter
 
 from vpclint.policy import Decision, evaluate as evaluate_policy
-from vpclint.reachability import Network, https_coverage, parse_network
+from vpclint.reachability import Network, https_coverage, network_contains, parse_network
 
 
 def cidr_within(inner: Optional[str], outer: Optional[str]) -> bool:
     """True when network ``inner`` lies inside network ``outer`` (same IP version); False for null or junk."""
-    if not inner or not outer:
-        return False
-    try:
-        a, b = ipaddress.ip_network(inner, strict=False), ipaddress.ip_network(outer, strict=False)
-    except ValueError:
-        return False
-    return a.version == b.version and a.subnet_of(b)  # type: ignore[arg-type]
+    return network_contains(parse_network(outer), parse_network(inner))
 
 
 class RuleFunctions(functions.Functions):

@@ -44,7 +44,8 @@ def admits_https(rule: dict[str, Any]) -> bool:
     return low <= HTTPS_PORT <= high
 
 
-def _contains(source: Network, inner: Network) -> bool:
+def network_contains(source: Network, inner: Network) -> bool:
+    """True when ``inner`` lies inside ``source`` (same IP version); False when either is None."""
     return source is not None and inner is not None and source.version == inner.version and inner.subnet_of(source)  # type: ignore[arg-type]
 
 
@@ -107,9 +108,9 @@ def _first_admitting(
     ipv6 = [network(c) for c in subnet.get("ipv6_cidr_blocks") or []]
     for group_id, rule in candidates:
         if ipv4 is not None:
-            if _contains(network(rule.get("cidr_ipv4")), ipv4):
+            if network_contains(network(rule.get("cidr_ipv4")), ipv4):
                 return {"group_id": group_id, "via": "cidr", "source": rule["cidr_ipv4"]}
-        elif ipv6 and all(_contains(network(rule.get("cidr_ipv6")), n) for n in ipv6):
+        elif ipv6 and all(network_contains(network(rule.get("cidr_ipv6")), n) for n in ipv6):
             return {"group_id": group_id, "via": "cidr", "source": rule["cidr_ipv6"]}
     for group_id, rule in candidates:
         if rule.get("referenced_group_id"):

@@ -17,11 +17,12 @@ import jmespath
 import yaml
 from jmespath.exceptions import JMESPathError
 from jmespath.parser import ParsedResult
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from vpclint.compiled import program, search
+from vpclint.documents import validate_versioned
 from vpclint.errors import VpclintError
-from vpclint.documents import describe_validation_error
+from vpclint.functions import RuleFunctions
 from vpclint.snapshot import SOURCES
 
 if TYPE_CHECKING:
@@ -180,8 +181,6 @@ class Rule(BaseModel):
 
 def _bad_call(node: dict) -> Optional[str]:
     """The first call in a parsed expression to an unknown function or with the wrong number of arguments."""
-    from vpclint.functions import RuleFunctions
-
     if node.get("type") == "function_expression":
         name, count = node["value"], len(node["children"])
         entry = RuleFunctions.FUNCTION_TABLE.get(name)
@@ -214,16 +213,7 @@ def parse_rule_file(text: str, source: str) -> Rule:
         raise VpclintError(f"rule file {source}: not valid YAML{where}: {problem}") from None
     if not isinstance(data, dict):
         raise VpclintError(f"rule file {source}: expected a mapping of rule fields at the top level")
-    version = data.get("schema_version")
-    if version != RULE_SCHEMA_VERSION:
-        raise VpclintError(
-            f"rule file {source}: field schema_version: unsupported value {version!r} "
-            f"(this vpclint reads version {RULE_SCHEMA_VERSION})"
-        )
-    try:
-        rule = Rule.model_validate(data)
-    except ValidationError as exc:
-        raise VpclintError(f"rule file {source}: {describe_validation_error(exc)}") from None
+    rule = validate_versioned(data, source, "rule file", Rule, "schema_version", RULE_SCHEMA_VERSION)
     rule.compile(source)
     return rule
 

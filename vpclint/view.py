@@ -29,7 +29,7 @@ Endpoints in state ``deleted`` are gone: AWS still lists them for a while, the v
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Iterable, Iterator, Mapping, Optional
 
 from pydantic import BaseModel
 
@@ -285,7 +285,8 @@ def build_region_view(
 
 def build_view(
     snapshot: Snapshot, vpc_ids: Optional[Iterable[str]] = None, settings: Optional[Mapping[str, Any]] = None
-) -> list[RegionView]:
-    """Derive every region of the snapshot."""
+) -> Iterator[RegionView]:
+    """Derive the regions of the snapshot one at a time, so a caller holds one region's view at once."""
     wanted = list(vpc_ids) if vpc_ids else None
-    return [build_region_view(snapshot, region, wanted, settings) for region in snapshot.regions]
+    for region in snapshot.regions:
+        yield build_region_view(snapshot, region, wanted, settings)
