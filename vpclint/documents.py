@@ -7,7 +7,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import TypeVar
+from typing import Callable, Optional, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -70,15 +70,24 @@ def json_error(exc: json.JSONDecodeError) -> str:
 
 
 def parse_versioned_json(
-    text: str, source: str, kind: str, model: type[ModelT], version_field: str, version: int
+    text: str,
+    source: str,
+    kind: str,
+    model: type[ModelT],
+    version_field: str,
+    version: int,
+    upgrade: Optional[Callable[[dict], dict]] = None,
 ) -> ModelT:
-    """Parse JSON text whose ``version_field`` must equal ``version``, then validate it as ``model``."""
+    """Parse JSON text whose ``version_field`` must equal ``version`` (after ``upgrade``, which turns an older
+    version's data into the current one), then validate it as ``model``."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise VpclintError(f"{kind} {source}: {json_error(exc)}") from None
     if not isinstance(data, dict):
         raise VpclintError(f"{kind} {source}: expected a JSON object at the top level")
+    if upgrade is not None:
+        data = upgrade(data)
     return validate_versioned(data, source, kind, model, version_field, version)
 
 

@@ -17,7 +17,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from vpclint.documents import parse_versioned_json, read_text, write_text
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""Version 2 added network ACLs, network interfaces, prefix-list entries of every referenced list, the
+security-group pair details, the endpoint's IP/DNS options and interfaces, and per-item ``notes``. A version 1
+snapshot still loads: the sources it lacks are simply not ``collected`` (rules and flows needing them are not
+evaluated / ``unknown``)."""
+READ_VERSIONS = (1, 2)
 
 SOURCES = (
     "vpcs",
@@ -30,6 +35,8 @@ SOURCES = (
     "nat_gateways",
     "internet_gateways",
     "prefix_lists",
+    "network_acls",
+    "network_interfaces",
 )
 """The data sources a region is read from; rules name the ones they need in ``requires``."""
 
@@ -81,8 +88,12 @@ RouteTargetType = Literal[
     "carrier_gateway",
     "local_gateway",
     "core_network",
+    "gateway_load_balancer_endpoint",
+    "other",
     "unknown",
 ]
+"""``other``: a target this vpclint does not know (kept by name in ``target_key``, e.g. ``OdbNetworkArn``);
+``unknown``: a route without any target."""
 
 
 class Route(_Model):
@@ -93,6 +104,7 @@ class Route(_Model):
     target_id: Optional[str] = None
     state: Optional[str] = None
     origin: Optional[str] = None
+    target_key: Optional[str] = None  # the AWS field naming the target when target_type is "other"
 
 
 class RouteTableAssociation(_Model):
@@ -121,6 +133,9 @@ class SecurityGroupRule(_Model):
     cidr_ipv6: Optional[str] = None
     prefix_list_id: Optional[str] = None
     referenced_group_id: Optional[str] = None
+    referenced_group_vpc_id: Optional[str] = None  # UserIdGroupPair.VpcId: set for a group in another VPC
+    referenced_group_owner_id: Optional[str] = None  # UserIdGroupPair.UserId
+    vpc_peering_connection_id: Optional[str] = None  # UserIdGroupPair.VpcPeeringConnectionId (a peered VPC's group)
     description: Optional[str] = None
 
 
@@ -133,11 +148,25 @@ class SecurityGroup(_Model):
     tags: dict[str, str] = Field(default_factory=dict)
 
 
+class DnsEntry(_Model):
+    dns_name: str
+    hosted_zone_id: Optional[str] = None
+
+
 class VpcEndpoint(_Model):
     vpc_endpoint_id: str
     vpc_id: str
     vpc_endpoint_type: Optional[str] = None  # Interface, Gateway, GatewayLoadBalancer, Resource, ServiceNetwork
-    service_name: str
+    service_name: Optional[str] = None  # absent on VPC Lattice endpoints (Resource, ServiceNetwork)
+    owner_id: Optional[str] = None
+    requester_managed: Optional[bool] = None
+    resource_configuration_arn: Optional[str] = None  # Resource endpoints
+    service_network_arn: Optional[str] = None  # ServiceNetwork endpoints
+    ip_address_type: Optional[str] = None  # ipv4, dualstack, ipv6
+    dns_record_ip_type: Optional[str] = None  # DnsOptions.DnsRecordIpType: ipv4, dualstack, ipv6, service-defined
+    private_dns_only_for_inbound_resolver_endpoint: Optional[bool] = None
+    dns_entries: list[DnsEntry] = Field(default_factory=list)
+    network_interface_ids: list[str] = Field(default_factory=list)
     service_region: Optional[str] = None  # parsed from service_name (or AWS's ServiceRegion when given)
     service: Optional[str] = None  # the part after the region: "ecr.dkr", "ecr.api", "s3", "logs", ...
     state: Optional[str] = None
@@ -182,15 +211,70 @@ class NatGatewayMetrics(_Model):
     gateways: list[NatGatewayTraffic] = Field(default_factory=list)
 
 
+class NetworkAclEntry(_Model):
+    """One network ACL rule; ``protocol`` as AWS gives it ("-1" all, "6" TCP, "17" UDP, "1" ICMP, ...)."""
+
+    rule_number: int
+    egress: bool
+    protocol: str
+    rule_action: Literal["allow", "deny"]
+    cidr_block: Optional[str] = None
+    ipv6_cidr_block: Optional[str] = None
+    from_port: Optional[int] = None  # PortRange.From; None when the protocol has no ports or for all traffic
+    to_port: Optional[int] = None
+
+
+class NetworkAcl(_Model):
+    network_acl_id: str
+    vpc_id: str
+    is_default: bool = False
+    entries: list[NetworkAclEntry] = Field(default_factory=list)
+    subnet_ids: list[str] = Field(default_factory=list)  # the associated subnets
+    tags: dict[str, str] = Field(default_factory=dict)
+
+
+class NetworkInterface(_Model):
+    """An elastic network interface: where workloads (and endpoints, NAT gateways, load balancers) sit."""
+
+    network_interface_id: str
+    subnet_id: Optional[str] = None
+    vpc_id: Optional[str] = None
+    availability_zone: Optional[str] = None
+    interface_type: Optional[str] = None  # interface, nat_gateway, vpc_endpoint, lambda, network_load_balancer, ...
+    requester_id: Optional[str] = None
+    requester_managed: bool = False
+    description: Optional[str] = None
+    group_ids: list[str] = Field(default_factory=list)
+    private_ips: list[str] = Field(default_factory=list)
+    ipv6_addresses: list[str] = Field(default_factory=list)
+    attachment_instance_id: Optional[str] = None
+    attachment_instance_owner_id: Optional[str] = None
+    status: Optional[str] = None
+    tags: dict[str, str] = Field(default_factory=dict)
+
+
 class InternetGateway(_Model):
     internet_gateway_id: str
     attached_vpc_ids: list[str] = Field(default_factory=list)
 
 
 class PrefixList(_Model):
+    """An AWS-managed service prefix list (S3's, at least) or a customer-managed list that a route or a
+    security-group rule references, with its entries; ``cidrs_known`` is False when the entries could not be read."""
+
     prefix_list_id: str
     prefix_list_name: str
     cidrs: list[str] = Field(default_factory=list)
+    owner_id: Optional[str] = None  # "AWS" for AWS-managed lists
+    cidrs_known: bool = True
+
+
+class ItemNote(_Model):
+    """One item the collector kept partly or left out (an unexpected shape): it costs only itself."""
+
+    api: str
+    item_id: Optional[str] = None
+    message: str
 
 
 class CollectionError(_Model):
@@ -215,11 +299,14 @@ class RegionSnapshot(_Model):
     nat_gateways: list[NatGateway] = Field(default_factory=list)
     internet_gateways: list[InternetGateway] = Field(default_factory=list)
     prefix_lists: list[PrefixList] = Field(default_factory=list)
+    network_acls: list[NetworkAcl] = Field(default_factory=list)
+    network_interfaces: list[NetworkInterface] = Field(default_factory=list)
+    notes: list[ItemNote] = Field(default_factory=list)  # items read only in part (see ItemNote)
     nat_gateway_metrics: Optional[NatGatewayMetrics] = None  # only with ``collect --with-metrics``
 
 
 class Snapshot(_Model):
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[2] = SCHEMA_VERSION
     generator: str = "vpclint"
     account_id: str
     partition: str = "aws"
@@ -244,9 +331,16 @@ def save(snapshot: Snapshot, path: Path) -> None:
     write_text(path, dumps(snapshot), "snapshot")
 
 
+def upgrade(data: dict) -> dict:
+    """A version 1 snapshot's data as version 2: the same content, the new sources not collected."""
+    if isinstance(data, dict) and data.get("schema_version") == 1 and type(data.get("schema_version")) is int:
+        return {**data, "schema_version": SCHEMA_VERSION}
+    return data
+
+
 def parse(text: str, source: str) -> Snapshot:
-    """Parse snapshot JSON text; ``source`` names the file in error messages."""
-    return parse_versioned_json(text, source, "snapshot", Snapshot, "schema_version", SCHEMA_VERSION)
+    """Parse snapshot JSON text (version 1 or 2); ``source`` names the file in error messages."""
+    return parse_versioned_json(text, source, "snapshot", Snapshot, "schema_version", SCHEMA_VERSION, upgrade)
 
 
 def load(path: Path) -> Snapshot:

@@ -83,7 +83,7 @@ def generate(vpcs: int) -> dict:
             for key, values in _vpc(region, n).items():
                 data.setdefault(key, []).extend(values)
         regions.append(data)
-    return {"schema_version": 1, "generator": "tests/benchmarks/gen_snapshot.py", "account_id": "111122223333",
+    return {"schema_version": 2, "generator": "tests/benchmarks/gen_snapshot.py", "account_id": "111122223333",
             "partition": "aws", "errors": [], "regions": regions}
 
 
