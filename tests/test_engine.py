@@ -50,7 +50,7 @@ def test_findings_are_sorted_fingerprinted_and_carry_evidence(ecr_rule):
     first = report.findings[0]
     assert (first.rule_id, first.severity, first.resource_type, first.resource_arn) == (
         "ecr-dkr-endpoint-missing", "high", "vpc", "arn:aws:ec2:eu-west-1:111122223333:vpc/vpc-c")
-    assert first.evidence["private_subnets"][0]["subnet_id"] == "subnet-vpc-c"
+    assert first.evidence["workload_subnets"][0]["subnet_id"] == "subnet-vpc-c"
     assert "vpc-c" in first.message and "eu-west-1" in first.remediation
     assert len({f.fingerprint for f in report.findings}) == 3
     assert report.exit_code() == 1

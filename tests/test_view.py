@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from vpclint.snapshot import RegionSnapshot, Route, RouteTable, RouteTableAssociation, Snapshot, Subnet, Vpc
-from vpclint.view import build_region_view, build_view, effective_route_tables, subnet_kind
+from vpclint.path.tables import effective_route_tables, subnet_kind
+from vpclint.view import build_region_view, build_view
 
 LOCAL = Route(destination_cidr_block="10.0.0.0/16", target_type="local", target_id="local", state="active")
 

@@ -13,7 +13,7 @@ from vpclint.errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK
 from vpclint.rules import SEVERITIES, severity_rank
 from vpclint.snapshot import CollectionError
 
-FINDINGS_SCHEMA = "vpclint.findings/v1"
+FINDINGS_SCHEMA = "vpclint.findings/v2"
 FAIL_ON_CHOICES = ("critical", "high", "medium", "low", "none")
 
 
@@ -88,6 +88,59 @@ class Summary(_Model):
     fixed: int = 0
 
 
+class LinkRow(_Model):
+    """The link that stops a flow (see docs/pull-path.md)."""
+
+    kind: str
+    resource_id: str
+    detail: str
+    direction: Optional[str] = None
+    rule_number: Optional[int] = None
+    subnet_id: Optional[str] = None
+    peer: Optional[str] = None
+    ports: Optional[str] = None
+    free_rule_number: Optional[int] = None
+    group_ids: Optional[list[str]] = None
+
+
+class FlowRow(_Model):
+    """One flow of a pull from one workload subnet: which way it goes and, when blocked, where."""
+
+    flow: str
+    service: str
+    path: Literal["endpoint", "nat", "routed", "blocked", "unknown"]
+    via: Optional[str] = None
+    link: Optional[LinkRow] = None
+    reason: str
+    notes: list[str] = Field(default_factory=list)
+    diverted: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class SubnetRow(_Model):
+    subnet_id: str
+    availability_zone: str
+    kind: str
+    verdict: Optional[str]
+    workloads: list[str]
+    flows: dict[str, FlowRow]
+
+
+class VpcRow(_Model):
+    """One VPC's pull-path verdict: ``private``, ``nat``, ``broken``, ``unknown`` or ``not_in_scope``."""
+
+    account_id: str
+    region: str
+    vpc_id: str
+    name: Optional[str] = None
+    verdict: Literal["private", "nat", "broken", "unknown", "not_in_scope"]
+    summary: str
+    subnets: list[SubnetRow]
+
+    def sort_key(self) -> tuple[str, str, str]:
+        """Order: account, region, VPC."""
+        return (self.account_id, self.region, self.vpc_id)
+
+
 class Report(_Model):
     schema_: str = Field(FINDINGS_SCHEMA, alias="schema")
     tool: Tool
@@ -97,6 +150,7 @@ class Report(_Model):
     summary: Summary
     errors: list[CollectionError]
     not_evaluated: list[NotEvaluated]
+    vpcs: list[VpcRow] = Field(default_factory=list)
     findings: list[Finding]
     baseline: Optional[str] = None
     fixed: list[FixedEntry] = Field(default_factory=list)

@@ -36,13 +36,14 @@ from pydantic import BaseModel
 from vpclint.cost.facts import RegionNat
 from vpclint.cost.prices import builtin_price_table
 from vpclint.servicename import service_prefix_for
-from vpclint.snapshot import RegionSnapshot, RouteTable, Snapshot
+from vpclint.path.index import build_index
+from vpclint.path.tables import PRIVATE_KINDS, effective_route_tables, subnet_kind
+from vpclint.path.verdicts import SubnetPath, subnet_path, vpc_summary, vpc_verdict
+from vpclint.snapshot import RegionSnapshot, Snapshot
 
 SKIP_TAG = "vpclint:skip"
+DEFAULT_GROUP_NAME = "default"
 RESOURCE_KINDS = ("vpc", "subnet", "route_table", "endpoint", "security_group")
-DEFAULT_DESTINATIONS = ("0.0.0.0/0", "::/0")
-NAT_TARGETS = ("nat_gateway", "instance", "network_interface")
-PRIVATE_KINDS = ("nat", "routed", "isolated")
 
 Item = dict[str, Any]
 
@@ -55,6 +56,7 @@ class RegionView:
     collected: frozenset[str]
     nat: RegionNat
     items: dict[str, list[Item]] = field(default_factory=lambda: {kind: [] for kind in RESOURCE_KINDS})
+    verdicts: list[Item] = field(default_factory=list)  # one row per VPC: the pull-path verdict and its subnets
 
 
 def _plain(model: BaseModel) -> dict[str, Any]:
@@ -62,40 +64,14 @@ def _plain(model: BaseModel) -> dict[str, Any]:
     return dict(model.__dict__)
 
 
-def subnet_kind(table: Optional[RouteTable]) -> str:
-    """Classify a subnet by its effective route table's default routes (blackhole routes do not count)."""
-    if table is None:
-        return "unknown"
-    kinds = set()
-    for route in table.routes:
-        destination = route.destination_cidr_block or route.destination_ipv6_cidr_block
-        if destination not in DEFAULT_DESTINATIONS or route.state == "blackhole":
-            continue
-        if route.target_type == "internet_gateway":
-            return "public"
-        kinds.add("nat" if route.target_type in NAT_TARGETS else "routed")
-    if "nat" in kinds:
-        return "nat"
-    return "routed" if kinds else "isolated"
-
-
-def effective_route_tables(region: RegionSnapshot) -> dict[str, tuple[Optional[RouteTable], bool]]:
-    """Map each subnet id to ``(route table, explicit?)``: its explicit association, else its VPC's main table."""
-    main_by_vpc: dict[str, RouteTable] = {}
-    explicit: dict[str, RouteTable] = {}
-    for table in region.route_tables:
-        for association in table.associations:
-            if association.main:
-                main_by_vpc[table.vpc_id] = table
-            elif association.subnet_id and association.state in (None, "associated"):
-                explicit[association.subnet_id] = table
-    result: dict[str, tuple[Optional[RouteTable], bool]] = {}
-    for subnet in region.subnets:
-        if subnet.subnet_id in explicit:
-            result[subnet.subnet_id] = (explicit[subnet.subnet_id], True)
-        else:
-            result[subnet.subnet_id] = (main_by_vpc.get(subnet.vpc_id), False)
-    return result
+def blocked_by(path: Optional[SubnetPath]) -> dict[str, Item]:
+    """The first blocked flow of each link kind, keyed by the kind with ``_`` (``network_acl``, ``workload_sg``,
+    ``endpoint_sg``, ``route``, ``endpoint_state``, ``endpoint_policy``, ``dns``): the link plus its ``flow``."""
+    found: dict[str, Item] = {}
+    for name, flow in (path.flows.items() if path else ()):
+        if flow.link is not None:
+            found.setdefault(flow.link.kind.replace("-", "_"), {**flow.link.to_dict(), "flow": name, "via": flow.via})
+    return found
 
 
 def build_region_view(
@@ -129,11 +105,16 @@ def build_region_view(
     tables = effective_route_tables(region)
     nat_prices = builtin_price_table() if region.nat_gateway_metrics else None
 
+    index = build_index(snapshot, region)
     subnets_by_vpc: dict[str, list[Item]] = {}
     subnets_by_id: dict[str, Item] = {}
+    paths: dict[str, SubnetPath] = {}
     for subnet in region.subnets:
         table, is_explicit = tables[subnet.subnet_id]
         kind = subnet_kind(table)
+        if wanted is None or subnet.vpc_id in wanted:
+            paths[subnet.subnet_id] = subnet_path(index, subnet)
+        path = paths.get(subnet.subnet_id)
         item = {
             "subnet_id": subnet.subnet_id,
             "cidr_block": subnet.cidr_block,
@@ -143,6 +124,11 @@ def build_region_view(
             "route_table_explicit": is_explicit,
             "kind": kind,
             "private": kind in PRIVATE_KINDS,
+            "workload": bool(path and path.workload),
+            "workloads": list(path.workloads) if path else [],
+            "flows": {n: f.to_dict() for n, f in path.flows.items()} if path else {},
+            "blocked_by": blocked_by(path),
+            "verdict": path.verdict if path else None,
         }
         subnets_by_vpc.setdefault(subnet.vpc_id, []).append(item)
         subnets_by_id[subnet.subnet_id] = item
@@ -180,12 +166,14 @@ def build_region_view(
         endpoints_by_vpc.setdefault(endpoint.vpc_id, []).append(summary)
         endpoint_summaries[endpoint.vpc_endpoint_id] = summary
 
+    s3_list = index.s3_prefix_list()
     vpc_items: dict[str, Item] = {}
     for vpc in region.vpcs:
         if wanted is not None and vpc.vpc_id not in wanted:
             continue
         subnets = subnets_by_vpc.get(vpc.vpc_id, [])
         private = [s for s in subnets if s["private"]]
+        workload = [s for s in subnets if s["workload"]]
         endpoints = endpoints_by_vpc.get(vpc.vpc_id, [])
         by_service: dict[str, list[Item]] = {}
         for endpoint in endpoints:
@@ -194,6 +182,8 @@ def build_region_view(
         options = dhcp.get(vpc.dhcp_options_id or "")
         dns_servers = options.domain_name_servers if options else ([] if dhcp_known else None)
         skipped = SKIP_TAG in vpc.tags
+        vpc_paths = [paths[s["subnet_id"]] for s in subnets]
+        verdict = vpc_verdict(vpc_paths, skipped)
         item = context(vpc.vpc_id, "vpc", vpc.vpc_id, "vpc")
         item.update(
             {
@@ -206,7 +196,13 @@ def build_region_view(
                 "dns_servers": dns_servers,
                 "tags": vpc.tags,
                 "skipped": skipped,
-                "in_scope": bool(private) and not skipped,
+                "in_scope": bool(workload) and not skipped,
+                "verdict": verdict,
+                "s3_prefix_list_id": s3_list.prefix_list_id if s3_list else None,
+                "verdict_summary": vpc_summary(verdict, [p for p in vpc_paths if p.workload]),
+                "workload_subnets": workload,
+                "workload_azs": sorted({s["availability_zone"] for s in workload}),
+                "workload_route_table_ids": sorted({s["route_table_id"] for s in workload if s["route_table_id"]}),
                 "subnets": subnets,
                 "private_subnets": private,
                 "public_subnets": [s for s in subnets if s["kind"] == "public"],
@@ -221,9 +217,21 @@ def build_region_view(
                 "settings": vpc_settings,
             }
         )
-        item.update(nat.vpc_facts(vpc.vpc_id, item["nat_subnets"], by_service, item["private_azs"], nat_prices))
+        workload_nat = [s for s in workload if s["kind"] == "nat"]
+        item.update(nat.vpc_facts(vpc.vpc_id, workload_nat, by_service, item["workload_azs"], nat_prices))
         vpc_items[vpc.vpc_id] = item
         view.items["vpc"].append(item)
+        view.verdicts.append(
+            {
+                "account_id": account,
+                "region": name,
+                "vpc_id": vpc.vpc_id,
+                "name": vpc.tags.get("Name"),
+                "verdict": verdict,
+                "summary": item["verdict_summary"],
+                "subnets": [p.to_dict() for p in vpc_paths if p.workload],
+            }
+        )
 
     for subnet in region.subnets:
         vpc_item = vpc_items.get(subnet.vpc_id)
@@ -248,6 +256,7 @@ def build_region_view(
         if vpc_item is None:
             continue
         subnets = sorted(served.get(table.route_table_id, []), key=lambda s: s["subnet_id"])
+        workload_subnets = [s for s in subnets if s["workload"] and "layers" in s["flows"]]
         item = context(table.vpc_id, "route_table", table.route_table_id, "route-table")
         item.update(
             {
@@ -256,6 +265,13 @@ def build_region_view(
                 "explicit_subnet_ids": sorted(a.subnet_id for a in table.associations if a.subnet_id),
                 "subnets": subnets,
                 "private_subnets": [s for s in subnets if s["private"]],
+                "workload_subnets": workload_subnets,
+                "s3_diverted": next((s["flows"]["layers"]["diverted"] for s in workload_subnets if s["flows"]["layers"]["diverted"]), []),
+                "s3_route_blackhole": next(
+                    (s["blocked_by"]["route"] for s in workload_subnets
+                     if s["blocked_by"].get("route", {}).get("flow") == "layers" and str(s["flows"]["layers"]["via"]).startswith("vpce-")),
+                    None,
+                ),
                 "routes": [_plain(r) for r in table.routes],
                 "gateway_endpoints_by_service": gateway_tables.get(table.route_table_id, {}),
                 "vpc": vpc_item,
@@ -269,6 +285,15 @@ def build_region_view(
             continue
         item = context(endpoint.vpc_id, "endpoint", endpoint.vpc_endpoint_id, "vpc-endpoint")
         item.update(endpoint_summaries[endpoint.vpc_endpoint_id])
+        item["effective_group_ids"] = endpoint.group_ids or [
+            g["group_id"] for g in vpc_item["security_groups"].values() if g["group_name"] == DEFAULT_GROUP_NAME
+        ]
+        item["ingress_blocked_subnets"] = [
+            {"subnet_id": s["subnet_id"], "cidr_block": s["cidr_block"], "flow": flow["flow"], "detail": flow["link"]["detail"]}
+            for s in vpc_item["workload_subnets"]
+            for flow in s["flows"].values()
+            if flow["link"] and flow["link"]["kind"] == "endpoint-sg" and flow["via"] == endpoint.vpc_endpoint_id
+        ]
         item["vpc"] = vpc_item
         view.items["endpoint"].append(item)
 

@@ -7,11 +7,13 @@ from typing import TextIO
 
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 
 from vpclint.emitters import ScanResult
-from vpclint.findings import Finding
+from vpclint.findings import Finding, VpcRow
 from vpclint.rules import SEVERITIES
 
+VERDICT_STYLES = {"private": "green", "nat": "yellow", "broken": "bold red", "unknown": "magenta", "not_in_scope": "dim"}
 SEVERITY_STYLES = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
 
 
@@ -24,6 +26,8 @@ class ConsoleEmitter:
         console = Console(file=stream, width=None if stream.isatty() else 120, highlight=False, soft_wrap=True)
         report = result.report
         console.print(f"[bold]vpclint[/bold] {report.tool.version} - account {report.account_id} ({report.partition})")
+        if report.vpcs:
+            console.print(verdict_table(report.vpcs))
         shown = result.shown_findings
         for region, region_findings in groupby(shown, key=lambda f: f.region):
             console.print(f"\n[bold]{region}[/bold]")
@@ -50,6 +54,20 @@ class ConsoleEmitter:
             for item in report.not_evaluated:
                 console.print(f"  {item.region}  {item.rule_id} (missing {', '.join(item.missing)})")
         console.print("\n" + summary_line(result))
+
+
+def verdict_table(vpcs: list[VpcRow]) -> Table:
+    """The pull-path verdict of every VPC: region, VPC, Name, verdict and what breaks or what pays."""
+    table = Table(title="Image pulls by VPC", title_justify="left", show_lines=False, expand=False)
+    for header in ("Region", "VPC", "Name", "Verdict", "What breaks, is unknown or pays"):
+        table.add_column(header, overflow="fold")
+    for row in vpcs:
+        style = VERDICT_STYLES[row.verdict]
+        table.add_row(
+            escape(row.region), escape(row.vpc_id), escape(row.name or "-"),
+            f"[{style}]{row.verdict}[/{style}]", escape(row.summary),
+        )
+    return table
 
 
 def baseline_note(finding: Finding) -> str:

@@ -1,0 +1,169 @@
+"""The links of a flow, checked one at a time: each check either passes, blocks the flow (naming the link) or
+leaves it unknown (naming what could not be read or modelled). A :class:`Judge` keeps the first blocking link and
+the first unknown: a known break outweighs an unknown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Optional
+
+from vpclint.path.acls import evaluate_acl
+from vpclint.path.groups import Peer, egress_decision, ingress_decision
+from vpclint.path.index import Network, RegionIndex
+from vpclint.snapshot import NetworkAcl
+
+HTTPS = (443, 443)
+EPHEMERAL = (1024, 65535)
+"""The ports of a reply to the client: AWS documents 1024-65535 for network ACLs."""
+MAX_RULE_NUMBER = 32766
+
+
+@dataclass(frozen=True)
+class Link:
+    """The link that stops a flow: its ``kind`` (route, network-acl, workload-sg, endpoint-sg, endpoint-state,
+    endpoint-policy, dns), the resource that decides (route table, ACL, security groups, endpoint, VPC) and why."""
+
+    kind: str
+    resource_id: str
+    detail: str
+    direction: Optional[str] = None  # network-acl: inbound or outbound
+    rule_number: Optional[int] = None  # network-acl: the deciding rule; None for the implicit deny
+    subnet_id: Optional[str] = None  # network-acl: the subnet the ACL guards
+    peer: Optional[str] = None  # network-acl: the other end's addresses (CIDR) that need a rule
+    ports: Optional[str] = None  # network-acl: the ports that need a rule ("443" or "1024-65535")
+    free_rule_number: Optional[int] = None  # network-acl: an unused rule number that would decide first
+    group_ids: Optional[tuple[str, ...]] = None  # workload-sg, endpoint-sg: the security groups checked
+
+    def to_dict(self) -> dict[str, Any]:
+        """The link as JSON data (null fields left out)."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in self.__dict__.items() if v is not None}
+
+
+class Judge:
+    """Collects the outcome of a flow's checks."""
+
+    def __init__(self) -> None:
+        self.blocked: Optional[Link] = None
+        self.unknown: Optional[str] = None
+        self.notes: list[str] = []
+
+    def block(self, link: Link) -> None:
+        """Record a blocking link (the first one stands)."""
+        if self.blocked is None:
+            self.blocked = link
+
+    def not_known(self, reason: str) -> None:
+        """Record why the flow can't be decided (the first reason stands)."""
+        if self.unknown is None:
+            self.unknown = reason
+
+    def note(self, text: str) -> None:
+        """Record something true of the flow that doesn't decide it (cross-AZ, a conditional policy)."""
+        if text not in self.notes:
+            self.notes.append(text)
+
+    @property
+    def settled(self) -> bool:
+        """True once a link blocks: later checks can't change the outcome."""
+        return self.blocked is not None
+
+
+def check_acl(
+    index: RegionIndex,
+    judge: Judge,
+    subnet_id: str,
+    egress: bool,
+    peer: Network,
+    ports: tuple[int, int],
+    exact: bool = True,
+) -> None:
+    """The network ACL of ``subnet_id`` for TCP to/from ``peer`` on ``ports``. ``exact`` False means the peer is
+    a stand-in for addresses not known (a public service): an ACL that allows only part of it leaves the flow
+    unknown instead of blocked."""
+    acl = index.acls.get(subnet_id)
+    if acl is None:
+        judge.not_known(f"no network ACL of {subnet_id} is in the snapshot")
+        return
+    decision = evaluate_acl(acl, egress, peer, ports)
+    if decision.verdict == "allow":
+        return
+    if decision.verdict == "partial" and not exact:
+        judge.not_known(f"{acl.network_acl_id} allows only some addresses of {peer}: {decision.describe()}")
+        return
+    judge.block(
+        Link(
+            "network-acl",
+            acl.network_acl_id,
+            decision.describe(),
+            direction="outbound" if egress else "inbound",
+            rule_number=decision.rule,
+            subnet_id=subnet_id,
+            peer=str(peer),
+            ports=f"{ports[0]}" if ports[0] == ports[1] else f"{ports[0]}-{ports[1]}",
+            free_rule_number=free_rule_number(acl, egress, decision.rule),
+        )
+    )
+
+
+def free_rule_number(acl: NetworkAcl, egress: bool, before: Optional[int]) -> Optional[int]:
+    """An unused rule number of the direction that is evaluated before rule ``before`` (None: the implicit
+    deny, so after the last rule); None when no number is free."""
+    used = {e.rule_number for e in acl.entries if e.egress == egress}
+    if before is None:
+        candidate = min(max(used, default=0) + 10, MAX_RULE_NUMBER)
+        return candidate if candidate not in used else next((n for n in range(MAX_RULE_NUMBER, 0, -1) if n not in used), None)
+    return next((n for n in range(before - 1, 0, -1) if n not in used), None)
+
+
+def check_workload_egress(
+    index: RegionIndex, judge: Judge, group_sets: list[frozenset[str]], destination: Peer, what: str, exact: bool = True
+) -> None:
+    """Every workload group set of the subnet must allow TCP 443 out to ``destination``."""
+    if not group_sets:
+        judge.note("no workload interfaces yet: security-group egress not checked")
+        return
+    for group_set in group_sets:
+        decision = egress_decision(index.groups, sorted(group_set), destination, index.prefix_lists)
+        if decision.verdict == "allow":
+            continue
+        resource = ",".join(sorted(group_set)) or "(no security group)"
+        if decision.verdict == "unknown" or (decision.verdict == "partial" and not exact):
+            judge.not_known(f"security groups {resource}: {decision.describe()}")
+        else:
+            judge.block(Link("workload-sg", resource, f"egress to {what}: {decision.describe()}", group_ids=tuple(sorted(group_set))))
+
+
+def check_endpoint_ingress(
+    index: RegionIndex,
+    judge: Judge,
+    group_ids: list[str],
+    source: Network,
+    vpc_id: str,
+    group_sets: list[frozenset[str]],
+    endpoint_id: str,
+) -> None:
+    """The endpoint's security groups must admit TCP 443 from the workload subnet's interfaces.
+
+    A rule referencing a group admits only that group's members. In a subnet without workload interfaces yet,
+    membership is not known: a referencing rule counts, with a note naming the group to use.
+    """
+    sets: Iterable[Optional[frozenset[str]]] = group_sets or [None]
+    resource = ",".join(sorted(group_ids)) or "(no security group)"
+    for group_set in sets:
+        decision = ingress_decision(
+            index.groups, group_ids, Peer(networks=(source,), member_of=group_set or frozenset(), vpc_id=vpc_id), index.prefix_lists
+        )
+        if decision.verdict == "allow":
+            continue
+        if group_set is None:
+            vpc_groups = frozenset(g for g, group in index.groups.items() if group.vpc_id == vpc_id)
+            members = ingress_decision(
+                index.groups, group_ids, Peer(networks=(source,), member_of=vpc_groups, vpc_id=vpc_id), index.prefix_lists
+            )
+            if members.verdict == "allow":
+                judge.note(f"{endpoint_id} admits only members of referenced security groups: put workloads in them")
+                continue
+        if decision.verdict == "unknown":
+            judge.not_known(f"{endpoint_id}'s security groups {resource}: {decision.describe()}")
+        else:
+            judge.block(Link("endpoint-sg", resource, f"{endpoint_id} ingress: {decision.describe()}", group_ids=tuple(sorted(group_ids))))

@@ -1,0 +1,206 @@
+"""The three flows of an image pull from one workload subnet, and which way each goes.
+
+* ``registry_api`` — ``api.ecr.<region>.amazonaws.com`` (GetAuthorizationToken), through an ``ecr.api`` endpoint;
+* ``registry`` — ``<account>.dkr.ecr.<region>.amazonaws.com`` (manifests, layer URLs), through ``ecr.dkr``;
+* ``layers`` — S3 in the region (``prod-<region>-starport-layer-bucket``), through an S3 *gateway* endpoint's
+  prefix-list route in the subnet's route table.
+
+Each flow's ``path`` is ``endpoint`` (private), ``nat`` (works, pays NAT data processing), ``routed`` (leaves the
+VPC through a transit gateway, peering, VPN or appliance: ``via`` says which), ``blocked`` (``link`` names the
+first link that stops it) or ``unknown`` (``reason`` says what could not be read or modelled). Links are checked
+in the order DNS, endpoint state, route, the workload subnet's ACL outbound, the workloads' security-group egress,
+the endpoint subnet's ACL inbound, the endpoint's security-group ingress, the return way through both ACLs, and
+the endpoint policy. docs/pull-path.md explains the model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from vpclint.path.checks import EPHEMERAL, HTTPS, Judge, Link, check_acl, check_endpoint_ingress, check_workload_egress
+from vpclint.path.dns import resolve
+from vpclint.path.groups import Peer, default_group_id
+from vpclint.path.index import Network, RegionIndex
+from vpclint.path.ways import Way, address_networks, public_way, s3_way
+from vpclint.policy import evaluate as evaluate_policy
+from vpclint.snapshot import RouteTable, Subnet, VpcEndpoint
+
+REGISTRY_FLOWS = (("registry_api", "ecr.api"), ("registry", "ecr.dkr"))
+FLOW_NAMES = ("registry_api", "registry", "layers")
+ECR_ACTIONS = {"ecr.api": ["ecr:GetAuthorizationToken"], "ecr.dkr": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]}
+
+
+@dataclass(frozen=True)
+class Flow:
+    """One flow's outcome (see the module docstring)."""
+
+    name: str
+    service: str
+    path: str
+    reason: str
+    via: Optional[str] = None
+    link: Optional[Link] = None
+    notes: tuple[str, ...] = ()
+    diverted: tuple[dict[str, Any], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The flow as JSON data."""
+        return {
+            "flow": self.name,
+            "service": self.service,
+            "path": self.path,
+            "via": self.via,
+            "link": self.link.to_dict() if self.link else None,
+            "reason": self.reason,
+            "notes": list(self.notes),
+            "diverted": list(self.diverted),
+        }
+
+
+def _finish(name: str, service: str, judge: Judge, way: Way) -> Flow:
+    """The flow's outcome from its way and the judge: blocked, else unknown, else the way's path."""
+    notes = tuple(judge.notes)
+    if judge.blocked is not None:
+        return Flow(name, service, "blocked", judge.blocked.detail, way.via, judge.blocked, notes, way.diverted)
+    if judge.unknown is not None:
+        return Flow(name, service, "unknown", judge.unknown, way.via, None, notes, way.diverted)
+    return Flow(name, service, way.path, way.reason, way.via, None, notes, way.diverted)
+
+
+def _endpoint_targets(index: RegionIndex, endpoint: VpcEndpoint) -> dict[str, list[Network]]:
+    """The endpoint's interface addresses by subnet (the subnet's CIDR when its interfaces were not read)."""
+    targets: dict[str, list[Network]] = {}
+    for interface_id in endpoint.network_interface_ids:
+        interface = index.interfaces.get(interface_id)
+        if interface is not None and interface.subnet_id:
+            targets.setdefault(interface.subnet_id, []).extend(address_networks(interface.private_ips))
+    for subnet_id in endpoint.subnet_ids:
+        if not targets.get(subnet_id):
+            subnet = index.subnets.get(subnet_id)
+            network = index.network(subnet.cidr_block) if subnet else None
+            if network is not None:
+                targets[subnet_id] = [network]
+    return targets
+
+
+def _interface_way(
+    index: RegionIndex, judge: Judge, subnet: Subnet, table: RouteTable, source: Network,
+    endpoint: VpcEndpoint, group_sets: list[frozenset[str]], what: str,
+) -> Way:
+    """Check the way from the workload subnet to an interface endpoint's interfaces, and back."""
+    via = endpoint.vpc_endpoint_id
+    if (endpoint.state or "").lower() != "available":
+        judge.block(Link("endpoint-state", via, f"{via} is in state {endpoint.state or 'unknown'}, not available"))
+        return Way("blocked", via, f"{via} is not available")
+    targets = _endpoint_targets(index, endpoint)
+    if not targets:
+        judge.block(Link("endpoint-state", via, f"{via} has no interface in any subnet"))
+        return Way("blocked", via, f"{via} has no interfaces")
+    if not any(index.subnets[s].availability_zone == subnet.availability_zone for s in targets if s in index.subnets):
+        judge.note(f"{via} has no interface in {subnet.availability_zone}: the flow crosses AZs (cost, availability)")
+    group_ids = endpoint.group_ids or [g for g in [default_group_id(index.groups, endpoint.vpc_id)] if g]
+    way = Way("endpoint", via, f"{what} through {via}")
+    for target_subnet, networks in sorted(targets.items()):
+        for network in networks:
+            route_way = public_way(index, judge, table, [network])
+            if route_way.path != "local":
+                way = route_way
+        if target_subnet != subnet.subnet_id:
+            for network in networks:
+                check_acl(index, judge, subnet.subnet_id, True, network, HTTPS)
+                check_acl(index, judge, subnet.subnet_id, False, network, EPHEMERAL)
+            check_acl(index, judge, target_subnet, False, source, HTTPS)
+            check_acl(index, judge, target_subnet, True, source, EPHEMERAL)
+        members = frozenset(group_ids)
+        check_workload_egress(index, judge, group_sets, Peer(networks=tuple(networks), member_of=members, vpc_id=endpoint.vpc_id), via)
+    check_endpoint_ingress(index, judge, group_ids, source, subnet.vpc_id, group_sets, via)
+    return way
+
+
+def _policy(judge: Judge, endpoint: VpcEndpoint, actions: list[str], resource: str) -> None:
+    """The endpoint policy must allow the flow's actions."""
+    if endpoint.policy_error:
+        judge.not_known(f"{endpoint.vpc_endpoint_id}'s policy could not be parsed: {endpoint.policy_error}")
+        return
+    decision = evaluate_policy(endpoint.policy, actions, resource)
+    if decision.verdict == "denied":
+        judge.block(Link("endpoint-policy", endpoint.vpc_endpoint_id, decision.reason))
+    elif decision.verdict == "malformed":
+        judge.not_known(f"{endpoint.vpc_endpoint_id}'s policy is malformed: {decision.reason}")
+    elif decision.verdict == "conditional":
+        judge.note(f"{endpoint.vpc_endpoint_id}'s policy allows the pull only conditionally: {decision.reason}")
+
+
+def registry_flow(
+    index: RegionIndex, subnet: Subnet, table: RouteTable, source: Network, name: str, service: str,
+    group_sets: list[frozenset[str]],
+) -> Flow:
+    """The ``registry_api`` or ``registry`` flow of one workload subnet."""
+    judge = Judge()
+    vpc = index.vpcs[subnet.vpc_id]
+    host = "api.ecr" if service == "ecr.api" else "dkr.ecr"
+    what = f"{host}.{index.region}"
+    endpoints = [
+        e for e in index.live_endpoints(vpc.vpc_id)
+        if e.service == service and e.service_region == index.region and e.vpc_endpoint_type == "Interface"
+    ]
+    answer = resolve(vpc, index.dns_servers.get(vpc.vpc_id), endpoints, what)
+    if answer.kind == "unknown":
+        judge.not_known(answer.reason)
+        return _finish(name, service, judge, Way("unknown", None, answer.reason))
+    if answer.kind == "none":
+        judge.block(Link("dns", vpc.vpc_id, answer.reason))
+        return _finish(name, service, judge, Way("blocked", None, answer.reason))
+    if answer.kind == "endpoint" and answer.endpoint is not None:
+        way = _interface_way(index, judge, subnet, table, source, answer.endpoint, group_sets, what)
+        resource = f"arn:{index.partition}:ecr:{index.region}:*:repository/*" if service == "ecr.dkr" else "*"
+        _policy(judge, answer.endpoint, ECR_ACTIONS[service], resource)
+        return _finish(name, service, judge, way)
+    judge.note(answer.reason)
+    way = public_way(index, judge, table, None)
+    _public_filters(index, judge, subnet, group_sets, way, None, what)
+    return _finish(name, service, judge, way)
+
+
+def _public_filters(
+    index: RegionIndex, judge: Judge, subnet: Subnet, group_sets: list[frozenset[str]], way: Way,
+    destinations: Optional[list[Network]], what: str,
+) -> None:
+    """On a way out of the VPC: the workload subnet's ACL both ways and the workloads' egress to the service."""
+    if way.path not in ("nat", "routed"):
+        return
+    exact = destinations is not None
+    peers = destinations if destinations is not None else [index.network("0.0.0.0/0")]
+    for peer in peers:
+        if peer is None:
+            continue
+        check_acl(index, judge, subnet.subnet_id, True, peer, HTTPS, exact)
+        check_acl(index, judge, subnet.subnet_id, False, peer, EPHEMERAL, exact)
+    check_workload_egress(index, judge, group_sets, Peer(networks=tuple(p for p in peers if p is not None), member_of=frozenset(), vpc_id=subnet.vpc_id), what, exact)
+
+
+def layers_flow(
+    index: RegionIndex, subnet: Subnet, table: RouteTable, group_sets: list[frozenset[str]]
+) -> Flow:
+    """The ``layers`` flow: S3 through the gateway endpoint's prefix-list route, or out of the VPC."""
+    judge = Judge()
+    what = f"S3 in {index.region}"
+    s3_list = index.s3_prefix_list()
+    way, networks, gateway = s3_way(index, judge, table, s3_list, subnet.vpc_id)
+    if gateway is not None and way.path == "endpoint":
+        if (gateway.state or "").lower() != "available":
+            judge.block(Link("endpoint-state", gateway.vpc_endpoint_id, f"{gateway.vpc_endpoint_id} is in state {gateway.state}"))
+        for network in networks or []:
+            check_acl(index, judge, subnet.subnet_id, True, network, HTTPS)
+            check_acl(index, judge, subnet.subnet_id, False, network, EPHEMERAL)
+        lists = frozenset({s3_list.prefix_list_id}) if s3_list else frozenset()
+        check_workload_egress(
+            index, judge, group_sets,
+            Peer(networks=tuple(networks or ()), member_of=frozenset(), vpc_id=subnet.vpc_id, prefix_list_ids=lists), what,
+        )
+        bucket = f"arn:{index.partition}:s3:::prod-{index.region}-starport-layer-bucket/*"
+        _policy(judge, gateway, ["s3:GetObject"], bucket)
+    else:
+        _public_filters(index, judge, subnet, group_sets, way, networks, what)
+    return _finish("layers", "s3", judge, way)

@@ -1,0 +1,114 @@
+"""One region's snapshot indexed once for the path model: lookups by id, per subnet and per VPC."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from typing import Optional
+
+from vpclint.path.tables import effective_route_tables, subnet_acls
+from vpclint.snapshot import (
+    NetworkAcl,
+    NetworkInterface,
+    PrefixList,
+    RegionSnapshot,
+    RouteTable,
+    SecurityGroup,
+    Snapshot,
+    Subnet,
+    Vpc,
+    VpcEndpoint,
+)
+
+PATH_SOURCES = (
+    "vpcs",
+    "vpc_attributes",
+    "dhcp_options",
+    "subnets",
+    "route_tables",
+    "security_groups",
+    "vpc_endpoints",
+    "prefix_lists",
+    "network_acls",
+    "network_interfaces",
+)
+"""The data sources the pull-path model reads: a flow is ``unknown`` while any of them is unread."""
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _network(cidr: Optional[str]) -> Optional[Network]:
+    try:
+        return ipaddress.ip_network(cidr, strict=False) if cidr else None
+    except ValueError:
+        return None
+
+
+@dataclass
+class RegionIndex:
+    """Lookups over one region's snapshot, built in linear time."""
+
+    account_id: str
+    partition: str
+    region: str
+    missing_sources: list[str]
+    vpcs: dict[str, Vpc]
+    subnets: dict[str, Subnet]
+    tables: dict[str, tuple[Optional[RouteTable], bool]]
+    acls: dict[str, NetworkAcl]
+    groups: dict[str, SecurityGroup]
+    interfaces: dict[str, NetworkInterface]
+    interfaces_by_subnet: dict[str, list[NetworkInterface]]
+    prefix_lists: dict[str, PrefixList]
+    dns_servers: dict[str, Optional[list[str]]]
+    endpoints_by_vpc: dict[str, list[VpcEndpoint]]
+    networks: dict[str, Optional[Network]] = field(default_factory=dict)
+
+    def network(self, cidr: Optional[str]) -> Optional[Network]:
+        """A CIDR as a network (cached; None for null or junk)."""
+        if cidr not in self.networks:
+            self.networks[cidr] = _network(cidr)
+        return self.networks[cidr]
+
+    def s3_prefix_list(self) -> Optional[PrefixList]:
+        """The region's AWS-managed S3 prefix list (``com.amazonaws.<region>.s3``), if read."""
+        suffix = f".{self.region}.s3"
+        return next((p for p in self.prefix_lists.values() if p.prefix_list_name.endswith(suffix)), None)
+
+    def live_endpoints(self, vpc_id: str) -> list[VpcEndpoint]:
+        """The VPC's endpoints that exist (AWS lists deleted ones for a while)."""
+        return self.endpoints_by_vpc.get(vpc_id, [])
+
+
+def build_index(snapshot: Snapshot, region: RegionSnapshot) -> RegionIndex:
+    """Index one region of ``snapshot``."""
+    collected = set(region.collected)
+    dhcp = {d.dhcp_options_id: d.domain_name_servers for d in region.dhcp_options}
+    dhcp_read = "dhcp_options" in collected
+    interfaces_by_subnet: dict[str, list[NetworkInterface]] = {}
+    for interface in region.network_interfaces:
+        if interface.subnet_id:
+            interfaces_by_subnet.setdefault(interface.subnet_id, []).append(interface)
+    endpoints_by_vpc: dict[str, list[VpcEndpoint]] = {}
+    for endpoint in region.vpc_endpoints:
+        if (endpoint.state or "").lower() != "deleted":
+            endpoints_by_vpc.setdefault(endpoint.vpc_id, []).append(endpoint)
+    return RegionIndex(
+        account_id=snapshot.account_id,
+        partition=snapshot.partition,
+        region=region.region,
+        missing_sources=[s for s in PATH_SOURCES if s not in collected],
+        vpcs={v.vpc_id: v for v in region.vpcs},
+        subnets={s.subnet_id: s for s in region.subnets},
+        tables=effective_route_tables(region),
+        acls=subnet_acls(region),
+        groups={g.group_id: g for g in region.security_groups},
+        interfaces={i.network_interface_id: i for i in region.network_interfaces},
+        interfaces_by_subnet=interfaces_by_subnet,
+        prefix_lists={p.prefix_list_id: p for p in region.prefix_lists},
+        dns_servers={
+            v.vpc_id: dhcp.get(v.dhcp_options_id or "", []) if dhcp_read else None
+            for v in region.vpcs
+        },
+        endpoints_by_vpc=endpoints_by_vpc,
+    )

@@ -1,0 +1,169 @@
+"""Which way a flow's packets take from a workload subnet's route table: to a local interface, an S3 gateway
+endpoint, a NAT gateway, another network (``routed``), or nowhere (``blocked``)."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from vpclint.path.checks import Judge, Link
+from vpclint.path.index import Network, RegionIndex
+from vpclint.path.routes import route_parts
+from vpclint.snapshot import PrefixList, Route, RouteTable, VpcEndpoint
+
+NOT_PUBLIC = tuple(
+    ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16")
+)
+"""Ranges no AWS public service address is in: specific routes to them never carry a flow to a public service."""
+DEFAULT_ROUTE = ipaddress.ip_network("0.0.0.0/0")
+RANK = {"nat": 0, "routed": 1, "local": 2, "endpoint": 3}
+"""Which way a combined flow reports when its parts differ: the one that costs or leaves first."""
+
+
+@dataclass(frozen=True)
+class Way:
+    """Where a flow goes: ``path`` (local, endpoint, nat, routed, blocked, unknown), ``via`` (the target's id),
+    ``reason``, and for S3 the parts of S3 that a more specific route takes away from the gateway endpoint."""
+
+    path: str
+    via: Optional[str]
+    reason: str
+    diverted: tuple[dict[str, Any], ...] = ()
+
+
+def address_networks(addresses: list[str]) -> list[Network]:
+    """IP address strings as one-address networks (junk left out)."""
+    networks: list[Network] = []
+    for address in addresses:
+        try:
+            networks.append(ipaddress.ip_network(address))
+        except ValueError:
+            continue
+    return networks
+
+
+def _destination(route: Route) -> str:
+    return route.destination_cidr_block or route.destination_ipv6_cidr_block or route.destination_prefix_list_id or "?"
+
+
+def route_way(judge: Judge, table: RouteTable, route: Optional[Route], what: str) -> Way:
+    """The way one chosen route gives (a missing or blackhole route blocks, naming the route table)."""
+    if route is None:
+        judge.block(Link("route", table.route_table_id, f"{table.route_table_id} has no route to {what}"))
+        return Way("blocked", None, f"no route to {what}")
+    target = f"{route.target_type} {route.target_id or ''}".strip()
+    if (route.state or "").lower() == "blackhole":
+        judge.block(Link("route", table.route_table_id, f"{table.route_table_id} sends {what} to {_destination(route)} -> {target}, a blackhole"))
+        return Way("blocked", route.target_id, f"blackhole route to {what}")
+    if route.target_type == "local":
+        return Way("local", None, f"{what} is local")
+    if route.target_type == "nat_gateway":
+        return Way("nat", route.target_id, f"{what} through NAT gateway {route.target_id}")
+    if route.target_type == "vpc_endpoint" and route.destination_prefix_list_id:
+        return Way("endpoint", route.target_id, f"{what} through gateway endpoint {route.target_id}")
+    return Way("routed", route.target_id, f"{what} leaves the VPC through {target}")
+
+
+def _public_specific_routes(index: RegionIndex, table: RouteTable, vpc_cidrs: list[str]) -> list[Route]:
+    """Routes more specific than the default that may carry public service addresses (customer prefix lists with
+    unknown or public entries included; AWS service prefix lists are the gateway endpoints' and never do)."""
+    found = []
+    vpc_networks = [n for n in (index.network(c) for c in vpc_cidrs) if n is not None]
+    for route in table.routes:
+        if route.destination_prefix_list_id:
+            listed = index.prefix_lists.get(route.destination_prefix_list_id)
+            if listed is not None and listed.owner_id == "AWS":
+                continue
+            cidrs = [index.network(c) for c in listed.cidrs] if listed is not None and listed.cidrs_known else None
+            if cidrs is not None and all(_not_public(n, vpc_networks) for n in cidrs if n is not None):
+                continue
+            found.append(route)
+            continue
+        network = index.network(route.destination_cidr_block)
+        if network is None or network.prefixlen == 0 or _not_public(network, vpc_networks):
+            continue
+        found.append(route)
+    return found
+
+
+def _not_public(network: Network, vpc_networks: list[Network]) -> bool:
+    return any(network.version == n.version and network.subnet_of(n) for n in (*NOT_PUBLIC, *vpc_networks))  # type: ignore[arg-type]
+
+
+def public_way(
+    index: RegionIndex, judge: Judge, table: RouteTable, destinations: Optional[list[Network]]
+) -> Way:
+    """The way to ``destinations`` (None: a public service whose addresses are not known, so the default route
+    unless a more specific route to public addresses may take part of it)."""
+    if destinations is None:
+        vpc = index.vpcs.get(table.vpc_id)
+        specific = _public_specific_routes(index, table, vpc.cidr_blocks if vpc else [])
+        if specific:
+            names = ", ".join(sorted(_destination(r) for r in specific))
+            judge.not_known(f"{table.route_table_id} has routes to public addresses ({names}) that may carry part of the service")
+        default = next((r for r in table.routes if r.destination_cidr_block == str(DEFAULT_ROUTE)), None)
+        return route_way(judge, table, default, "the public service endpoint")
+    return combine(judge, table, destinations, index, ", ".join(str(d) for d in destinations))
+
+
+def combine(judge: Judge, table: RouteTable, destinations: list[Network], index: RegionIndex, what: str) -> Way:
+    """Route every part of ``destinations`` and combine: blocked if any part is, else the way out that isn't the
+    endpoint (with the parts it takes in ``diverted``), else the common way."""
+    ways: list[tuple[Network, Way, Optional[Route]]] = []
+    for destination in destinations:
+        for part, answer in route_parts(table.routes, destination, index.prefix_lists):
+            if answer.unknown_prefix_lists:
+                lists = ", ".join(answer.unknown_prefix_lists)
+                judge.not_known(f"the entries of prefix list(s) {lists} were not read: the route to {part} is not known")
+            ways.append((part, route_way(judge, table, answer.route, str(part)), answer.route))
+    if not ways:
+        return Way("blocked", None, "no destination")
+    paths = {w.path for _, w, _ in ways}
+    if "blocked" in paths:
+        return next(w for _, w, _ in ways if w.path == "blocked")
+    if len(paths) == 1:
+        return route_way(judge, table, ways[0][2], what)
+    outside = [(p, w, r) for p, w, r in ways if w.path in ("nat", "routed")]
+    if not outside:
+        return min((w for _, w, _ in ways), key=lambda w: RANK[w.path])
+    diverted = tuple(
+        {"cidr": str(p), "route": _destination(r), "target_type": r.target_type, "target_id": r.target_id}
+        for p, w, r in outside if r is not None
+    )
+    first = min((w for _, w, _ in outside), key=lambda w: RANK[w.path])
+    return Way(first.path, first.via, first.reason, diverted)
+
+
+def s3_gateways(index: RegionIndex, vpc_id: str) -> dict[str, VpcEndpoint]:
+    """The VPC's S3 gateway endpoints of its own region, by id."""
+    return {
+        e.vpc_endpoint_id: e for e in index.live_endpoints(vpc_id)
+        if e.vpc_endpoint_type == "Gateway" and e.service == "s3" and e.service_region == index.region
+    }
+
+
+def s3_way(
+    index: RegionIndex, judge: Judge, table: RouteTable, s3_list: Optional[PrefixList], vpc_id: str
+) -> tuple[Way, Optional[list[Network]], Optional[VpcEndpoint]]:
+    """The way to S3 in the region: ``(way, S3's networks or None when unknown, the gateway endpoint used)``."""
+    gateways = s3_gateways(index, vpc_id)
+    gateway_route = next(
+        (r for r in table.routes if r.destination_prefix_list_id and r.target_id in gateways), None
+    )
+    gateway = gateways.get(gateway_route.target_id or "") if gateway_route else None
+    networks = None
+    if s3_list is not None and s3_list.cidrs_known and s3_list.cidrs:
+        networks = [n for n in (index.network(c) for c in s3_list.cidrs) if n is not None]
+    if networks is None:
+        if gateway_route is None:
+            return public_way(index, judge, table, None), None, None
+        vpc = index.vpcs.get(vpc_id)
+        specific = _public_specific_routes(index, table, vpc.cidr_blocks if vpc else [])
+        if specific:
+            judge.not_known(f"S3's addresses were not read: routes {', '.join(sorted(_destination(r) for r in specific))} may divert part of S3")
+        return route_way(judge, table, gateway_route, f"S3 in {index.region}"), None, gateway
+    way = combine(judge, table, networks, index, f"S3 in {index.region}")
+    if way.diverted and gateway is None:
+        way = Way(way.path, way.via, way.reason)
+    return way, networks, gateway

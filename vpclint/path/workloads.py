@@ -1,0 +1,78 @@
+"""What runs in a subnet, read from its network interfaces: which interfaces are workloads that pull images.
+
+A subnet is judged for pulls only when it is a *workload subnet*: private, and not infrastructure-only. A subnet
+is infrastructure-only when it has at least one interface and every interface is an AWS-managed one that never
+pulls an image (an endpoint, NAT gateway, load balancer, transit gateway attachment, ...) or a Lambda function's
+(the Lambda service fetches container images itself). A subnet without interfaces is a workload subnet: it is
+where workloads will start.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+from vpclint.snapshot import NetworkInterface
+
+INFRASTRUCTURE_TYPES = {
+    "nat_gateway": "nat_gateway",
+    "vpc_endpoint": "vpc_endpoint",
+    "gateway_load_balancer": "load_balancer",
+    "gateway_load_balancer_endpoint": "vpc_endpoint",
+    "network_load_balancer": "load_balancer",
+    "load_balancer": "load_balancer",
+    "transit_gateway": "transit_gateway",
+    "api_gateway_managed": "aws_managed",
+    "aws_codestar_connections_managed": "aws_managed",
+    "global_accelerator_managed": "aws_managed",
+    "iot_rules_managed": "aws_managed",
+    "quicksight": "aws_managed",
+    "vpc_lattice": "aws_managed",
+}
+"""``InterfaceType`` values of AWS-managed interfaces, mapped to the kind vpclint reports."""
+
+WORKLOAD_KINDS = ("ecs_task", "eks_node", "ec2_instance", "other")
+"""Kinds of interface that pull images (``other``: an interface vpclint cannot attribute, counted as a workload)."""
+
+
+def interface_kind(interface: NetworkInterface) -> str:
+    """What an interface is: a workload kind (:data:`WORKLOAD_KINDS`), ``lambda``, or an infrastructure kind."""
+    description = interface.description or ""
+    kind = interface.interface_type or "interface"
+    if kind == "lambda" or description.startswith("AWS Lambda VPC ENI"):
+        return "lambda"
+    if kind in INFRASTRUCTURE_TYPES:
+        return INFRASTRUCTURE_TYPES[kind]
+    if description.startswith("ELB "):
+        return "load_balancer"
+    if description.startswith("arn:aws") and ":ecs:" in description:
+        return "ecs_task"
+    if interface.attachment_instance_id:
+        eks = description.startswith("aws-K8S-") or any(key.startswith("node.k8s.amazonaws.com/") for key in interface.tags)
+        return "eks_node" if eks else "ec2_instance"
+    if interface.requester_managed:
+        return "aws_managed"
+    return "other"
+
+
+def is_workload(kind: str) -> bool:
+    """True for the interface kinds that pull container images."""
+    return kind in WORKLOAD_KINDS
+
+
+def subnet_workloads(interfaces: Iterable[NetworkInterface]) -> tuple[bool, list[str]]:
+    """``(workload subnet?, sorted workload kinds found)`` for the interfaces of one private subnet."""
+    kinds = [interface_kind(i) for i in interfaces]
+    workloads = sorted({k for k in kinds if is_workload(k)})
+    return (not kinds or bool(workloads)), workloads
+
+
+def workload_group_sets(interfaces: Iterable[NetworkInterface]) -> list[frozenset[str]]:
+    """The distinct security-group sets of the workload interfaces, in a stable order."""
+    sets = {frozenset(i.group_ids) for i in interfaces if is_workload(interface_kind(i))}
+    return sorted(sets, key=lambda s: sorted(s))
+
+
+def infrastructure_summary(interfaces: Iterable[NetworkInterface]) -> Optional[list[str]]:
+    """The sorted non-workload kinds present (for evidence), or None when there are none."""
+    kinds = sorted({k for k in (interface_kind(i) for i in interfaces) if not is_workload(k)})
+    return kinds or None
