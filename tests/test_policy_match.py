@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import signal
@@ -99,6 +100,14 @@ def test_property_glob_match_is_case_sensitive_unless_asked(pattern, text):
     expected = re.fullmatch("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern), text, re.DOTALL)
     assert glob_match(pattern, text) == (expected is not None)
     assert glob_match(pattern.upper(), text, ignore_case=True) == glob_match(pattern, text.upper(), ignore_case=True)
+
+
+def test_covers_and_overlaps_equal_the_former_implementation_on_every_short_pattern():
+    short = ["".join(p) for n in range(4) for p in itertools.product("ab*?", repeat=n)]
+    for pattern in short:
+        for request in short:
+            assert covers(pattern, request) == old_covers(pattern, request), (pattern, request)
+            assert overlaps(pattern, request) == old_overlaps(pattern, request), (pattern, request)
 
 
 def test_glob_match_examples():
