@@ -89,10 +89,8 @@ class Limits:
     @property
     def unconditional(self) -> bool:
         """True when nothing limits the statement: it applies to every caller, resource and context."""
-        return not (
-            self.principals or self.except_principals or self.resources or self.except_resources
-            or self.condition_keys or self.variables
-        )
+        limits = (self.principals, self.except_principals, self.resources, self.except_resources, self.condition_keys)
+        return not any(limits + (self.variables,))
 
     def describe(self) -> str:
         """``for principals X and when its conditions hold (keys: ...)`` and the like."""

@@ -71,8 +71,8 @@ class Condition:
 class Outcome:
     """What the known context leaves of a statement's conditions: the open keys and the variables they use."""
 
-    open_keys: tuple[str, ...] = ()
-    variables: tuple[str, ...] = ()
+    open_keys: tuple[str, ...]
+    variables: tuple[str, ...]
 
 
 def _text(value: Any) -> Optional[str]:
