@@ -144,6 +144,42 @@ def test_verdict_over_several_actions_is_the_worst():
     assert "ecr:BatchGetImage" not in decision["reason"]
 
 
+def test_an_unconditional_allow_beside_a_conditioned_allow_allows():
+    conditioned = allow("s3:GetObject", LAYERS, Condition={"StringEquals": {"aws:PrincipalOrgID": "o-1"}})
+    for document in (policy(allow(), conditioned), policy(conditioned, allow())):
+        decision = evaluate(document, ["s3:GetObject"], LAYERS).to_dict()
+        unconditional = document["Statement"].index(allow())
+        assert decision["verdict"] == "allowed"
+        assert decision["reason"] == f"statement {unconditional} allows s3:GetObject on {LAYERS}"
+        assert [s["index"] for s in decision["deciding_statements"]] == [unconditional]
+        assert decision["condition_keys"] == [] and decision["conditional_actions"] == []
+
+
+def test_no_actions_to_check_is_allowed():
+    for document in (policy(deny()), None):
+        decision = evaluate(document, [], LAYERS)
+        assert decision.verdict == "allowed"
+    assert evaluate(policy(deny()), [], LAYERS).reason == "no actions to check"
+
+
+def test_deciding_statements_carry_the_statement_as_written():
+    statement = deny("ecr:BatchGetImage", REPOS, Sid="NoPull", Condition={"Bool": {"aws:SecureTransport": "false"}})
+    decision = evaluate(policy(allow(), statement), PULL, REPOS).to_dict()
+    assert decision["deciding_statements"] == [{"index": 1, "sid": "NoPull", "effect": "Deny", "statement": statement}]
+
+
+def test_reason_of_a_partial_allow_with_a_partial_deny():
+    named = {**allow("s3:GetObject", "*"), "Principal": {"AWS": "arn:aws:iam::1:root"}}
+    conditioned = deny("s3:*", "arn:aws:s3:::prod-*", Condition={"StringNotEquals": {"aws:SourceVpc": "vpc-1"}})
+    decision = evaluate(policy(named, conditioned), ["s3:GetObject"], LAYERS).to_dict()
+    assert decision["verdict"] == "conditional"
+    assert decision["reason"] == (
+        f"s3:GetObject on {LAYERS} is allowed only for principals AWS:arn:aws:iam::1:root (statement 0), "
+        "and statement 1 denies it when its conditions hold (keys: aws:SourceVpc)"
+    )
+    assert [s["index"] for s in decision["deciding_statements"]] == [0, 1]
+
+
 @pytest.mark.parametrize(
     "document,message",
     [
@@ -162,6 +198,7 @@ def test_verdict_over_several_actions_is_the_worst():
         (policy(allow(Condition=["aws:SourceVpc"])), "statement 0: Condition must be an object"),
         (policy({**allow(), "Effects": "Allow"}), "unknown element(s) Effects"),
         ({"Version": "2020-01-01", "Statement": []}, "Version must be one of"),
+        ({"Version": "2012-10-17", "Statements": [allow()]}, "unknown top-level element(s) Statements"),
     ],
 )
 def test_malformed_policies_are_reported_not_raised(document, message):

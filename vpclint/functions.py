@@ -79,23 +79,35 @@ class RuleFunctions(functions.Functions):
         """``cidr_within('10.0.1.0/24', '10.0.0.0/16')``: true when the first network lies inside the second."""
         return cidr_within(inner, outer)
 
-    @functions.signature({"types": []}, {"types": ["string", "null"]}, {"types": ["array-string"]}, {"types": ["string"]})
-    def _func_policy_decision(self, policy: Any, policy_error: Optional[str], actions: list, resource: str) -> dict:
+    @functions.signature(
+        {"types": []}, {"types": ["string", "null"]}, {"types": ["array-string"]}, {"types": ["string"], "variadic": True}
+    )
+    def _func_policy_decision(
+        self, policy: Any, policy_error: Optional[str], actions: list, resource: str, *context: Any
+    ) -> dict:
         """``policy_decision(policy, policy_error, ['s3:GetObject'], 'arn:aws:s3:::bucket/*')``: may any caller do it?
 
         Evaluates an endpoint's policy (null: the full-access default) with :func:`vpclint.policy.evaluate`.
         Returns ``verdict`` (``allowed``, ``denied``, ``conditional`` or ``malformed``), ``reason``,
         ``deciding_statements`` (``index``, ``sid``, ``effect``, ``statement``), ``condition_keys``,
-        ``principals``, ``denied_actions`` and ``conditional_actions``. A ``policy_error`` (the document was not
-        valid JSON) gives ``malformed``. The resource may be a pattern (every resource it matches); ``*`` is literal.
+        ``principals``, ``policy_variables``, ``denied_actions`` and ``conditional_actions``. A ``policy_error``
+        (the document was not valid JSON) gives ``malformed``. The resource may be a pattern (every resource it
+        matches); ``*`` is literal. An optional fifth argument, an object such as
+        ``{"aws:SourceVpce": vpc_endpoint_id, "aws:SourceVpc": vpc_id}``, gives condition keys whose value every
+        request has; conditions on them are then decided (null values are unknown).
         """
+        if len(context) > 1:
+            raise jmespath.exceptions.ArityError(5, 4 + len(context), "policy_decision")
+        if context and not isinstance(context[0], (dict, type(None))):
+            raise jmespath.exceptions.JMESPathTypeError("policy_decision", context[0], type(context[0]).__name__, ["object"])
+        known = {k: v for k, v in (context[0] or {}).items() if isinstance(v, str)} if context else {}
         # Asked per field of a rule and by several rules; like https_coverage, keyed by the policy's identity.
-        key = (id(policy), policy_error, tuple(actions), resource)
+        key = (id(policy), policy_error, tuple(actions), resource, tuple(sorted(known.items())))
         if key not in self._decisions:
             if policy_error:
                 decision = Decision("malformed", f"the endpoint policy is malformed: {policy_error}")
             else:
-                decision = evaluate_policy(policy, actions, resource)
+                decision = evaluate_policy(policy, actions, resource, known)
             self._decisions[key] = (policy, decision.to_dict())
         return self._decisions[key][1]
 

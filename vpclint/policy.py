@@ -7,8 +7,14 @@ known offline, so the evaluation is for "any principal". Semantics follow IAM's 
 * an explicit ``Deny`` that applies wins; otherwise an ``Allow`` that applies allows; otherwise the request is
   denied by default. A missing policy (``None``) is the endpoint's full-access default and allows everything;
 * ``Action``/``NotAction`` patterns match case-insensitively, ``Resource``/``NotResource`` patterns
-  case-sensitively; both use ``*`` (any run of characters, ``/`` and ``:`` included) and ``?`` (one character).
-  Policy variables (``${aws:username}``) are not resolved: they are matched as literal text;
+  case-sensitively; both use ``*`` (any run of characters, ``/`` and ``:`` included) and ``?`` (one character),
+  matched without backtracking (:mod:`vpclint.policy_match`);
+* policy variables (``${aws:username}``, ``${aws:RequestedRegion}``, any ``${...}``) in ``Resource``,
+  ``NotResource`` and condition values take their value from each request, so under ``"Version": "2012-10-17"`` a
+  pattern with one matches some requests but not necessarily all: the statement applies only "depending on the
+  request's ${...}" (never fully), and not at all when no value of the variable could match. ``${*}``, ``${?}``
+  and ``${$}`` are the literal characters ``*``, ``?`` and ``$``. Under ``2008-10-17`` or without a Version, IAM
+  does not substitute: ``${...}`` is literal text there;
 * the request's resource may itself be a pattern. It then stands for every resource it matches (for example
   ``arn:aws:s3:::bucket/*``: any object of the bucket). A statement whose resource patterns cover all of them
   applies; one that covers only some of them applies only "for resources X". The request resource ``*`` is
@@ -16,8 +22,11 @@ known offline, so the evaluation is for "any principal". Semantics follow IAM's 
   literal: only statement patterns that match the text ``*`` apply to it;
 * a statement applies to everyone only when its ``Principal`` is ``"*"`` or ``{"AWS": "*"}``; naming specific
   principals (or excluding some with ``NotPrincipal``) makes it apply only to some callers;
-* conditions cannot be evaluated offline: a statement with a ``Condition`` applies only "when its conditions
-  hold".
+* conditions cannot be evaluated offline unless the caller knows the request context: ``context`` maps condition
+  keys to the value every request has (for an endpoint, ``aws:SourceVpce`` and ``aws:SourceVpc``). Conditions on
+  those keys with the common string and ARN operators (:mod:`vpclint.policy_conditions`) are decided: a false one
+  means the statement never applies, true ones are no limit. A statement with any other condition applies only
+  "when its conditions hold".
 
 Anything that limits a statement to some callers, resources or contexts makes it *partial*. The verdict is
 ``allowed`` when an unconditional Allow applies and no Deny may apply, ``denied`` when an unconditional Deny
@@ -29,12 +38,12 @@ policy document (:class:`PolicyError` explains why; :func:`evaluate` never raise
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, Optional
+from typing import Any, Mapping, Optional
 
 from vpclint.documents import json_error
+from vpclint.policy_conditions import Condition, judge, parse_conditions
+from vpclint.policy_match import covers_tokens, fold, overlaps_tokens, tokens, variables_of, widen
 
 EVERYONE = "*"
 VERSIONS = ("2012-10-17", "2008-10-17")
@@ -61,7 +70,8 @@ class Statement:
     not_resources: Optional[list[str]]
     principals: Optional[list[str]]  # "*" for everyone, else "AWS:arn:..." / "Service:..." entries
     not_principals: Optional[list[str]]
-    condition_keys: list[str]
+    conditions: tuple[Condition, ...]
+    substitutes: bool  # Version 2012-10-17: policy variables take the request's values
     raw: dict
 
 
@@ -74,11 +84,13 @@ class Limits:
     resources: tuple[str, ...] = ()
     except_resources: tuple[str, ...] = ()
     condition_keys: tuple[str, ...] = ()
+    variables: tuple[str, ...] = ()
 
     @property
     def unconditional(self) -> bool:
         """True when nothing limits the statement: it applies to every caller, resource and context."""
-        return not (self.principals or self.except_principals or self.resources or self.except_resources or self.condition_keys)
+        limits = (self.principals, self.except_principals, self.resources, self.except_resources, self.condition_keys)
+        return not any(limits + (self.variables,))
 
     def describe(self) -> str:
         """``for principals X and when its conditions hold (keys: ...)`` and the like."""
@@ -93,6 +105,8 @@ class Limits:
             parts.append(f"for resources other than {', '.join(self.except_resources)}")
         if self.condition_keys:
             parts.append(f"when its conditions hold (keys: {', '.join(self.condition_keys)})")
+        if self.variables:
+            parts.append(f"depending on the request's {', '.join(self.variables)}")
         return " and ".join(parts)
 
 
@@ -129,6 +143,11 @@ class Decision:
         """The principals the deciding statements name or exclude, sorted."""
         return sorted({p for m in self.deciding for p in m.limits.principals + m.limits.except_principals})
 
+    @property
+    def variables(self) -> list[str]:
+        """The policy variables the deciding statements depend on, sorted."""
+        return sorted({v for m in self.deciding for v in m.limits.variables})
+
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able data, deterministic (statements by index, lists sorted)."""
         statements = {m.statement.index: m.statement for m in self.deciding}
@@ -141,6 +160,7 @@ class Decision:
             ],
             "condition_keys": self.condition_keys,
             "principals": self.principals,
+            "policy_variables": self.variables,
             "denied_actions": list(self.denied_actions),
             "conditional_actions": list(self.conditional_actions),
         }
@@ -170,10 +190,10 @@ def _principals(value: Any, where: str) -> list[str]:
     return [EVERYONE] if EVERYONE in found else sorted(set(found))
 
 
-def _condition_keys(value: Any, where: str) -> list[str]:
+def _conditions(value: Any, where: str) -> tuple[Condition, ...]:
     if not isinstance(value, dict) or not all(isinstance(block, dict) for block in value.values()):
         raise PolicyError(f"{where} must be an object of operator -> {{key: value}}")
-    return sorted({key for block in value.values() for key in block})
+    return parse_conditions(value)
 
 
 def _exactly_one(raw: dict, a: str, b: str, where: str) -> None:
@@ -183,7 +203,7 @@ def _exactly_one(raw: dict, a: str, b: str, where: str) -> None:
         raise PolicyError(f"{where} has neither {a} nor {b}")
 
 
-def _statement(index: int, raw: Any) -> Statement:
+def _statement(index: int, raw: Any, substitutes: bool) -> Statement:
     where = f"statement {index}"
     if not isinstance(raw, dict):
         raise PolicyError(f"{where} is not an object")
@@ -214,7 +234,8 @@ def _statement(index: int, raw: Any) -> Statement:
         not_resources=strings("NotResource"),
         principals=principals("Principal"),
         not_principals=principals("NotPrincipal"),
-        condition_keys=_condition_keys(raw["Condition"], f"{where}: Condition") if "Condition" in raw else [],
+        conditions=_conditions(raw["Condition"], f"{where}: Condition") if "Condition" in raw else (),
+        substitutes=substitutes,
         raw=raw,
     )
 
@@ -240,89 +261,63 @@ def parse_policy(policy: Any) -> list[Statement]:
         statements = [statements]
     if not isinstance(statements, list):
         raise PolicyError("Statement must be an object or a list of objects")
-    return [_statement(index, raw) for index, raw in enumerate(statements)]
+    substitutes = policy.get("Version") == "2012-10-17"
+    return [_statement(index, raw, substitutes) for index, raw in enumerate(statements)]
 
 
 # --- patterns ------------------------------------------------------------------------------------------------
 
-_STAR, _ONE = object(), object()
-
-
-def _tokens(pattern: str) -> tuple:
-    return tuple(_STAR if c == "*" else _ONE if c == "?" else c for c in pattern)
-
 
 def _request_tokens(resource: str) -> tuple:
     """The request resource as tokens: ``*`` alone is literal, any other wildcard stands for a set of resources."""
-    return ("*",) if resource == EVERYONE else _tokens(resource)
+    return tokens(resource, wildcards=resource != EVERYONE)
 
 
 def action_matches(pattern: str, action: str) -> bool:
     """IAM action match: ``*`` and ``?`` wildcards, case-insensitive."""
-    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.fullmatch(regex, action, re.IGNORECASE | re.DOTALL) is not None
+    return covers_tokens(fold(tokens(pattern)), fold(tokens(action, wildcards=False)))
 
 
 def covers(pattern: str, resource: str) -> bool:
     """True when ``pattern`` matches every resource that the request resource ``resource`` stands for."""
-    p, r = _tokens(pattern), _request_tokens(resource)
-
-    @lru_cache(maxsize=None)
-    def walk(i: int, j: int) -> bool:
-        if i == len(p):
-            return j == len(r)
-        if p[i] is _STAR:
-            return walk(i + 1, j) or (j < len(r) and walk(i, j + 1))
-        if j == len(r) or r[j] is _STAR:
-            return False
-        if p[i] is _ONE:
-            return walk(i + 1, j + 1)
-        return r[j] is not _ONE and p[i] == r[j] and walk(i + 1, j + 1)
-
-    return walk(0, 0)
+    return covers_tokens(tokens(pattern), _request_tokens(resource))
 
 
 def overlaps(pattern: str, resource: str) -> bool:
     """True when some resource matched by ``pattern`` is one the request resource ``resource`` stands for."""
-    p, r = _tokens(pattern), _request_tokens(resource)
-
-    @lru_cache(maxsize=None)
-    def walk(i: int, j: int) -> bool:
-        if i < len(p) and p[i] is _STAR and walk(i + 1, j):
-            return True
-        if j < len(r) and r[j] is _STAR and walk(i, j + 1):
-            return True
-        if i == len(p) or j == len(r):
-            return i == len(p) and j == len(r)
-        a, b = p[i], r[j]
-        if a is _STAR and b is _STAR:
-            return False  # both consuming one character leads back here; the skips above covered the rest
-        if isinstance(a, str) and isinstance(b, str) and a != b:
-            return False
-        return walk(i if a is _STAR else i + 1, j if b is _STAR else j + 1)
-
-    return walk(0, 0)
+    return overlaps_tokens(tokens(pattern), _request_tokens(resource))
 
 
 # --- evaluation ----------------------------------------------------------------------------------------------
 
 
 def _resource_limits(statement: Statement, resource: str) -> Optional[dict[str, tuple[str, ...]]]:
-    """None when the statement's resources exclude the request; else the resource limits (empty: all of it)."""
-    if statement.resources is not None:
-        if any(covers(p, resource) for p in statement.resources):
-            return {}
-        partial = tuple(p for p in statement.resources if overlaps(p, resource))
-        return {"resources": partial} if partial else None
-    patterns = statement.not_resources or []
-    if any(covers(p, resource) for p in patterns):
-        return None
-    partial = tuple(p for p in patterns if overlaps(p, resource))
-    return {"except_resources": partial} if partial else {}
+    """None when the statement's resources exclude the request; else the resource limits (empty: all of it).
+
+    A pattern with a policy variable never covers the request; it may overlap it (the variable as ``*``).
+    """
+    request = _request_tokens(resource)
+    listed = statement.resources is not None
+    partial: list[str] = []
+    variables: list[str] = []
+    for text in (statement.resources if listed else statement.not_resources) or []:
+        pattern = tokens(text, variables=statement.substitutes)
+        names = variables_of(pattern)
+        if not names and covers_tokens(pattern, request):
+            return {} if listed else None
+        if overlaps_tokens(widen(pattern), request):
+            partial.append(text)
+            variables += names
+    if not partial:
+        return None if listed else {}
+    return {"resources" if listed else "except_resources": tuple(partial), "variables": tuple(variables)}
 
 
-def applies(statement: Statement, action: str, resource: str) -> Optional[Limits]:
-    """How the statement applies to ``action`` on ``resource`` for an unknown caller; None when it does not."""
+def applies(statement: Statement, action: str, resource: str, context: Optional[Mapping[str, Any]] = None) -> Optional[Limits]:
+    """How the statement applies to ``action`` on ``resource`` for an unknown caller; None when it does not.
+
+    ``context``: condition keys with the value every request has (see :func:`evaluate`).
+    """
     if statement.actions is not None:
         if not any(action_matches(p, action) for p in statement.actions):
             return None
@@ -339,18 +334,22 @@ def applies(statement: Statement, action: str, resource: str) -> Optional[Limits
         return None
     else:
         principal_limits["except_principals"] = tuple(statement.not_principals or [])
-    return Limits(condition_keys=tuple(statement.condition_keys), **resource_limits, **principal_limits)
+    outcome = judge(statement.conditions, context or {}, statement.substitutes)
+    if outcome is None:
+        return None
+    variables = tuple(dict.fromkeys(resource_limits.pop("variables", ()) + outcome.variables))
+    return Limits(condition_keys=outcome.open_keys, variables=variables, **resource_limits, **principal_limits)
 
 
 def _labels(matches: list[Match]) -> str:
     return ", ".join(m.label() for m in matches)
 
 
-def decide(statements: list[Statement], action: str, resource: str) -> Decision:
-    """The decision for one action on one resource."""
+def decide(statements: list[Statement], action: str, resource: str, context: Optional[Mapping[str, Any]] = None) -> Decision:
+    """The decision for one action on one resource, given the known request ``context``."""
     matches = []
     for statement in statements:
-        limits = applies(statement, action, resource)
+        limits = applies(statement, action, resource, context)
         if limits is not None:
             matches.append(Match(statement, limits))
     request = f"{action} on {resource}"
@@ -371,14 +370,18 @@ def decide(statements: list[Statement], action: str, resource: str) -> Decision:
         if deny_partial:
             reason += f", and {maybe_denied}"
         return Decision("conditional", reason, tuple(allow_partial + deny_partial), conditional_actions=(action,))
-    return Decision("denied", f"no statement allows {request} (implicit deny)", (), (action,))
+    failed = [Match(s, Limits()) for s in statements if s.effect == "Allow" and context and applies(s, action, resource)]
+    known = f"; the known request context fails the conditions of {_labels(failed)}" if failed else ""
+    return Decision("denied", f"no statement allows {request} (implicit deny{known})", (), (action,))
 
 
-def evaluate(policy: Any, actions: list[str], resource: str) -> Decision:
+def evaluate(policy: Any, actions: list[str], resource: str, context: Optional[Mapping[str, Any]] = None) -> Decision:
     """Whether any caller may perform every action in ``actions`` on ``resource`` under ``policy``.
 
-    ``policy`` is a dict, its JSON text, or ``None`` (no policy: the full-access default). A malformed policy
-    gives the verdict ``malformed`` with the reason; this function does not raise :class:`PolicyError`.
+    ``policy`` is a dict, its JSON text, or ``None`` (no policy: the full-access default). ``context`` maps
+    condition keys (any case) to the string value every request has, e.g. ``{"aws:SourceVpce": "vpce-0abc"}``;
+    other values count as unknown. A malformed policy gives the verdict ``malformed`` with the reason; this
+    function does not raise :class:`PolicyError`.
     """
     if policy is None:
         return Decision("allowed", "no endpoint policy: the default policy allows full access")
@@ -388,7 +391,7 @@ def evaluate(policy: Any, actions: list[str], resource: str) -> Decision:
         statements = parse_policy(policy)
     except PolicyError as exc:
         return Decision("malformed", f"the endpoint policy is malformed: {exc}")
-    decisions = [decide(statements, action, resource) for action in actions]
+    decisions = [decide(statements, action, resource, context) for action in actions]
     denied = tuple(a for a, d in zip(actions, decisions) if d.verdict == "denied")
     conditional = tuple(a for a, d in zip(actions, decisions) if d.verdict == "conditional")
     verdict = "denied" if denied else "conditional" if conditional else "allowed"
