@@ -12,7 +12,10 @@ Facts derived here, once per snapshot, in linear time:
   interface), ``routed`` (default route to something else: transit gateway, virtual private gateway, peering,
   egress-only gateway), ``isolated`` (no default route) or ``unknown`` (no route table could be resolved);
   every kind but ``public`` and ``unknown`` is *private*;
-* whether a VPC is *in scope* (it has a private subnet and is not tagged ``vpclint:skip``);
+* the pull-path facts of :mod:`vpclint.path`: whether each subnet is a *workload subnet* (private, and not holding
+  only infrastructure interfaces), its three flows (``flows``), the first blocking link of each kind
+  (``blocked_by``) and its ``verdict``; each VPC's ``verdict`` and ``verdict_summary``;
+* whether a VPC is *in scope* (it has a workload subnet and is not tagged ``vpclint:skip``);
 * each VPC's endpoints grouped by service, counting only endpoints for the VPC's own region
   (``endpoints_by_service``), with the others kept apart (``foreign_region_endpoints``);
 * each route table's served subnets (explicit, plus every unassociated subnet for the main table);
@@ -72,6 +75,12 @@ def blocked_by(path: Optional[SubnetPath]) -> dict[str, Item]:
         if flow.link is not None:
             found.setdefault(flow.link.kind.replace("-", "_"), {**flow.link.to_dict(), "flow": name, "via": flow.via})
     return found
+
+
+def _gateway_route_blocked(flow: Item) -> bool:
+    """True when a layers flow is blocked by the route to an S3 gateway endpoint itself (a blackhole)."""
+    link = flow["link"]
+    return bool(link) and link["kind"] == "route" and str(flow["via"]).startswith("vpce-")
 
 
 def build_region_view(
@@ -268,9 +277,7 @@ def build_region_view(
                 "workload_subnets": workload_subnets,
                 "s3_diverted": next((s["flows"]["layers"]["diverted"] for s in workload_subnets if s["flows"]["layers"]["diverted"]), []),
                 "s3_route_blackhole": next(
-                    (s["blocked_by"]["route"] for s in workload_subnets
-                     if s["blocked_by"].get("route", {}).get("flow") == "layers" and str(s["flows"]["layers"]["via"]).startswith("vpce-")),
-                    None,
+                    (s["flows"]["layers"]["link"] for s in workload_subnets if _gateway_route_blocked(s["flows"]["layers"])), None
                 ),
                 "routes": [_plain(r) for r in table.routes],
                 "gateway_endpoints_by_service": gateway_tables.get(table.route_table_id, {}),

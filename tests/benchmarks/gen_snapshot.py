@@ -2,9 +2,10 @@
 
 Run: ``python tests/benchmarks/gen_snapshot.py 1000 -o snapshot.json``. Each VPC has 6 subnets in 3 AZs (two
 public, three private via NAT, one isolated on the main table), 3 route tables (main, public, private), 3 security
-groups and 4 endpoints (ecr.dkr, ecr.api, logs, S3 gateway). Every third VPC is misconfigured in several ways
+groups, 4 endpoints (ecr.dkr, ecr.api, logs, S3 gateway) with one interface per subnet, a network ACL, and four
+workload interfaces per private subnet (two security-group sets). Every third VPC is misconfigured in several ways
 (ecr.api private DNS off, an endpoint group that admits one subnet, one AZ missing, the main table not on the S3
-gateway) so rules fire and render findings too.
+gateway, an ACL without inbound rules for the replies on one subnet) so rules fire and render findings too.
 """
 
 from __future__ import annotations
@@ -51,23 +52,57 @@ def _vpc(region: str, n: int) -> dict:
     ]
     interface_subnets = private_ids[:2] if broken else private_ids
 
-    def interface(service: str, dns: bool) -> dict:
-        return {"vpc_endpoint_id": f"vpce-{service.replace('.', '')}-{h}", "vpc_id": vpc_id, "vpc_endpoint_type": "Interface",
+    interfaces = []
+
+    def eni(eni_id: str, subnet: dict, address: int, **fields) -> str:
+        interfaces.append({"network_interface_id": eni_id, "subnet_id": subnet["subnet_id"], "vpc_id": vpc_id,
+                           "availability_zone": subnet["availability_zone"],
+                           "private_ips": [f"10.{second}.{third}.{int(subnet['cidr_block'].split('.')[3].split('/')[0]) + address}"],
+                           **fields})
+        return eni_id
+
+    by_id = {s["subnet_id"]: s for s in subnets}
+
+    def interface(service: str, dns: bool, slot: int) -> dict:
+        name = service.replace(".", "")
+        enis = [eni(f"eni-{name}-{h}-{i}", by_id[subnet_id], 4 + slot, interface_type="vpc_endpoint", requester_managed=True,
+                    group_ids=[f"sg-ep-{h}"]) for i, subnet_id in enumerate(interface_subnets)]
+        return {"vpc_endpoint_id": f"vpce-{name}-{h}", "vpc_id": vpc_id, "vpc_endpoint_type": "Interface",
                 "service_name": f"com.amazonaws.{region}.{service}", "service_region": region, "service": service,
-                "state": "available", "private_dns_enabled": dns, "subnet_ids": interface_subnets, "group_ids": [f"sg-ep-{h}"]}
+                "state": "available", "private_dns_enabled": dns, "subnet_ids": interface_subnets, "group_ids": [f"sg-ep-{h}"],
+                "network_interface_ids": enis}
+
+    for subnet in subnets[2:]:
+        for slot in range(4):
+            eni(f"eni-wl-{subnet['subnet_id']}-{slot}", subnet, 10 + slot, interface_type="interface",
+                attachment_instance_id=f"i-{h}-{slot}", group_ids=[f"sg-app-{h}"] if slot % 2 else [f"sg-app-{h}", f"sg-def-{h}"])
+    eni(f"eni-nat-{h}", subnets[0], 5, interface_type="nat_gateway", requester_managed=True)
+    allow_all = [{"rule_number": 100, "egress": egress, "protocol": "-1", "rule_action": "allow", "cidr_block": "0.0.0.0/0"}
+                 for egress in (False, True)]
+    acls = [{"network_acl_id": f"acl-{h}", "vpc_id": vpc_id, "is_default": True, "entries": allow_all,
+             "subnet_ids": [s["subnet_id"] for s in subnets[:5 if broken else 6]]}]
+    if broken:
+        acls.append({"network_acl_id": f"acl-strict-{h}", "vpc_id": vpc_id, "subnet_ids": [subnets[5]["subnet_id"]],
+                     "entries": [allow_all[1]]})
 
     endpoints = [
-        interface("ecr.dkr", True), interface("ecr.api", not broken), interface("logs", True),
+        interface("ecr.dkr", True, 0), interface("ecr.api", not broken, 1), interface("logs", True, 2),
         {"vpc_endpoint_id": f"vpce-s3-{h}", "vpc_id": vpc_id, "vpc_endpoint_type": "Gateway",
          "service_name": f"com.amazonaws.{region}.s3", "service_region": region, "service": "s3", "state": "available",
          "route_table_ids": [private["route_table_id"]] + ([] if broken else [routes_main["route_table_id"]])},
     ]
+    s3_route = {"destination_prefix_list_id": f"pl-s3-{region}", "target_type": "vpc_endpoint", "target_id": f"vpce-s3-{h}"}
+    private["routes"].append(s3_route)
+    if not broken:
+        routes_main["routes"].append(s3_route)
+    groups[1]["egress"] = [{"protocol": "-1", "cidr_ipv4": "0.0.0.0/0"}]
     return {
         "vpcs": [{"vpc_id": vpc_id, "cidr_blocks": [cidr], "dhcp_options_id": "dopt-amazon",
                   "enable_dns_support": True, "enable_dns_hostnames": True}],
         "subnets": subnets, "route_tables": [routes_main, public, private], "security_groups": groups,
         "vpc_endpoints": endpoints, "internet_gateways": [{"internet_gateway_id": f"igw-{h}", "attached_vpc_ids": [vpc_id]}],
         "nat_gateways": [{"nat_gateway_id": f"nat-{h}", "vpc_id": vpc_id, "subnet_id": subnets[0]["subnet_id"], "state": "available"}],
+        "network_acls": acls, "network_interfaces": interfaces,
     }
 
 
@@ -78,7 +113,9 @@ def generate(vpcs: int) -> dict:
     regions = []
     for r, region in enumerate(REGIONS):
         data: dict = {"region": region, "collected": sorted(SOURCES), "errors": [],
-                      "dhcp_options": [{"dhcp_options_id": "dopt-amazon", "domain_name_servers": ["AmazonProvidedDNS"]}]}
+                      "dhcp_options": [{"dhcp_options_id": "dopt-amazon", "domain_name_servers": ["AmazonProvidedDNS"]}],
+                      "prefix_lists": [{"prefix_list_id": f"pl-s3-{region}", "prefix_list_name": f"com.amazonaws.{region}.s3",
+                                        "owner_id": "AWS", "cidrs": ["3.5.0.0/19", "16.182.0.0/16", "52.216.0.0/15", "54.231.0.0/16"]}]}
         for n in range(r, vpcs, len(REGIONS)):
             for key, values in _vpc(region, n).items():
                 data.setdefault(key, []).extend(values)

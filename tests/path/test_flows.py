@@ -307,3 +307,54 @@ def test_s3_addresses_unknown_with_a_public_specific_route_is_unknown():
         {"destination_cidr_block": "52.216.0.0/16", "target_type": "transit_gateway", "target_id": "tgw-1", "state": "active"}
     )
     assert paths(data)["subnet-priv-a"].flows["layers"].path == "unknown"
+
+
+def test_s3_addresses_unknown_and_an_acl_allowing_only_some_is_unknown_not_private():
+    data = base()
+    find(data, "prefix_lists", "prefix_list_id", "pl-s3").update({"cidrs": [], "cidrs_known": False})
+    find(data, "network_acls", "network_acl_id", "acl-default")["entries"] = [
+        {"rule_number": 100, "egress": True, "protocol": "-1", "rule_action": "allow", "cidr_block": "0.0.0.0/0"},
+        {"rule_number": 100, "egress": False, "protocol": "-1", "rule_action": "allow", "cidr_block": "10.0.0.0/16"},
+        {"rule_number": 110, "egress": False, "protocol": "-1", "rule_action": "allow", "cidr_block": "52.216.0.0/15"},
+    ]
+    layers = paths(data)["subnet-priv-a"].flows["layers"]
+    assert layers.path == "unknown"
+    assert "acl-default" in layers.reason
+
+
+def test_the_layers_need_dns_too():
+    data = base()
+    find(data, "vpcs", "vpc_id", "vpc-app")["enable_dns_support"] = False
+    layers = paths(data)["subnet-priv-a"].flows["layers"]
+    assert (layers.path, layers.link.kind, layers.link.resource_id) == ("blocked", "dns", "vpc-app")
+    data = base()
+    find(data, "dhcp_options", "dhcp_options_id", "dopt-amazon")["domain_name_servers"] = ["192.168.0.2"]
+    assert paths(data)["subnet-priv-a"].flows["layers"].path == "unknown"
+
+
+def test_an_s3_gateway_policy_allowing_the_layers_only_through_this_endpoint_is_private():
+    data = base()
+    find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-s3")["policy"] = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                       "Resource": "arn:aws:s3:::prod-us-east-1-starport-layer-bucket/*",
+                       "Condition": {"StringEquals": {"aws:SourceVpce": "vpce-s3"}}}],
+    }
+    assert paths(data)["subnet-priv-a"].flows["layers"].path == "endpoint"
+    find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-s3")["policy"]["Statement"][0]["Condition"] = {
+        "StringEquals": {"aws:SourceVpce": "vpce-other"}
+    }
+    layers = paths(data)["subnet-priv-a"].flows["layers"]
+    assert (layers.path, layers.link.kind, layers.link.resource_id) == ("blocked", "endpoint-policy", "vpce-s3")
+
+
+def test_a_policy_variable_makes_the_policy_conditional_not_a_break():
+    data = base()
+    find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-dkr")["policy"] = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "ecr:*",
+                       "Resource": "arn:aws:ecr:${aws:RequestedRegion}:*:repository/*"}],
+    }
+    flow = paths(data)["subnet-priv-a"].flows["registry"]
+    assert flow.path == "endpoint"
+    assert any("conditionally" in note and "${aws:RequestedRegion}" in note for note in flow.notes)

@@ -1,4 +1,4 @@
-"""The JSON findings document (schema ``vpclint.findings/v1``)."""
+"""The JSON findings document (schema ``vpclint.findings/v2``)."""
 
 from __future__ import annotations
 

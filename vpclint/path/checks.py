@@ -84,7 +84,7 @@ def check_acl(
     if acl is None:
         judge.not_known(f"no network ACL of {subnet_id} is in the snapshot")
         return
-    decision = evaluate_acl(acl, egress, peer, ports)
+    decision = index.remember(("acl", acl.network_acl_id, egress, peer, ports), lambda: evaluate_acl(acl, egress, peer, ports))
     if decision.verdict == "allow":
         return
     if decision.verdict == "partial" and not exact:
@@ -123,7 +123,10 @@ def check_workload_egress(
         judge.note("no workload interfaces yet: security-group egress not checked")
         return
     for group_set in group_sets:
-        decision = egress_decision(index.groups, sorted(group_set), destination, index.prefix_lists)
+        decision = index.remember(
+            ("egress", group_set, destination),
+            lambda: egress_decision(index.groups, sorted(group_set), destination, index.prefix_lists),
+        )
         if decision.verdict == "allow":
             continue
         resource = ",".join(sorted(group_set)) or "(no security group)"
@@ -150,8 +153,9 @@ def check_endpoint_ingress(
     sets: Iterable[Optional[frozenset[str]]] = group_sets or [None]
     resource = ",".join(sorted(group_ids)) or "(no security group)"
     for group_set in sets:
-        decision = ingress_decision(
-            index.groups, group_ids, Peer(networks=(source,), member_of=group_set or frozenset(), vpc_id=vpc_id), index.prefix_lists
+        peer = Peer(networks=(source,), member_of=group_set or frozenset(), vpc_id=vpc_id)
+        decision = index.remember(
+            ("ingress", tuple(group_ids), peer), lambda: ingress_decision(index.groups, group_ids, peer, index.prefix_lists)
         )
         if decision.verdict == "allow":
             continue

@@ -8,13 +8,15 @@
 Each flow's ``path`` is ``endpoint`` (private), ``nat`` (works, pays NAT data processing), ``routed`` (leaves the
 VPC through a transit gateway, peering, VPN or appliance: ``via`` says which), ``blocked`` (``link`` names the
 first link that stops it) or ``unknown`` (``reason`` says what could not be read or modelled). Links are checked
-in the order DNS, endpoint state, route, the workload subnet's ACL outbound, the workloads' security-group egress,
-the endpoint subnet's ACL inbound, the endpoint's security-group ingress, the return way through both ACLs, and
-the endpoint policy. docs/pull-path.md explains the model.
+in the order: DNS, endpoint state, then for each subnet holding the endpoint's interfaces the route, the workload
+subnet's ACL (out, and back in for the replies), the endpoint subnet's ACL (in, and back out), the workloads'
+security-group egress; then the endpoint's security-group ingress and the endpoint policy. A known break
+outweighs an unknown. docs/pull-path.md explains the model.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -28,6 +30,8 @@ from vpclint.snapshot import RouteTable, Subnet, VpcEndpoint
 
 REGISTRY_FLOWS = (("registry_api", "ecr.api"), ("registry", "ecr.dkr"))
 FLOW_NAMES = ("registry_api", "registry", "layers")
+ANYWHERE = ipaddress.ip_network("0.0.0.0/0")
+"""The stand-in for a service's addresses when they are not known: a filter must allow all of it."""
 ECR_ACTIONS = {"ecr.api": ["ecr:GetAuthorizationToken"], "ecr.dkr": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]}
 
 
@@ -65,6 +69,8 @@ def _finish(name: str, service: str, judge: Judge, way: Way) -> Flow:
         return Flow(name, service, "blocked", judge.blocked.detail, way.via, judge.blocked, notes, way.diverted)
     if judge.unknown is not None:
         return Flow(name, service, "unknown", judge.unknown, way.via, None, notes, way.diverted)
+    if way.path == "local":  # a public service's addresses inside the VPC: nothing vpclint can promise
+        return Flow(name, service, "unknown", f"{way.reason}: the service's addresses route locally", None, None, notes)
     return Flow(name, service, way.path, way.reason, way.via, None, notes, way.diverted)
 
 
@@ -119,11 +125,13 @@ def _interface_way(
 
 
 def _policy(judge: Judge, endpoint: VpcEndpoint, actions: list[str], resource: str) -> None:
-    """The endpoint policy must allow the flow's actions."""
+    """The endpoint policy must allow the flow's actions (every request through it comes from this endpoint and
+    its VPC: ``aws:SourceVpce`` and ``aws:SourceVpc`` are known)."""
     if endpoint.policy_error:
         judge.not_known(f"{endpoint.vpc_endpoint_id}'s policy could not be parsed: {endpoint.policy_error}")
         return
-    decision = evaluate_policy(endpoint.policy, actions, resource)
+    context = {"aws:SourceVpce": endpoint.vpc_endpoint_id, "aws:SourceVpc": endpoint.vpc_id}
+    decision = evaluate_policy(endpoint.policy, actions, resource, context)
     if decision.verdict == "denied":
         judge.block(Link("endpoint-policy", endpoint.vpc_endpoint_id, decision.reason))
     elif decision.verdict == "malformed":
@@ -171,33 +179,42 @@ def _public_filters(
     if way.path not in ("nat", "routed"):
         return
     exact = destinations is not None
-    peers = destinations if destinations is not None else [index.network("0.0.0.0/0")]
+    peers = destinations if destinations is not None else [ANYWHERE]
     for peer in peers:
-        if peer is None:
-            continue
         check_acl(index, judge, subnet.subnet_id, True, peer, HTTPS, exact)
         check_acl(index, judge, subnet.subnet_id, False, peer, EPHEMERAL, exact)
-    check_workload_egress(index, judge, group_sets, Peer(networks=tuple(p for p in peers if p is not None), member_of=frozenset(), vpc_id=subnet.vpc_id), what, exact)
+    check_workload_egress(
+        index, judge, group_sets, Peer(networks=tuple(peers), member_of=frozenset(), vpc_id=subnet.vpc_id), what, exact
+    )
 
 
 def layers_flow(
     index: RegionIndex, subnet: Subnet, table: RouteTable, group_sets: list[frozenset[str]]
 ) -> Flow:
-    """The ``layers`` flow: S3 through the gateway endpoint's prefix-list route, or out of the VPC."""
+    """The ``layers`` flow: S3 through the gateway endpoint's prefix-list route, or out of the VPC. S3's names must
+    resolve (to S3's public addresses, which the gateway endpoint's route then captures)."""
     judge = Judge()
     what = f"S3 in {index.region}"
+    vpc = index.vpcs[subnet.vpc_id]
+    answer = resolve(vpc, index.dns_servers.get(vpc.vpc_id), [], f"s3.{index.region}.amazonaws.com")
+    if answer.kind == "none":
+        judge.block(Link("dns", vpc.vpc_id, answer.reason))
+    elif answer.kind == "unknown":
+        judge.not_known(answer.reason)
     s3_list = index.s3_prefix_list()
     way, networks, gateway = s3_way(index, judge, table, s3_list, subnet.vpc_id)
     if gateway is not None and way.path == "endpoint":
         if (gateway.state or "").lower() != "available":
             judge.block(Link("endpoint-state", gateway.vpc_endpoint_id, f"{gateway.vpc_endpoint_id} is in state {gateway.state}"))
-        for network in networks or []:
-            check_acl(index, judge, subnet.subnet_id, True, network, HTTPS)
-            check_acl(index, judge, subnet.subnet_id, False, network, EPHEMERAL)
+        exact = networks is not None
+        peers = networks if networks is not None else [ANYWHERE]
+        for network in peers:
+            check_acl(index, judge, subnet.subnet_id, True, network, HTTPS, exact)
+            check_acl(index, judge, subnet.subnet_id, False, network, EPHEMERAL, exact)
         lists = frozenset({s3_list.prefix_list_id}) if s3_list else frozenset()
         check_workload_egress(
             index, judge, group_sets,
-            Peer(networks=tuple(networks or ()), member_of=frozenset(), vpc_id=subnet.vpc_id, prefix_list_ids=lists), what,
+            Peer(networks=tuple(peers), member_of=frozenset(), vpc_id=subnet.vpc_id, prefix_list_ids=lists), what, exact,
         )
         bucket = f"arn:{index.partition}:s3:::prod-{index.region}-starport-layer-bucket/*"
         _policy(judge, gateway, ["s3:GetObject"], bucket)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Callable, Optional
 
 from vpclint.path.tables import effective_route_tables, subnet_acls
 from vpclint.snapshot import (
@@ -63,6 +63,14 @@ class RegionIndex:
     dns_servers: dict[str, Optional[list[str]]]
     endpoints_by_vpc: dict[str, list[VpcEndpoint]]
     networks: dict[str, Optional[Network]] = field(default_factory=dict)
+    memo: dict[tuple, Any] = field(default_factory=dict)
+    """Decisions already made in this region (ACL, security group, route): subnets of a VPC ask the same."""
+
+    def remember(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        """The cached answer for ``key``, computing it once."""
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
 
     def network(self, cidr: Optional[str]) -> Optional[Network]:
         """A CIDR as a network (cached; None for null or junk)."""

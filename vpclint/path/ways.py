@@ -112,7 +112,10 @@ def combine(judge: Judge, table: RouteTable, destinations: list[Network], index:
     endpoint (with the parts it takes in ``diverted``), else the common way."""
     ways: list[tuple[Network, Way, Optional[Route]]] = []
     for destination in destinations:
-        for part, answer in route_parts(table.routes, destination, index.prefix_lists):
+        parts = index.remember(
+            ("route", table.route_table_id, destination), lambda: route_parts(table.routes, destination, index.prefix_lists)
+        )
+        for part, answer in parts:
             if answer.unknown_prefix_lists:
                 lists = ", ".join(answer.unknown_prefix_lists)
                 judge.not_known(f"the entries of prefix list(s) {lists} were not read: the route to {part} is not known")
