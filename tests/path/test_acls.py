@@ -7,7 +7,7 @@ import ipaddress
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from universe import UNIVERSE, cidrs, holds, inner_cidrs
+from universe import UNIVERSE, cidrs, fields, holds, inner_cidrs
 
 from vpclint.path.acls import ALL_PORTS, IMPLICIT_DENY_RULE, AclPart, evaluate_acl
 from vpclint.snapshot import NetworkAcl, NetworkAclEntry
@@ -17,7 +17,7 @@ NET = "10.0.8.0/24"
 
 def entry(rule: int, action: str, cidr: str = "0.0.0.0/0", protocol: str = "6", ports=None, egress=True):
     """One entry; ``cidr`` with a colon is an IPv6 block; ``ports`` (from, to) or None."""
-    block = {"ipv6_cidr_block": cidr} if ":" in cidr else {"cidr_block": cidr}
+    block = fields(cidr, "cidr_block", "ipv6_cidr_block")
     low, high = ports or (None, None)
     return NetworkAclEntry(
         rule_number=rule, egress=egress, protocol=protocol, rule_action=action, from_port=low, to_port=high, **block

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from universe import cidrs, holds, inner_cidrs
+from universe import fields as source_fields
 
 from vpclint.path.groups import AllowingRule, Peer, default_group_id, egress_decision, group_sets, ingress_decision
 from vpclint.snapshot import NetworkInterface, PrefixList, SecurityGroup, SecurityGroupRule
@@ -22,16 +23,8 @@ def net(cidr: str):
 
 def rule(source: str | None = None, protocol: str = "tcp", ports=(443, 443), **fields) -> SecurityGroupRule:
     """A rule whose source / destination is a CIDR, a prefix list ("pl-") or a group ("sg-")."""
-    if source is None:
-        pass
-    elif source.startswith("pl-"):
-        fields["prefix_list_id"] = source
-    elif source.startswith("sg-"):
-        fields["referenced_group_id"] = source
-    elif ":" in source:
-        fields["cidr_ipv6"] = source
-    else:
-        fields["cidr_ipv4"] = source
+    if source is not None:
+        fields.update(source_fields(source, "cidr_ipv4", "cidr_ipv6", "prefix_list_id", "referenced_group_id"))
     low, high = ports if ports else (None, None)
     return SecurityGroupRule(protocol=protocol, from_port=low, to_port=high, **fields)
 

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from universe import ADDRESSES, UNIVERSE, cidrs, holds
+from universe import fields as destination_fields
 
 from vpclint.path.routes import PREFIX_LIST, PROPAGATED, STATIC, RouteAnswer, choose_route, priority, route_parts
 from vpclint.snapshot import PrefixList, Route
@@ -18,13 +19,8 @@ VGW = "EnableVgwRoutePropagation"
 
 def route(destination: str, target: str, **fields) -> Route:
     """A route to ``target``; ``destination`` is a CIDR (IPv4 or IPv6) or a prefix-list id."""
-    if destination.startswith("pl-"):
-        fields["destination_prefix_list_id"] = destination
-    elif ":" in destination:
-        fields["destination_ipv6_cidr_block"] = destination
-    else:
-        fields["destination_cidr_block"] = destination
-    return Route(target_type="other", target_id=target, **fields)
+    kinds = ("destination_cidr_block", "destination_ipv6_cidr_block", "destination_prefix_list_id")
+    return Route(target_type="other", target_id=target, **fields, **destination_fields(destination, *kinds))
 
 
 def target(answer: RouteAnswer) -> str | None:

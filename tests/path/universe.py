@@ -36,3 +36,12 @@ def holds(cidr: str | None, address: ipaddress.IPv4Address) -> bool:
     """True when the CIDR parses and contains the address."""
     parsed = network(cidr) if cidr else None
     return parsed is not None and parsed.version == address.version and address in parsed
+
+
+def fields(name: str, ipv4: str, ipv6: str, prefix_list: str = "", group: str = "") -> dict[str, str]:
+    """The model field ``name`` goes in: a prefix list ("pl-"), a group ("sg-"), an IPv6 CIDR (a colon) or else IPv4."""
+    if name.startswith("pl-") and prefix_list:
+        return {prefix_list: name}
+    if name.startswith("sg-") and group:
+        return {group: name}
+    return {ipv6 if ":" in name else ipv4: name}
