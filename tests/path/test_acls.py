@@ -36,7 +36,7 @@ def test_default_acl_allows_everything():
     acl = NetworkAcl(
         network_acl_id="acl-1",
         vpc_id="vpc-1",
-        entries=[entry(100, "allow", protocol="-1"), entry(IMPLICIT_DENY_RULE, "deny", protocol="-1")],
+        entries=[entry(100, "allow", protocol="-1"), entry(32767, "deny", protocol="-1")],
     )
     decision = evaluate_acl(acl, True, NET, (443, 443))
     assert summary(decision) == ("allow", 100)
@@ -50,7 +50,7 @@ def test_no_entries_is_the_implicit_deny():
     assert summary(decision) == ("deny", None)
     assert decision.denied == (AclPart(ipaddress.ip_network(NET), (443, 443), None),)
     assert decision.describe() == "implicit deny (no rule allows TCP 443 outbound to 10.0.8.0/24)"
-    listed = decide([entry(IMPLICIT_DENY_RULE, "deny", protocol="-1")], ports=ALL_PORTS, egress=True)
+    listed = decide([entry(32767, "deny", protocol="-1")], ports=ALL_PORTS, egress=True)
     assert summary(listed) == ("deny", None)
     assert listed.describe() == "implicit deny (no rule allows TCP 0-65535 outbound to 10.0.8.0/24)"
 
@@ -115,7 +115,8 @@ def test_protocols():
     assert summary(decide([entry(100, "allow", protocol="6")], protocol="17")) == ("deny", None)
     udp = decide([entry(100, "deny", protocol="17")], protocol="udp", ports=(53, 53))
     assert udp.describe() == "network ACL rule 100 denies UDP 53 outbound to 10.0.8.0/24"
-    assert "protocol 47 443" in decide([], protocol="47").describe()
+    assert decide([], protocol="47").describe() == "implicit deny (no rule allows protocol 47 443 outbound to 10.0.8.0/24)"
+    assert decide([], protocol="1").describe() == "implicit deny (no rule allows protocol 1 443 outbound to 10.0.8.0/24)"
 
 
 def test_direction_and_ingress_wording():

@@ -19,7 +19,7 @@ from vpclint.snapshot import NetworkAcl, NetworkAclEntry
 
 IMPLICIT_DENY_RULE = 32767
 ALL_PORTS = (0, 65535)
-_PROTOCOL_NAMES = {"-1": "all traffic", "6": "TCP", "17": "UDP", "1": "ICMP", "58": "ICMPv6"}
+_PROTOCOL_NAMES = {"6": "TCP", "17": "UDP"}
 
 Ports = tuple[int, int]
 """An inclusive port range ``(low, high)``."""
