@@ -1,0 +1,1 @@
+"""Exact path evaluators."""

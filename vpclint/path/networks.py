@@ -1,0 +1,84 @@
+"""Shared CIDR helpers for the path evaluators: exact set operations on lists of networks.
+
+CIDR networks either nest or are disjoint, so the intersection of two is one of them or nothing, and a set of
+addresses is kept as a sorted, collapsed tuple of networks (IPv4 before IPv6).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Iterable, Mapping, Optional, Sequence, Union
+
+from vpclint.reachability import network_contains, parse_network
+from vpclint.snapshot import PrefixList
+
+Net = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
+PrefixLists = Mapping[str, Union[PrefixList, Sequence[Union[Net, str]]]]
+"""Prefix-list id -> its entries: a :class:`PrefixList` (``cidrs_known`` False: entries unknown) or networks."""
+
+_PROTOCOL_NUMBERS = {"tcp": "6", "udp": "17", "icmp": "1", "icmpv6": "58", "all": "-1"}
+
+
+def as_network(value: Union[Net, str, ipaddress.IPv4Address, ipaddress.IPv6Address]) -> Net:
+    """A network from a network, an address (as a /32 or /128) or a CIDR / address string."""
+    if isinstance(value, (ipaddress.IPv4Network, ipaddress.IPv6Network)):
+        return value
+    return ipaddress.ip_network(value, strict=False)
+
+
+def protocol_number(protocol: str) -> str:
+    """An IP protocol as AWS numbers it ("tcp" -> "6"; "-1" all); numbers and unknown names unchanged."""
+    text = str(protocol).lower()
+    return _PROTOCOL_NUMBERS.get(text, text)
+
+
+def sort_key(network: Net) -> tuple[int, int, int]:
+    """Deterministic order: IPv4 first, then by address, then larger networks first."""
+    return network.version, int(network.network_address), network.prefixlen
+
+
+def collapse(networks: Iterable[Net]) -> tuple[Net, ...]:
+    """The fewest networks covering exactly the given ones, sorted."""
+    items = list(networks)
+    merged = [n for v in (4, 6) for n in ipaddress.collapse_addresses([i for i in items if i.version == v])]  # type: ignore[type-var]
+    return tuple(sorted(merged, key=sort_key))
+
+
+def intersect(first: Net, second: Net) -> Optional[Net]:
+    """The common part of two networks (the smaller one when they nest), or None."""
+    if network_contains(first, second):
+        return second
+    if network_contains(second, first):
+        return first
+    return None
+
+
+def inside(networks: Iterable[Net], within: Iterable[Net]) -> tuple[Net, ...]:
+    """The part of ``networks`` lying inside ``within``, collapsed."""
+    outer = list(within)
+    return collapse(part for n in networks for w in outer if (part := intersect(n, w)) is not None)
+
+
+def subtract(networks: Iterable[Net], removed: Iterable[Net]) -> tuple[Net, ...]:
+    """The part of ``networks`` outside ``removed``, collapsed."""
+    remaining = list(networks)
+    for cut in removed:
+        kept: list[Net] = []
+        for network in remaining:
+            if network_contains(cut, network):
+                continue
+            kept.extend(network.address_exclude(cut) if network_contains(network, cut) else [network])  # type: ignore[arg-type]
+        remaining = kept
+    return collapse(remaining)
+
+
+def prefix_list_networks(prefix_lists: Optional[PrefixLists], list_id: str) -> Optional[tuple[Net, ...]]:
+    """The networks of one prefix list; None when the list is missing or its entries are unknown.
+
+    Entries that are not CIDRs are left out."""
+    entries = (prefix_lists or {}).get(list_id)
+    if entries is None or (isinstance(entries, PrefixList) and not entries.cidrs_known):
+        return None
+    cidrs = entries.cidrs if isinstance(entries, PrefixList) else entries
+    parsed = (n if isinstance(n, (ipaddress.IPv4Network, ipaddress.IPv6Network)) else parse_network(n) for n in cidrs)
+    return tuple(n for n in parsed if n is not None)

@@ -1,0 +1,123 @@
+"""Route selection as AWS does it: the longest prefix wins; on equal length a static route beats a prefix-list
+route, which beats a propagated one (https://docs.aws.amazon.com/vpc/latest/userguide/route-tables-priority.html).
+
+A prefix-list route (``destination_prefix_list_id``) competes with each CIDR of its list. A blackhole route is
+still chosen (it drops the traffic: the caller treats it as a break). Routes whose destination can't be parsed
+are ignored. A prefix-list route whose entries are unknown may hold any CIDR: an answer it could change is
+*unknown*, and :class:`RouteAnswer` names the lists it hinges on. Remaining ties (two prefix lists holding the
+same CIDR) go to the route listed first.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from typing import Iterable, NamedTuple, Optional, Sequence, Union
+
+from vpclint.path.networks import Net, PrefixLists, as_network, collapse, prefix_list_networks
+from vpclint.reachability import network_contains, parse_network
+from vpclint.snapshot import Route
+
+PROPAGATED_ORIGIN = "EnableVgwRoutePropagation"
+STATIC, PREFIX_LIST, PROPAGATED = 0, 1, 2
+"""Priorities on equal prefix length, lowest first."""
+
+Address = Union[str, ipaddress.IPv4Address, ipaddress.IPv6Address]
+
+
+@dataclass(frozen=True)
+class RouteAnswer:
+    """The route an address takes.
+
+    ``route``: the winner among the routes whose destinations are known (None: no route matches).
+    ``unknown_prefix_lists``: the sorted ids of routes' prefix lists with unknown entries that would win if they
+    held the address. When not empty the answer is unknown: ``route`` holds only if none of them does.
+    """
+
+    route: Optional[Route]
+    unknown_prefix_lists: tuple[str, ...] = ()
+
+    @property
+    def known(self) -> bool:
+        """True when no unknown prefix list can change the answer."""
+        return not self.unknown_prefix_lists
+
+
+class _Candidate(NamedTuple):
+    index: int
+    route: Route
+    priority: int
+    destinations: Optional[tuple[Net, ...]]  # None: a prefix list with unknown entries
+
+
+def priority(route: Route) -> int:
+    """The route's rank among routes of equal prefix length: STATIC, PREFIX_LIST or PROPAGATED."""
+    if route.origin == PROPAGATED_ORIGIN:
+        return PROPAGATED
+    return PREFIX_LIST if route.destination_prefix_list_id else STATIC
+
+
+def _candidates(routes: Iterable[Route], prefix_lists: Optional[PrefixLists]) -> list[_Candidate]:
+    candidates = []
+    for index, route in enumerate(routes):
+        destinations: Optional[tuple[Net, ...]]
+        if route.destination_prefix_list_id:
+            destinations = prefix_list_networks(prefix_lists, route.destination_prefix_list_id)
+        else:
+            parsed = (parse_network(route.destination_cidr_block), parse_network(route.destination_ipv6_cidr_block))
+            destinations = tuple(n for n in parsed if n is not None)
+        candidates.append(_Candidate(index, route, priority(route), destinations))
+    return candidates
+
+
+def _answer(candidates: Sequence[_Candidate], part: Net) -> RouteAnswer:
+    """The answer for ``part``, a network every known destination either contains or misses."""
+    best: Optional[tuple[tuple[int, int, int], Route]] = None
+    for candidate in candidates:
+        for destination in candidate.destinations or ():
+            key = (-destination.prefixlen, candidate.priority, candidate.index)
+            if network_contains(destination, part) and (best is None or key < best[0]):
+                best = key, candidate.route
+    unknown = {
+        str(c.route.destination_prefix_list_id)
+        for c in candidates
+        if c.destinations is None and (best is None or (-part.max_prefixlen, c.priority, c.index) < best[0])
+    }
+    return RouteAnswer(best[1] if best else None, tuple(sorted(unknown)))
+
+
+def choose_route(routes: Iterable[Route], address: Address, prefix_lists: Optional[PrefixLists] = None) -> RouteAnswer:
+    """The route one IP address takes (IPv4 routes for an IPv4 address, IPv6 for IPv6)."""
+    return _answer(_candidates(routes, prefix_lists), as_network(ipaddress.ip_address(address)))
+
+
+def route_parts(
+    routes: Iterable[Route], network: Union[Net, str], prefix_lists: Optional[PrefixLists] = None
+) -> list[tuple[Net, RouteAnswer]]:
+    """Split ``network`` into disjoint parts, each with the one answer every address of it gets from
+    :func:`choose_route`; sorted by address, adjacent parts with the same answer merged."""
+    network = as_network(network)
+    candidates = _candidates(routes, prefix_lists)
+    destinations = {d for c in candidates for d in c.destinations or () if d.version == network.version}
+    leaves: list[tuple[Net, RouteAnswer]] = []
+
+    def walk(part: Net, inner: list[Net]) -> None:
+        inner = [d for d in inner if network_contains(part, d) and d.prefixlen > part.prefixlen]
+        if not inner:
+            leaves.append((part, _answer(candidates, part)))
+            return
+        for half in part.subnets(prefixlen_diff=1):
+            walk(half, inner)
+
+    walk(network, list(destinations))
+    return _merge(leaves)
+
+
+def _merge(leaves: list[tuple[Net, RouteAnswer]]) -> list[tuple[Net, RouteAnswer]]:
+    """Adjacent leaves with the same route (the same object) and unknown lists become one part."""
+    groups: dict[tuple[int, tuple[str, ...]], tuple[RouteAnswer, list[Net]]] = {}
+    for part, answer in leaves:
+        key = (id(answer.route), answer.unknown_prefix_lists)
+        groups.setdefault(key, (answer, []))[1].append(part)
+    merged = [(part, answer) for answer, parts in groups.values() for part in collapse(parts)]
+    return sorted(merged, key=lambda item: int(item[0].network_address))
