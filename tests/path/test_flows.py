@@ -358,3 +358,16 @@ def test_a_policy_variable_makes_the_policy_conditional_not_a_break():
     flow = paths(data)["subnet-priv-a"].flows["registry"]
     assert flow.path == "endpoint"
     assert any("conditionally" in note and "${aws:RequestedRegion}" in note for note in flow.notes)
+
+
+def test_an_interface_an_endpoint_lists_as_its_own_is_infrastructure_whatever_its_type_says():
+    """moto gives endpoint interfaces type "interface" and no requester flag; the endpoint's list decides."""
+    data = base()
+    region = region_of(data)
+    region["network_interfaces"] = [i for i in region["network_interfaces"] if i["network_interface_id"] != "eni-task-a"]
+    for interface in region["network_interfaces"]:
+        if interface["network_interface_id"] in ("eni-dkr-a", "eni-api-a", "eni-logs-a"):
+            interface.update({"interface_type": "interface", "requester_managed": False, "description": ""})
+    assert paths(data)["subnet-priv-a"].workload is False
+    find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-logs")["network_interface_ids"] = ["eni-logs-b"]
+    assert paths(data)["subnet-priv-a"].workload is True

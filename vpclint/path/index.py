@@ -62,6 +62,7 @@ class RegionIndex:
     prefix_lists: dict[str, PrefixList]
     dns_servers: dict[str, Optional[list[str]]]
     endpoints_by_vpc: dict[str, list[VpcEndpoint]]
+    interface_owners: dict[str, str]
     networks: dict[str, Optional[Network]] = field(default_factory=dict)
     memo: dict[tuple, Any] = field(default_factory=dict)
     """Decisions already made in this region (ACL, security group, route): subnets of a VPC ask the same."""
@@ -119,4 +120,8 @@ def build_index(snapshot: Snapshot, region: RegionSnapshot) -> RegionIndex:
             for v in region.vpcs
         },
         endpoints_by_vpc=endpoints_by_vpc,
+        interface_owners={
+            **{i: "nat_gateway" for n in region.nat_gateways for i in n.network_interface_ids},
+            **{i: "vpc_endpoint" for e in region.vpc_endpoints for i in e.network_interface_ids},
+        },
     )

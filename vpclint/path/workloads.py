@@ -34,8 +34,14 @@ WORKLOAD_KINDS = ("ecs_task", "eks_node", "ec2_instance", "other")
 """Kinds of interface that pull images (``other``: an interface vpclint cannot attribute, counted as a workload)."""
 
 
-def interface_kind(interface: NetworkInterface) -> str:
-    """What an interface is: a workload kind (:data:`WORKLOAD_KINDS`), ``lambda``, or an infrastructure kind."""
+def interface_kind(interface: NetworkInterface, owners: Optional[dict[str, str]] = None) -> str:
+    """What an interface is: a workload kind (:data:`WORKLOAD_KINDS`), ``lambda``, or an infrastructure kind.
+
+    ``owners`` maps the interface ids that endpoints and NAT gateways list as theirs to that kind: the surest
+    sign, whatever the interface's own type says.
+    """
+    if owners and interface.network_interface_id in owners:
+        return owners[interface.network_interface_id]
     description = interface.description or ""
     kind = interface.interface_type or "interface"
     if kind == "lambda" or description.startswith("AWS Lambda VPC ENI"):
@@ -59,20 +65,18 @@ def is_workload(kind: str) -> bool:
     return kind in WORKLOAD_KINDS
 
 
-def subnet_workloads(interfaces: Iterable[NetworkInterface]) -> tuple[bool, list[str]]:
+def subnet_workloads(
+    interfaces: Iterable[NetworkInterface], owners: Optional[dict[str, str]] = None
+) -> tuple[bool, list[str]]:
     """``(workload subnet?, sorted workload kinds found)`` for the interfaces of one private subnet."""
-    kinds = [interface_kind(i) for i in interfaces]
+    kinds = [interface_kind(i, owners) for i in interfaces]
     workloads = sorted({k for k in kinds if is_workload(k)})
     return (not kinds or bool(workloads)), workloads
 
 
-def workload_group_sets(interfaces: Iterable[NetworkInterface]) -> list[frozenset[str]]:
+def workload_group_sets(
+    interfaces: Iterable[NetworkInterface], owners: Optional[dict[str, str]] = None
+) -> list[frozenset[str]]:
     """The distinct security-group sets of the workload interfaces, in a stable order."""
-    sets = {frozenset(i.group_ids) for i in interfaces if is_workload(interface_kind(i))}
+    sets = {frozenset(i.group_ids) for i in interfaces if is_workload(interface_kind(i, owners))}
     return sorted(sets, key=lambda s: sorted(s))
-
-
-def infrastructure_summary(interfaces: Iterable[NetworkInterface]) -> Optional[list[str]]:
-    """The sorted non-workload kinds present (for evidence), or None when there are none."""
-    kinds = sorted({k for k in (interface_kind(i) for i in interfaces) if not is_workload(k)})
-    return kinds or None
