@@ -270,3 +270,39 @@ def put_nat_traffic(
             {"MetricName": "BytesInFromDestination", "Dimensions": dimensions, "Timestamp": when, "Value": from_destination, "Unit": "Bytes"},
         ],
     )
+
+
+def add_workloads(session: boto3.Session, net: Network, subnets: list[str], group_ids: Optional[list[str]] = None) -> list[str]:
+    """One EC2 instance (a workload that pulls images) in each subnet; returns the instance ids."""
+    ec2 = session.client("ec2", region_name=net.region)
+    image = ec2.describe_images()["Images"][0]["ImageId"]
+    extra = {"SecurityGroupIds": group_ids} if group_ids else {}
+    return [
+        ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, SubnetId=subnet, **extra)["Instances"][0]["InstanceId"]
+        for subnet in subnets
+    ]
+
+
+def workload_group(session: boto3.Session, net: Network, egress: Optional[list[dict]] = None, name: str = "workloads") -> str:
+    """A security group for workloads; ``egress`` replaces AWS's allow-all egress rule when given."""
+    ec2 = session.client("ec2", region_name=net.region)
+    group = ec2.create_security_group(GroupName=name, Description="workloads", VpcId=net.vpc_id)["GroupId"]
+    if egress is not None:
+        ec2.revoke_security_group_egress(
+            GroupId=group, IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+        )
+        if egress:
+            ec2.authorize_security_group_egress(GroupId=group, IpPermissions=egress)
+    return group
+
+
+def own_network_acl(session: boto3.Session, net: Network, subnet: str, entries: list[dict]) -> str:
+    """A new network ACL with ``entries`` (create_network_acl_entry arguments), associated with ``subnet``."""
+    ec2 = session.client("ec2", region_name=net.region)
+    acl = ec2.create_network_acl(VpcId=net.vpc_id)["NetworkAcl"]["NetworkAclId"]
+    for entry in entries:
+        ec2.create_network_acl_entry(NetworkAclId=acl, **entry)
+    current = ec2.describe_network_acls(Filters=[{"Name": "association.subnet-id", "Values": [subnet]}])["NetworkAcls"][0]
+    association = next(a["NetworkAclAssociationId"] for a in current["Associations"] if a["SubnetId"] == subnet)
+    ec2.replace_network_acl_association(AssociationId=association, NetworkAclId=acl)
+    return acl
