@@ -46,7 +46,7 @@ def _check_coverage_args(group_ids: list, subnets: list, groups: dict) -> None:
         if not _has_shape(subnet, _SUBNET_FIELDS) or not all(isinstance(c, str) for c in subnet.get("ipv6_cidr_blocks") or []):
             fail("subnets", "an array of subnet objects (subnet_id, cidr_block, ipv6_cidr_blocks)")
     for group in groups.values():
-        ingress = group.get("ingress") if isinstance(group, dict) else None
+        ingress = group.get("ingress") if isinstance(group, dict) else "not a group"
         if not isinstance(ingress, (list, type(None))) or not all(_has_shape(r, _RULE_FIELDS) for r in ingress or []):
             fail("groups", "an object of security groups whose ingress rules are objects")
 
