@@ -10,7 +10,7 @@ from typing import Any, Callable, Optional, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from vpclint.errors import VpclintError
-from vpclint.limits import MAX_DEPTH, FieldError, check_nesting, check_size, read_text
+from vpclint.limits import MAX_DEPTH, MAX_DIGITS, FieldError, check_nesting, check_size, read_text
 from vpclint.writer import write_atomic
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -43,7 +43,7 @@ def load_data(text: str, source: str, kind: str, loads: Callable[[str], Any]) ->
     except ValueError as exc:
         if "integer string conversion" not in str(exc):
             raise
-        raise VpclintError(f"{kind} {source}: a number has more digits than the limit of 4300") from None
+        raise VpclintError(f"{kind} {source}: a number has more digits than the limit of {MAX_DIGITS}") from None
     check_nesting(data, source, kind, strings="\\u" in text or "\\U" in text)
     return data
 

@@ -18,6 +18,8 @@ MAX_FILE_BYTES = 512 * 1024 * 1024
 """The largest snapshot, baseline, config, rule, price or ip-ranges file vpclint reads (512 MiB)."""
 MAX_DEPTH = 100
 """The deepest nesting of objects and arrays (tables, mappings) vpclint reads."""
+MAX_DIGITS = 4300
+"""The most digits of a number (Python's default limit for converting text to an integer)."""
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 

@@ -29,6 +29,7 @@ from typing import BinaryIO, Optional
 
 from vpclint.cost.ipranges import PrefixSet
 from vpclint.errors import VpclintError
+from vpclint.limits import MAX_DIGITS
 
 DEFAULT_FIELDS = (
     "version", "account-id", "interface-id", "srcaddr", "dstaddr", "srcport", "dstport",
@@ -38,8 +39,8 @@ REQUIRED_FIELDS = ("interface-id", "srcaddr", "dstaddr", "bytes")
 BLOCK_SIZE = 1 << 15
 MAX_LINE_BYTES = 1 << 16
 """A longer line is one malformed record, skipped without being held in memory (records are under 1 KiB)."""
-MAX_COUNT_DIGITS = 20
-"""A byte count is a 64-bit number: at most 20 digits."""
+MAX_COUNT = 1 << 64
+"""A byte count is a 64-bit counter: a larger one (or a negative or non-numeric one) makes its record malformed."""
 ADDRESS_CACHE_LIMIT = 1 << 17
 MAX_EXAMPLES = 5
 MAX_FAST_INTERFACES = 16
@@ -197,9 +198,14 @@ class Attributor:
             keep = list(map(b"-".__ne__, sizes))
             no_data = len(keep) - keep.count(True)
             enis, srcs, dsts, sizes = (list(compress(column, keep)) for column in (enis, srcs, dsts, sizes))
-        if sizes and (not b"".join(sizes).isdigit() or max(map(len, sizes)) > MAX_COUNT_DIGITS):
-            return False  # a negative, non-numeric or over-long count: the per-line path counts it
-        numbers = list(map(int, sizes))
+        if sizes and not b"".join(sizes).isdigit():
+            return False  # a negative or non-numeric count: the per-line path counts it
+        try:
+            numbers = list(map(int, sizes))
+        except ValueError:  # more digits than Python converts
+            return False
+        if numbers and max(numbers) >= MAX_COUNT:
+            return False
         distinct = set(enis)
         if len(distinct) > MAX_FAST_INTERFACES:
             return False
@@ -253,13 +259,13 @@ class Attributor:
             if entry is None:
                 continue
             count = parts[i_bytes]
-            if not count.isdigit() or len(count) > MAX_COUNT_DIGITS:
+            size = int(count) if count.isdigit() and len(count) <= MAX_DIGITS else MAX_COUNT
+            if size >= MAX_COUNT:
                 if count == b"-":
                     no_data += 1
                 else:
                     bad.append(position)
                 continue
-            size = int(count)
             nat += 1
             acc, cache, prefixes = entry
             address = parts[i_src]
