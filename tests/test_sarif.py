@@ -17,6 +17,7 @@ from vpclint.emitters.sarif import SECURITY_SEVERITY, SarifEmitter, rule_descrip
 from vpclint.engine import evaluate
 from vpclint.rules import load_rules, parse_rule_file, severity_rank
 from vpclint.snapshot import dumps, parse
+from vpclint.text import sarif_text
 
 
 def _demo_result(**kwargs) -> ScanResult:
@@ -55,7 +56,7 @@ def test_results_point_at_the_cloud_resource_and_carry_the_arn():
         assert location["physicalLocation"]["region"] == {"startLine": 1}
         assert location["logicalLocations"][0]["fullyQualifiedName"] == finding.resource_arn
         assert sarif_result["partialFingerprints"]["primaryLocationLineHash"] == f"{finding.fingerprint}:1"
-        assert finding.remediation in sarif_result["message"]["text"]
+        assert sarif_text(finding.remediation) in sarif_result["message"]["text"]  # brackets escaped (SARIF 3.11.6)
 
 
 def test_levels_and_security_severity_follow_the_severity():

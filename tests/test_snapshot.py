@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from vpclint import documents as documents_module
+from vpclint import writer as writer_module
 from vpclint.demo import demo_snapshot_text
 from vpclint.errors import VpclintError
 from vpclint.documents import write_atomic
@@ -56,7 +56,7 @@ def test_failed_write_keeps_the_old_file_and_leaves_no_temporary_file(tmp_path, 
     def broken_replace(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(documents_module.os, "replace", broken_replace)
+    monkeypatch.setattr(writer_module.os, "replace", broken_replace)
     with pytest.raises(VpclintError, match=f"snapshot {path}: cannot write: No space left on device"):
         save(Snapshot(account_id="1"), path)
     assert path.read_text() == "old"

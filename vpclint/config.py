@@ -22,7 +22,7 @@ from typing import Any, Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from vpclint.errors import VpclintError
-from vpclint.documents import describe_validation_error, read_text
+from vpclint.documents import describe_validation_error, load_data, read_text
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -62,7 +62,7 @@ class Config(BaseModel):
 def parse_config(text: str, source: str, base: Path) -> Config:
     """Parse TOML text; ``base`` is the folder relative paths are resolved against."""
     try:
-        data = tomllib.loads(text)
+        data = load_data(text, source, "config", tomllib.loads)
     except tomllib.TOMLDecodeError as exc:
         raise VpclintError(f"config {source}: not valid TOML: {exc}") from None
     try:

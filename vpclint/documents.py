@@ -4,56 +4,48 @@ one-line errors that name the kind of file, the path and the field."""
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
-from typing import Callable, Optional, TypeVar
+from typing import Any, Callable, Optional, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from vpclint.errors import VpclintError
+from vpclint.limits import MAX_DEPTH, MAX_DIGITS, FieldError, check_nesting, check_size, read_text
+from vpclint.writer import write_atomic
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+__all__ = ["FieldError", "read_text", "write_atomic"]
 
 
 def describe_validation_error(exc: ValidationError) -> str:
-    """The first pydantic error as ``field path.to.field: message``."""
+    """The first pydantic error as ``field path.to.field: message`` (a :class:`FieldError` extends the path)."""
     first = exc.errors()[0]
-    location = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    cause = (first.get("ctx") or {}).get("error")
+    parts = [*first["loc"], *cause.path] if isinstance(cause, FieldError) else first["loc"]
+    if isinstance(cause, FieldError):
+        first = {**first, "msg": cause.reason}
+    location = ".".join(str(part) for part in parts) or "(top level)"
     more = len(exc.errors()) - 1
     suffix = f" (and {more} more error{'s' if more > 1 else ''})" if more else ""
     return f"field {location}: {first['msg']}{suffix}"
 
 
-def read_text(path: Path, kind: str) -> str:
-    """A file's UTF-8 text; failure is ``<kind> <path>: cannot read: <reason>``."""
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise VpclintError(f"{kind} {path}: cannot read: {reason}") from None
+def load_data(text: str, source: str, kind: str, loads: Callable[[str], Any]) -> Any:
+    """``loads(text)`` within the documented limits (size, nesting depth, digits of a number, valid Unicode).
 
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and an atomic rename.
-
-    A path that exists but is not a regular file (``/dev/null``, a FIFO, ``/dev/stdout``) is written in place:
-    renaming over it would replace the device itself.
+    The loader's own syntax errors propagate for the caller to describe; breaking a limit is a one-line error.
     """
-    path = Path(path)
-    if path.exists() and not path.is_file():
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        return
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    check_size(text, source, kind)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        data = loads(text)
+    except RecursionError:
+        raise VpclintError(f"{kind} {source}: nested deeper than the limit of {MAX_DEPTH} levels") from None
+    except ValueError as exc:
+        if "integer string conversion" not in str(exc):
+            raise
+        raise VpclintError(f"{kind} {source}: a number has more digits than the limit of {MAX_DIGITS}") from None
+    check_nesting(data, source, kind, strings="\\u" in text or "\\U" in text)
+    return data
 
 
 def write_text(path: Path, text: str, kind: str) -> None:
@@ -69,6 +61,18 @@ def json_error(exc: json.JSONDecodeError) -> str:
     return f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
 
 
+def _no_constant(name: str) -> Any:
+    raise json.JSONDecodeError(f"{name} is not a JSON number", name, 0)
+
+
+def load_json(text: str, source: str, kind: str) -> Any:
+    """Parse JSON text within the limits of :func:`load_data`; ``NaN`` and ``Infinity`` are not JSON."""
+    try:
+        return load_data(text, source, kind, lambda t: json.loads(t, parse_constant=_no_constant))
+    except json.JSONDecodeError as exc:
+        raise VpclintError(f"{kind} {source}: {json_error(exc)}") from None
+
+
 def parse_versioned_json(
     text: str,
     source: str,
@@ -80,10 +84,7 @@ def parse_versioned_json(
 ) -> ModelT:
     """Parse JSON text whose ``version_field`` must equal ``version`` (after ``upgrade``, which turns an older
     version's data into the current one), then validate it as ``model``."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise VpclintError(f"{kind} {source}: {json_error(exc)}") from None
+    data = load_json(text, source, kind)
     if not isinstance(data, dict):
         raise VpclintError(f"{kind} {source}: expected a JSON object at the top level")
     if upgrade is not None:
@@ -93,9 +94,10 @@ def parse_versioned_json(
 
 def validate_versioned(data: dict, source: str, kind: str, model: type[ModelT], version_field: str, version: int) -> ModelT:
     """Check that ``version_field`` equals ``version``, then validate ``data`` as ``model``; one-line errors."""
-    if data.get(version_field) != version:
+    found = data.get(version_field)
+    if type(found) is not int or found != version:
         raise VpclintError(
-            f"{kind} {source}: field {version_field}: unsupported value {data.get(version_field)!r} "
+            f"{kind} {source}: field {version_field}: unsupported value {found!r} "
             f"(this vpclint reads version {version})"
         )
     try:

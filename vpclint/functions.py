@@ -11,6 +11,7 @@ from typing import Any, Callable, Optional
 
 import jmespath
 from jmespath import functions
+from jmespath.exceptions import JMESPathTypeError
 from jmespath.parser import ParsedResult
 from jmespath.visitor import TreeInterpreter
 
@@ -21,6 +22,33 @@ from vpclint.reachability import Network, https_coverage, network_contains, pars
 def cidr_within(inner: Optional[str], outer: Optional[str]) -> bool:
     """True when network ``inner`` lies inside network ``outer`` (same IP version); False for null or junk."""
     return network_contains(parse_network(outer), parse_network(inner))
+
+
+_OPTIONAL_TEXT = (str, type(None))
+_SUBNET_FIELDS = {"subnet_id": (str,), "cidr_block": _OPTIONAL_TEXT, "ipv6_cidr_blocks": (list, type(None))}
+_RULE_FIELDS = {"cidr_ipv4": _OPTIONAL_TEXT, "cidr_ipv6": _OPTIONAL_TEXT, "from_port": (int, type(None)),
+                "to_port": (int, type(None))}
+
+
+def _has_shape(item: Any, fields: dict[str, tuple[type, ...]]) -> bool:
+    return isinstance(item, dict) and all(isinstance(item.get(k), kinds) for k, kinds in fields.items())
+
+
+def _check_coverage_args(group_ids: list, subnets: list, groups: dict) -> None:
+    """``https_coverage``'s arguments have the view's shapes (a custom rule may pass anything); else a
+    ``JMESPathTypeError`` naming the argument, which the rule reports with its file and field."""
+    def fail(name: str, wanted: str) -> None:
+        raise JMESPathTypeError("https_coverage", name, "invalid", [wanted])
+
+    if not all(isinstance(g, str) for g in group_ids):
+        fail("group_ids", "an array of group ids")
+    for subnet in subnets:
+        if not _has_shape(subnet, _SUBNET_FIELDS) or not all(isinstance(c, str) for c in subnet.get("ipv6_cidr_blocks") or []):
+            fail("subnets", "an array of subnet objects (subnet_id, cidr_block, ipv6_cidr_blocks)")
+    for group in groups.values():
+        ingress = group.get("ingress") if isinstance(group, dict) else "not a group"
+        if not isinstance(ingress, (list, type(None))) or not all(_has_shape(r, _RULE_FIELDS) for r in ingress or []):
+            fail("groups", "an object of security groups whose ingress rules are objects")
 
 
 class RuleFunctions(functions.Functions):
@@ -47,6 +75,7 @@ class RuleFunctions(functions.Functions):
         ``groups_checked``, ``default_group_used``, ``groups_not_found`` and ``rules_checked``
         (see :mod:`vpclint.reachability`).
         """
+        _check_coverage_args(group_ids, subnets, groups)
         # A rule asks several times per item (condition, message, evidence); the view's lists are shared and
         # immutable during an evaluation, so identity is a safe key while the cache holds them alive.
         key = (tuple(group_ids), id(subnets), id(groups))

@@ -20,8 +20,9 @@ from jmespath.parser import ParsedResult
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from vpclint.compiled import program, search
-from vpclint.documents import validate_versioned
+from vpclint.documents import load_data, validate_versioned
 from vpclint.errors import VpclintError
+from vpclint.limits import MAX_DEPTH
 from vpclint.functions import RuleFunctions
 from vpclint.snapshot import SOURCES
 
@@ -35,6 +36,25 @@ ResourceKind = Literal["vpc", "subnet", "route_table", "endpoint", "security_gro
 _RULE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 PLACEHOLDER = re.compile(r"\{\{(.+?)\}\}", re.S)
 """A ``{{ expression }}`` in a rule's message or remediation template."""
+
+
+def compile_expression(expression: str) -> ParsedResult:
+    """``jmespath.compile`` within the nesting limit (``MAX_DEPTH`` levels of the parsed tree), so that neither
+    the parser nor the compiled program can run out of stack; breaking it is a ``JMESPathError``."""
+    try:
+        parsed = jmespath.compile(expression)
+    except RecursionError:
+        parsed = None
+    stack = [(parsed.parsed, 1)] if parsed is not None else []
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            parsed = None
+            break
+        stack.extend((child, depth + 1) for child in node.get("children") or [] if isinstance(child, dict))
+    if parsed is None:
+        raise JMESPathError(f"the expression nests deeper than the limit of {MAX_DEPTH} levels")
+    return parsed
 
 
 def severity_rank(severity: str) -> int:
@@ -51,7 +71,7 @@ class Template:
         position = 0
         for match in PLACEHOLDER.finditer(text):
             self.parts.append(text[position:match.start()])
-            self.parts.append(jmespath.compile(match.group(1).strip()))
+            self.parts.append(compile_expression(match.group(1).strip()))
             position = match.end()
         self.parts.append(text[position:])
 
@@ -124,7 +144,7 @@ class Rule(BaseModel):
         self._source = source
         for name in ("when", "evidence"):
             try:
-                self._compiled[name] = jmespath.compile(getattr(self, name))
+                self._compiled[name] = compile_expression(getattr(self, name))
             except JMESPathError as exc:
                 raise VpclintError(f"rule file {source}: field {name}: invalid JMESPath: {_one_line(exc)}") from None
         for name in ("message", "remediation"):
@@ -205,12 +225,14 @@ def _one_line(exc: Exception) -> str:
 def parse_rule_file(text: str, source: str) -> Rule:
     """Parse and compile one rule file's text."""
     try:
-        data = yaml.safe_load(text)
+        data = load_data(text, source, "rule file", yaml.safe_load)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         problem = getattr(exc, "problem", None) or _one_line(exc)
         raise VpclintError(f"rule file {source}: not valid YAML{where}: {problem}") from None
+    except ValueError as exc:  # a value YAML recognises but Python can't hold, e.g. the date 2024-13-45
+        raise VpclintError(f"rule file {source}: not valid YAML: {_one_line(exc)}") from None
     if not isinstance(data, dict):
         raise VpclintError(f"rule file {source}: expected a mapping of rule fields at the top level")
     rule = validate_versioned(data, source, "rule file", Rule, "schema_version", RULE_SCHEMA_VERSION)

@@ -13,9 +13,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from vpclint.documents import parse_versioned_json, read_text, write_text
+from vpclint.snapshot_checks import check_region
 
 SCHEMA_VERSION = 2
 """Version 2 added network ACLs, network interfaces, prefix-list entries of every referenced list, the
@@ -303,6 +304,12 @@ class RegionSnapshot(_Model):
     network_interfaces: list[NetworkInterface] = Field(default_factory=list)
     notes: list[ItemNote] = Field(default_factory=list)  # items read only in part (see ItemNote)
     nat_gateway_metrics: Optional[NatGatewayMetrics] = None  # only with ``collect --with-metrics``
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "RegionSnapshot":
+        """Unique ids, valid CIDRs, no dangling VPC references (see :mod:`vpclint.snapshot_checks`)."""
+        check_region(self)
+        return self
 
 
 class Snapshot(_Model):

@@ -10,20 +10,27 @@ import json
 import os
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Optional, TextIO
+from typing import Any, Callable, Optional, TextIO
 
 from vpclint.commands.common import add_collection_args, add_source_args, obtain_snapshot, output_stream, positive_int
 from vpclint.cost.facts import UPPER_BOUND
 from vpclint.cost.flowlogs import Attributor
-from vpclint.cost.ipranges import IP_RANGES_URL, PrefixSet, cached_ip_ranges, load_ip_ranges
+from vpclint.cost.ipranges import IP_RANGES_URL, IpRanges, PrefixSet, cached_ip_ranges, load_ip_ranges
 from vpclint.cost.model import MODELS, Scenario, money, run_model
-from vpclint.cost.prices import PriceTable, load_price_table
+from vpclint.cost.prices import MAX_GB, PriceTable, load_price_table
 from vpclint.errors import EXIT_INCOMPLETE, EXIT_OK, VpclintError
 from vpclint.snapshot import Snapshot
+from vpclint.text import terminal_safe as safe
 from vpclint.view import build_view
 
 COST_SCHEMA = "vpclint.cost/v1"
 IP_RANGES_URL_ENV = "VPCLINT_IP_RANGES_URL"
+
+
+MAX_COUNT = 10_000
+"""The most NAT gateways or AZs ``cost model`` prices."""
+MAX_DAYS = 455
+"""CloudWatch keeps hourly NAT metrics for 455 days (15 months)."""
 
 
 def _decimal(text: str) -> Decimal:
@@ -31,9 +38,19 @@ def _decimal(text: str) -> Decimal:
         value = Decimal(text.replace(",", ""))
     except InvalidOperation:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value.is_finite() or value < 0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
+    if not value.is_finite() or value < 0 or value > MAX_GB:
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to {MAX_GB:,}, got {text!r}")
     return value
+
+
+def _bounded(limit: int) -> Callable[[str], int]:
+    """argparse type: a whole number from 1 to ``limit``."""
+    def parse(text: str) -> int:
+        value = positive_int(text)
+        if value > limit:
+            raise argparse.ArgumentTypeError(f"expected a number <= {limit:,}, got {value}")
+        return value
+    return parse
 
 
 def _share(text: str) -> Decimal:
@@ -48,7 +65,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("cost", help="price the NAT traffic of each VPC and what the missing endpoints save")
     add_source_args(parser)
     add_collection_args(parser)
-    parser.add_argument("--days", type=positive_int, default=30, metavar="N", help="live: days of NAT traffic to sum (default 30)")
+    parser.add_argument("--days", type=_bounded(MAX_DAYS), default=30, metavar="N", help="live: days of NAT traffic to sum (default 30)")
     share = parser.add_mutually_exclusive_group()
     share.add_argument("--flow-logs", nargs="+", type=Path, default=[], metavar="FILE",
                        help="VPC flow-log files (plain or gzipped) to measure the S3 share of NAT traffic")
@@ -60,8 +77,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sub = parser.add_subparsers(dest="cost_command", metavar="SUBCOMMAND")
     model = sub.add_parser("model", help="the savings arithmetic for given traffic (no AWS access)")
     model.add_argument("--region", required=True, help="region whose prices apply")
-    model.add_argument("--nat-gateways", type=positive_int, required=True, metavar="N")
-    model.add_argument("--azs", type=positive_int, required=True, metavar="N", help="AZs that need the ECR interface endpoints")
+    model.add_argument("--nat-gateways", type=_bounded(MAX_COUNT), required=True, metavar="N")
+    model.add_argument("--azs", type=_bounded(MAX_COUNT), required=True, metavar="N", help="AZs that need the ECR interface endpoints")
     model.add_argument("--gb-per-month", type=_decimal, required=True, metavar="G", help="GB per month through the NAT gateways")
     split = model.add_mutually_exclusive_group()
     split.add_argument("--s3-share", type=_share, metavar="X", help="gateway model: fraction of the traffic that is S3; the rest stays on NAT")
@@ -117,10 +134,13 @@ def _print_model(r: dict[str, Any], out: TextIO) -> None:
     out.write(f"Break-even:           {'-' if even is None else f'{even:,.2f} GB/month'}\n")
 
 
-def _ip_ranges(args: argparse.Namespace):
+def _ip_ranges(args: argparse.Namespace) -> IpRanges:
     if args.ip_ranges:
         return load_ip_ranges(args.ip_ranges)
-    return cached_ip_ranges(os.environ.get(IP_RANGES_URL_ENV) or IP_RANGES_URL)
+    url = os.environ.get(IP_RANGES_URL_ENV) or IP_RANGES_URL
+    if not url.startswith("https://"):
+        raise VpclintError(f"{IP_RANGES_URL_ENV}: {url!r} is not an https:// URL (pass a local file with --ip-ranges FILE)")
+    return cached_ip_ranges(url)
 
 
 def _attribute(args: argparse.Namespace, snapshot: Snapshot) -> tuple[Optional[Attributor], Optional[dict[str, Any]]]:
@@ -218,25 +238,25 @@ def _print_report(document: dict[str, Any], out: TextIO) -> None:
     from rich.table import Table
 
     console = Console(file=out, width=160, force_terminal=False, color_system=None)
-    table = Table(title=f"NAT gateway cost per VPC (account {document['account_id']}, prices of {document['prices']['as_of']})")
+    table = Table(title=f"NAT gateway cost per VPC (account {safe(document['account_id'])}, prices of {document['prices']['as_of']})")
     for column in ("Region", "VPC", "NAT GWs", "NAT GB/month", "S3 share", "Cost today", "With endpoints",
                    "Saves/month", "Saves/year", "Break-even GB/mo"):
         table.add_column(column, justify="right" if column not in ("Region", "VPC") else "left")
     notes = []
     for row in document["vpcs"]:
-        e = row["estimate"]
-        name = f"{row['vpc_id']} ({row['name']})" if row["name"] else row["vpc_id"]
+        e, region, vpc_id = row["estimate"], safe(row["region"]), safe(row["vpc_id"])
+        name = f"{vpc_id} ({safe(row['name'])})" if row["name"] else vpc_id
         if e is None:
-            table.add_row(row["region"], name, str(len(row["nat_gateways"])), *["-"] * 7)
-            notes.append(f"{row['vpc_id']}: {row['note']}")
+            table.add_row(region, name, str(len(row["nat_gateways"])), *["-"] * 7)
+            notes.append(f"{vpc_id}: {safe(row['note'])}")
             continue
         even = e["break_even_nat_gb_per_month"]
         table.add_row(
-            row["region"], name, str(len(row["nat_gateways"])), f"{e['nat_gb_per_month']:,.2f}",
+            region, name, str(len(row["nat_gateways"])), f"{e['nat_gb_per_month']:,.2f}",
             f"{e['s3_share'] * 100:.1f}%", f"${e['cost_today_monthly']:,.2f}", f"${e['cost_with_endpoints_monthly']:,.2f}",
             f"${e['savings_monthly']:,.2f}", f"${e['savings_yearly']:,.2f}", "-" if even is None else f"{even:,.2f}",
         )
-        notes.append(f"{row['vpc_id']}: S3 share {e['s3_share_basis']}; adds {', '.join(e['missing_endpoints']) or 'nothing'}")
+        notes.append(f"{vpc_id}: S3 share {safe(e['s3_share_basis'])}; adds {safe(', '.join(e['missing_endpoints']) or 'nothing')}")
     console.print(table)
     totals = document["totals"]
     console.print(f"Total: today ${totals['cost_today_monthly']:,.2f}/month, with endpoints "
@@ -249,5 +269,5 @@ def _print_report(document: dict[str, Any], out: TextIO) -> None:
         console.print(f"Flow logs: {logs['files']} file(s), {logs['records']:,} records, {logs['nat_interface_records']:,} on NAT "
                       f"interfaces, {logs['no_data_records']:,} without data, {logs['malformed_lines']:,} malformed line(s)")
         for example in logs["malformed_examples"]:
-            console.print(f"  malformed: {example}", highlight=False, markup=False)
-    console.print(f"Prices: {document['prices']['source']}", highlight=False)
+            console.print(f"  malformed: {safe(example)}", highlight=False)
+    console.print(f"Prices: {safe(document['prices']['source'])}", highlight=False)

@@ -15,6 +15,7 @@ from vpclint.commands.common import output_stream
 from vpclint.cost.model import price_facts
 from vpclint.cost.prices import builtin_price_table, dumps, fetch_price_table, load_price_table
 from vpclint.errors import EXIT_INCOMPLETE, EXIT_OK, VpclintError
+from vpclint.text import plain
 
 PRICING_REGION = "us-east-1"  # the Price List API answers in us-east-1, eu-central-1 and ap-south-1
 
@@ -54,13 +55,13 @@ def _show(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps({"as_of": table.as_of.isoformat(), "source": table.source, "regions": facts}, indent=2, sort_keys=True))
         return EXIT_OK
-    print(f"Prices as of {table.as_of} ({table.currency}, {table.hours_per_month} h/month): {table.source}")
+    print(f"Prices as of {table.as_of} ({table.currency}, {table.hours_per_month} h/month): {plain(table.source)}")
     for region, p in facts.items():
         tiers = ", ".join(
             f"${t['per_gb']}/GB" + (f" to {t['up_to_gb']:,.0f} GB" if t["up_to_gb"] is not None else " beyond")
             for t in p["interface_endpoint_per_gb"]
         )
-        print(f"  {region}: NAT ${p['nat_gateway_hourly']}/h + ${p['nat_gateway_per_gb']}/GB; interface endpoint "
+        print(f"  {plain(region)}: NAT ${p['nat_gateway_hourly']}/h + ${p['nat_gateway_per_gb']}/GB; interface endpoint "
               f"${p['interface_endpoint_hourly_per_az']}/h per AZ + {tiers}; cross-AZ ${p['cross_az_per_gb']}/GB")
     return EXIT_OK
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import zlib
 from dataclasses import dataclass, field
 from itertools import compress
 from operator import or_
@@ -28,6 +29,7 @@ from typing import BinaryIO, Optional
 
 from vpclint.cost.ipranges import PrefixSet
 from vpclint.errors import VpclintError
+from vpclint.limits import MAX_DIGITS
 
 DEFAULT_FIELDS = (
     "version", "account-id", "interface-id", "srcaddr", "dstaddr", "srcport", "dstport",
@@ -35,6 +37,10 @@ DEFAULT_FIELDS = (
 )
 REQUIRED_FIELDS = ("interface-id", "srcaddr", "dstaddr", "bytes")
 BLOCK_SIZE = 1 << 15
+MAX_LINE_BYTES = 1 << 16
+"""A longer line is one malformed record, skipped without being held in memory (records are under 1 KiB)."""
+MAX_COUNT = 1 << 64
+"""A byte count is a 64-bit counter: a larger one (or a negative or non-numeric one) makes its record malformed."""
 ADDRESS_CACHE_LIMIT = 1 << 17
 MAX_EXAMPLES = 5
 MAX_FAST_INTERFACES = 16
@@ -114,14 +120,18 @@ class Attributor:
                 stream = io.BufferedReader(gzip.GzipFile(fileobj=raw), BLOCK_SIZE)  # type: ignore[arg-type]
             try:
                 self._feed_stream(stream, str(path))
-            except (OSError, EOFError, gzip.BadGzipFile) as exc:
-                raise VpclintError(f"flow log {path}: cannot decompress: {exc}") from None
+            except (OSError, EOFError, zlib.error) as exc:
+                action = "decompress" if gzipped else "read"
+                raise VpclintError(f"flow log {path}: cannot {action}: {exc}") from None
         self.stats.files += 1
 
     def _feed_stream(self, stream: BinaryIO, name: str) -> None:
-        first = stream.readline()
-        tokens = first.split()
-        fields, offset, pending = self._fields, 0, [first]
+        first = stream.readline(MAX_LINE_BYTES + 1)
+        skipping = len(first) > MAX_LINE_BYTES and first[-1:] != b"\n"
+        tokens = [] if skipping else first.split()
+        fields, offset, pending = self._fields, 0, [] if skipping else [first]
+        if skipping:
+            self._overlong(first, name, 1)
         if tokens and _is_header(tokens):
             fields, pending = parse_format(first.decode("utf-8", "replace")), []
         elif tokens and _is_timestamp(tokens[0]):
@@ -131,7 +141,7 @@ class Attributor:
             raise VpclintError(f"flow log {name}: the format has no {', '.join(missing)} field (fields: {' '.join(fields)})")
         index = {f: fields.index(f) + offset for f in REQUIRED_FIELDS}
         width = len(fields) + offset
-        line_no = 1 if pending else 2
+        line_no = 1 if pending or skipping else 2
         self._scan(pending, name, line_no, width, index)
         line_no += len(pending)
         tail = b""
@@ -139,9 +149,17 @@ class Attributor:
             block = stream.read(BLOCK_SIZE)
             if not block:
                 break
+            if skipping:  # the rest of an over-long line
+                end = block.find(b"\n")
+                if end < 0:
+                    continue
+                block, skipping, line_no = block[end + 1:], False, line_no + 1
             cut = block.rfind(b"\n")
             if cut < 0:
                 tail += block
+                if len(tail) > MAX_LINE_BYTES:
+                    self._overlong(tail, name, line_no)
+                    tail, skipping = b"", True
                 continue
             chunk, tail = tail + block[:cut], block[cut + 1:]
             records = chunk.count(b"\n") + 1
@@ -180,9 +198,13 @@ class Attributor:
             keep = list(map(b"-".__ne__, sizes))
             no_data = len(keep) - keep.count(True)
             enis, srcs, dsts, sizes = (list(compress(column, keep)) for column in (enis, srcs, dsts, sizes))
+        if sizes and not b"".join(sizes).isdigit():
+            return False  # a negative or non-numeric count: the per-line path counts it
         try:
             numbers = list(map(int, sizes))
-        except ValueError:
+        except ValueError:  # more digits than Python converts
+            return False
+        if numbers and max(numbers) >= MAX_COUNT:
             return False
         distinct = set(enis)
         if len(distinct) > MAX_FAST_INTERFACES:
@@ -237,9 +259,8 @@ class Attributor:
             if entry is None:
                 continue
             count = parts[i_bytes]
-            try:
-                size = int(count)
-            except ValueError:
+            size = int(count) if count.isdigit() and len(count) <= MAX_DIGITS else MAX_COUNT
+            if size >= MAX_COUNT:
                 if count == b"-":
                     no_data += 1
                 else:
@@ -270,6 +291,18 @@ class Attributor:
         stats.no_data += no_data
         stats.malformed += len(bad)
         for position in bad[: max(0, MAX_EXAMPLES - len(stats.malformed_examples))]:
-            text = lines[position].decode("utf-8", "replace").strip()[:120]
-            shown = "".join(c if c.isprintable() else "?" for c in text)  # no control bytes on the terminal
-            stats.malformed_examples.append(f"{name}:{line_no + position}: {shown}")
+            self._example(lines[position], f"{name}:{line_no + position}")
+
+    def _example(self, line: bytes, where: str, note: str = "") -> None:
+        """Keep a malformed line's start as an example (printable characters only: no control bytes on a terminal)."""
+        text = line[:480].decode("utf-8", "replace").strip()[:120]
+        shown = "".join(c if c.isprintable() else "?" for c in text)
+        self.stats.malformed_examples.append(f"{where}: {shown}{note}")
+
+    def _overlong(self, start: bytes, name: str, line_no: int) -> None:
+        """Count a line longer than ``MAX_LINE_BYTES`` as one malformed record (its start is the example)."""
+        stats = self.stats
+        stats.records += 1
+        stats.malformed += 1
+        if len(stats.malformed_examples) < MAX_EXAMPLES:
+            self._example(start, f"{name}:{line_no}", f"... (longer than {MAX_LINE_BYTES} bytes)")

@@ -14,12 +14,13 @@ import time
 import urllib.request
 from bisect import bisect_right
 from pathlib import Path
-from typing import Optional
+from typing import Annotated, Callable, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from vpclint.errors import VpclintError
-from vpclint.documents import describe_validation_error, read_text, write_atomic
+from vpclint.text import one_line
+from vpclint.documents import describe_validation_error, load_json, read_text, write_atomic
 
 IP_RANGES_URL = "https://ip-ranges.amazonaws.com/ip-ranges.json"
 CACHE_NAME = "ip-ranges.json"
@@ -27,16 +28,29 @@ CACHE_MAX_AGE_SECONDS = 24 * 3600
 FETCH_TIMEOUT_SECONDS = 10
 
 
+def _network(version: int) -> Callable[[str], str]:
+    """A validator: the text is an IPv``version`` network in CIDR notation."""
+    def check(text: str) -> str:
+        try:
+            network = ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            network = None
+        if network is None or network.version != version:
+            raise ValueError(f"{text!r} is not an IPv{version} CIDR")
+        return text
+    return check
+
+
 class _Prefix(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    ip_prefix: str
+    ip_prefix: Annotated[str, AfterValidator(_network(4))]
     region: str
     service: str
 
 
 class _Ipv6Prefix(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    ipv6_prefix: str
+    ipv6_prefix: Annotated[str, AfterValidator(_network(6))]
     region: str
     service: str
 
@@ -59,8 +73,9 @@ class IpRanges(BaseModel):
 
 def parse_ip_ranges(text: str, source: str) -> IpRanges:
     """Validate ip-ranges.json text."""
+    data = load_json(text, source, "ip ranges")
     try:
-        return IpRanges.model_validate_json(text)
+        return IpRanges.model_validate(data)
     except ValidationError as exc:
         raise VpclintError(f"ip ranges {source}: {describe_validation_error(exc)}") from None
 
@@ -82,7 +97,8 @@ def user_cache_dir() -> Path:
 def cached_ip_ranges(url: str = IP_RANGES_URL, cache_dir: Optional[Path] = None, now: Optional[float] = None) -> IpRanges:
     """ip-ranges.json from the cache when younger than a day, else fetched from ``url`` and cached.
 
-    A failed fetch falls back to a stale cache; with no cache at all it is an error that suggests ``--ip-ranges``.
+    A failed fetch falls back to a stale cache, with a warning on stderr giving its age; with no cache at all it is
+    an error that suggests ``--ip-ranges``.
     """
     cache = (cache_dir or user_cache_dir()) / CACHE_NAME
     now = time.time() if now is None else now
@@ -94,6 +110,9 @@ def cached_ip_ranges(url: str = IP_RANGES_URL, cache_dir: Optional[Path] = None,
             text = response.read().decode("utf-8")
     except (OSError, ValueError) as exc:
         if cache.is_file():
+            age = (now - cache.stat().st_mtime) / 3600
+            print(f"vpclint: warning: cannot fetch {url} ({one_line(exc)}); using the cached copy {cache}, "
+                  f"{age / 24:.1f} days old", file=sys.stderr)
             return load_ip_ranges(cache)
         raise VpclintError(f"cannot fetch {url} ({exc}); download it and pass --ip-ranges FILE") from None
     ranges = parse_ip_ranges(text, url)

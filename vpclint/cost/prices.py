@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Literal, Optional
+from typing import Annotated, Any, Iterable, Iterator, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -23,6 +23,11 @@ from vpclint.documents import parse_versioned_json, read_text
 
 PRICE_FILE_VERSION = 1
 BUILTIN_FILE = "prices.json"
+MAX_PRICE = Decimal(1000)
+"""The highest price a price file may give (USD per hour or per GB): keeps every sum exact in cents."""
+MAX_GB = Decimal(10**12)
+"""The largest monthly volume vpclint prices (GB per month; also the largest tier limit)."""
+Price = Annotated[Decimal, Field(ge=0, le=MAX_PRICE, allow_inf_nan=False)]
 
 
 class _Model(BaseModel):
@@ -32,19 +37,19 @@ class _Model(BaseModel):
 class Tier(_Model):
     """One per-GB tier: ``per_gb`` applies to the monthly volume up to ``up_to_gb`` (None: no upper limit)."""
 
-    up_to_gb: Optional[Decimal] = None
-    per_gb: Decimal = Field(ge=0)
+    up_to_gb: Optional[Annotated[Decimal, Field(gt=0, le=MAX_GB, allow_inf_nan=False)]] = None
+    per_gb: Price
 
 
 class RegionPrices(_Model):
     source: Optional[str] = None
-    nat_gateway_hourly: Decimal = Field(ge=0)
-    nat_gateway_per_gb: Decimal = Field(ge=0)
-    interface_endpoint_hourly_per_az: Decimal = Field(ge=0)
+    nat_gateway_hourly: Price
+    nat_gateway_per_gb: Price
+    interface_endpoint_hourly_per_az: Price
     interface_endpoint_per_gb: list[Tier] = Field(min_length=1)
-    gateway_endpoint_hourly: Decimal = Field(default=Decimal(0), ge=0)  # S3/DynamoDB gateway endpoints are free
-    gateway_endpoint_per_gb: Decimal = Field(default=Decimal(0), ge=0)
-    cross_az_per_gb: Decimal = Field(ge=0)  # each way
+    gateway_endpoint_hourly: Price = Decimal(0)  # S3/DynamoDB gateway endpoints are free
+    gateway_endpoint_per_gb: Price = Decimal(0)
+    cross_az_per_gb: Price  # each way
 
     @field_validator("interface_endpoint_per_gb")
     @classmethod
@@ -78,7 +83,7 @@ class PriceTable(_Model):
     version: Literal[1]
     as_of: date
     currency: Literal["USD"] = "USD"
-    hours_per_month: Decimal = Field(default=Decimal(730), gt=0)
+    hours_per_month: Decimal = Field(default=Decimal(730), gt=0, le=744, allow_inf_nan=False)  # 744: 31 days
     source: str = Field(min_length=1)
     regions: dict[str, RegionPrices]
 

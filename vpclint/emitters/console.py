@@ -6,12 +6,12 @@ from itertools import groupby
 from typing import TextIO
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from vpclint.emitters import ScanResult
 from vpclint.findings import Finding, VpcRow
 from vpclint.rules import SEVERITIES
+from vpclint.text import terminal_safe as escape
 
 VERDICT_STYLES = {"private": "green", "nat": "yellow", "broken": "bold red", "unknown": "magenta", "not_in_scope": "dim"}
 SEVERITY_STYLES = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
@@ -25,14 +25,14 @@ class ConsoleEmitter:
         fixed baseline entries, collection errors, rules not evaluated and the summary line."""
         console = Console(file=stream, width=None if stream.isatty() else 120, highlight=False, soft_wrap=True)
         report = result.report
-        console.print(f"[bold]vpclint[/bold] {report.tool.version} - account {report.account_id} ({report.partition})")
+        console.print(f"[bold]vpclint[/bold] {report.tool.version} - account {escape(report.account_id)} ({escape(report.partition)})")
         if report.vpcs:
             console.print(verdict_table(report.vpcs))
         shown = result.shown_findings
         for region, region_findings in groupby(shown, key=lambda f: f.region):
-            console.print(f"\n[bold]{region}[/bold]")
+            console.print(f"\n[bold]{escape(region)}[/bold]")
             for vpc_id, vpc_findings in groupby(region_findings, key=lambda f: f.vpc_id):
-                console.print(f"  [bold]{vpc_id or '(no VPC)'}[/bold]")
+                console.print(f"  [bold]{escape(vpc_id or '(no VPC)')}[/bold]")
                 for finding in vpc_findings:
                     style = SEVERITY_STYLES[finding.severity]
                     console.print(
@@ -44,15 +44,15 @@ class ConsoleEmitter:
         if report.fixed:
             console.print(f"\n[bold green]Fixed[/bold green] (in the baseline {escape(report.baseline or '')}, no longer found):")
             for entry in report.fixed:
-                console.print(f"  {entry.region}  {entry.rule_id}  {escape(entry.resource_id)}")
+                console.print(f"  {escape(entry.region)}  {escape(entry.rule_id)}  {escape(entry.resource_id)}")
         if report.errors:
             console.print("\n[bold red]Could not read[/bold red] (the scan is incomplete):")
             for error in report.errors:
-                console.print(f"  {error.region}  {error.api}: {error.code}: {escape(error.message)}")
+                console.print(f"  {escape(error.region)}  {escape(error.api)}: {escape(error.code)}: {escape(error.message)}")
         if report.not_evaluated:
             console.print("\n[bold yellow]Rules not evaluated[/bold yellow] (their data could not be read):")
             for item in report.not_evaluated:
-                console.print(f"  {item.region}  {item.rule_id} (missing {', '.join(item.missing)})")
+                console.print(f"  {escape(item.region)}  {item.rule_id} (missing {', '.join(item.missing)})")
         console.print("\n" + summary_line(result))
 
 

@@ -29,6 +29,7 @@ from vpclint import __version__
 from vpclint.emitters import ScanResult
 from vpclint.findings import Finding, Report
 from vpclint.rules import PLACEHOLDER, Rule, severity_rank
+from vpclint.text import code_fence, plain, sarif_markdown, sarif_text
 
 SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/vpclint/vpclint"
@@ -128,20 +129,23 @@ def _plain(template: str) -> str:
 
 def rule_descriptor(rule: Rule) -> om.ReportingDescriptor:
     """One ``tool.driver.rules[]`` entry with everything GitHub shows for a rule."""
-    description, rationale = " ".join(rule.description.split()), " ".join(rule.rationale.split())
+    description, rationale = plain(" ".join(rule.description.split())), plain(" ".join(rule.rationale.split()))
     full = f"{description} {rationale}"
-    references = "".join(f"\n- {url}" for url in rule.references)
-    text = f"{full}\n\nRemediation: {_plain(rule.remediation)}" + (f"\n\nReferences:{references}" if references else "")
+    references = "".join(f"\n- {plain(url)}" for url in rule.references)
+    remediation = plain(_plain(rule.remediation))
+    text = f"{full}\n\nRemediation: {remediation}" + (f"\n\nReferences:{references}" if references else "")
+    fence = code_fence(remediation)
+    links = "".join(f"\n- <{sarif_markdown(url)}>" for url in rule.references)
     markdown = (
-        f"**{rule.title}**\n\n{description}\n\n{rationale}\n\n"
-        f"## Remediation\n\n```sh\n{_plain(rule.remediation)}\n```\n"
-        + (f"\n## References\n{references}\n" if references else "")
+        f"**{sarif_markdown(rule.title)}**\n\n{sarif_markdown(description)}\n\n{sarif_markdown(rationale)}\n\n"
+        f"## Remediation\n\n{fence}sh\n{remediation}\n{fence}\n"
+        + (f"\n## References\n{links}\n" if links else "")
     )
     tags = sorted(set(rule.tags) | {"aws", "vpc"})[:MAX_TAGS]
     return om.ReportingDescriptor(
         id=rule.id,
         name="".join(word.capitalize() for word in rule.id.split("-")),
-        short_description=om.MultiformatMessageString(text=rule.title),
+        short_description=om.MultiformatMessageString(text=plain(rule.title)),
         full_description=om.MultiformatMessageString(text=full[:1024]),
         help=om.MultiformatMessageString(text=text, markdown=markdown),
         help_uri=rule.references[0] if rule.references else f"{INFORMATION_URI}#rules",
@@ -259,7 +263,7 @@ class SarifEmitter:
             rule_index=rule_index,
             level=LEVELS[finding.severity],
             kind=None,
-            message=om.Message(text=f"{finding.message} Fix: {finding.remediation}"),
+            message=om.Message(text=sarif_text(f"{finding.message} Fix: {finding.remediation}")),
             locations=[
                 om.Location(
                     physical_location=om.PhysicalLocation(
@@ -288,11 +292,11 @@ class SarifEmitter:
     @staticmethod
     def _invocation(report: Report) -> om.Invocation:
         notes = [
-            om.Notification(message=om.Message(text=f"could not read {e.region} {e.api}: {e.code}: {e.message}"), level="error")
+            om.Notification(message=om.Message(text=sarif_text(f"could not read {e.region} {e.api}: {e.code}: {e.message}")), level="error")
             for e in report.errors
         ] + [
             om.Notification(
-                message=om.Message(text=f"rule {n.rule_id} not evaluated in {n.region} (missing {', '.join(n.missing)})"),
+                message=om.Message(text=sarif_text(f"rule {n.rule_id} not evaluated in {n.region} (missing {', '.join(n.missing)})")),
                 level="warning",
             )
             for n in report.not_evaluated

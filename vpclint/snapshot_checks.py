@@ -1,0 +1,95 @@
+"""Consistency checks of one region of a snapshot, beyond the types pydantic checks field by field.
+
+* ids are unique within each collection (``vpcs``, ``subnets``, ...: the first required ``*_id`` field of the items);
+* every field whose name mentions ``cidr`` holds valid CIDRs (``10.0.0.0/33`` is refused);
+* subnets, route tables and endpoints name a VPC of the region's own ``vpcs`` (only when ``vpcs`` was collected);
+* NAT gateway metrics stay within :data:`MAX_NAT_BYTES` per gateway and metric.
+
+Failures are :class:`vpclint.limits.FieldError` with the path below the region, so the one-line error names the
+field (``field regions.0.subnets.3.cidr_block: ...``).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import lru_cache
+from typing import Any, Iterator
+
+from pydantic import BaseModel
+
+from vpclint.limits import FieldError
+
+MAX_NAT_BYTES = 10**18
+"""The most bytes one NAT gateway metric may sum to in a snapshot (1 EB)."""
+VPC_MEMBERS = ("subnets", "route_tables", "vpc_endpoints")
+
+
+@lru_cache(maxsize=1 << 16)
+def valid_cidr(text: str) -> bool:
+    """True for an IPv4 or IPv6 network in CIDR notation (host bits may be set)."""
+    try:
+        ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return False
+    return True
+
+
+def _id_field(model: type[BaseModel]) -> str | None:
+    """The first required field named ``*_id``: what identifies an item of a collection."""
+    for name, info in model.model_fields.items():
+        if name.endswith("_id") and info.is_required():
+            return name
+    return None
+
+
+def _collections(region: BaseModel) -> Iterator[tuple[str, list[BaseModel]]]:
+    for name in type(region).model_fields:
+        value = getattr(region, name)
+        if isinstance(value, list) and value and isinstance(value[0], BaseModel):
+            yield name, value
+
+
+def _check_unique(name: str, items: list[BaseModel]) -> None:
+    key = _id_field(type(items[0]))
+    if key is None:
+        return
+    seen: dict[str, int] = {}
+    for index, item in enumerate(items):
+        value = getattr(item, key)
+        if value in seen:
+            raise FieldError((name, index, key), f"duplicate id {value!r} (also at {name}.{seen[value]})")
+        seen[value] = index
+
+
+def _cidr_fields(item: BaseModel, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    """``(path, value)`` of every ``*cidr*`` field in ``item`` and the models nested in it."""
+    for name in type(item).model_fields:
+        value = getattr(item, name)
+        if "cidr" in name and isinstance(value, str):
+            yield (*path, name), value
+        elif "cidr" in name and isinstance(value, list):
+            yield from (((*path, name, i), v) for i, v in enumerate(value) if isinstance(v, str))
+        elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
+            for index, child in enumerate(value):
+                yield from _cidr_fields(child, (*path, name, index))
+
+
+def check_region(region: BaseModel) -> None:
+    """Raise :class:`FieldError` at the first inconsistency of one ``RegionSnapshot``."""
+    for name, items in _collections(region):
+        _check_unique(name, items)
+        for index, item in enumerate(items):
+            for path, value in _cidr_fields(item, (name, index)):
+                if not valid_cidr(value):
+                    raise FieldError(path, f"{value!r} is not a valid CIDR")
+    if "vpcs" in getattr(region, "collected", []):
+        vpcs = {vpc.vpc_id for vpc in getattr(region, "vpcs", [])}
+        for name in VPC_MEMBERS:
+            for index, item in enumerate(getattr(region, name, [])):
+                if item.vpc_id not in vpcs:
+                    raise FieldError((name, index, "vpc_id"), f"{item.vpc_id!r} is not a VPC of this region's vpcs")
+    metrics = getattr(region, "nat_gateway_metrics", None)
+    for index, gateway in enumerate(metrics.gateways if metrics else []):
+        for field in ("bytes_in_from_source", "bytes_in_from_destination"):
+            if getattr(gateway, field) > MAX_NAT_BYTES:
+                raise FieldError(("nat_gateway_metrics", "gateways", index, field), f"more than the limit of {MAX_NAT_BYTES} bytes")
