@@ -27,7 +27,8 @@ import boto3  # noqa: E402
 from conftest import _start_server, _stop_server, vpclint_executable  # noqa: E402
 from scenarios import build_vpc  # noqa: E402
 
-from vpclint.collector import collect, resolve_identity  # noqa: E402
+from vpclint.collect.region import collect  # noqa: E402
+from vpclint.collect.session import resolve_identity  # noqa: E402
 
 REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2"]
 LATENCY = 0.05
