@@ -4,7 +4,7 @@
 
 Starts a moto server on 127.0.0.1, builds the VPCs round-robin over three regions (and in each region one
 customer-managed prefix list that a security group references), then prints:
-1. the AWS API calls one collection makes, per region, against the budget: 12 paginated describes per region,
+1. the AWS API calls one collection makes, per region, against the budget: 11 paginated describes per region,
    2 DescribeVpcAttribute per VPC, and for prefix lists at most one DescribeManagedPrefixLists per region plus one
    GetManagedPrefixListEntries per kept list that came without CIDRs (a referenced customer list; in moto also
    the S3 list, whose DescribePrefixLists answer lacks Cidrs), plus identity;
@@ -41,7 +41,7 @@ LATENCY = 0.05
 ROUNDS = 3
 
 
-DESCRIBES_PER_REGION = 12
+DESCRIBES_PER_REGION = 11
 PREFIX_LIST_DESCRIBES_PER_REGION = 1  # DescribeManagedPrefixLists, only when a referenced list is not an AWS service list
 
 
