@@ -38,14 +38,6 @@ DESCRIBES = {
 their entries, one DescribeManagedPrefixLists and one GetManagedPrefixListEntries per list."""
 
 
-@pytest.fixture
-def aws_env(no_aws, monkeypatch):
-    """Dummy credentials and no real AWS settings."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-
-
 class FakeEc2:
     """Answers EC2 calls from canned pages (``NextToken`` is the page index) and records every call.
 

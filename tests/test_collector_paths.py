@@ -7,7 +7,6 @@ import boto3
 from moto import mock_aws
 
 from scenarios import add_interface_endpoint, build_vpc
-from test_collector import aws_env  # noqa: F401  (the fixture)
 
 from vpclint.collect.region import collect
 from vpclint.snapshot import SOURCES
