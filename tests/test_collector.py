@@ -262,18 +262,21 @@ def test_vpcs_subnets_dhcp_and_gateways_are_normalised():
 
 
 def test_routes_of_every_target_type_are_normalised():
-    """Each EC2 route target field maps to one target type; state, origin and associations are kept."""
+    """Each EC2 route target field maps to one target type; state, origin and associations are kept; routes are
+    sorted by destination (prefix-list routes, which have no CIDR, first)."""
     table, main = collect_fake(FakeEc2(paged_account())).route_tables
-    assert [(r.target_type, r.target_id) for r in table.routes] == [
-        ("local", "local"), ("internet_gateway", "igw-1"), ("egress_only_internet_gateway", "eigw-1"),
-        ("nat_gateway", "nat-1"), ("instance", "i-1"), ("network_interface", "eni-1"), ("vpc_endpoint", "vpce-1"),
-        ("virtual_private_gateway", "vgw-1"), ("transit_gateway", "tgw-1"), ("vpc_peering_connection", "pcx-1"),
-        ("carrier_gateway", "cagw-1"), ("local_gateway", "lgw-1"),
-        ("core_network", "arn:aws:networkmanager::1:core-network/core-1"), ("unknown", None),
+    assert [(r.destination_cidr_block or r.destination_ipv6_cidr_block or r.destination_prefix_list_id, r.target_type, r.target_id)
+            for r in table.routes] == [
+        ("pl-63a5400a", "vpc_endpoint", "vpce-1"), ("::/0", "egress_only_internet_gateway", "eigw-1"),
+        ("0.0.0.0/0", "internet_gateway", "igw-1"), ("10.0.0.0/16", "local", "local"),
+        ("10.1.0.0/16", "nat_gateway", "nat-1"), ("10.10.0.0/16", "unknown", None), ("10.2.0.0/16", "instance", "i-1"),
+        ("10.3.0.0/16", "network_interface", "eni-1"), ("10.4.0.0/16", "virtual_private_gateway", "vgw-1"),
+        ("10.5.0.0/16", "transit_gateway", "tgw-1"), ("10.6.0.0/16", "vpc_peering_connection", "pcx-1"),
+        ("10.7.0.0/16", "carrier_gateway", "cagw-1"), ("10.8.0.0/16", "local_gateway", "lgw-1"),
+        ("10.9.0.0/16", "core_network", "arn:aws:networkmanager::1:core-network/core-1"),
     ]
-    assert (table.routes[0].origin, table.routes[3].state) == ("CreateRouteTable", "blackhole")
-    assert table.routes[6].destination_prefix_list_id == "pl-63a5400a"
-    assert table.routes[2].destination_ipv6_cidr_block == "::/0"
+    by_destination = {r.destination_cidr_block: r for r in table.routes}
+    assert (by_destination["10.0.0.0/16"].origin, by_destination["10.1.0.0/16"].state) == ("CreateRouteTable", "blackhole")
     assert [(a.subnet_id, a.main, a.state) for a in table.associations] == [("subnet-1", False, "associated")]
     assert [(a.subnet_id, a.main) for a in main.associations] == [(None, True)]
 

@@ -136,7 +136,7 @@ def test_route_targets_vpclint_does_not_know_are_kept_by_name():
     ]
     pages = {**VPCS, "DescribeRouteTables": [{"RouteTables": [{"RouteTableId": "rtb-1", "VpcId": "vpc-1", "Routes": routes}]}]}
     table = collect_fake(FakeEc2(pages)).route_tables[0]
-    assert [(r.target_type, r.target_id, r.target_key) for r in table.routes] == [
+    assert [(r.target_type, r.target_id, r.target_key) for r in table.routes] == [  # sorted by destination
         ("other", "arn:aws:odb:us-east-1:111122223333:odb-network/odb-1", "OdbNetworkArn"),
         ("other", "10.0.5.9", "IpAddress"),
         ("other", "fw-1", "FutureWidgetId"),
@@ -230,12 +230,18 @@ def test_an_item_that_cannot_be_read_costs_only_itself():
     ]
 
 
+def reverse_routes(item: dict) -> dict:
+    """A route table with its routes in the opposite order; any other item as it is."""
+    return {**item, "Routes": list(reversed(item["Routes"]))} if "Routes" in item else item
+
+
 def test_the_same_responses_give_a_byte_identical_snapshot():
-    """Pages in another order give the same file: every list is sorted, notes included."""
+    """Items (and each table's routes) in another order give the same file: every list is sorted, notes included."""
     names = ["describe_network_acls", "describe_network_interfaces", "describe_vpc_endpoints", "describe_nat_gateways",
              "describe_route_tables", "describe_security_groups"]
     pages = {op: p for name in names for op, p in shape(name).items()}
-    reversed_pages = {op: [{key: list(reversed(items)) for key, items in page.items()} for page in p] for op, p in pages.items()}
+    reversed_pages = {op: [{key: [reverse_routes(i) for i in reversed(items)] for key, items in page.items()} for page in p]
+                      for op, p in pages.items()}
     first = dumps(Snapshot(account_id="1", regions=[collect_fake(FakeEc2({**VPCS, **pages}))]))
     second = dumps(Snapshot(account_id="1", regions=[collect_fake(FakeEc2({**VPCS, **reversed_pages}))]))
     assert first == second

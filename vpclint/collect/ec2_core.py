@@ -138,8 +138,14 @@ def route(raw: dict) -> Route:
     )
 
 
+def route_order(r: Route) -> tuple[str, str, str, str, str]:
+    """Routes by destination (IPv4, IPv6, prefix list), then target: AWS's order is not promised."""
+    return (r.destination_cidr_block or "", r.destination_ipv6_cidr_block or "", r.destination_prefix_list_id or "",
+            r.target_type, r.target_id or "")
+
+
 def read_route_tables(reader: ItemReader, raws: Optional[list[dict]]) -> list[RouteTable]:
-    """DescribeRouteTables items: routes in AWS's order (a route that can't be read is left out with a note),
+    """DescribeRouteTables items: routes sorted (a route that can't be read is left out with a note),
     associations main first."""
     def build(t: dict) -> RouteTable:
         table_id = t["RouteTableId"]
@@ -153,7 +159,7 @@ def read_route_tables(reader: ItemReader, raws: Optional[list[dict]]) -> list[Ro
         return RouteTable(
             route_table_id=table_id,
             vpc_id=t["VpcId"],
-            routes=reader.parts(table_id, "route", t.get("Routes"), lambda r: [route(r)]),
+            routes=sorted(reader.parts(table_id, "route", t.get("Routes"), lambda r: [route(r)]), key=route_order),
             associations=sorted(associations, key=lambda a: (not a.main, a.subnet_id or "", a.gateway_id or "", a.association_id or "")),
             tags=tags(t),
         )
