@@ -115,6 +115,14 @@ def no_aws(monkeypatch, tmp_path):
 
 
 @pytest.fixture
+def aws_env(no_aws, monkeypatch):
+    """Dummy credentials and no real AWS settings (for moto's ``mock_aws``)."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+
+
+@pytest.fixture
 def moto_server(moto_server_process: MotoServer, monkeypatch: pytest.MonkeyPatch) -> MotoServer:
     """The moto server, reset before the test; boto3 in this process is pointed at it too."""
     moto_server_process.reset()

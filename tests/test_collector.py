@@ -21,8 +21,9 @@ from moto import mock_aws
 from conftest import _free_port
 from scenarios import build_private_vpc, build_vpc, endpoint_security_group
 
-from vpclint import collector
-from vpclint.collector import RegionCollector, collect, resolve_regions
+from vpclint.collect import session as collect_session
+from vpclint.collect.region import RegionCollector, collect
+from vpclint.collect.session import resolve_regions
 from vpclint.engine import evaluate
 from vpclint.rules import load_rules
 from vpclint.snapshot import SOURCES
@@ -31,15 +32,10 @@ CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing
 DESCRIBES = {
     "DescribeVpcs", "DescribeDhcpOptions", "DescribeSubnets", "DescribeRouteTables", "DescribeSecurityGroups",
     "DescribeVpcEndpoints", "DescribeNatGateways", "DescribeInternetGateways", "DescribePrefixLists",
+    "DescribeNetworkAcls", "DescribeNetworkInterfaces",
 }
-
-
-@pytest.fixture
-def aws_env(no_aws, monkeypatch):
-    """Dummy credentials and no real AWS settings."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+"""The constant, paginated calls per region; on top come two DescribeVpcAttribute per VPC and, when lists need
+their entries, one DescribeManagedPrefixLists and one GetManagedPrefixListEntries per list."""
 
 
 class FakeEc2:
@@ -182,6 +178,37 @@ def paged_account() -> dict[str, list[dict]]:
             {"PrefixLists": [{"PrefixListId": "pl-63a5400a", "PrefixListName": "com.amazonaws.us-east-1.s3", "Cidrs": ["52.216.0.0/15"]}]},
             {"PrefixLists": [{"PrefixListId": "pl-02cd2c6b", "PrefixListName": "com.amazonaws.us-east-1.dynamodb"}]},
         ],
+        "DescribeManagedPrefixLists": [  # asked only for pl-1, the customer list sg-1 references
+            {"PrefixLists": []},
+            {"PrefixLists": [{"PrefixListId": "pl-1", "PrefixListName": "corp-cidrs", "OwnerId": "111122223333"}]},
+        ],
+        "GetManagedPrefixListEntries": [
+            {"Entries": [{"Cidr": "10.8.0.0/16", "Description": "a"}]},
+            {"Entries": [{"Cidr": "10.9.0.0/16"}, {"Cidr": "10.8.0.0/16"}]},
+        ],
+        "DescribeNetworkAcls": [
+            {"NetworkAcls": [{"NetworkAclId": "acl-1", "VpcId": "vpc-1", "IsDefault": True, "Entries": [
+                {"RuleNumber": 32767, "Egress": False, "Protocol": "-1", "RuleAction": "deny", "CidrBlock": "0.0.0.0/0"},
+                {"RuleNumber": 100, "Egress": True, "Protocol": "6", "RuleAction": "allow", "CidrBlock": "0.0.0.0/0",
+                 "PortRange": {"From": 443, "To": 443}},
+                {"RuleNumber": 100, "Egress": False, "Protocol": "6", "RuleAction": "allow", "Ipv6CidrBlock": "::/0",
+                 "PortRange": {"From": 1024, "To": 65535}},
+            ], "Associations": [{"NetworkAclAssociationId": "aclassoc-2", "SubnetId": "subnet-2"},
+                                {"NetworkAclAssociationId": "aclassoc-1", "SubnetId": "subnet-1"}],
+              "Tags": [{"Key": "Name", "Value": "main"}]}]},
+            {"NetworkAcls": [{"NetworkAclId": "acl-2", "VpcId": "vpc-2", "IsDefault": False, "Entries": [], "Associations": []}]},
+        ],
+        "DescribeNetworkInterfaces": [
+            {"NetworkInterfaces": [{"NetworkInterfaceId": "eni-5", "SubnetId": "subnet-2", "VpcId": "vpc-1",
+                                    "InterfaceType": "nat_gateway", "RequesterManaged": True, "Status": "in-use",
+                                    "PrivateIpAddress": "10.0.2.9", "PrivateIpAddresses": [
+                                        {"PrivateIpAddress": "10.0.2.9", "Primary": True}, {"PrivateIpAddress": "10.0.2.10"}]}]},
+            {"NetworkInterfaces": [{"NetworkInterfaceId": "eni-1", "SubnetId": "subnet-1", "VpcId": "vpc-1",
+                                    "Groups": [{"GroupId": "sg-2"}, {"GroupId": "sg-1"}],
+                                    "Ipv6Addresses": [{"Ipv6Address": "2600:1f18:1:1::5"}],
+                                    "Attachment": {"InstanceId": "i-1", "InstanceOwnerId": "111122223333"},
+                                    "TagSet": [{"Key": "Name", "Value": "app"}]}]},
+        ],
     }
 
 
@@ -191,8 +218,9 @@ def test_every_describe_is_paginated_and_every_page_collected():
     region = collect_fake(fake)
     assert region.errors == []
     assert region.collected == sorted(SOURCES)
+    per_list = ("DescribeManagedPrefixLists", "GetManagedPrefixListEntries")  # for pl-1, the only list without CIDRs
     assert Counter(call for call in fake.calls if call[0] != "DescribeVpcAttribute") == Counter(
-        (operation, token) for operation in DESCRIBES for token in (None, "1")
+        (operation, token) for operation in DESCRIBES | set(per_list) for token in (None, "1")
     )
     assert [c for c in fake.calls if c[0] == "DescribeVpcAttribute"] == [("DescribeVpcAttribute", None)] * 4
     assert [v.vpc_id for v in region.vpcs] == ["vpc-1", "vpc-2"]
@@ -203,8 +231,15 @@ def test_every_describe_is_paginated_and_every_page_collected():
     assert [n.nat_gateway_id for n in region.nat_gateways] == ["nat-1", "nat-2"]
     assert [i.internet_gateway_id for i in region.internet_gateways] == ["igw-1", "igw-2"]
     assert [d.dhcp_options_id for d in region.dhcp_options] == ["dopt-1", "dopt-2"]
-    # Only the S3 prefix list is kept.
-    assert [(p.prefix_list_id, p.cidrs) for p in region.prefix_lists] == [("pl-63a5400a", ["52.216.0.0/15"])]
+    assert [a.network_acl_id for a in region.network_acls] == ["acl-1", "acl-2"]
+    assert [i.network_interface_id for i in region.network_interfaces] == ["eni-1", "eni-5"]
+    # The S3 list (CIDRs from DescribePrefixLists) and the customer list sg-1 references (entries of both pages);
+    # the unreferenced DynamoDB list is left out.
+    assert [(p.prefix_list_id, p.prefix_list_name, p.owner_id, p.cidrs, p.cidrs_known) for p in region.prefix_lists] == [
+        ("pl-1", "corp-cidrs", "111122223333", ["10.8.0.0/16", "10.9.0.0/16"], True),
+        ("pl-63a5400a", "com.amazonaws.us-east-1.s3", "AWS", ["52.216.0.0/15"], True),
+    ]
+    assert region.notes == []
 
 
 def test_vpcs_subnets_dhcp_and_gateways_are_normalised():
@@ -227,18 +262,21 @@ def test_vpcs_subnets_dhcp_and_gateways_are_normalised():
 
 
 def test_routes_of_every_target_type_are_normalised():
-    """Each EC2 route target field maps to one target type; state, origin and associations are kept."""
+    """Each EC2 route target field maps to one target type; state, origin and associations are kept; routes are
+    sorted by destination (prefix-list routes, which have no CIDR, first)."""
     table, main = collect_fake(FakeEc2(paged_account())).route_tables
-    assert [(r.target_type, r.target_id) for r in table.routes] == [
-        ("local", "local"), ("internet_gateway", "igw-1"), ("egress_only_internet_gateway", "eigw-1"),
-        ("nat_gateway", "nat-1"), ("instance", "i-1"), ("network_interface", "eni-1"), ("vpc_endpoint", "vpce-1"),
-        ("virtual_private_gateway", "vgw-1"), ("transit_gateway", "tgw-1"), ("vpc_peering_connection", "pcx-1"),
-        ("carrier_gateway", "cagw-1"), ("local_gateway", "lgw-1"),
-        ("core_network", "arn:aws:networkmanager::1:core-network/core-1"), ("unknown", None),
+    assert [(r.destination_cidr_block or r.destination_ipv6_cidr_block or r.destination_prefix_list_id, r.target_type, r.target_id)
+            for r in table.routes] == [
+        ("pl-63a5400a", "vpc_endpoint", "vpce-1"), ("::/0", "egress_only_internet_gateway", "eigw-1"),
+        ("0.0.0.0/0", "internet_gateway", "igw-1"), ("10.0.0.0/16", "local", "local"),
+        ("10.1.0.0/16", "nat_gateway", "nat-1"), ("10.10.0.0/16", "unknown", None), ("10.2.0.0/16", "instance", "i-1"),
+        ("10.3.0.0/16", "network_interface", "eni-1"), ("10.4.0.0/16", "virtual_private_gateway", "vgw-1"),
+        ("10.5.0.0/16", "transit_gateway", "tgw-1"), ("10.6.0.0/16", "vpc_peering_connection", "pcx-1"),
+        ("10.7.0.0/16", "carrier_gateway", "cagw-1"), ("10.8.0.0/16", "local_gateway", "lgw-1"),
+        ("10.9.0.0/16", "core_network", "arn:aws:networkmanager::1:core-network/core-1"),
     ]
-    assert (table.routes[0].origin, table.routes[3].state) == ("CreateRouteTable", "blackhole")
-    assert table.routes[6].destination_prefix_list_id == "pl-63a5400a"
-    assert table.routes[2].destination_ipv6_cidr_block == "::/0"
+    by_destination = {r.destination_cidr_block: r for r in table.routes}
+    assert (by_destination["10.0.0.0/16"].origin, by_destination["10.1.0.0/16"].state) == ("CreateRouteTable", "blackhole")
     assert [(a.subnet_id, a.main, a.state) for a in table.associations] == [("subnet-1", False, "associated")]
     assert [(a.subnet_id, a.main) for a in main.associations] == [(None, True)]
 
@@ -315,12 +353,14 @@ def test_collect_counts_calls_uses_adaptive_retries_and_records_a_denied_region(
             snapshot = collect(session, ["eu-west-1", "us-east-1"], "123456789012", "aws")
     assert [c.meta.config.retries["mode"] for c in created] == ["adaptive"] * 4  # a patient and a probe client per region
     attempts = sorted(c.meta.config.retries["total_max_attempts"] for c in created)
-    assert attempts == [collector.PROBE_ATTEMPTS] * 2 + [collector.MAX_ATTEMPTS] * 2 and collector.MAX_ATTEMPTS >= 5
+    assert attempts == [collect_session.PROBE_ATTEMPTS] * 2 + [collect_session.MAX_ATTEMPTS] * 2 and collect_session.MAX_ATTEMPTS >= 5
     for region in ("eu-west-1", "us-east-1"):
         vpcs = [v for v in snapshot.regions if v.region == region][0].vpcs
         names = [name for r, name in calls if r == region]
-        assert sorted(set(names) - {"DescribeVpcAttribute"}) == sorted(DESCRIBES)
-        assert len(names) == len(DESCRIBES) + 2 * len(vpcs)
+        assert sorted(set(names) - {"DescribeVpcAttribute", "GetManagedPrefixListEntries"}) == sorted(DESCRIBES)
+        # moto's DescribePrefixLists has no Cidrs: the S3 list's entries take one GetManagedPrefixListEntries.
+        assert len(names) == len(DESCRIBES) + 2 * len(vpcs) + 1
+        assert names.count("GetManagedPrefixListEntries") == 1
         assert {n.vpc_id for n in nets if n.region == region} < {v.vpc_id for v in vpcs}
     east, west = snapshot.regions[1], snapshot.regions[0]
     assert (east.errors, east.collected) == ([], sorted(SOURCES))
@@ -356,7 +396,7 @@ def test_an_unreachable_region_is_recorded_after_the_probe_and_the_others_comple
     assert down.collected == []
     assert [(e.api, e.code) for e in down.errors] == [("ec2:DescribeVpcs", "EndpointConnectionError")]
     assert closed in down.errors[0].message
-    assert attempts == {collector.PROBE_ATTEMPTS: collector.PROBE_ATTEMPTS}  # the patient client was never used
+    assert attempts == {collect_session.PROBE_ATTEMPTS: collect_session.PROBE_ATTEMPTS}  # the patient client was never used
     assert up.errors == [] and net.vpc_id in {v.vpc_id for v in up.vpcs}
     assert evaluate(snapshot, load_rules()).exit_code() == 3
 
@@ -421,7 +461,7 @@ def test_scan_with_one_api_denied_by_iam_is_incomplete_and_claims_nothing(start_
         admin_iam.create_user(UserName="scanner")
         admin_iam.put_user_policy(UserName="scanner", PolicyName="read", PolicyDocument=json.dumps({
             "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Action": ["ec2:Describe*", "sts:GetCallerIdentity"], "Resource": "*"},
+            "Statement": [{"Effect": "Allow", "Action": ["ec2:Describe*", "ec2:GetManagedPrefixListEntries", "sts:GetCallerIdentity"], "Resource": "*"},
                           {"Effect": "Deny", "Action": "ec2:DescribeVpcEndpoints", "Resource": "*"}],
         }))
         scanner = admin_iam.create_access_key(UserName="scanner")["AccessKey"]

@@ -163,7 +163,9 @@ def test_snapshot_in_the_repository_is_pointed_at_line_by_line(tmp_path):
         assert physical["artifactLocation"]["uri"] == "snapshots/account.json"
         start = physical["region"]["startLine"]
         assert lines[start - 1].strip() == "{"  # the resource's own object opens on that line
-        block = "\n".join(lines[start - 1:start + 40])
+        indent = lines[start - 1][: len(lines[start - 1]) - len(lines[start - 1].lstrip())]
+        end = next(i for i in range(start, len(lines)) if lines[i].startswith(indent + "}"))
+        block = "\n".join(lines[start - 1:end + 1])  # the whole object, up to its closing brace
         assert f'"{id_keys[finding.resource_type]}": "{finding.resource_id}"' in block
     assert_valid_for_github(log)
 

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Optional, TextIO
 
-from vpclint.collector import collect_account
+from vpclint.collect.region import collect_account
 from vpclint.demo import DEMO_FILE, demo_snapshot_text
 from vpclint.documents import write_text
 from vpclint.snapshot import Snapshot, load, parse

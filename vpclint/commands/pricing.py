@@ -10,7 +10,7 @@ from typing import Any, Optional
 
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from vpclint.collector import client_config, open_session
+from vpclint.collect.session import client_config, open_session
 from vpclint.commands.common import output_stream
 from vpclint.cost.model import price_facts
 from vpclint.cost.prices import builtin_price_table, dumps, fetch_price_table, load_price_table

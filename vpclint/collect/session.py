@@ -1,0 +1,127 @@
+"""The AWS side of a collection: session, caller identity, the regions to scan, client settings and error shapes."""
+
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
+
+from vpclint import __version__
+from vpclint.errors import EXIT_INCOMPLETE, VpclintError
+from vpclint.snapshot import CollectionError
+
+HOME_REGIONS = {"aws": "us-east-1", "aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}
+ENABLED_OPT_IN_STATUSES = {"opt-in-not-required", "opted-in"}
+MAX_ATTEMPTS = 10
+"""Attempts per call, the first one included (adaptive retries ride out throttling)."""
+PROBE_ATTEMPTS = 2
+"""Attempts of a region's first call: enough for a dropped connection, not minutes of back-off for a dead endpoint."""
+
+
+def client_config(max_attempts: int = MAX_ATTEMPTS) -> Config:
+    """botocore settings for every client: adaptive retries for throttling, bounded timeouts."""
+    return Config(
+        retries={"mode": "adaptive", "total_max_attempts": max_attempts},
+        connect_timeout=10,
+        read_timeout=60,
+        user_agent_extra=f"vpclint/{__version__}",
+    )
+
+
+def open_session(profile: Optional[str] = None) -> boto3.Session:
+    """A boto3 session from the standard credential chain, or the named profile."""
+    try:
+        return boto3.Session(profile_name=profile)
+    except ProfileNotFound as exc:  # from --profile, or from AWS_PROFILE when no --profile was given
+        missing = profile or exc.kwargs.get("profile")
+        raise VpclintError(f"AWS profile {missing!r} not found in the AWS config files") from None
+
+
+def error_code(exc: Exception) -> str:
+    """AWS's error code of a failed call, or the exception's class name."""
+    if isinstance(exc, ClientError):
+        return str(exc.response.get("Error", {}).get("Code") or "ClientError")
+    return type(exc).__name__
+
+
+def error_message(exc: Exception) -> str:
+    """AWS's error message of a failed call, or the first line of the exception."""
+    if isinstance(exc, ClientError):
+        return str(exc.response.get("Error", {}).get("Message") or exc)
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def collection_error(region: str, api: str, exc: Exception) -> CollectionError:
+    """The recorded form of a call that failed."""
+    return CollectionError(region=region, api=api, code=error_code(exc), message=error_message(exc))
+
+
+def error_order(error: CollectionError) -> tuple[str, str, str]:
+    """Sort key of a region's errors."""
+    return (error.api, error.code, error.message)
+
+
+def resolve_identity(session: boto3.Session) -> tuple[str, str]:
+    """``(account_id, partition)`` of the caller, from ``sts:GetCallerIdentity``."""
+    region = session.region_name or "us-east-1"
+    try:
+        sts = session.client("sts", region_name=region, config=client_config())
+        arn = sts.get_caller_identity()["Arn"]
+    except NoCredentialsError:
+        raise VpclintError(
+            "no AWS credentials found (set AWS_PROFILE or --profile, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)"
+        ) from None
+    except (ClientError, BotoCoreError) as exc:
+        raise VpclintError(
+            f"sts:GetCallerIdentity failed in {region}: {error_code(exc)}: {error_message(exc)}"
+        ) from None
+    parts = arn.split(":")
+    return parts[4], parts[1]
+
+
+def partition_regions(session: boto3.Session) -> dict[str, str]:
+    """Every EC2 region botocore knows, mapped to its partition."""
+    known: dict[str, str] = {}
+    for partition in session.get_available_partitions():
+        for region in session.get_available_regions("ec2", partition_name=partition):
+            known[region] = partition
+    return known
+
+
+def resolve_regions(
+    session: boto3.Session, partition: str, requested: Iterable[str], all_regions: bool
+) -> list[str]:
+    """The regions to scan: the requested ones (validated), or the account's enabled regions of its partition."""
+    known = partition_regions(session)
+    requested = sorted(set(requested))
+    for region in requested:
+        if region not in known:
+            raise VpclintError(f"unknown region {region!r}: not a region of any AWS partition known to botocore")
+        if known[region] != partition:
+            raise VpclintError(
+                f"region {region!r} is in partition {known[region]}, but the credentials are for {partition}"
+            )
+    if not all_regions:
+        if requested:
+            return requested
+        if session.region_name:
+            return [session.region_name]
+        raise VpclintError("no region to scan: pass --region R (repeatable) or --all-regions, or set AWS_REGION")
+    home = session.region_name if known.get(session.region_name or "") == partition else HOME_REGIONS[partition]
+    try:
+        ec2 = session.client("ec2", region_name=home, config=client_config())
+        listed = ec2.describe_regions(AllRegions=False)["Regions"]
+    except (ClientError, BotoCoreError) as exc:
+        raise VpclintError(
+            f"cannot list the account's regions (ec2:DescribeRegions in {home}: {error_code(exc)}: "
+            f"{error_message(exc)}); pass --region instead",
+            EXIT_INCOMPLETE,
+        ) from None
+    enabled = {
+        r["RegionName"]
+        for r in listed
+        if r.get("OptInStatus", "opt-in-not-required") in ENABLED_OPT_IN_STATUSES and known.get(r["RegionName"]) == partition
+    }
+    return sorted(enabled | set(requested))
