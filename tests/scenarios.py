@@ -55,6 +55,9 @@ def build_vpc(
     ec2 = session.client("ec2", region_name=region)
     base = cidr.split(".")[0] + "." + cidr.split(".")[1]
     vpc_id = ec2.create_vpc(CidrBlock=cidr, TagSpecifications=_tag("vpc", name))["Vpc"]["VpcId"]
+    # AWS gives a new VPC the region's default DHCP options set (AmazonProvidedDNS); moto gives it none.
+    options = ec2.create_dhcp_options(DhcpConfigurations=[{"Key": "domain-name-servers", "Values": ["AmazonProvidedDNS"]}])
+    ec2.associate_dhcp_options(DhcpOptionsId=options["DhcpOptions"]["DhcpOptionsId"], VpcId=vpc_id)
     if dns_hostnames:
         ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": True})
     net = Network(region=region, vpc_id=vpc_id)
@@ -175,12 +178,15 @@ def build_demo_account(session: boto3.Session) -> dict[str, Network]:
     us-east-1 ``prod``: three private subnets behind NAT gateways and one isolated subnet on the main table;
     no ecr.dkr endpoint; an ecr.api endpoint with private DNS off in two of three AZs; an endpoint security group
     that admits only one private subnet; an S3 gateway endpoint on two of the three private route tables, with a
-    policy that allows only the team's own bucket. ``shared`` in us-east-1 is correct; eu-west-1 holds a
-    public-only ``edge`` VPC (out of scope) and a correct ``analytics`` VPC.
+    policy that allows only the team's own bucket: broken. ``shared`` in us-east-1 is private; eu-west-1 holds a
+    public-only ``edge`` VPC (not in scope), a private ``analytics`` VPC, a ``batch`` VPC with an S3 gateway but no
+    ECR endpoints (pulls work and pay NAT) and a ``legacy`` VPC behind corporate DNS servers (unknown). Every
+    private subnet runs an instance (a workload).
     """
     for region in ("us-east-1", "eu-west-1"):
         make_default_vpc_public(session, region)
     prod = build_vpc(session, "us-east-1", "prod", cidr="10.0.0.0/16", isolated_subnet=True)
+    add_workloads(session, prod, prod.private_subnets + prod.isolated_subnets)
     endpoint_security_group(session, prod, ["10.0.1.0/24"])
     add_interface_endpoint(session, prod, "ecr.api", prod.private_subnets[:2], private_dns=False)
     add_s3_gateway(
@@ -195,13 +201,23 @@ def build_demo_account(session: boto3.Session) -> dict[str, Network]:
         },
     )
     shared = build_private_vpc(session, "us-east-1", "shared", cidr="10.1.0.0/16")
+    add_workloads(session, shared, shared.private_subnets)
     edge = build_vpc(session, "eu-west-1", "edge", cidr="10.2.0.0/16", azs=2, nat=False)
     ec2 = session.client("ec2", region_name="eu-west-1")
     for table in edge.private_route_tables:  # make the "private" subnets public: edge has only public subnets
         igw = ec2.describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [edge.vpc_id]}])["InternetGateways"][0]
         ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw["InternetGatewayId"])
     analytics = build_private_vpc(session, "eu-west-1", "analytics", cidr="10.3.0.0/16")
-    return {"prod": prod, "shared": shared, "edge": edge, "analytics": analytics}
+    add_workloads(session, analytics, analytics.private_subnets)
+    batch = build_vpc(session, "eu-west-1", "batch", cidr="10.4.0.0/16", azs=2)
+    add_s3_gateway(session, batch, batch.private_route_tables)
+    add_workloads(session, batch, batch.private_subnets)
+    legacy = build_private_vpc(session, "eu-west-1", "legacy", cidr="10.5.0.0/16")
+    ec2 = session.client("ec2", region_name="eu-west-1")
+    corporate_dns = ec2.create_dhcp_options(DhcpConfigurations=[{"Key": "domain-name-servers", "Values": ["10.5.0.53", "10.5.1.53"]}])
+    ec2.associate_dhcp_options(DhcpOptionsId=corporate_dns["DhcpOptions"]["DhcpOptionsId"], VpcId=legacy.vpc_id)
+    add_workloads(session, legacy, legacy.private_subnets)
+    return {"prod": prod, "shared": shared, "edge": edge, "analytics": analytics, "batch": batch, "legacy": legacy}
 
 
 @dataclass

@@ -12,7 +12,22 @@ from test_collector import FakeEc2, collect_fake
 from vpclint.snapshot import SOURCES, Snapshot, dumps
 
 SHAPES = Path(__file__).parent / "fixtures" / "aws_shapes"
-VPCS = {"DescribeVpcs": [{"Vpcs": [{"VpcId": "vpc-111122223333aabbc", "CidrBlock": "10.0.0.0/16"}]}]}
+
+
+def _vpc_ids(value: object) -> set[str]:
+    """Every ``VpcId`` in a recorded response (its resources' VPCs must be listed for the snapshot to be whole)."""
+    if isinstance(value, dict):
+        found = {value["VpcId"]} if isinstance(value.get("VpcId"), str) else set()
+        return found.union(*(_vpc_ids(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_vpc_ids(v) for v in value))
+    return set()
+
+
+VPCS = {"DescribeVpcs": [{"Vpcs": [
+    {"VpcId": vpc_id, "CidrBlock": "10.0.0.0/16"}
+    for vpc_id in sorted({"vpc-111122223333aabbc", "vpc-1"}.union(*(_vpc_ids(json.loads(p.read_text())) for p in SHAPES.glob("*.json"))))
+]}]}
 
 
 def shape(name: str) -> dict[str, list[dict]]:
@@ -245,3 +260,17 @@ def test_the_same_responses_give_a_byte_identical_snapshot():
     first = dumps(Snapshot(account_id="1", regions=[collect_fake(FakeEc2({**VPCS, **pages}))]))
     second = dumps(Snapshot(account_id="1", regions=[collect_fake(FakeEc2({**VPCS, **reversed_pages}))]))
     assert first == second
+
+
+def test_a_resource_of_a_vpc_created_during_the_scan_costs_only_itself():
+    """A route table whose VPC appeared after DescribeVpcs ran is left out with a note; the file still loads."""
+    pages = {**VPCS, "DescribeRouteTables": [{"RouteTables": [
+        {"RouteTableId": "rtb-new", "VpcId": "vpc-created-later", "Routes": []},
+        {"RouteTableId": "rtb-ok", "VpcId": "vpc-1", "Routes": []},
+    ]}]}
+    region = collect_fake(FakeEc2(pages))
+    assert [t.route_table_id for t in region.route_tables] == ["rtb-ok"]
+    assert [(n.api, n.item_id) for n in region.notes] == [("vpclint:route_tables", "rtb-new")]
+    assert "vpc-created-later" in region.notes[0].message and "route_tables" in region.collected
+    snapshot = Snapshot(account_id="111122223333", regions=[region])
+    assert Snapshot.model_validate_json(dumps(snapshot)).regions[0].route_tables[0].route_table_id == "rtb-ok"

@@ -34,7 +34,9 @@ from vpclint.collect.session import (
     resolve_regions,
 )
 from vpclint.errors import VpclintError
-from vpclint.snapshot import PrefixList, RegionSnapshot, Snapshot, Vpc
+from vpclint.limits import FieldError
+from vpclint.snapshot import ItemNote, PrefixList, RegionSnapshot, Snapshot, Vpc
+from vpclint.snapshot_checks import check_region
 
 ATTRIBUTE_WORKERS = 4
 """Concurrent DescribeVpcAttribute calls per region (regions themselves run in a pool of ``--max-workers``)."""
@@ -215,7 +217,28 @@ class RegionCollector:
         r.prefix_lists.sort(key=lambda x: x.prefix_list_id)
         r.network_acls.sort(key=lambda x: x.network_acl_id)
         r.network_interfaces.sort(key=lambda x: x.network_interface_id)
+        leave_out_inconsistent(r)
+        r.notes.sort(key=lambda n: (n.api, n.item_id or "", n.message))
         return r
+
+
+def leave_out_inconsistent(region: RegionSnapshot) -> None:
+    """Leave out, with a note, each item the snapshot checks refuse (a duplicate id, an invalid CIDR, a resource
+    of a VPC created after DescribeVpcs ran): one odd item costs only itself, and the file written loads again."""
+    for _ in range(sum(len(v) for v in region.__dict__.values() if isinstance(v, list)) + 1):
+        try:
+            check_region(region)
+            return
+        except FieldError as problem:
+            holder: Any = region
+            for step in problem.path[:-1]:
+                if isinstance(step, int):
+                    break
+                holder = getattr(holder, step)
+            index = next(step for step in problem.path if isinstance(step, int))
+            item = holder.pop(index)
+            item_id = next((v for k, v in item.__dict__.items() if k.endswith("_id") and isinstance(v, str)), None)
+            region.notes.append(ItemNote(api=f"vpclint:{problem.path[0]}", item_id=item_id, message=f"left out: {problem.reason}"))
 
 
 def collect(

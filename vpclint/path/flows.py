@@ -75,12 +75,16 @@ def _finish(name: str, service: str, judge: Judge, way: Way) -> Flow:
 
 
 def _endpoint_targets(index: RegionIndex, endpoint: VpcEndpoint) -> dict[str, list[Network]]:
-    """The endpoint's interface addresses by subnet (the subnet's CIDR when its interfaces were not read)."""
+    """The endpoint's interface addresses by subnet; the subnet's CIDR when its interfaces were not read or their
+    addresses lie outside it (AWS never does that; moto does)."""
     targets: dict[str, list[Network]] = {}
     for interface_id in endpoint.network_interface_ids:
         interface = index.interfaces.get(interface_id)
-        if interface is not None and interface.subnet_id:
-            targets.setdefault(interface.subnet_id, []).extend(address_networks(interface.private_ips))
+        subnet = index.subnets.get(interface.subnet_id or "") if interface is not None else None
+        network = index.network(subnet.cidr_block) if subnet is not None else None
+        if interface is not None and subnet is not None and network is not None:
+            inside = [a for a in address_networks(interface.private_ips) if a.version == network.version and a.subnet_of(network)]  # type: ignore[arg-type]
+            targets.setdefault(subnet.subnet_id, []).extend(inside)
     for subnet_id in endpoint.subnet_ids:
         if not targets.get(subnet_id):
             subnet = index.subnets.get(subnet_id)
