@@ -46,11 +46,13 @@ def build_vpc(
     nat: bool = True,
     isolated_subnet: bool = False,
     dns_hostnames: bool = True,
+    workloads: bool = True,
 ) -> Network:
     """A VPC with, per AZ, a public subnet (IGW) and a private subnet (own route table, NAT when ``nat``).
 
     ``isolated_subnet`` adds one subnet with no explicit association: it uses the main table, which has no
-    default route. Returns the ids.
+    default route. With ``workloads``, an instance runs in every private and isolated subnet (in the VPC's default
+    security group). Returns the ids.
     """
     ec2 = session.client("ec2", region_name=region)
     base = cidr.split(".")[0] + "." + cidr.split(".")[1]
@@ -97,6 +99,8 @@ def build_vpc(
                 TagSpecifications=_tag("subnet", f"{name}-isolated"),
             )["Subnet"]["SubnetId"]
         )
+    if workloads:
+        add_workloads(session, net, net.private_subnets + net.isolated_subnets)
     return net
 
 
@@ -181,12 +185,11 @@ def build_demo_account(session: boto3.Session) -> dict[str, Network]:
     policy that allows only the team's own bucket: broken. ``shared`` in us-east-1 is private; eu-west-1 holds a
     public-only ``edge`` VPC (not in scope), a private ``analytics`` VPC, a ``batch`` VPC with an S3 gateway but no
     ECR endpoints (pulls work and pay NAT) and a ``legacy`` VPC behind corporate DNS servers (unknown). Every
-    private subnet runs an instance (a workload).
+    private subnet runs an instance (a workload: :func:`build_vpc`).
     """
     for region in ("us-east-1", "eu-west-1"):
         make_default_vpc_public(session, region)
     prod = build_vpc(session, "us-east-1", "prod", cidr="10.0.0.0/16", isolated_subnet=True)
-    add_workloads(session, prod, prod.private_subnets + prod.isolated_subnets)
     endpoint_security_group(session, prod, ["10.0.1.0/24"])
     add_interface_endpoint(session, prod, "ecr.api", prod.private_subnets[:2], private_dns=False)
     add_s3_gateway(
@@ -201,22 +204,18 @@ def build_demo_account(session: boto3.Session) -> dict[str, Network]:
         },
     )
     shared = build_private_vpc(session, "us-east-1", "shared", cidr="10.1.0.0/16")
-    add_workloads(session, shared, shared.private_subnets)
     edge = build_vpc(session, "eu-west-1", "edge", cidr="10.2.0.0/16", azs=2, nat=False)
     ec2 = session.client("ec2", region_name="eu-west-1")
     for table in edge.private_route_tables:  # make the "private" subnets public: edge has only public subnets
         igw = ec2.describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [edge.vpc_id]}])["InternetGateways"][0]
         ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw["InternetGatewayId"])
     analytics = build_private_vpc(session, "eu-west-1", "analytics", cidr="10.3.0.0/16")
-    add_workloads(session, analytics, analytics.private_subnets)
     batch = build_vpc(session, "eu-west-1", "batch", cidr="10.4.0.0/16", azs=2)
     add_s3_gateway(session, batch, batch.private_route_tables)
-    add_workloads(session, batch, batch.private_subnets)
     legacy = build_private_vpc(session, "eu-west-1", "legacy", cidr="10.5.0.0/16")
     ec2 = session.client("ec2", region_name="eu-west-1")
     corporate_dns = ec2.create_dhcp_options(DhcpConfigurations=[{"Key": "domain-name-servers", "Values": ["10.5.0.53", "10.5.1.53"]}])
     ec2.associate_dhcp_options(DhcpOptionsId=corporate_dns["DhcpOptions"]["DhcpOptionsId"], VpcId=legacy.vpc_id)
-    add_workloads(session, legacy, legacy.private_subnets)
     return {"prod": prod, "shared": shared, "edge": edge, "analytics": analytics, "batch": batch, "legacy": legacy}
 
 

@@ -21,7 +21,7 @@ REGION = "us-west-2"
 
 
 def complete_vpc(session, cidr: str = "10.8.0.0/16", workloads: bool = True, egress=None):
-    net = build_vpc(session, REGION, "app", cidr=cidr, azs=2)
+    net = build_vpc(session, REGION, "app", cidr=cidr, azs=2, workloads=False)
     endpoint_security_group(session, net, [cidr])
     for service in ("ecr.dkr", "ecr.api"):
         add_interface_endpoint(session, net, service, net.private_subnets)

@@ -51,14 +51,17 @@ def test_rule_pack_on_a_two_region_moto_account(moto_server, run_vpclint):
 
     findings = {(f["rule_id"], f["resource_id"]): f for f in report["findings"]}
     ingress = findings[("endpoint-https-ingress-missing", dkr)]
-    assert ingress["evidence"]["coverage"]["uncovered"] == sorted(broken.private_subnets[1:] + broken.isolated_subnets)
+    assert [b["subnet_id"] for b in ingress["evidence"]["blocked"]] == sorted(broken.private_subnets[1:] + broken.isolated_subnets)
     for cidr in ("10.2.2.0/24", "10.2.3.0/24", "10.2.50.0/24"):
         assert "{CidrIp=%s}" % cidr in ingress["remediation"]
     assert "10.2.1.0/24" not in ingress["remediation"]
-    default_group = findings[("endpoint-https-ingress-missing", account.default_sg_api)]["evidence"]["coverage"]
-    assert default_group["default_group_used"] and default_group["groups_checked"] == [default_group["default_group_used"]]
+    default_group = findings[("endpoint-https-ingress-missing", account.default_sg_api)]["evidence"]
+    ec2 = moto_server.session().client("ec2", region_name="us-west-2")
+    default_id = ec2.describe_security_groups(Filters=[
+        {"Name": "vpc-id", "Values": [broken.vpc_id]}, {"Name": "group-name", "Values": ["default"]}])["SecurityGroups"][0]["GroupId"]
+    assert default_group["group_ids"] == [default_id]  # no groups given: the VPC's default group
     table = findings[("s3-gateway-route-table-missing", broken.main_route_table)]
-    assert [s["subnet_id"] for s in table["evidence"]["private_subnets"]] == broken.isolated_subnets
+    assert [s["subnet_id"] for s in table["evidence"]["workload_subnets"]] == broken.isolated_subnets
     assert f"--vpc-endpoint-id {broken.endpoints['s3']} --add-route-table-ids {broken.main_route_table}" in table["remediation"]
     assert "--enable-dns-hostnames" in findings[("vpc-dns-attributes-disabled", broken.vpc_id)]["remediation"]
 

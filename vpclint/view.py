@@ -39,6 +39,7 @@ from pydantic import BaseModel
 from vpclint.cost.facts import RegionNat
 from vpclint.cost.prices import builtin_price_table
 from vpclint.servicename import service_prefix_for
+from vpclint.path.coverage import ingress_gaps
 from vpclint.path.index import build_index
 from vpclint.path.tables import PRIVATE_KINDS, effective_route_tables, subnet_kind
 from vpclint.path.verdicts import SubnetPath, subnet_path, vpc_summary, vpc_verdict
@@ -295,12 +296,10 @@ def build_region_view(
         item["effective_group_ids"] = endpoint.group_ids or [
             g["group_id"] for g in vpc_item["security_groups"].values() if g["group_name"] == DEFAULT_GROUP_NAME
         ]
-        item["ingress_blocked_subnets"] = [
-            {"subnet_id": s["subnet_id"], "cidr_block": s["cidr_block"], "flow": flow["flow"], "detail": flow["link"]["detail"]}
-            for s in vpc_item["workload_subnets"]
-            for flow in s["flows"].values()
-            if flow["link"] and flow["link"]["kind"] == "endpoint-sg" and flow["via"] == endpoint.vpc_endpoint_id
-        ]
+        item["ingress_blocked_subnets"] = (
+            ingress_gaps(index, endpoint, [index.subnets[s["subnet_id"]] for s in vpc_item["workload_subnets"]])
+            if endpoint.vpc_endpoint_type == "Interface" else []
+        )
         item["vpc"] = vpc_item
         view.items["endpoint"].append(item)
 
