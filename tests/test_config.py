@@ -73,7 +73,7 @@ def test_regions_come_from_config_unless_given_on_the_command_line(tmp_path, mon
 
     monkeypatch.setattr(scan_command, "obtain_snapshot", fake_snapshot)
     for flags in ([], ["ap-south-1"]):
-        args = argparse.Namespace(config=tmp_path / "c.toml", region=flags, all_regions=False, rules=[], select=[], ignore=[], vpc=[])
+        args = argparse.Namespace(config=tmp_path / "c.toml", region=flags, all_regions=False, rules=[], select=[], ignore=[], vpc=[], no_skip_tags=False)
         scan_command.perform_scan(args)
     assert seen == [(["eu-west-1", "us-east-1"], False), (["ap-south-1"], False)]
 

@@ -100,7 +100,10 @@ def test_implicit_main_table_subnets_are_classified_and_served_by_the_main_table
 @pytest.mark.parametrize("tags, main_routes, in_scope, skipped", [
     ({}, [], True, False),
     ({}, [default("internet_gateway")], False, False),
-    ({"vpclint:skip": ""}, [], False, True),
+    ({"vpclint:skip": ""}, [], True, False),  # no reason given: not skipped
+    ({"vpclint:skip": "False"}, [], True, False),  # false-like values never skip
+    ({"vpclint:skip": "no"}, [], True, False),
+    ({"vpclint:skip": "retired in Q3"}, [], False, True),
     ({"vpclint:skip": "legacy", "Name": "x"}, [default("nat_gateway")], False, True),
 ])
 def test_in_scope_needs_a_private_subnet_and_no_skip_tag(tags, main_routes, in_scope, skipped):

@@ -176,5 +176,5 @@ def apply_baseline(
         findings.append(finding.model_copy(update=update))
     fixed = [FixedEntry(**e.model_dump()) for e in fixed_entries(baseline, report, rule_ids, vpc_ids)]
     s = report.summary
-    summary = summarise(findings, s.fail_on, s.rules_evaluated, s.not_evaluated, s.complete, fixed=len(fixed))
+    summary = summarise(findings, s.fail_on, s.rules_evaluated, s.not_evaluated, s.complete, fixed=len(fixed), skipped=s.skipped)
     return report.model_copy(update={"findings": findings, "fixed": fixed, "baseline": source, "summary": summary})

@@ -45,6 +45,7 @@ class Config(BaseModel):
     ignore: list[str] = Field(default_factory=list)
     baseline: Optional[Path] = None
     required_endpoints: list[str] = Field(default_factory=list)
+    skip_tags: bool = True  # honour the vpclint:skip tag (--no-skip-tags sets false)
 
     @field_validator("required_endpoints")
     @classmethod
@@ -55,8 +56,9 @@ class Config(BaseModel):
         return sorted(set(value))
 
     def settings(self) -> dict[str, Any]:
-        """The settings the rules read from every VPC item (``settings.required_services``)."""
-        return {"required_services": list(self.required_endpoints)}
+        """The settings the view and the rules read (every VPC item carries them: ``settings.required_services``,
+        ``settings.skip_tags``)."""
+        return {"required_services": list(self.required_endpoints), "skip_tags": self.skip_tags}
 
 
 def parse_config(text: str, source: str, base: Path) -> Config:

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import Any, Iterable, Iterator, Mapping, Optional
 
 from vpclint import __version__
-from vpclint.findings import Finding, NotEvaluated, Report, Tool, VpcRow, fingerprint, summarise
+from vpclint.findings import Finding, NotEvaluated, Report, SkippedVpc, Tool, VpcRow, fingerprint, summarise
 from vpclint.functions import rule_options
 from vpclint.rules import Rule
 from vpclint.snapshot import Snapshot
@@ -43,7 +43,7 @@ def evaluate(
     carries them under ``settings``.
     """
     with _gc_paused():
-        findings, not_evaluated, vpcs = _evaluate_regions(snapshot, rules, vpc_ids, settings)
+        findings, not_evaluated, vpcs, skipped = _evaluate_regions(snapshot, rules, vpc_ids, settings)
         findings.sort(key=Finding.sort_key)
         not_evaluated.sort(key=lambda n: (n.region, n.rule_id))
         errors = snapshot.all_errors()
@@ -53,27 +53,30 @@ def evaluate(
             account_id=snapshot.account_id,
             partition=snapshot.partition,
             regions=sorted(r.region for r in snapshot.regions),
-            summary=summarise(findings, fail_on, len(rules), len(not_evaluated), complete),
+            summary=summarise(findings, fail_on, len(rules), len(not_evaluated), complete, skipped=len(skipped)),
             errors=errors,
             not_evaluated=not_evaluated,
             vpcs=sorted(vpcs, key=VpcRow.sort_key),
+            skipped=sorted(skipped, key=SkippedVpc.sort_key),
             findings=findings,
         )
 
 
 def _evaluate_regions(
     snapshot: Snapshot, rules: list[Rule], vpc_ids: Optional[Iterable[str]], settings: Optional[Mapping[str, Any]]
-) -> tuple[list[Finding], list[NotEvaluated], list[VpcRow]]:
-    """The findings, not-evaluated rules and VPC verdicts of every region. Each region's view is dropped once evaluated, and
+) -> tuple[list[Finding], list[NotEvaluated], list[VpcRow], list[SkippedVpc]]:
+    """The findings, not-evaluated rules, VPC verdicts and VPCs skipped by tag of every region. Each region's view is dropped once evaluated, and
     the rest of the evaluation's state on return, so the collector does not rescan them when it resumes."""
     options = rule_options()
     findings: list[Finding] = []
     not_evaluated: list[NotEvaluated] = []
     vpcs: list[VpcRow] = []
+    skipped: list[SkippedVpc] = []
     account = snapshot.account_id
     for region_view in build_view(snapshot, vpc_ids, settings):
         region = region_view.region
         vpcs.extend(VpcRow.model_validate(row) for row in region_view.verdicts)
+        skipped.extend(SkippedVpc.model_validate(row) for row in region_view.skipped)
         for rule in rules:
             missing = sorted(set(rule.requires) - region_view.collected)
             if missing:
@@ -99,4 +102,4 @@ def _evaluate_regions(
                             fingerprint=fingerprint(rule.id, account, region, item["resource_id"]),
                         )
                     )
-    return findings, not_evaluated, vpcs
+    return findings, not_evaluated, vpcs, skipped

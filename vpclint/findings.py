@@ -86,6 +86,7 @@ class Summary(_Model):
     accepted: int = 0
     expired: int = 0
     fixed: int = 0
+    skipped: int = 0
 
 
 class LinkRow(_Model):
@@ -141,6 +142,20 @@ class VpcRow(_Model):
         return (self.account_id, self.region, self.vpc_id)
 
 
+class SkippedVpc(_Model):
+    """A VPC left out of the scan by its ``vpclint:skip`` tag, with the tag's value as the reason."""
+
+    account_id: str
+    region: str
+    vpc_id: str
+    name: Optional[str] = None
+    reason: str
+
+    def sort_key(self) -> tuple[str, str, str]:
+        """Order: account, region, VPC."""
+        return (self.account_id, self.region, self.vpc_id)
+
+
 class Report(_Model):
     schema_: str = Field(FINDINGS_SCHEMA, alias="schema")
     tool: Tool
@@ -151,6 +166,7 @@ class Report(_Model):
     errors: list[CollectionError]
     not_evaluated: list[NotEvaluated]
     vpcs: list[VpcRow] = Field(default_factory=list)
+    skipped: list[SkippedVpc] = Field(default_factory=list)
     findings: list[Finding]
     baseline: Optional[str] = None
     fixed: list[FixedEntry] = Field(default_factory=list)
@@ -181,7 +197,13 @@ def fails(severity: str, fail_on: str) -> bool:
 
 
 def summarise(
-    findings: list[Finding], fail_on: str, rules_evaluated: int, not_evaluated: int, complete: bool, fixed: int = 0
+    findings: list[Finding],
+    fail_on: str,
+    rules_evaluated: int,
+    not_evaluated: int,
+    complete: bool,
+    fixed: int = 0,
+    skipped: int = 0,
 ) -> Summary:
     """Counts for the summary line and the document; accepted (baselined) findings never fail the run."""
     by_severity = {s: 0 for s in SEVERITIES}
@@ -199,4 +221,5 @@ def summarise(
         accepted=sum(1 for f in findings if f.baseline_state == "accepted"),
         expired=sum(1 for f in findings if f.baseline_expired is not None),
         fixed=fixed,
+        skipped=skipped,
     )

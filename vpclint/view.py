@@ -46,6 +46,8 @@ from vpclint.path.verdicts import SubnetPath, subnet_path, vpc_summary, vpc_verd
 from vpclint.snapshot import RegionSnapshot, Snapshot
 
 SKIP_TAG = "vpclint:skip"
+NOT_SKIPPING = ("", "false", "no", "off", "0")
+"""``vpclint:skip`` values that do not skip (any case): the value of a skip is its reason."""
 DEFAULT_GROUP_NAME = "default"
 RESOURCE_KINDS = ("vpc", "subnet", "route_table", "endpoint", "security_group")
 
@@ -61,6 +63,7 @@ class RegionView:
     nat: RegionNat
     items: dict[str, list[Item]] = field(default_factory=lambda: {kind: [] for kind in RESOURCE_KINDS})
     verdicts: list[Item] = field(default_factory=list)  # one row per VPC: the pull-path verdict and its subnets
+    skipped: list[Item] = field(default_factory=list)  # the VPCs left out by their vpclint:skip tag
 
 
 def _plain(model: BaseModel) -> dict[str, Any]:
@@ -76,6 +79,15 @@ def blocked_by(path: Optional[SubnetPath]) -> dict[str, Item]:
         if flow.link is not None:
             found.setdefault(flow.link.kind.replace("-", "_"), {**flow.link.to_dict(), "flow": name, "via": flow.via})
     return found
+
+
+def skip_reason(tags: Mapping[str, str], honour: bool = True) -> Optional[str]:
+    """Why a VPC is skipped: the value of its ``vpclint:skip`` tag, unless that is empty or false-like (see
+    :data:`NOT_SKIPPING`) or skip tags are not honoured (``--no-skip-tags``); None when it is not skipped."""
+    value = tags.get(SKIP_TAG)
+    if not honour or value is None or value.strip().lower() in NOT_SKIPPING:
+        return None
+    return value.strip()
 
 
 def _gateway_route_blocked(flow: Item) -> bool:
@@ -191,7 +203,8 @@ def build_region_view(
                 by_service.setdefault(endpoint["service"], []).append(endpoint)
         options = dhcp.get(vpc.dhcp_options_id or "")
         dns_servers = options.domain_name_servers if options else ([] if dhcp_known else None)
-        skipped = SKIP_TAG in vpc.tags
+        reason = skip_reason(vpc.tags, vpc_settings.get("skip_tags", True))
+        skipped = reason is not None
         vpc_paths = [paths[s["subnet_id"]] for s in subnets]
         verdict = vpc_verdict(vpc_paths, skipped)
         item = context(vpc.vpc_id, "vpc", vpc.vpc_id, "vpc")
@@ -206,10 +219,12 @@ def build_region_view(
                 "dns_servers": dns_servers,
                 "tags": vpc.tags,
                 "skipped": skipped,
+                "skip_reason": reason,
                 "in_scope": bool(workload) and not skipped,
                 "verdict": verdict,
                 "s3_prefix_list_id": s3_list.prefix_list_id if s3_list else None,
-                "verdict_summary": vpc_summary(verdict, [p for p in vpc_paths if p.workload]),
+                "verdict_summary": f"skipped by its {SKIP_TAG} tag: {reason}" if skipped
+                else vpc_summary(verdict, [p for p in vpc_paths if p.workload]),
                 "workload_subnets": workload,
                 "workload_azs": sorted({s["availability_zone"] for s in workload}),
                 "workload_route_table_ids": sorted({s["route_table_id"] for s in workload if s["route_table_id"]}),
@@ -231,6 +246,10 @@ def build_region_view(
         item.update(nat.vpc_facts(vpc.vpc_id, workload_nat, by_service, item["workload_azs"], nat_prices))
         vpc_items[vpc.vpc_id] = item
         view.items["vpc"].append(item)
+        if skipped:
+            view.skipped.append(
+                {"account_id": account, "region": name, "vpc_id": vpc.vpc_id, "name": vpc.tags.get("Name"), "reason": reason}
+            )
         view.verdicts.append(
             {
                 "account_id": account,

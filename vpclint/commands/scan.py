@@ -46,6 +46,10 @@ def add_scan_args(parser: argparse.ArgumentParser) -> None:
     add_rule_selection_args(parser)
     parser.add_argument("--vpc", action="append", default=[], metavar="VPC_ID", help="limit the scan to this VPC (repeatable)")
     parser.add_argument("--config", type=Path, metavar="FILE", help="config file (default: .vpclint.toml in the current folder, if present)")
+    parser.add_argument(
+        "--no-skip-tags", action="store_true",
+        help="scan VPCs tagged vpclint:skip too (a CI gate that must not be silenced by a tag)",
+    )
 
 
 def add_rule_selection_args(parser: argparse.ArgumentParser) -> None:
@@ -79,7 +83,8 @@ def perform_scan(args: argparse.Namespace, fail_on: Optional[str] = None) -> Sca
         args = argparse.Namespace(**{**vars(args), "region": list(config.regions), "all_regions": config.all_regions})
     snapshot, snapshot_path = obtain_snapshot(args)
     fail_on = fail_on or config.fail_on or "low"
-    report = evaluate(snapshot, rules, fail_on=fail_on, vpc_ids=args.vpc, settings=config.settings())
+    settings = {**config.settings(), **({"skip_tags": False} if args.no_skip_tags else {})}
+    report = evaluate(snapshot, rules, fail_on=fail_on, vpc_ids=args.vpc, settings=settings)
     return Scan(config, rules, report, snapshot_path, set(args.vpc) if args.vpc else None)
 
 

@@ -49,6 +49,10 @@ class ConsoleEmitter:
             console.print("\n[bold red]Could not read[/bold red] (the scan is incomplete):")
             for error in report.errors:
                 console.print(f"  {escape(error.region)}  {escape(error.api)}: {escape(error.code)}: {escape(error.message)}")
+        if report.skipped:
+            console.print("\n[bold yellow]Skipped by tag[/bold yellow] (vpclint:skip; --no-skip-tags scans them):")
+            for vpc in report.skipped:
+                console.print(f"  {escape(vpc.region)}  {escape(vpc.vpc_id)}  {escape(vpc.name or '-')}: {escape(vpc.reason)}")
         if report.not_evaluated:
             console.print("\n[bold yellow]Rules not evaluated[/bold yellow] (their data could not be read):")
             for item in report.not_evaluated:
@@ -91,5 +95,6 @@ def summary_line(result: ScanResult) -> str:
         f"{s.total} finding{'s' if s.total != 1 else ''}{baseline}"
         f"{f' ({counts})' if counts else ''}, {s.failing} {'new ' if baseline else ''}at or above --fail-on {s.fail_on}; "
         f"{s.rules_evaluated} rules, {len(report.regions)} region{'s' if len(report.regions) != 1 else ''}; "
+        f"{f'{s.skipped} VPC skipped by tag; ' if s.skipped else ''}"
         f"scan {status}"
     )

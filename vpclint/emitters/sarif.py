@@ -300,5 +300,11 @@ class SarifEmitter:
                 level="warning",
             )
             for n in report.not_evaluated
+        ] + [
+            om.Notification(
+                message=om.Message(text=sarif_text(f"{v.vpc_id} in {v.region} skipped by its vpclint:skip tag: {v.reason}")),
+                level="note",
+            )
+            for v in report.skipped
         ]
         return om.Invocation(execution_successful=report.complete, tool_execution_notifications=notes)
