@@ -15,6 +15,7 @@ from vpclint.baseline import (
     load_baseline,
     parse_baseline,
     prune_baseline,
+    save_baseline,
 )
 from vpclint.cli import main
 from vpclint.demo import demo_snapshot_text
@@ -162,3 +163,76 @@ def test_cli_create_then_scan_passes_and_prune_rewrites(tmp_path, monkeypatch, c
     assert main(["baseline", "prune", "--demo", "--baseline", "b.json"]) == 0
     assert "0 fixed entries dropped" in capsys.readouterr().err
     assert json.loads((tmp_path / "b.json").read_text()) == created
+
+
+def _other_vpc_entry(report, vpc_id: str = "vpc-elsewhere"):
+    """An accepted entry for a finding of the same rule, account and region, in another VPC of the scan."""
+    first = report.findings[0]
+    resource = f"{vpc_id}-resource"
+    return entry_for(first.model_copy(update={
+        "vpc_id": vpc_id, "resource_id": resource,
+        "fingerprint": fingerprint(first.rule_id, first.account_id, first.region, resource),
+    })).model_copy(update={"reason": "owned by another team"})
+
+
+def test_create_with_vpc_keeps_the_other_vpcs_accepted_entries(demo):
+    """``baseline create --vpc V`` scans only V: entries of other VPCs stay as they are; V's vanished ones go."""
+    report, rule_ids = demo
+    scanned = report.findings[0].vpc_id
+    elsewhere = _other_vpc_entry(report)
+    vanished = _other_vpc_entry(report, scanned)
+    previous = Baseline(entries=[elsewhere, vanished])
+    in_vpc = report.model_copy(update={"findings": [f for f in report.findings if f.vpc_id == scanned]})
+    created = create_baseline(in_vpc, rule_ids, previous, vpc_ids={scanned}).by_fingerprint()
+    assert created[elsewhere.fingerprint] == elsewhere  # kept, reason and all
+    assert vanished.fingerprint not in created  # in the scanned VPC and no longer found
+    assert {f.fingerprint for f in in_vpc.findings} <= set(created)
+    # without --vpc the whole account was scanned: the other VPC's entry is gone too
+    assert elsewhere.fingerprint not in create_baseline(in_vpc, rule_ids, previous).by_fingerprint()
+
+
+def test_prune_with_vpc_drops_only_that_vpcs_fixed_entries(demo):
+    report, rule_ids = demo
+    scanned = report.findings[0].vpc_id
+    elsewhere = _other_vpc_entry(report)
+    vanished = _other_vpc_entry(report, scanned)
+    baseline = Baseline(entries=[*create_baseline(report, rule_ids).entries, elsewhere, vanished])
+    pruned, dropped = prune_baseline(baseline, report, rule_ids, vpc_ids={scanned})
+    assert [e.fingerprint for e in dropped] == [vanished.fingerprint]
+    assert elsewhere in pruned.entries and vanished not in pruned.entries
+    assert len(pruned.entries) == len(baseline.entries) - 1
+    # without --vpc, the other VPC's entry is fixed as well
+    _, dropped_all = prune_baseline(baseline, report, rule_ids)
+    assert {e.fingerprint for e in dropped_all} == {vanished.fingerprint, elsewhere.fingerprint}
+
+
+def test_dated_entries_round_trip_byte_for_byte(demo, tmp_path):
+    report, rule_ids = demo
+    baseline = create_baseline(report, rule_ids)
+    dated = baseline.entries[0].model_copy(update={"reason": "retiring", "expires": date(2026, 9, 30)})
+    text = Baseline(entries=[dated, *baseline.entries[1:]]).to_json()
+    assert '"expires": "2026-09-30"' in text
+    assert text.startswith('{\n  "entries": [\n    {\n      "account_id": ') and text.endswith("\n}\n")
+    data = json.loads(text)
+    assert list(data) == sorted(data) and all(list(e) == sorted(e) for e in data["entries"])
+    path = tmp_path / "b.json"
+    save_baseline(parse_baseline(text, "b.json"), path)
+    assert path.read_text() == text
+    loaded = load_baseline(path)
+    assert loaded.by_fingerprint()[dated.fingerprint].expires == date(2026, 9, 30)
+    assert loaded.to_json() == text
+
+
+def test_a_finding_without_an_entry_is_new(demo):
+    report, rule_ids = demo
+    baseline = create_baseline(report, rule_ids)
+    missing = report.findings[0]
+    partial = Baseline(entries=[e for e in baseline.entries if e.fingerprint != missing.fingerprint])
+    applied = apply_baseline(report, partial, "b.json", rule_ids, TODAY)
+    states = {f.fingerprint: (f.baseline_state, f.baseline_expired) for f in applied.findings}
+    assert states[missing.fingerprint] == ("new", None)
+    assert all(s == ("accepted", None) for k, s in states.items() if k != missing.fingerprint)
+    assert (applied.summary.new, applied.summary.accepted, applied.summary.expired, applied.summary.fixed) == (
+        1, len(report.findings) - 1, 0, 0)
+    empty = apply_baseline(report, Baseline(), "empty.json", rule_ids, TODAY)
+    assert {f.baseline_state for f in empty.findings} == {"new"} and empty.summary.new == len(report.findings)

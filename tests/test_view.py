@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from vpclint.snapshot import RegionSnapshot, Route, RouteTable, RouteTableAssociation, Snapshot, Subnet, Vpc
+from vpclint.snapshot import (
+    RegionSnapshot, Route, RouteTable, RouteTableAssociation, SecurityGroup, SecurityGroupRule, Snapshot, Subnet, Vpc,
+)
 from vpclint.path.tables import effective_route_tables, subnet_kind
 from vpclint.view import build_region_view, build_view
 
@@ -134,3 +136,63 @@ def test_items_carry_context_and_arns():
     assert (subnet["account_id"], subnet["service_prefix"], subnet["resource_type"]) == ("111122223333", "cn.com.amazonaws", "subnet")
     assert subnet["vpc"]["vpc_id"] == "vpc-1"
     assert view.collected == frozenset({"vpcs", "subnets", "route_tables"})
+
+
+def _with_groups(region: RegionSnapshot) -> RegionSnapshot:
+    web = SecurityGroupRule(protocol="tcp", from_port=443, to_port=443, cidr_ipv4="10.0.0.0/16")
+    out = SecurityGroupRule(protocol="-1", cidr_ipv4="0.0.0.0/0")
+    return region.model_copy(update={"security_groups": [
+        SecurityGroup(group_id="sg-def", group_name="default", vpc_id="vpc-1", ingress=[web], egress=[out]),
+        SecurityGroup(group_id="sg-web", group_name="web", vpc_id="vpc-1", ingress=[], egress=[out]),
+        SecurityGroup(group_id="sg-other", group_name="default", vpc_id="vpc-2"),
+        SecurityGroup(group_id="sg-orphan", group_name="loose"),  # no VPC (EC2-Classic era): in no VPC's view
+    ]})
+
+
+def test_security_group_items_one_per_group_of_an_in_scope_vpc():
+    region = _with_groups(region_with(table(table_id="rtb-main", main=True)))
+    view = build_region_view(Snapshot(account_id="111122223333", regions=[region]), region)
+    groups = {g["resource_id"]: g for g in view.items["security_group"]}
+    assert sorted(groups) == ["sg-def", "sg-web"]  # vpc-2 is not in the snapshot's VPCs; sg-orphan has none
+    default_group = groups["sg-def"]
+    assert {k: default_group[k] for k in ("account_id", "partition", "region", "vpc_id", "resource_type", "resource_id", "arn")} == {
+        "account_id": "111122223333", "partition": "aws", "region": "us-east-1", "vpc_id": "vpc-1",
+        "resource_type": "security_group", "resource_id": "sg-def",
+        "arn": "arn:aws:ec2:us-east-1:111122223333:security-group/sg-def",
+    }
+    assert (default_group["group_id"], default_group["group_name"]) == ("sg-def", "default")
+    assert default_group["ingress"] == [{"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_ipv4": "10.0.0.0/16",
+                                         **{k: None for k in default_group["ingress"][0] if k not in ("protocol", "from_port", "to_port", "cidr_ipv4")}}]
+    assert default_group["egress"][0]["protocol"] == "-1" and default_group["egress"][0]["cidr_ipv4"] == "0.0.0.0/0"
+    assert groups["sg-web"]["ingress"] == [] and groups["sg-web"]["group_name"] == "web"
+    assert default_group["vpc"]["vpc_id"] == "vpc-1" and default_group["vpc"]["in_scope"] is True
+    assert sorted(default_group["vpc"]["security_groups"]) == ["sg-def", "sg-web"]
+
+
+def test_security_group_items_follow_the_vpc_filter():
+    region = _with_groups(region_with(
+        table(table_id="rtb-1", main=True), table(table_id="rtb-2", vpc_id="vpc-2", main=True),
+        subnets=("subnet-a", "subnet-b:vpc-2"), vpcs=(("vpc-1", {}), ("vpc-2", {})),
+    ))
+    snapshot = Snapshot(account_id="1", regions=[region])
+    (only_2,) = build_view(snapshot, ["vpc-2"])
+    assert [g["resource_id"] for g in only_2.items["security_group"]] == ["sg-other"]
+    (every,) = build_view(snapshot)
+    assert sorted(g["resource_id"] for g in every.items["security_group"]) == ["sg-def", "sg-other", "sg-web"]
+
+
+def test_a_vpc_without_subnets_is_in_the_view_but_not_in_scope():
+    region = region_with(table(table_id="rtb-main", main=True), table(table_id="rtb-empty", vpc_id="vpc-empty", main=True),
+                         vpcs=(("vpc-1", {}), ("vpc-empty", {})))
+    view = build_region_view(Snapshot(account_id="1", regions=[region]), region)
+    empty = next(v for v in view.items["vpc"] if v["vpc_id"] == "vpc-empty")
+    assert (empty["in_scope"], empty["verdict"]) == (False, "not_in_scope")
+    assert empty["subnets"] == [] and empty["workload_subnets"] == [] and empty["private_subnets"] == []
+    assert (empty["workload_azs"], empty["private_azs"], empty["workload_route_table_ids"]) == ([], [], [])
+    assert isinstance(empty["verdict_summary"], str) and empty["verdict_summary"]
+    row = next(r for r in view.verdicts if r["vpc_id"] == "vpc-empty")
+    assert (row["verdict"], row["subnets"]) == ("not_in_scope", [])
+    tables = {t["route_table_id"]: t for t in view.items["route_table"]}
+    assert tables["rtb-empty"]["subnets"] == [] and tables["rtb-empty"]["vpc_id"] == "vpc-empty"
+    other = next(v for v in view.items["vpc"] if v["vpc_id"] == "vpc-1")
+    assert other["in_scope"] is True

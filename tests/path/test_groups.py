@@ -250,3 +250,21 @@ def test_decisions_equal_brute_force(groups, group_ids, p, lists, egress):
         assert decision.verdict == "unknown"
     else:
         assert decision.verdict == ("partial" if allowed else "deny")
+
+
+@pytest.mark.parametrize("ports", [(-1, -1), None], ids=["minus-one", "no-ports"])
+@pytest.mark.parametrize("direction", ["ingress", "egress"])
+def test_an_all_traffic_rule_allows_443(ports, direction):
+    """AWS reports an all-traffic rule (protocol -1) with ports -1/-1: every port, 443 included."""
+    everything = rule("10.0.0.0/16", protocol="-1", ports=ports)
+    groups = {"sg-all": group("sg-all", **{direction: [everything]})}
+    decide = ingress_decision if direction == "ingress" else egress_decision
+    decision = decide(groups, ["sg-all"], peer("10.0.8.0/24"))
+    assert verdict(decision) == ("allow", [])
+    assert decision.allowed_by == (AllowingRule("sg-all", everything, (net("10.0.8.0/24"),)),)
+
+
+@pytest.mark.parametrize("protocol", ["icmp", "17", "udp"])
+def test_other_protocols_with_minus_one_ports_do_not_allow_443(protocol):
+    groups = {"sg-x": group("sg-x", ingress=[rule("10.0.0.0/16", protocol=protocol, ports=(-1, -1))])}
+    assert verdict(ingress_decision(groups, ["sg-x"], peer("10.0.8.0/24"))) == ("deny", ["10.0.8.0/24"])
