@@ -21,7 +21,7 @@ from vpclint.cli import main
 from vpclint.demo import demo_snapshot_text
 from vpclint.engine import evaluate
 from vpclint.errors import VpclintError
-from vpclint.findings import fingerprint
+from vpclint.findings import Finding, Report, fingerprint
 from vpclint.rules import load_rules
 from vpclint.snapshot import parse
 
@@ -236,3 +236,52 @@ def test_a_finding_without_an_entry_is_new(demo):
         1, len(report.findings) - 1, 0, 0)
     empty = apply_baseline(report, Baseline(), "empty.json", rule_ids, TODAY)
     assert {f.baseline_state for f in empty.findings} == {"new"} and empty.summary.new == len(report.findings)
+
+
+def test_to_json_sorts_entries_whatever_their_order(demo):
+    report, rule_ids = demo
+    entries = create_baseline(report, rule_ids).entries
+    assert len(entries) > 1
+    text = Baseline(entries=list(reversed(entries))).to_json()
+    assert text == Baseline(entries=entries).to_json()
+    keys = [(e["account_id"], e["region"], e["rule_id"], e["resource_id"]) for e in json.loads(text)["entries"]]
+    assert keys == sorted(keys)
+
+
+def test_applying_a_baseline_again_replaces_the_previous_states(demo):
+    """Each application judges every finding afresh: nothing of an earlier application (accepted, expired) sticks."""
+    report, rule_ids = demo
+    baseline = create_baseline(report, rule_ids)
+    first = baseline.entries[0]
+    expired = Baseline(entries=[first.model_copy(update={"expires": date(2026, 5, 31)}), *baseline.entries[1:]])
+    once = apply_baseline(report, expired, "old.json", rule_ids, TODAY)
+    assert {f.fingerprint: f.baseline_expired for f in once.findings}[first.fingerprint] == date(2026, 5, 31)
+    renewed = apply_baseline(once, baseline, "b.json", rule_ids, TODAY)  # the entry renewed: accepted, no expiry
+    assert {(f.baseline_state, f.baseline_expired) for f in renewed.findings} == {("accepted", None)}
+    accepted = apply_baseline(report, baseline, "b.json", rule_ids, TODAY)
+    without = Baseline(entries=baseline.entries[1:])
+    again = {f.fingerprint: (f.baseline_state, f.baseline_expired) for f in apply_baseline(accepted, without, "b.json", rule_ids, TODAY).findings}
+    assert again[first.fingerprint] == ("new", None)  # its entry was removed
+    gone = {f.fingerprint: (f.baseline_state, f.baseline_expired) for f in apply_baseline(once, without, "b.json", rule_ids, TODAY).findings}
+    assert gone[first.fingerprint] == ("new", None)  # no entry: nothing expired, it is simply new
+    lapsed = apply_baseline(accepted, expired, "old.json", rule_ids, TODAY)
+    assert {f.fingerprint: f.baseline_state for f in lapsed.findings}[first.fingerprint] == "new"
+
+
+def test_an_applied_report_is_a_valid_findings_document(demo):
+    report, rule_ids = demo
+    baseline = create_baseline(report, rule_ids)
+    partial = Baseline(entries=[baseline.entries[0].model_copy(update={"expires": date(2026, 5, 31)}), *baseline.entries[2:]])
+    applied = apply_baseline(report, partial, "b.json", rule_ids, TODAY)
+    text = applied.to_json()
+    assert Report.model_validate_json(text).to_json() == text
+    assert {f["baseline_state"] for f in json.loads(text)["findings"]} == {"new", "accepted"}
+    assert set(json.loads(text)["findings"][0]) == set(Finding.model_fields)
+
+
+def test_a_baseline_that_cannot_be_written_is_one_line_naming_it(demo, tmp_path):
+    report, rule_ids = demo
+    path = tmp_path / "missing-dir" / "b.json"
+    with pytest.raises(VpclintError) as error:
+        save_baseline(create_baseline(report, rule_ids), path)
+    assert str(error.value).startswith(f"baseline {path}: cannot write")

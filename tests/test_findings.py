@@ -109,3 +109,10 @@ def test_findings_sorted_worst_first_within_a_vpc_and_json_deterministic():
     data = json.loads(text)
     assert data["schema"] == "vpclint.findings/v2"
     assert text == json.dumps(data, sort_keys=True, indent=2) + "\n"
+
+
+def test_findings_without_a_vpc_sort_before_those_of_a_vpc():
+    report = evaluate(snapshot(), [every_item_rule("vpc", "high")])
+    in_vpc = report.findings[0]
+    account_wide = in_vpc.model_copy(update={"vpc_id": None, "resource_id": "acct", "severity": "low"})
+    assert sorted([in_vpc, account_wide], key=type(in_vpc).sort_key) == [account_wide, in_vpc]

@@ -196,3 +196,57 @@ def test_a_vpc_without_subnets_is_in_the_view_but_not_in_scope():
     assert tables["rtb-empty"]["subnets"] == [] and tables["rtb-empty"]["vpc_id"] == "vpc-empty"
     other = next(v for v in view.items["vpc"] if v["vpc_id"] == "vpc-1")
     assert other["in_scope"] is True
+
+
+def _base_view(patch=None):
+    import copy
+    import json  # noqa: F401  (patches build policies)
+    from pathlib import Path
+
+    import yaml
+
+    data = yaml.safe_load((Path(__file__).parent / "rule_fixtures" / "base.yaml").read_text())
+    data = copy.deepcopy(data)
+    if patch:
+        patch(data["regions"][0])
+    snapshot = Snapshot.model_validate(data)
+    return build_region_view(snapshot, snapshot.regions[0])
+
+
+def _item(view, kind: str, resource_id: str) -> dict:
+    return next(i for i in view.items[kind] if i["resource_id"] == resource_id)
+
+
+def test_blocked_by_names_the_first_blocked_flow_of_each_link_kind_and_its_way():
+    def no_endpoint_ingress(region):
+        next(g for g in region["security_groups"] if g["group_id"] == "sg-endpoints")["ingress"] = []
+
+    subnet = _item(_base_view(no_endpoint_ingress), "subnet", "subnet-priv-a")
+    assert list(subnet["blocked_by"]) == ["endpoint_sg"]
+    blocked = subnet["blocked_by"]["endpoint_sg"]
+    assert (blocked["kind"], blocked["resource_id"], blocked["group_ids"]) == ("endpoint-sg", "sg-endpoints", ["sg-endpoints"])
+    assert (blocked["flow"], blocked["via"]) == ("registry_api", "vpce-api")  # flows in order: registry_api first
+    assert blocked["detail"] == subnet["flows"]["registry_api"]["link"]["detail"]
+    assert _item(_base_view(), "subnet", "subnet-priv-a")["blocked_by"] == {}
+
+
+def test_s3_route_blackhole_is_only_a_route_link_to_the_gateway_endpoint():
+    import json
+
+    def deny_all(region):
+        endpoint = next(e for e in region["vpc_endpoints"] if e["vpc_endpoint_id"] == "vpce-s3")
+        endpoint["policy"] = json.dumps({"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*"}]})
+
+    view = _base_view(deny_all)
+    layers = _item(view, "subnet", "subnet-priv-a")["flows"]["layers"]
+    assert (layers["path"], layers["via"], layers["link"]["kind"]) == ("blocked", "vpce-s3", "endpoint-policy")
+    assert [t["s3_route_blackhole"] for t in view.items["route_table"]] == [None] * len(view.items["route_table"])
+
+
+def test_the_region_view_carries_its_nat_facts_for_the_cost_report():
+    view = _base_view()
+    assert view.region == "us-east-1" and view.nat.region == "us-east-1"
+    vpc = _item(view, "vpc", "vpc-app")
+    workload_nat = [s for s in vpc["workload_subnets"] if s["kind"] == "nat"]
+    facts = view.nat.vpc_facts("vpc-app", workload_nat, vpc["endpoints_by_service"], vpc["workload_azs"], None)
+    assert facts and all(vpc[key] == value for key, value in facts.items())

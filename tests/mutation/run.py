@@ -69,12 +69,16 @@ class Score:
         return sum(self.counts.values())
 
     @property
+    def unchecked(self) -> int:
+        return self.counts.get("not checked", 0)
+
+    @property
     def killed(self) -> int:
         return sum(n for status, n in self.counts.items() if status in KILLED)
 
     @property
     def percent(self) -> float | None:
-        relevant = self.total - self.equivalent
+        relevant = self.total - self.equivalent - self.unchecked
         return 100.0 * self.killed / relevant if relevant else None
 
 
@@ -137,26 +141,25 @@ def score(module: str, equivalents: dict[str, tuple[str, str]]) -> Score:
                 status = "equivalent"
             else:
                 result.stale.append(name)
-        if status not in KILLED and status != "equivalent":
+        if status not in KILLED and status not in ("equivalent", "not checked"):
             result.survivors.append(name)
         result.counts[status] = result.counts.get(status, 0) + 1
     return result
 
 
 def table(scores: list[Score]) -> str:
-    rows = [("module", "mutants", "killed", "equivalent", "survived", "score", "run")]
+    rows = [("module", "mutants", "killed", "equivalent", "survived", "unchecked", "score", "run")]
     for s in scores:
-        percent = "not measured" if not s.total else f"{s.percent:.1f}%" if s.percent is not None else "-"
+        percent = "not measured" if s.percent is None else f"{s.percent:.1f}%"
         run = s.run + (f" ({s.seconds:.0f}s)" if s.seconds else "")
-        rows.append((s.module, str(s.total), str(s.killed), str(s.equivalent), str(len(s.survivors)), percent, run))
-    path = [s for s in scores if s.module.startswith("path.") and s.total]
+        rows.append((s.module, str(s.total), str(s.killed), str(s.equivalent), str(len(s.survivors)), str(s.unchecked), percent, run))
+    path = [s for s in scores if s.module.startswith("path.") and s.percent is not None]
     if path:
-        total, killed, equivalent = sum(s.total for s in path), sum(s.killed for s in path), sum(s.equivalent for s in path)
-        percent = 100.0 * killed / (total - equivalent) if total > equivalent else 0.0
-        survived = sum(len(s.survivors) for s in path)
-        rows.append(("path (all)", str(total), str(killed), str(equivalent), str(survived), f"{percent:.1f}%", ""))
+        killed, survived = sum(s.killed for s in path), sum(len(s.survivors) for s in path)
+        rows.append(("path (measured)", str(sum(s.total for s in path)), str(killed), str(sum(s.equivalent for s in path)),
+                     str(survived), str(sum(s.unchecked for s in path)), f"{100.0 * killed / (killed + survived):.1f}%", ""))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(c.ljust(w) if i in (0, 6) else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))).rstrip() for r in rows]
+    lines = ["  ".join(c.ljust(w) if i in (0, 7) else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))).rstrip() for r in rows]
     return "\n".join([lines[0], "-" * len(lines[0]), *lines[1:]])
 
 
@@ -187,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.survivors:
             for name in result.survivors:
                 print(f"\n# {name}")
-                print(changed_lines(name, MODULES[module]) if False else _diff(name, MODULES[module]))
+                print(_diff(name, MODULES[module]))
     print(table(scores))
     for s in scores:
         for name in s.stale:
