@@ -250,3 +250,62 @@ def test_the_region_view_carries_its_nat_facts_for_the_cost_report():
     workload_nat = [s for s in vpc["workload_subnets"] if s["kind"] == "nat"]
     facts = view.nat.vpc_facts("vpc-app", workload_nat, vpc["endpoints_by_service"], vpc["workload_azs"], None)
     assert facts and all(vpc[key] == value for key, value in facts.items())
+
+
+def test_dns_servers_are_unknown_only_when_dhcp_options_were_not_read():
+    def missing_options(region):
+        region["dhcp_options"] = []
+
+    vpc = _item(_base_view(missing_options), "vpc", "vpc-app")
+    assert vpc["dns_servers"] == []  # read, and the VPC's options set is not there: no servers
+    assert _item(_base_view(), "vpc", "vpc-app")["dns_servers"] == ["AmazonProvidedDNS"]
+
+    def not_read(region):
+        region["dhcp_options"] = []
+        region["collected"].remove("dhcp_options")
+
+    assert _item(_base_view(not_read), "vpc", "vpc-app")["dns_servers"] is None
+
+
+def test_endpoint_items_and_the_vpcs_endpoints_by_service():
+    def more_endpoints(region):
+        dkr = next(e for e in region["vpc_endpoints"] if e["vpc_endpoint_id"] == "vpce-dkr")
+        region["vpc_endpoints"] += [
+            {**dkr, "vpc_endpoint_id": "vpce-gone", "state": "Deleted"},
+            {**dkr, "vpc_endpoint_id": "vpce-west", "service_name": "com.amazonaws.us-west-2.ecr.dkr",
+             "service_region": "us-west-2", "group_ids": [], "subnet_ids": ["subnet-priv-b", "subnet-unknown"]},
+        ]
+        region["security_groups"].append({"group_id": "sg-default", "group_name": "default", "vpc_id": "vpc-app",
+                                          "ingress": [], "egress": []})
+
+    view = _base_view(more_endpoints)
+    assert sorted(e["resource_id"] for e in view.items["endpoint"]) == ["vpce-api", "vpce-dkr", "vpce-logs", "vpce-s3", "vpce-west"]
+    dkr, west, s3 = (_item(view, "endpoint", i) for i in ("vpce-dkr", "vpce-west", "vpce-s3"))
+    assert (dkr["arn"], dkr["resource_type"]) == ("arn:aws:ec2:us-east-1:111122223333:vpc-endpoint/vpce-dkr", "endpoint")
+    assert (dkr["same_region"], dkr["availability_zones"], dkr["effective_group_ids"]) == (True, ["us-east-1a", "us-east-1b"], ["sg-endpoints"])
+    assert (west["same_region"], west["availability_zones"], west["effective_group_ids"]) == (False, ["us-east-1b"], ["sg-default"])
+    assert (s3["vpc_endpoint_type"], s3["route_table_ids"]) == ("Gateway", ["rtb-main", "rtb-priv-a", "rtb-priv-b"])
+    assert dkr["ingress_blocked_subnets"] == [] and dkr["vpc"]["vpc_id"] == "vpc-app"
+    vpc = _item(view, "vpc", "vpc-app")
+    assert {s: [e["vpc_endpoint_id"] for e in es] for s, es in vpc["endpoints_by_service"].items()} == {
+        "ecr.dkr": ["vpce-dkr"], "ecr.api": ["vpce-api"], "logs": ["vpce-logs"], "s3": ["vpce-s3"]}
+    assert [e["vpc_endpoint_id"] for e in vpc["foreign_region_endpoints"]] == ["vpce-west"]
+    assert len(vpc["endpoints"]) == 5
+    tables = {t["route_table_id"]: t for t in view.items["route_table"]}
+    assert tables["rtb-priv-a"]["gateway_endpoints_by_service"] == {"s3": ["vpce-s3"]}
+    assert tables["rtb-public"]["gateway_endpoints_by_service"] == {}
+
+
+def test_endpoint_ingress_blocked_subnets_name_the_workload_flows_it_refuses():
+    def no_endpoint_ingress(region):
+        next(g for g in region["security_groups"] if g["group_id"] == "sg-endpoints")["ingress"] = []
+
+    view = _base_view(no_endpoint_ingress)
+    api = _item(view, "endpoint", "vpce-api")
+    blocked = api["ingress_blocked_subnets"]
+    assert [(b["subnet_id"], b["cidr_block"], b["flow"]) for b in blocked] == [
+        ("subnet-priv-a", "10.0.1.0/24", "registry_api"), ("subnet-priv-b", "10.0.2.0/24", "registry_api"),
+        ("subnet-iso-b", "10.0.50.0/24", "registry_api")]  # the VPC's workload subnets, in snapshot order
+    assert all(b["flow"] == "registry_api" and "sg-endpoints" in b["detail"] for b in blocked)
+    assert {b["flow"] for b in _item(view, "endpoint", "vpce-dkr")["ingress_blocked_subnets"]} == {"registry"}
+    assert _item(view, "endpoint", "vpce-s3")["ingress_blocked_subnets"] == []
