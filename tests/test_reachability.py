@@ -103,3 +103,11 @@ def test_network_contains_needs_the_same_version_and_both_networks():
     assert not network_contains(v6, v4) and not network_contains(v4, v6)
     assert not network_contains(None, v4) and not network_contains(v4, None)
     assert parse_network("") is None and parse_network("10.0.0.300/8") is None
+
+
+def test_a_referenced_group_admits_every_subnet_and_names_itself_as_the_source():
+    referenced = {"protocol": "tcp", "from_port": 443, "to_port": 443, "referenced_group_id": "sg-app"}
+    coverage = https_coverage(["sg-1"], SUBNETS, {"sg-1": sg("sg-1", referenced)})
+    assert coverage["uncovered"] == []
+    assert [s["allowed_by"] for s in coverage["subnets"]] == [
+        {"group_id": "sg-1", "via": "security_group", "source": "sg-app"}] * 2
