@@ -309,3 +309,17 @@ def test_endpoint_ingress_blocked_subnets_name_the_workload_flows_it_refuses():
     assert all(b["flow"] == "registry_api" and "sg-endpoints" in b["detail"] for b in blocked)
     assert {b["flow"] for b in _item(view, "endpoint", "vpce-dkr")["ingress_blocked_subnets"]} == {"registry"}
     assert _item(view, "endpoint", "vpce-s3")["ingress_blocked_subnets"] == []
+
+
+def test_with_nat_metrics_the_vpc_carries_its_nat_traffic_and_estimate():
+    def with_metrics(region):
+        region["nat_gateway_metrics"] = {
+            "start": "2026-05-01T00:00:00Z", "end": "2026-05-31T00:00:00Z", "days": 30,
+            "gateways": [{"nat_gateway_id": "nat-a", "bytes_in_from_source": 60 * 10**9, "bytes_in_from_destination": 0}],
+        }
+
+    vpc = _item(_base_view(with_metrics), "vpc", "vpc-app")
+    assert vpc["nat_traffic"]["processed_bytes"] == 60 * 10**9 and vpc["nat_traffic"]["days"] == 30
+    assert vpc["nat_estimate"] is not None and vpc["nat_estimate"]["prices_as_of"]
+    without = _item(_base_view(), "vpc", "vpc-app")
+    assert (without["nat_traffic"], without["nat_estimate"]) == (None, None)
