@@ -166,7 +166,7 @@ def table(scores: list[Score]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("modules", nargs="*", help=f"modules to test (default: all): {', '.join(MODULES)}")
-    parser.add_argument("--timeout", type=float, default=1200, help="seconds per module (default 1200)")
+    parser.add_argument("--timeout", type=float, default=3600, help="seconds per module (default 3600)")
     parser.add_argument("--max-children", type=int, default=2, help="parallel mutant runs (default 2)")
     parser.add_argument("--report", action="store_true", help="don't run: print the last results")
     parser.add_argument("--survivors", action="store_true", help="list each surviving mutant and its diff")
