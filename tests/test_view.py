@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from vpclint.snapshot import RegionSnapshot, Route, RouteTable, RouteTableAssociation, Snapshot, Subnet, Vpc
+from vpclint.snapshot import (
+    RegionSnapshot, Route, RouteTable, RouteTableAssociation, SecurityGroup, SecurityGroupRule, Snapshot, Subnet, Vpc,
+)
 from vpclint.path.tables import effective_route_tables, subnet_kind
 from vpclint.view import build_region_view, build_view
 
@@ -137,3 +139,190 @@ def test_items_carry_context_and_arns():
     assert (subnet["account_id"], subnet["service_prefix"], subnet["resource_type"]) == ("111122223333", "cn.com.amazonaws", "subnet")
     assert subnet["vpc"]["vpc_id"] == "vpc-1"
     assert view.collected == frozenset({"vpcs", "subnets", "route_tables"})
+
+
+def _with_groups(region: RegionSnapshot) -> RegionSnapshot:
+    web = SecurityGroupRule(protocol="tcp", from_port=443, to_port=443, cidr_ipv4="10.0.0.0/16")
+    out = SecurityGroupRule(protocol="-1", cidr_ipv4="0.0.0.0/0")
+    return region.model_copy(update={"security_groups": [
+        SecurityGroup(group_id="sg-def", group_name="default", vpc_id="vpc-1", ingress=[web], egress=[out]),
+        SecurityGroup(group_id="sg-web", group_name="web", vpc_id="vpc-1", ingress=[], egress=[out]),
+        SecurityGroup(group_id="sg-other", group_name="default", vpc_id="vpc-2"),
+        SecurityGroup(group_id="sg-orphan", group_name="loose"),  # no VPC (EC2-Classic era): in no VPC's view
+    ]})
+
+
+def test_security_group_items_one_per_group_of_an_in_scope_vpc():
+    region = _with_groups(region_with(table(table_id="rtb-main", main=True)))
+    view = build_region_view(Snapshot(account_id="111122223333", regions=[region]), region)
+    groups = {g["resource_id"]: g for g in view.items["security_group"]}
+    assert sorted(groups) == ["sg-def", "sg-web"]  # vpc-2 is not in the snapshot's VPCs; sg-orphan has none
+    default_group = groups["sg-def"]
+    assert {k: default_group[k] for k in ("account_id", "partition", "region", "vpc_id", "resource_type", "resource_id", "arn")} == {
+        "account_id": "111122223333", "partition": "aws", "region": "us-east-1", "vpc_id": "vpc-1",
+        "resource_type": "security_group", "resource_id": "sg-def",
+        "arn": "arn:aws:ec2:us-east-1:111122223333:security-group/sg-def",
+    }
+    assert (default_group["group_id"], default_group["group_name"]) == ("sg-def", "default")
+    assert default_group["ingress"] == [{"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_ipv4": "10.0.0.0/16",
+                                         **{k: None for k in default_group["ingress"][0] if k not in ("protocol", "from_port", "to_port", "cidr_ipv4")}}]
+    assert default_group["egress"][0]["protocol"] == "-1" and default_group["egress"][0]["cidr_ipv4"] == "0.0.0.0/0"
+    assert groups["sg-web"]["ingress"] == [] and groups["sg-web"]["group_name"] == "web"
+    assert default_group["vpc"]["vpc_id"] == "vpc-1" and default_group["vpc"]["in_scope"] is True
+    assert sorted(default_group["vpc"]["security_groups"]) == ["sg-def", "sg-web"]
+
+
+def test_security_group_items_follow_the_vpc_filter():
+    region = _with_groups(region_with(
+        table(table_id="rtb-1", main=True), table(table_id="rtb-2", vpc_id="vpc-2", main=True),
+        subnets=("subnet-a", "subnet-b:vpc-2"), vpcs=(("vpc-1", {}), ("vpc-2", {})),
+    ))
+    snapshot = Snapshot(account_id="1", regions=[region])
+    (only_2,) = build_view(snapshot, ["vpc-2"])
+    assert [g["resource_id"] for g in only_2.items["security_group"]] == ["sg-other"]
+    (every,) = build_view(snapshot)
+    assert sorted(g["resource_id"] for g in every.items["security_group"]) == ["sg-def", "sg-other", "sg-web"]
+
+
+def test_a_vpc_without_subnets_is_in_the_view_but_not_in_scope():
+    region = region_with(table(table_id="rtb-main", main=True), table(table_id="rtb-empty", vpc_id="vpc-empty", main=True),
+                         vpcs=(("vpc-1", {}), ("vpc-empty", {})))
+    view = build_region_view(Snapshot(account_id="1", regions=[region]), region)
+    empty = next(v for v in view.items["vpc"] if v["vpc_id"] == "vpc-empty")
+    assert (empty["in_scope"], empty["verdict"]) == (False, "not_in_scope")
+    assert empty["subnets"] == [] and empty["workload_subnets"] == [] and empty["private_subnets"] == []
+    assert (empty["workload_azs"], empty["private_azs"], empty["workload_route_table_ids"]) == ([], [], [])
+    assert isinstance(empty["verdict_summary"], str) and empty["verdict_summary"]
+    row = next(r for r in view.verdicts if r["vpc_id"] == "vpc-empty")
+    assert (row["verdict"], row["subnets"]) == ("not_in_scope", [])
+    tables = {t["route_table_id"]: t for t in view.items["route_table"]}
+    assert tables["rtb-empty"]["subnets"] == [] and tables["rtb-empty"]["vpc_id"] == "vpc-empty"
+    other = next(v for v in view.items["vpc"] if v["vpc_id"] == "vpc-1")
+    assert other["in_scope"] is True
+
+
+def _base_view(patch=None):
+    import copy
+    import json  # noqa: F401  (patches build policies)
+    from pathlib import Path
+
+    import yaml
+
+    data = yaml.safe_load((Path(__file__).parent / "rule_fixtures" / "base.yaml").read_text())
+    data = copy.deepcopy(data)
+    if patch:
+        patch(data["regions"][0])
+    snapshot = Snapshot.model_validate(data)
+    return build_region_view(snapshot, snapshot.regions[0])
+
+
+def _item(view, kind: str, resource_id: str) -> dict:
+    return next(i for i in view.items[kind] if i["resource_id"] == resource_id)
+
+
+def test_blocked_by_names_the_first_blocked_flow_of_each_link_kind_and_its_way():
+    def no_endpoint_ingress(region):
+        next(g for g in region["security_groups"] if g["group_id"] == "sg-endpoints")["ingress"] = []
+
+    subnet = _item(_base_view(no_endpoint_ingress), "subnet", "subnet-priv-a")
+    assert list(subnet["blocked_by"]) == ["endpoint_sg"]
+    blocked = subnet["blocked_by"]["endpoint_sg"]
+    assert (blocked["kind"], blocked["resource_id"], blocked["group_ids"]) == ("endpoint-sg", "sg-endpoints", ["sg-endpoints"])
+    assert (blocked["flow"], blocked["via"]) == ("registry_api", "vpce-api")  # flows in order: registry_api first
+    assert blocked["detail"] == subnet["flows"]["registry_api"]["link"]["detail"]
+    assert _item(_base_view(), "subnet", "subnet-priv-a")["blocked_by"] == {}
+
+
+def test_s3_route_blackhole_is_only_a_route_link_to_the_gateway_endpoint():
+    import json
+
+    def deny_all(region):
+        endpoint = next(e for e in region["vpc_endpoints"] if e["vpc_endpoint_id"] == "vpce-s3")
+        endpoint["policy"] = json.dumps({"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*"}]})
+
+    view = _base_view(deny_all)
+    layers = _item(view, "subnet", "subnet-priv-a")["flows"]["layers"]
+    assert (layers["path"], layers["via"], layers["link"]["kind"]) == ("blocked", "vpce-s3", "endpoint-policy")
+    assert [t["s3_route_blackhole"] for t in view.items["route_table"]] == [None] * len(view.items["route_table"])
+
+
+def test_the_region_view_carries_its_nat_facts_for_the_cost_report():
+    view = _base_view()
+    assert view.region == "us-east-1" and view.nat.region == "us-east-1"
+    vpc = _item(view, "vpc", "vpc-app")
+    workload_nat = [s for s in vpc["workload_subnets"] if s["kind"] == "nat"]
+    facts = view.nat.vpc_facts("vpc-app", workload_nat, vpc["endpoints_by_service"], vpc["workload_azs"], None)
+    assert facts and all(vpc[key] == value for key, value in facts.items())
+
+
+def test_dns_servers_are_unknown_only_when_dhcp_options_were_not_read():
+    def missing_options(region):
+        region["dhcp_options"] = []
+
+    vpc = _item(_base_view(missing_options), "vpc", "vpc-app")
+    assert vpc["dns_servers"] == []  # read, and the VPC's options set is not there: no servers
+    assert _item(_base_view(), "vpc", "vpc-app")["dns_servers"] == ["AmazonProvidedDNS"]
+
+    def not_read(region):
+        region["dhcp_options"] = []
+        region["collected"].remove("dhcp_options")
+
+    assert _item(_base_view(not_read), "vpc", "vpc-app")["dns_servers"] is None
+
+
+def test_endpoint_items_and_the_vpcs_endpoints_by_service():
+    def more_endpoints(region):
+        dkr = next(e for e in region["vpc_endpoints"] if e["vpc_endpoint_id"] == "vpce-dkr")
+        region["vpc_endpoints"] += [
+            {**dkr, "vpc_endpoint_id": "vpce-gone", "state": "Deleted"},
+            {**dkr, "vpc_endpoint_id": "vpce-west", "service_name": "com.amazonaws.us-west-2.ecr.dkr",
+             "service_region": "us-west-2", "group_ids": [], "subnet_ids": ["subnet-priv-b", "subnet-unknown"]},
+        ]
+        region["security_groups"].append({"group_id": "sg-default", "group_name": "default", "vpc_id": "vpc-app",
+                                          "ingress": [], "egress": []})
+
+    view = _base_view(more_endpoints)
+    assert sorted(e["resource_id"] for e in view.items["endpoint"]) == ["vpce-api", "vpce-dkr", "vpce-logs", "vpce-s3", "vpce-west"]
+    dkr, west, s3 = (_item(view, "endpoint", i) for i in ("vpce-dkr", "vpce-west", "vpce-s3"))
+    assert (dkr["arn"], dkr["resource_type"]) == ("arn:aws:ec2:us-east-1:111122223333:vpc-endpoint/vpce-dkr", "endpoint")
+    assert (dkr["same_region"], dkr["availability_zones"], dkr["effective_group_ids"]) == (True, ["us-east-1a", "us-east-1b"], ["sg-endpoints"])
+    assert (west["same_region"], west["availability_zones"], west["effective_group_ids"]) == (False, ["us-east-1b"], ["sg-default"])
+    assert (s3["vpc_endpoint_type"], s3["route_table_ids"]) == ("Gateway", ["rtb-main", "rtb-priv-a", "rtb-priv-b"])
+    assert dkr["ingress_blocked_subnets"] == [] and dkr["vpc"]["vpc_id"] == "vpc-app"
+    vpc = _item(view, "vpc", "vpc-app")
+    assert {s: [e["vpc_endpoint_id"] for e in es] for s, es in vpc["endpoints_by_service"].items()} == {
+        "ecr.dkr": ["vpce-dkr"], "ecr.api": ["vpce-api"], "logs": ["vpce-logs"], "s3": ["vpce-s3"]}
+    assert [e["vpc_endpoint_id"] for e in vpc["foreign_region_endpoints"]] == ["vpce-west"]
+    assert len(vpc["endpoints"]) == 5
+    tables = {t["route_table_id"]: t for t in view.items["route_table"]}
+    assert tables["rtb-priv-a"]["gateway_endpoints_by_service"] == {"s3": ["vpce-s3"]}
+    assert tables["rtb-public"]["gateway_endpoints_by_service"] == {}
+
+
+def test_endpoint_ingress_blocked_subnets_name_the_workload_flows_it_refuses():
+    def no_endpoint_ingress(region):
+        next(g for g in region["security_groups"] if g["group_id"] == "sg-endpoints")["ingress"] = []
+
+    view = _base_view(no_endpoint_ingress)
+    api = _item(view, "endpoint", "vpce-api")
+    blocked = api["ingress_blocked_subnets"]
+    assert [(b["subnet_id"], b["cidr_block"], b["flow"]) for b in blocked] == [
+        ("subnet-priv-a", "10.0.1.0/24", "registry_api"), ("subnet-priv-b", "10.0.2.0/24", "registry_api"),
+        ("subnet-iso-b", "10.0.50.0/24", "registry_api")]  # the VPC's workload subnets, in snapshot order
+    assert all(b["flow"] == "registry_api" and "sg-endpoints" in b["detail"] for b in blocked)
+    assert {b["flow"] for b in _item(view, "endpoint", "vpce-dkr")["ingress_blocked_subnets"]} == {"registry"}
+    assert _item(view, "endpoint", "vpce-s3")["ingress_blocked_subnets"] == []
+
+
+def test_with_nat_metrics_the_vpc_carries_its_nat_traffic_and_estimate():
+    def with_metrics(region):
+        region["nat_gateway_metrics"] = {
+            "start": "2026-05-01T00:00:00Z", "end": "2026-05-31T00:00:00Z", "days": 30,
+            "gateways": [{"nat_gateway_id": "nat-a", "bytes_in_from_source": 60 * 10**9, "bytes_in_from_destination": 0}],
+        }
+
+    vpc = _item(_base_view(with_metrics), "vpc", "vpc-app")
+    assert vpc["nat_traffic"]["processed_bytes"] == 60 * 10**9 and vpc["nat_traffic"]["days"] == 30
+    assert vpc["nat_estimate"] is not None and vpc["nat_estimate"]["prices_as_of"]
+    without = _item(_base_view(), "vpc", "vpc-app")
+    assert (without["nat_traffic"], without["nat_estimate"]) == (None, None)

@@ -250,3 +250,43 @@ def test_decisions_equal_brute_force(groups, group_ids, p, lists, egress):
         assert decision.verdict == "unknown"
     else:
         assert decision.verdict == ("partial" if allowed else "deny")
+
+
+@pytest.mark.parametrize("ports", [(-1, -1), None], ids=["minus-one", "no-ports"])
+@pytest.mark.parametrize("direction", ["ingress", "egress"])
+def test_an_all_traffic_rule_allows_443(ports, direction):
+    """AWS reports an all-traffic rule (protocol -1) with ports -1/-1: every port, 443 included."""
+    everything = rule("10.0.0.0/16", protocol="-1", ports=ports)
+    groups = {"sg-all": group("sg-all", **{direction: [everything]})}
+    decide = ingress_decision if direction == "ingress" else egress_decision
+    decision = decide(groups, ["sg-all"], peer("10.0.8.0/24"))
+    assert verdict(decision) == ("allow", [])
+    assert decision.allowed_by == (AllowingRule("sg-all", everything, (net("10.0.8.0/24"),)),)
+
+
+@pytest.mark.parametrize("protocol", ["icmp", "17", "udp"])
+def test_other_protocols_with_minus_one_ports_do_not_allow_443(protocol):
+    groups = {"sg-x": group("sg-x", ingress=[rule("10.0.0.0/16", protocol=protocol, ports=(-1, -1))])}
+    assert verdict(ingress_decision(groups, ["sg-x"], peer("10.0.8.0/24"))) == ("deny", ["10.0.8.0/24"])
+
+
+def test_group_sets_are_ordered_by_their_sorted_members_whatever_the_interface_order():
+    ids = ["sg-e", "sg-d", "sg-c", "sg-b", "sg-a", "sg-b", "sg-a"]
+    interfaces = [NetworkInterface(network_interface_id=f"eni-{i}", group_ids=[g]) for i, g in enumerate(ids)]
+    interfaces.append(NetworkInterface(network_interface_id="eni-x", group_ids=["sg-c", "sg-a"]))
+    assert group_sets(interfaces) == [frozenset({"sg-a"}), frozenset({"sg-a", "sg-c"}), frozenset({"sg-b"}),
+                                      frozenset({"sg-c"}), frozenset({"sg-d"}), frozenset({"sg-e"})]
+
+
+def test_describe_lists_every_allowing_rule_and_every_unknown():
+    groups = {"sg-v6": group("sg-v6", ingress=[rule("2600:1f18::/57"), rule("10.0.8.0/25")])}
+    v6 = ingress_decision(groups, ["sg-v6", "sg-gone"], peer("2600:1f18::/56", "10.0.8.0/24"), prefix_lists={})
+    assert v6.describe() == (
+        "security groups sg-gone, sg-v6 allow TCP 443 inbound from only part of the peer"
+        " (sg-v6 via 2600:1f18::/57, sg-v6 via 10.0.8.0/25); not 10.0.8.128/25, 2600:1f18:0:80::/57;"
+        " unknown: group sg-gone not found"
+    )
+    groups["sg-pl"] = group("sg-pl", ingress=[rule("pl-1"), rule("pl-2")])
+    unknown = ingress_decision(groups, ["sg-pl", "sg-gone"], peer("10.0.8.0/24"), prefix_lists={})
+    assert unknown.describe().endswith(
+        "; unknown: group sg-gone not found, prefix list pl-1 entries unknown, prefix list pl-2 entries unknown")
