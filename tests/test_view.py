@@ -299,19 +299,21 @@ def test_endpoint_items_and_the_vpcs_endpoints_by_service():
     assert tables["rtb-public"]["gateway_endpoints_by_service"] == {}
 
 
-def test_endpoint_ingress_blocked_subnets_name_the_workload_flows_it_refuses():
+def test_endpoint_ingress_blocked_subnets_name_the_workload_subnets_it_refuses():
+    """Asked of every workload subnet of the VPC, whatever DNS answers; gateway endpoints have no groups."""
     def no_endpoint_ingress(region):
         next(g for g in region["security_groups"] if g["group_id"] == "sg-endpoints")["ingress"] = []
 
     view = _base_view(no_endpoint_ingress)
-    api = _item(view, "endpoint", "vpce-api")
-    blocked = api["ingress_blocked_subnets"]
-    assert [(b["subnet_id"], b["cidr_block"], b["flow"]) for b in blocked] == [
-        ("subnet-priv-a", "10.0.1.0/24", "registry_api"), ("subnet-priv-b", "10.0.2.0/24", "registry_api"),
-        ("subnet-iso-b", "10.0.50.0/24", "registry_api")]  # the VPC's workload subnets, in snapshot order
-    assert all(b["flow"] == "registry_api" and "sg-endpoints" in b["detail"] for b in blocked)
-    assert {b["flow"] for b in _item(view, "endpoint", "vpce-dkr")["ingress_blocked_subnets"]} == {"registry"}
+    blocked = _item(view, "endpoint", "vpce-api")["ingress_blocked_subnets"]
+    assert [(b["subnet_id"], b["cidr_block"]) for b in blocked] == [
+        ("subnet-priv-a", "10.0.1.0/24"), ("subnet-priv-b", "10.0.2.0/24"), ("subnet-iso-b", "10.0.50.0/24")
+    ]  # the VPC's workload subnets, in snapshot order
+    assert all("vpce-api" in b["detail"] and "sg-endpoints" in b["detail"] for b in blocked)
+    assert [b["subnet_id"] for b in _item(view, "endpoint", "vpce-dkr")["ingress_blocked_subnets"]] == [
+        "subnet-priv-a", "subnet-priv-b", "subnet-iso-b"]
     assert _item(view, "endpoint", "vpce-s3")["ingress_blocked_subnets"] == []
+    assert _item(_base_view(), "endpoint", "vpce-api")["ingress_blocked_subnets"] == []
 
 
 def test_with_nat_metrics_the_vpc_carries_its_nat_traffic_and_estimate():
