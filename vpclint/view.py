@@ -40,6 +40,7 @@ from vpclint.cost.facts import RegionNat
 from vpclint.cost.prices import builtin_price_table
 from vpclint.servicename import service_prefix_for
 from vpclint.path.coverage import ingress_gaps
+from vpclint.path.dns import custom_dns_servers
 from vpclint.path.index import build_index
 from vpclint.path.tables import PRIVATE_KINDS, effective_route_tables, subnet_kind
 from vpclint.path.verdicts import SubnetPath, subnet_path, vpc_summary, vpc_verdict
@@ -217,6 +218,7 @@ def build_region_view(
                 "enable_dns_hostnames": vpc.enable_dns_hostnames,
                 "dhcp_options_id": vpc.dhcp_options_id,
                 "dns_servers": dns_servers,
+                "custom_dns_servers": custom_dns_servers(dns_servers, vpc.cidr_blocks),
                 "tags": vpc.tags,
                 "skipped": skipped,
                 "skip_reason": reason,

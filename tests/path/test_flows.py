@@ -371,3 +371,12 @@ def test_an_interface_an_endpoint_lists_as_its_own_is_infrastructure_whatever_it
     assert paths(data)["subnet-priv-a"].workload is False
     find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-logs")["network_interface_ids"] = ["eni-logs-b"]
     assert paths(data)["subnet-priv-a"].workload is True
+
+
+def test_no_dhcp_options_set_leaves_dns_unknown():
+    """AWS: with no DHCP option set, Nitro instances use 169.254.169.253 and Xen instances get no DNS server."""
+    data = base()
+    find(data, "vpcs", "vpc_id", "vpc-app")["dhcp_options_id"] = "default"
+    result = paths(data)["subnet-priv-a"]
+    assert {f.path for f in result.flows.values()} == {"unknown"}
+    assert "no DHCP options set" in result.flows["registry"].reason

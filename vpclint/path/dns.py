@@ -65,7 +65,11 @@ def resolve(vpc: Vpc, dns_servers: Optional[list[str]], endpoints: list[VpcEndpo
     if vpc.enable_dns_support is None or dns_servers is None:
         return DnsAnswer("unknown", f"{vpc.vpc_id}'s DNS attributes or DHCP options could not be read")
     if not dns_servers:
-        return DnsAnswer("none", f"{vpc.vpc_id} has no DHCP options set with DNS servers: {name} does not resolve")
+        return DnsAnswer(
+            "unknown",
+            f"{vpc.vpc_id} has no DHCP options set: Nitro instances then use the Amazon resolver, Xen instances get "
+            "no DNS server",
+        )
     custom = custom_dns_servers(dns_servers, vpc.cidr_blocks)
     if custom:
         return DnsAnswer(
