@@ -91,6 +91,10 @@ class AclDecision:
         return f"{name} {port_text} {'outbound to' if self.egress else 'inbound from'} {network}"
 
 
+Box = tuple[int, bool, Net, Ports]
+"""An entry as :func:`acl_boxes` prepares it: ``(rule number, allows?, network, ports)``."""
+
+
 def evaluate_acl(
     acl: Union[NetworkAcl, Iterable[NetworkAclEntry]],
     egress: bool,
@@ -101,20 +105,35 @@ def evaluate_acl(
     """Decide ``protocol`` packets to (``egress``) or from every address of ``peer`` on every port in ``ports``."""
     entries = acl.entries if isinstance(acl, NetworkAcl) else acl
     peer, protocol = as_network(peer), protocol_number(protocol)
+    return decide_acl(acl_boxes(entries, egress, peer.version, protocol), egress, peer, ports, protocol)
+
+
+def acl_boxes(entries: Iterable[NetworkAclEntry], egress: bool, version: int, protocol: str = "6") -> tuple[Box, ...]:
+    """The entries of one direction that can match ``protocol`` packets of IP ``version``, in rule order
+    (parse an ACL once, decide many peers with :func:`decide_acl`)."""
+    chosen = (e for e in entries if e.egress == egress and e.rule_number < IMPLICIT_DENY_RULE)
+    boxes = []
+    for entry in sorted(chosen, key=lambda e: e.rule_number):
+        box = _entry_box(entry, version, protocol)
+        if box is not None:
+            boxes.append((entry.rule_number, entry.rule_action == "allow", *box))
+    return tuple(boxes)
+
+
+def decide_acl(boxes: Iterable[Box], egress: bool, peer: Net, ports: Ports, protocol: str) -> AclDecision:
+    """:func:`evaluate_acl` over the prepared entries of the peer's direction, IP version and protocol."""
     pending: list[tuple[Net, Ports]] = [(peer, ports)]
     allowed: list[AclPart] = []
     denied: list[AclPart] = []
-    chosen = (e for e in entries if e.egress == egress and e.rule_number < IMPLICIT_DENY_RULE)
-    for entry in sorted(chosen, key=lambda e: e.rule_number):
-        box = _entry_box(entry, peer.version, protocol)
-        if box is None:
-            continue
+    for rule_number, allows, network, span in boxes:
+        if not pending:
+            break
         still: list[tuple[Net, Ports]] = []
-        for network, span in pending:
-            matched, rest = _split(network, span, box)
+        for pending_network, pending_span in pending:
+            matched, rest = _split(pending_network, pending_span, (network, span))
             still.extend(rest)
             if matched is not None:
-                (allowed if entry.rule_action == "allow" else denied).append(AclPart(*matched, entry.rule_number))
+                (allowed if allows else denied).append(AclPart(*matched, rule_number))
         pending = still
     denied.extend(AclPart(network, span, None) for network, span in pending)
     return AclDecision(egress, peer, ports, protocol, _normalise(allowed), _normalise(denied))

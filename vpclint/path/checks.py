@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Optional
 
-from vpclint.path.acls import evaluate_acl
+from vpclint.path.acls import acl_boxes, decide_acl
 from vpclint.path.groups import Peer, egress_decision, ingress_decision
 from vpclint.path.index import Network, RegionIndex
 from vpclint.snapshot import NetworkAcl
@@ -84,7 +84,8 @@ def check_acl(
     if acl is None:
         judge.not_known(f"no network ACL of {subnet_id} is in the snapshot")
         return
-    decision = index.remember(("acl", acl.network_acl_id, egress, peer, ports), lambda: evaluate_acl(acl, egress, peer, ports))
+    boxes = index.remember(("acl-boxes", acl.network_acl_id, egress, peer.version), lambda: acl_boxes(acl.entries, egress, peer.version))
+    decision = index.remember(("acl", acl.network_acl_id, egress, peer, ports), lambda: decide_acl(boxes, egress, peer, ports, "6"))
     if decision.verdict == "allow":
         return
     if decision.verdict == "partial" and not exact:

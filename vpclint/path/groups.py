@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Iterable, Literal, Mapping, Optional
 
 from vpclint.path.networks import Net, PrefixLists, collapse, inside, prefix_list_networks, subtract
-from vpclint.reachability import DEFAULT_GROUP_NAME, admits_https, parse_network
+from vpclint.reachability import DEFAULT_GROUP_NAME, HTTPS_PORT, TCP_PROTOCOLS, parse_network
 from vpclint.snapshot import NetworkInterface, SecurityGroup, SecurityGroupRule
 
 Direction = Literal["egress", "ingress"]
@@ -120,25 +120,37 @@ def _decide(
     missing = tuple(g for g in checked if g not in groups)
     allowed_by: list[AllowingRule] = []
     unknown: set[str] = set()
+    everything = collapse(peer.networks)
     for group_id in (g for g in checked if g in groups):
         for rule in getattr(groups[group_id], direction):
-            if not admits_https(rule.model_dump()):
+            if not admits_https(rule):
                 continue
-            covered = _covers(rule, peer, prefix_lists)
+            covered = _covers(rule, peer, everything, prefix_lists)
             if covered is None:
                 unknown.add(str(rule.prefix_list_id))
             elif covered:
                 allowed_by.append(AllowingRule(group_id, rule, covered))
-    uncovered = subtract(collapse(peer.networks), (n for a in allowed_by for n in a.networks))
+    whole = any(a.networks == everything for a in allowed_by)
+    uncovered = () if whole else subtract(everything, (n for a in allowed_by for n in a.networks))
     verdict: Verdict = "allow"
     if uncovered:
         verdict = "unknown" if unknown or missing else "partial" if allowed_by else "deny"
     return GroupDecision(direction, verdict, checked, tuple(allowed_by), uncovered, tuple(sorted(unknown)), missing)
 
 
-def _covers(rule: SecurityGroupRule, peer: Peer, prefix_lists: Optional[PrefixLists]) -> Optional[tuple[Net, ...]]:
-    """The part of the peer a rule's source / destination covers; None when it hinges on unknown entries."""
-    everything = collapse(peer.networks)
+def admits_https(rule: SecurityGroupRule) -> bool:
+    """True when a rule's protocol and port range admit TCP 443 (as :func:`vpclint.reachability.admits_https`)."""
+    if str(rule.protocol).lower() not in TCP_PROTOCOLS:
+        return False
+    low, high = rule.from_port, rule.to_port
+    return low is None or high is None or low == -1 or low <= HTTPS_PORT <= high
+
+
+def _covers(
+    rule: SecurityGroupRule, peer: Peer, everything: tuple[Net, ...], prefix_lists: Optional[PrefixLists]
+) -> Optional[tuple[Net, ...]]:
+    """The part of the peer (``everything``: its networks collapsed) a rule's source / destination covers; None
+    when it hinges on unknown entries."""
     if rule.referenced_group_id:
         foreign = rule.vpc_peering_connection_id or rule.referenced_group_vpc_id not in (None, peer.vpc_id)
         return everything if rule.referenced_group_id in peer.member_of and not foreign else ()

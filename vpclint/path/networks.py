@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Iterable, Mapping, Optional, Sequence, Union
 
-from vpclint.reachability import network_contains, parse_network
+from vpclint.reachability import parse_network
 from vpclint.snapshot import PrefixList
 
 Net = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
@@ -37,18 +37,29 @@ def sort_key(network: Net) -> tuple[int, int, int]:
     return network.version, int(network.network_address), network.prefixlen
 
 
+def contains(outer: Net, inner: Net) -> bool:
+    """True when ``inner`` lies inside ``outer`` (same IP version): integer masks, no address objects built."""
+    return (
+        outer.version == inner.version
+        and outer.prefixlen <= inner.prefixlen
+        and int(inner.network_address) & int(outer.netmask) == int(outer.network_address)
+    )
+
+
 def collapse(networks: Iterable[Net]) -> tuple[Net, ...]:
     """The fewest networks covering exactly the given ones, sorted."""
     items = list(networks)
+    if len(items) < 2:
+        return tuple(items)
     merged = [n for v in (4, 6) for n in ipaddress.collapse_addresses([i for i in items if i.version == v])]  # type: ignore[type-var]
     return tuple(sorted(merged, key=sort_key))
 
 
 def intersect(first: Net, second: Net) -> Optional[Net]:
     """The common part of two networks (the smaller one when they nest), or None."""
-    if network_contains(first, second):
+    if contains(first, second):
         return second
-    if network_contains(second, first):
+    if contains(second, first):
         return first
     return None
 
@@ -63,11 +74,13 @@ def subtract(networks: Iterable[Net], removed: Iterable[Net]) -> tuple[Net, ...]
     """The part of ``networks`` outside ``removed``, collapsed."""
     remaining = list(networks)
     for cut in removed:
+        if not remaining:
+            break
         kept: list[Net] = []
         for network in remaining:
-            if network_contains(cut, network):
+            if contains(cut, network):
                 continue
-            kept.extend(network.address_exclude(cut) if network_contains(network, cut) else [network])  # type: ignore[arg-type]
+            kept.extend(network.address_exclude(cut) if contains(network, cut) else [network])  # type: ignore[arg-type]
         remaining = kept
     return collapse(remaining)
 

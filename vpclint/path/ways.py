@@ -9,7 +9,7 @@ from typing import Any, Optional
 
 from vpclint.path.checks import Judge, Link
 from vpclint.path.index import Network, RegionIndex
-from vpclint.path.routes import route_parts
+from vpclint.path.routes import candidates, parts
 from vpclint.snapshot import PrefixList, Route, RouteTable, VpcEndpoint
 
 NOT_PUBLIC = tuple(
@@ -111,11 +111,9 @@ def combine(judge: Judge, table: RouteTable, destinations: list[Network], index:
     """Route every part of ``destinations`` and combine: blocked if any part is, else the way out that isn't the
     endpoint (with the parts it takes in ``diverted``), else the common way."""
     ways: list[tuple[Network, Way, Optional[Route]]] = []
+    routes = index.remember(("routes", table.route_table_id), lambda: candidates(table.routes, index.prefix_lists))
     for destination in destinations:
-        parts = index.remember(
-            ("route", table.route_table_id, destination), lambda: route_parts(table.routes, destination, index.prefix_lists)
-        )
-        for part, answer in parts:
+        for part, answer in index.remember(("route", table.route_table_id, destination), lambda: parts(routes, destination)):
             if answer.unknown_prefix_lists:
                 lists = ", ".join(answer.unknown_prefix_lists)
                 judge.not_known(f"the entries of prefix list(s) {lists} were not read: the route to {part} is not known")
