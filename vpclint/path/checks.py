@@ -5,7 +5,7 @@ the first unknown: a known break outweighs an unknown."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Optional
+from typing import Any, Callable, Hashable, Iterable, Optional, TypeVar
 
 from vpclint.path.acls import acl_boxes, decide_acl
 from vpclint.path.groups import Peer, egress_decision, ingress_decision
@@ -16,6 +16,7 @@ HTTPS = (443, 443)
 EPHEMERAL = (1024, 65535)
 """The ports of a reply to the client: AWS documents 1024-65535 for network ACLs."""
 MAX_RULE_NUMBER = 32766
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,32 @@ class Judge:
         """True once a link blocks: later checks can't change the outcome."""
         return self.blocked is not None
 
+    @property
+    def quiet(self) -> bool:
+        """True while nothing is recorded: no block, no unknown, no note."""
+        return self.blocked is None and self.unknown is None and not self.notes
+
+    def replay(self, other: Judge) -> None:
+        """Record what ``other`` recorded, as if its checks had run on this judge after the ones already here."""
+        if other.blocked is not None:
+            self.block(other.blocked)
+        if other.unknown is not None:
+            self.not_known(other.unknown)
+        for text in other.notes:
+            self.note(text)
+
+
+def passes(index: RegionIndex, key: Hashable, checks: Callable[[Judge], object]) -> bool:
+    """True when ``checks`` record nothing on a judge of their own (memoised under ``key``, which must determine
+    that): then running them on the flow's judge would change nothing."""
+
+    def run() -> bool:
+        scratch = Judge()
+        checks(scratch)
+        return scratch.quiet
+
+    return bool(index.remember(("passes", key), run))
+
 
 def check_acl(
     index: RegionIndex,
@@ -84,8 +111,13 @@ def check_acl(
     if acl is None:
         judge.not_known(f"no network ACL of {subnet_id} is in the snapshot")
         return
-    boxes = index.remember(("acl-boxes", acl.network_acl_id, egress, peer.version), lambda: acl_boxes(acl.entries, egress, peer.version))
-    decision = index.remember(("acl", acl.network_acl_id, egress, peer, ports), lambda: decide_acl(boxes, egress, peer, ports, "6"))
+    decision = index.remember(
+        ("acl", acl.network_acl_id, egress, peer, ports),
+        lambda: decide_acl(
+            index.remember(("acl-boxes", acl.network_acl_id, egress, peer.version), lambda: acl_boxes(acl.entries, egress, peer.version)),
+            egress, peer, ports, "6",
+        ),
+    )
     if decision.verdict == "allow":
         return
     if decision.verdict == "partial" and not exact:
@@ -114,6 +146,38 @@ def free_rule_number(acl: NetworkAcl, egress: bool, before: Optional[int]) -> Op
         candidate = min(max(used, default=0) + 10, MAX_RULE_NUMBER)
         return candidate if candidate not in used else next((n for n in range(MAX_RULE_NUMBER, 0, -1) if n not in used), None)
     return next((n for n in range(before - 1, 0, -1) if n not in used), None)
+
+
+def replayed(index: RegionIndex, judge: Judge, key: Hashable, checks: Callable[[Judge], T]) -> T:
+    """Run ``checks`` once per ``key`` (which must determine what they record and return) on a judge of their
+    own, then record that on ``judge``; returns what they return."""
+
+    def run() -> tuple[Judge, T]:
+        scratch = Judge()
+        return scratch, checks(scratch)
+
+    recorded, result = index.remember(("replayed", key), run)
+    judge.replay(recorded)
+    return result
+
+
+def check_filters(
+    index: RegionIndex, judge: Judge, subnet_id: str, peers: list[Network], group_sets: list[frozenset[str]],
+    destination: Peer, what: str, exact: bool = True,
+) -> None:
+    """The network ACL of ``subnet_id`` out to each of ``peers`` (TCP 443) and back (the replies), then the
+    workloads' egress to ``destination``; skipped when subnets with the same ACL and group sets passed them."""
+
+    def checks(on: Judge) -> None:
+        for peer in peers:
+            check_acl(index, on, subnet_id, True, peer, HTTPS, exact)
+            check_acl(index, on, subnet_id, False, peer, EPHEMERAL, exact)
+        check_workload_egress(index, on, group_sets, destination, what, exact)
+
+    acl = index.acls.get(subnet_id)
+    key = ("filters", acl.network_acl_id if acl else None, tuple(peers), tuple(group_sets), destination, exact)
+    if not passes(index, key, checks):
+        checks(judge)
 
 
 def check_workload_egress(

@@ -20,7 +20,18 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from vpclint.path.checks import EPHEMERAL, HTTPS, Judge, Link, check_acl, check_endpoint_ingress, check_workload_egress
+from vpclint.path.checks import (
+    EPHEMERAL,
+    HTTPS,
+    Judge,
+    Link,
+    check_acl,
+    check_endpoint_ingress,
+    check_filters,
+    check_workload_egress,
+    passes,
+    replayed,
+)
 from vpclint.path.dns import resolve
 from vpclint.path.groups import Peer, default_group_id
 from vpclint.path.index import Network, RegionIndex
@@ -99,7 +110,7 @@ def _interface_way(
     if (endpoint.state or "").lower() != "available":
         judge.block(Link("endpoint-state", via, f"{via} is in state {endpoint.state or 'unknown'}, not available"))
         return Way("blocked", via, f"{via} is not available")
-    targets = _endpoint_targets(index, endpoint)
+    targets = index.remember(("targets", via), lambda: _endpoint_targets(index, endpoint))
     if not targets:
         judge.block(Link("endpoint-state", via, f"{via} has no interface in any subnet"))
         return Way("blocked", via, f"{via} has no interfaces")
@@ -107,6 +118,68 @@ def _interface_way(
         judge.note(f"{via} has no interface in {subnet.availability_zone}: the flow crosses AZs (cost, availability)")
     group_ids = endpoint.group_ids or [g for g in [default_group_id(index.groups, endpoint.vpc_id)] if g]
     way = Way("endpoint", via, f"{what} through {via}")
+    quiet, routed = index.remember(("endpoint-routes", table.route_table_id, via), lambda: _routes(index, table, targets))
+    if quiet and _passes_targets(index, subnet, source, endpoint, group_ids, group_sets, targets):
+        way = routed or way
+    else:
+        way = _check_targets(index, judge, subnet, table, source, endpoint, group_ids, group_sets, targets, way)
+    check_endpoint_ingress(index, judge, group_ids, source, subnet.vpc_id, group_sets, via)
+    return way
+
+
+def _routes(index: RegionIndex, table: RouteTable, targets: dict[str, list[Network]]) -> tuple[bool, Optional[Way]]:
+    """Route every interface address: ``(quiet, the way of the last one not local)``."""
+    scratch, found = Judge(), None
+    for _, networks in sorted(targets.items()):
+        for network in networks:
+            route_way = public_way(index, scratch, table, [network])
+            if route_way.path != "local":
+                found = route_way
+    return scratch.quiet, found
+
+
+def _passes_targets(
+    index: RegionIndex, subnet: Subnet, source: Network, endpoint: VpcEndpoint, group_ids: list[str],
+    group_sets: list[frozenset[str]], targets: dict[str, list[Network]],
+) -> bool:
+    """True when :func:`_check_targets` records nothing: the workload subnet's ACL passes every interface address
+    (a superset of those checked), each other target subnet's ACL passes the source, and the workloads' egress
+    passes all the addresses at once (coverage is per address, so then each subnet's)."""
+    via = endpoint.vpc_endpoint_id
+    everything = [n for _, networks in sorted(targets.items()) for n in networks]
+    own = index.acls.get(subnet.subnet_id)
+
+    def own_acl(on: Judge) -> None:
+        for network in everything:
+            check_acl(index, on, subnet.subnet_id, True, network, HTTPS)
+            check_acl(index, on, subnet.subnet_id, False, network, EPHEMERAL)
+
+    if own is None or not passes(index, ("endpoint-acl", own.network_acl_id, via), own_acl):
+        return False
+    for target_subnet in targets:
+        acl = index.acls.get(target_subnet)
+        if target_subnet == subnet.subnet_id:
+            continue
+        if acl is None or not passes(index, ("source-acl", acl.network_acl_id, source), lambda on, t=target_subnet: _source_acl(index, on, t, source)):
+            return False
+    peer = Peer(networks=tuple(everything), member_of=frozenset(group_ids), vpc_id=endpoint.vpc_id)
+    key = ("endpoint-egress", via, tuple(group_sets))
+    return passes(index, key, lambda on: check_workload_egress(index, on, group_sets, peer, via))
+
+
+def _source_acl(index: RegionIndex, judge: Judge, target_subnet: str, source: Network) -> None:
+    """An endpoint subnet's ACL for TCP 443 in from the workload subnet and the replies back out."""
+    check_acl(index, judge, target_subnet, False, source, HTTPS)
+    check_acl(index, judge, target_subnet, True, source, EPHEMERAL)
+
+
+def _check_targets(
+    index: RegionIndex, judge: Judge, subnet: Subnet, table: RouteTable, source: Network, endpoint: VpcEndpoint,
+    group_ids: list[str], group_sets: list[frozenset[str]], targets: dict[str, list[Network]], way: Way,
+) -> Way:
+    """Per subnet holding the endpoint's interfaces, in order: the route, the workload subnet's ACL, the endpoint
+    subnet's ACL and the workloads' egress."""
+    via = endpoint.vpc_endpoint_id
     for target_subnet, networks in sorted(targets.items()):
         for network in networks:
             route_way = public_way(index, judge, table, [network])
@@ -116,15 +189,19 @@ def _interface_way(
             for network in networks:
                 check_acl(index, judge, subnet.subnet_id, True, network, HTTPS)
                 check_acl(index, judge, subnet.subnet_id, False, network, EPHEMERAL)
-            check_acl(index, judge, target_subnet, False, source, HTTPS)
-            check_acl(index, judge, target_subnet, True, source, EPHEMERAL)
+            _source_acl(index, judge, target_subnet, source)
         members = frozenset(group_ids)
         check_workload_egress(index, judge, group_sets, Peer(networks=tuple(networks), member_of=members, vpc_id=endpoint.vpc_id), via)
-    check_endpoint_ingress(index, judge, group_ids, source, subnet.vpc_id, group_sets, via)
     return way
 
 
-def _policy(judge: Judge, endpoint: VpcEndpoint, actions: list[str], resource: str) -> None:
+def _policy(index: RegionIndex, judge: Judge, endpoint: VpcEndpoint, actions: list[str], resource: str) -> None:
+    """The endpoint policy must allow the flow's actions (decided once per endpoint, actions and resource)."""
+    key = ("policy", endpoint.vpc_endpoint_id, tuple(actions), resource)
+    replayed(index, judge, key, lambda on: _check_policy(on, endpoint, actions, resource))
+
+
+def _check_policy(judge: Judge, endpoint: VpcEndpoint, actions: list[str], resource: str) -> None:
     """The endpoint policy must allow the flow's actions (every request through it comes from this endpoint and
     its VPC: ``aws:SourceVpce`` and ``aws:SourceVpc`` are known)."""
     if endpoint.policy_error:
@@ -163,7 +240,7 @@ def registry_flow(
     if answer.kind == "endpoint" and answer.endpoint is not None:
         way = _interface_way(index, judge, subnet, table, source, answer.endpoint, group_sets, what)
         resource = f"arn:{index.partition}:ecr:{index.region}:*:repository/*" if service == "ecr.dkr" else "*"
-        _policy(judge, answer.endpoint, ECR_ACTIONS[service], resource)
+        _policy(index, judge, answer.endpoint, ECR_ACTIONS[service], resource)
         return _finish(name, service, judge, way)
     judge.note(answer.reason)
     way = public_way(index, judge, table, None)
@@ -180,12 +257,8 @@ def _public_filters(
         return
     exact = destinations is not None
     peers = destinations if destinations is not None else [ANYWHERE]
-    for peer in peers:
-        check_acl(index, judge, subnet.subnet_id, True, peer, HTTPS, exact)
-        check_acl(index, judge, subnet.subnet_id, False, peer, EPHEMERAL, exact)
-    check_workload_egress(
-        index, judge, group_sets, Peer(networks=tuple(peers), member_of=frozenset(), vpc_id=subnet.vpc_id), what, exact
-    )
+    destination = Peer(networks=tuple(peers), member_of=frozenset(), vpc_id=subnet.vpc_id)
+    check_filters(index, judge, subnet.subnet_id, peers, group_sets, destination, what, exact)
 
 
 def layers_flow(
@@ -202,22 +275,19 @@ def layers_flow(
     elif answer.kind == "unknown":
         judge.not_known(answer.reason)
     s3_list = index.s3_prefix_list()
-    way, networks, gateway = s3_way(index, judge, table, s3_list, subnet.vpc_id)
+    way, networks, gateway = replayed(
+        index, judge, ("s3-way", table.route_table_id, subnet.vpc_id), lambda on: s3_way(index, on, table, s3_list, subnet.vpc_id)
+    )
     if gateway is not None and way.path == "endpoint":
         if (gateway.state or "").lower() != "available":
             judge.block(Link("endpoint-state", gateway.vpc_endpoint_id, f"{gateway.vpc_endpoint_id} is in state {gateway.state}"))
         exact = networks is not None
         peers = networks if networks is not None else [ANYWHERE]
-        for network in peers:
-            check_acl(index, judge, subnet.subnet_id, True, network, HTTPS, exact)
-            check_acl(index, judge, subnet.subnet_id, False, network, EPHEMERAL, exact)
         lists = frozenset({s3_list.prefix_list_id}) if s3_list else frozenset()
-        check_workload_egress(
-            index, judge, group_sets,
-            Peer(networks=tuple(peers), member_of=frozenset(), vpc_id=subnet.vpc_id, prefix_list_ids=lists), what, exact,
-        )
+        destination = Peer(networks=tuple(peers), member_of=frozenset(), vpc_id=subnet.vpc_id, prefix_list_ids=lists)
+        check_filters(index, judge, subnet.subnet_id, peers, group_sets, destination, what, exact)
         bucket = f"arn:{index.partition}:s3:::prod-{index.region}-starport-layer-bucket/*"
-        _policy(judge, gateway, ["s3:GetObject"], bucket)
+        _policy(index, judge, gateway, ["s3:GetObject"], bucket)
     else:
         _public_filters(index, judge, subnet, group_sets, way, networks, what)
     return _finish("layers", "s3", judge, way)
