@@ -13,8 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Literal, Optional, Union
 
-from vpclint.path.networks import Net, as_network, collapse, intersect, protocol_number, sort_key
-from vpclint.reachability import parse_network
+from vpclint.path.networks import Net, as_network, collapse, contains, intersect, network_of, protocol_number, sort_key
 from vpclint.snapshot import NetworkAcl, NetworkAclEntry
 
 IMPLICIT_DENY_RULE = 32767
@@ -139,12 +138,22 @@ def decide_acl(boxes: Iterable[Box], egress: bool, peer: Net, ports: Ports, prot
     return AclDecision(egress, peer, ports, protocol, _normalise(allowed), _normalise(denied))
 
 
+def allows_all(boxes: Iterable[Box], peer: Net, ports: Ports) -> bool:
+    """True when the first entry matching any of the packets matches them all and allows them: then
+    :func:`decide_acl` says "allow" (False: not known without it)."""
+    for _, allows, network, span in boxes:
+        if span[0] > ports[1] or span[1] < ports[0] or not (contains(network, peer) or contains(peer, network)):
+            continue
+        return allows and span[0] <= ports[0] and ports[1] <= span[1] and contains(network, peer)
+    return False
+
+
 def _entry_box(entry: NetworkAclEntry, version: int, protocol: str) -> Optional[tuple[Net, Ports]]:
     """The packets an entry matches, or None when it matches none of this protocol and IP version."""
     entry_protocol = protocol_number(entry.protocol)
     if entry_protocol not in ("-1", protocol):
         return None
-    network = parse_network(entry.cidr_block if version == 4 else entry.ipv6_cidr_block)
+    network = network_of(entry.cidr_block if version == 4 else entry.ipv6_cidr_block)
     if network is None or network.version != version:
         return None
     if entry_protocol == "-1" or entry.from_port is None or entry.to_port is None:

@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Hashable, Iterable, Optional, TypeVar
 
-from vpclint.path.acls import acl_boxes, decide_acl
-from vpclint.path.groups import Peer, egress_decision, ingress_decision
+from vpclint.path.acls import acl_boxes, allows_all, decide_acl
+from vpclint.path.groups import Peer, allows_whole, egress_decision, ingress_decision
 from vpclint.path.index import Network, RegionIndex
 from vpclint.snapshot import NetworkAcl
 
@@ -111,13 +111,10 @@ def check_acl(
     if acl is None:
         judge.not_known(f"no network ACL of {subnet_id} is in the snapshot")
         return
-    decision = index.remember(
-        ("acl", acl.network_acl_id, egress, peer, ports),
-        lambda: decide_acl(
-            index.remember(("acl-boxes", acl.network_acl_id, egress, peer.version), lambda: acl_boxes(acl.entries, egress, peer.version)),
-            egress, peer, ports, "6",
-        ),
-    )
+    boxes = index.remember(("acl-boxes", acl.network_acl_id, egress, peer.version), lambda: acl_boxes(acl.entries, egress, peer.version))
+    if allows_all(boxes, peer, ports):
+        return
+    decision = index.remember(("acl", acl.network_acl_id, egress, peer, ports), lambda: decide_acl(boxes, egress, peer, ports, "6"))
     if decision.verdict == "allow":
         return
     if decision.verdict == "partial" and not exact:
@@ -188,6 +185,8 @@ def check_workload_egress(
         judge.note("no workload interfaces yet: security-group egress not checked")
         return
     for group_set in group_sets:
+        if allows_whole(index.groups, group_set, destination, "egress"):
+            continue
         decision = index.remember(
             ("egress", group_set, destination),
             lambda: egress_decision(index.groups, sorted(group_set), destination, index.prefix_lists),
@@ -219,6 +218,8 @@ def check_endpoint_ingress(
     resource = ",".join(sorted(group_ids)) or "(no security group)"
     for group_set in sets:
         peer = Peer(networks=(source,), member_of=group_set or frozenset(), vpc_id=vpc_id)
+        if allows_whole(index.groups, group_ids, peer, "ingress"):
+            continue
         decision = index.remember(
             ("ingress", tuple(group_ids), peer), lambda: ingress_decision(index.groups, group_ids, peer, index.prefix_lists)
         )

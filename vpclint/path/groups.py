@@ -17,8 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Literal, Mapping, Optional
 
-from vpclint.path.networks import Net, PrefixLists, collapse, inside, prefix_list_networks, subtract
-from vpclint.reachability import DEFAULT_GROUP_NAME, HTTPS_PORT, TCP_PROTOCOLS, parse_network
+from vpclint.path.networks import Net, PrefixLists, collapse, contains, inside, network_of, prefix_list_networks, subtract
+from vpclint.reachability import DEFAULT_GROUP_NAME, HTTPS_PORT, TCP_PROTOCOLS
 from vpclint.snapshot import NetworkInterface, SecurityGroup, SecurityGroupRule
 
 Direction = Literal["egress", "ingress"]
@@ -97,6 +97,32 @@ def ingress_decision(
     return _decide("ingress", groups, group_ids, source, prefix_lists)
 
 
+def allows_whole(groups: Mapping[str, SecurityGroup], group_ids: Iterable[str], peer: Peer, direction: Direction) -> bool:
+    """True when one applying rule of the groups covers every address of the peer: then the decision is "allow"
+    (False: not known without it)."""
+    for group_id in set(group_ids):
+        group = groups.get(group_id)
+        for rule in getattr(group, direction) if group is not None else ():
+            if admits_https(rule) and _covers_whole(rule, peer):
+                return True
+    return False
+
+
+def _covers_whole(rule: SecurityGroupRule, peer: Peer) -> bool:
+    """True when the rule's source / destination alone covers the whole peer (by membership, list or CIDR)."""
+    if rule.referenced_group_id:
+        return rule.referenced_group_id in peer.member_of and not _foreign(rule, peer)
+    if rule.prefix_list_id:
+        return rule.prefix_list_id in peer.prefix_list_ids
+    cidrs = [n for n in (network_of(rule.cidr_ipv4), network_of(rule.cidr_ipv6)) if n is not None]
+    return all(any(contains(c, n) for c in cidrs) for n in peer.networks)
+
+
+def _foreign(rule: SecurityGroupRule, peer: Peer) -> bool:
+    """True when the rule references a group of another (peered) VPC."""
+    return bool(rule.vpc_peering_connection_id) or rule.referenced_group_vpc_id not in (None, peer.vpc_id)
+
+
 def default_group_id(groups: Mapping[str, SecurityGroup], vpc_id: str) -> Optional[str]:
     """The id of the VPC's default security group (named "default"), or None."""
     found = sorted(g.group_id for g in groups.values() if g.vpc_id == vpc_id and g.group_name == DEFAULT_GROUP_NAME)
@@ -152,14 +178,13 @@ def _covers(
     """The part of the peer (``everything``: its networks collapsed) a rule's source / destination covers; None
     when it hinges on unknown entries."""
     if rule.referenced_group_id:
-        foreign = rule.vpc_peering_connection_id or rule.referenced_group_vpc_id not in (None, peer.vpc_id)
-        return everything if rule.referenced_group_id in peer.member_of and not foreign else ()
+        return everything if rule.referenced_group_id in peer.member_of and not _foreign(rule, peer) else ()
     if rule.prefix_list_id:
         if rule.prefix_list_id in peer.prefix_list_ids:
             return everything
         listed = prefix_list_networks(prefix_lists, rule.prefix_list_id)
         return None if listed is None else inside(everything, listed)
-    cidrs = (parse_network(rule.cidr_ipv4), parse_network(rule.cidr_ipv6))
+    cidrs = (network_of(rule.cidr_ipv4), network_of(rule.cidr_ipv6))
     return inside(everything, (n for n in cidrs if n is not None))
 
 

@@ -7,6 +7,7 @@ addresses is kept as a sorted, collapsed tuple of networks (IPv4 before IPv6).
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 from typing import Iterable, Mapping, Optional, Sequence, Union
 
 from vpclint.reachability import parse_network
@@ -24,6 +25,12 @@ def as_network(value: Union[Net, str, ipaddress.IPv4Address, ipaddress.IPv6Addre
     if isinstance(value, (ipaddress.IPv4Network, ipaddress.IPv6Network)):
         return value
     return ipaddress.ip_network(value, strict=False)
+
+
+@lru_cache(maxsize=1 << 16)
+def network_of(cidr: Optional[str]) -> Optional[Net]:
+    """:func:`vpclint.reachability.parse_network`, cached: rules and routes name the same CIDRs again and again."""
+    return parse_network(cidr)
 
 
 def protocol_number(protocol: str) -> str:
@@ -48,11 +55,20 @@ def contains(outer: Net, inner: Net) -> bool:
 
 def collapse(networks: Iterable[Net]) -> tuple[Net, ...]:
     """The fewest networks covering exactly the given ones, sorted."""
-    items = list(networks)
-    if len(items) < 2:
+    items = sorted(networks, key=sort_key)
+    if all(_apart(a, b) for a, b in zip(items, items[1:])):
         return tuple(items)
     merged = [n for v in (4, 6) for n in ipaddress.collapse_addresses([i for i in items if i.version == v])]  # type: ignore[type-var]
     return tuple(sorted(merged, key=sort_key))
+
+
+def _apart(first: Net, second: Net) -> bool:
+    """True when ``second`` (sorted after ``first``) starts beyond the address after ``first``'s last: then
+    neither overlaps nor merges with the other."""
+    if first.version != second.version:
+        return True
+    end = int(first.network_address) + (1 << (first.max_prefixlen - first.prefixlen))
+    return end < int(second.network_address)
 
 
 def intersect(first: Net, second: Net) -> Optional[Net]:
@@ -93,5 +109,5 @@ def prefix_list_networks(prefix_lists: Optional[PrefixLists], list_id: str) -> O
     if entries is None or (isinstance(entries, PrefixList) and not entries.cidrs_known):
         return None
     cidrs = entries.cidrs if isinstance(entries, PrefixList) else entries
-    parsed = (n if isinstance(n, (ipaddress.IPv4Network, ipaddress.IPv6Network)) else parse_network(n) for n in cidrs)
+    parsed = (n if isinstance(n, (ipaddress.IPv4Network, ipaddress.IPv6Network)) else network_of(n) for n in cidrs)
     return tuple(n for n in parsed if n is not None)

@@ -14,8 +14,7 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Iterable, NamedTuple, Optional, Sequence, Union
 
-from vpclint.path.networks import Net, PrefixLists, as_network, collapse, contains, prefix_list_networks
-from vpclint.reachability import parse_network
+from vpclint.path.networks import Net, PrefixLists, as_network, collapse, contains, network_of, prefix_list_networks
 from vpclint.snapshot import Route
 
 PROPAGATED_ORIGIN = "EnableVgwRoutePropagation"
@@ -67,7 +66,7 @@ def candidates(routes: Iterable[Route], prefix_lists: Optional[PrefixLists] = No
         if route.destination_prefix_list_id:
             destinations = prefix_list_networks(prefix_lists, route.destination_prefix_list_id)
         else:
-            parsed = (parse_network(route.destination_cidr_block), parse_network(route.destination_ipv6_cidr_block))
+            parsed = (network_of(route.destination_cidr_block), network_of(route.destination_ipv6_cidr_block))
             destinations = tuple(n for n in parsed if n is not None)
         found.append(Candidate(index, route, priority(route), destinations))
     return found
@@ -104,7 +103,9 @@ def route_parts(
 
 def parts(table: Sequence[Candidate], network: Net) -> list[tuple[Net, RouteAnswer]]:
     """:func:`route_parts` over routes already parsed by :func:`candidates`."""
-    destinations = {d for c in table for d in c.destinations or () if d.version == network.version}
+    destinations = [d for c in table for d in c.destinations or () if d.prefixlen > network.prefixlen and contains(network, d)]
+    if not destinations:
+        return [(network, _answer(table, network))]
     leaves: list[tuple[Net, RouteAnswer]] = []
 
     def walk(part: Net, inner: list[Net]) -> None:
@@ -115,7 +116,7 @@ def parts(table: Sequence[Candidate], network: Net) -> list[tuple[Net, RouteAnsw
         for half in part.subnets(prefixlen_diff=1):
             walk(half, inner)
 
-    walk(network, list(destinations))
+    walk(network, destinations)
     return _merge(leaves)
 
 
