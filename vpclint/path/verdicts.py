@@ -36,16 +36,21 @@ class SubnetPath:
     flows: dict[str, Flow] = field(default_factory=dict)
     verdict: Optional[str] = None
 
-    def to_dict(self) -> dict[str, Any]:
-        """The workload subnet as JSON data (for the findings document's ``vpcs``)."""
+    def to_dict(self, flows: Optional[dict[str, Any]] = None) -> dict[str, Any]:
+        """The workload subnet as JSON data (for the findings document's ``vpcs``); ``flows``: the flows as JSON
+        data already, to share rather than build again."""
         return {
             "subnet_id": self.subnet_id,
             "availability_zone": self.availability_zone,
             "kind": self.kind,
             "verdict": self.verdict,
             "workloads": list(self.workloads),
-            "flows": {name: flow.to_dict() for name, flow in self.flows.items()},
+            "flows": self.flows_dict() if flows is None else flows,
         }
+
+    def flows_dict(self) -> dict[str, Any]:
+        """The flows as JSON data, by name."""
+        return {name: flow.to_dict() for name, flow in self.flows.items()}
 
 
 def worst(verdicts: list[str]) -> str:
