@@ -10,6 +10,7 @@ entry: it is reported as the implicit deny). The packets not yet decided are kep
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from typing import Iterable, Literal, Optional, Union
 
@@ -146,6 +147,15 @@ def allows_all(boxes: Iterable[Box], peer: Net, ports: Ports) -> bool:
             continue
         return allows and span[0] <= ports[0] and ports[1] <= span[1] and contains(network, peer)
     return False
+
+
+EVERYWHERE = {4: ipaddress.ip_network("0.0.0.0/0"), 6: ipaddress.ip_network("::/0")}
+
+
+def open_to_all(boxes: Iterable[Box], version: int, ports: Ports) -> bool:
+    """True when the ACL allows every address of the IP version on ``ports`` (the first entry matching any of
+    those packets matches them all and allows): then :func:`allows_all` holds for every peer."""
+    return allows_all(boxes, EVERYWHERE[version], ports)
 
 
 def _entry_box(entry: NetworkAclEntry, version: int, protocol: str) -> Optional[tuple[Net, Ports]]:

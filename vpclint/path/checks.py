@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Hashable, Iterable, Optional, TypeVar
 
-from vpclint.path.acls import acl_boxes, allows_all, decide_acl
-from vpclint.path.groups import Peer, allows_whole, egress_decision, ingress_decision
+from vpclint.path.acls import Box, acl_boxes, allows_all, decide_acl, open_to_all
+from vpclint.path.groups import Peer, allows_whole, egress_decision, ingress_decision, open_versions
 from vpclint.path.index import Network, RegionIndex
 from vpclint.snapshot import NetworkAcl
 
@@ -111,10 +111,16 @@ def check_acl(
     if acl is None:
         judge.not_known(f"no network ACL of {subnet_id} is in the snapshot")
         return
-    boxes = index.remember(("acl-boxes", acl.network_acl_id, egress, peer.version), lambda: acl_boxes(acl.entries, egress, peer.version))
-    if allows_all(boxes, peer, ports):
+    version = peer.version
+
+    def boxes() -> tuple[Box, ...]:
+        return index.remember(("acl-boxes", acl.network_acl_id, egress, version), lambda: acl_boxes(acl.entries, egress, version))
+
+    if index.remember(("acl-open", acl.network_acl_id, egress, version, ports), lambda: open_to_all(boxes(), version, ports)):
         return
-    decision = index.remember(("acl", acl.network_acl_id, egress, peer, ports), lambda: decide_acl(boxes, egress, peer, ports, "6"))
+    if allows_all(boxes(), peer, ports):
+        return
+    decision = index.remember(("acl", acl.network_acl_id, egress, peer, ports), lambda: decide_acl(boxes(), egress, peer, ports, "6"))
     if decision.verdict == "allow":
         return
     if decision.verdict == "partial" and not exact:
@@ -185,7 +191,8 @@ def check_workload_egress(
         judge.note("no workload interfaces yet: security-group egress not checked")
         return
     for group_set in group_sets:
-        if allows_whole(index.groups, group_set, destination, "egress"):
+        opened = index.remember(("egress-open", group_set), lambda: open_versions(index.groups, group_set, "egress"))
+        if all(n.version in opened for n in destination.networks) or allows_whole(index.groups, group_set, destination, "egress"):
             continue
         decision = index.remember(
             ("egress", group_set, destination),
@@ -226,9 +233,9 @@ def check_endpoint_ingress(
         if decision.verdict == "allow":
             continue
         if group_set is None:
-            vpc_groups = frozenset(g for g, group in index.groups.items() if group.vpc_id == vpc_id)
             members = ingress_decision(
-                index.groups, group_ids, Peer(networks=(source,), member_of=vpc_groups, vpc_id=vpc_id), index.prefix_lists
+                index.groups, group_ids, Peer(networks=(source,), member_of=index.vpc_groups(vpc_id), vpc_id=vpc_id),
+                index.prefix_lists,
             )
             if members.verdict == "allow":
                 judge.note(f"{endpoint_id} admits only members of referenced security groups: put workloads in them")

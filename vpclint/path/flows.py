@@ -32,12 +32,12 @@ from vpclint.path.checks import (
     passes,
     replayed,
 )
-from vpclint.path.dns import resolve
-from vpclint.path.groups import Peer, default_group_id
+from vpclint.path.dns import DnsAnswer, resolve
+from vpclint.path.groups import Peer
 from vpclint.path.index import Network, RegionIndex
-from vpclint.path.ways import Way, address_networks, public_way, s3_way
+from vpclint.path.ways import Way, address_networks, is_local, public_way, s3_way
 from vpclint.policy import evaluate as evaluate_policy
-from vpclint.snapshot import RouteTable, Subnet, VpcEndpoint
+from vpclint.snapshot import RouteTable, Subnet, Vpc, VpcEndpoint
 
 REGISTRY_FLOWS = (("registry_api", "ecr.api"), ("registry", "ecr.dkr"))
 FLOW_NAMES = ("registry_api", "registry", "layers")
@@ -116,7 +116,7 @@ def _interface_way(
         return Way("blocked", via, f"{via} has no interfaces")
     if not any(index.subnets[s].availability_zone == subnet.availability_zone for s in targets if s in index.subnets):
         judge.note(f"{via} has no interface in {subnet.availability_zone}: the flow crosses AZs (cost, availability)")
-    group_ids = endpoint.group_ids or [g for g in [default_group_id(index.groups, endpoint.vpc_id)] if g]
+    group_ids = endpoint.group_ids or [g for g in [index.default_group(endpoint.vpc_id)] if g]
     way = Way("endpoint", via, f"{what} through {via}")
     quiet, routed = index.remember(("endpoint-routes", table.route_table_id, via), lambda: _routes(index, table, targets))
     if quiet and _passes_targets(index, subnet, source, endpoint, group_ids, group_sets, targets):
@@ -132,8 +132,8 @@ def _routes(index: RegionIndex, table: RouteTable, targets: dict[str, list[Netwo
     scratch, found = Judge(), None
     for _, networks in sorted(targets.items()):
         for network in networks:
-            route_way = public_way(index, scratch, table, [network])
-            if route_way.path != "local":
+            route_way = None if is_local(index, table, network) else public_way(index, scratch, table, [network])
+            if route_way is not None and route_way.path != "local":
                 found = route_way
     return scratch.quiet, found
 
@@ -226,11 +226,7 @@ def registry_flow(
     vpc = index.vpcs[subnet.vpc_id]
     host = "api.ecr" if service == "ecr.api" else "dkr.ecr"
     what = f"{host}.{index.region}"
-    endpoints = [
-        e for e in index.live_endpoints(vpc.vpc_id)
-        if e.service == service and e.service_region == index.region and e.vpc_endpoint_type == "Interface"
-    ]
-    answer = resolve(vpc, index.dns_servers.get(vpc.vpc_id), endpoints, what)
+    answer = index.remember(("resolve", vpc.vpc_id, service), lambda: _resolve_service(index, vpc, service, what))
     if answer.kind == "unknown":
         judge.not_known(answer.reason)
         return _finish(name, service, judge, Way("unknown", None, answer.reason))
@@ -246,6 +242,15 @@ def registry_flow(
     way = public_way(index, judge, table, None)
     _public_filters(index, judge, subnet, group_sets, way, None, what)
     return _finish(name, service, judge, way)
+
+
+def _resolve_service(index: RegionIndex, vpc: Vpc, service: str, what: str) -> DnsAnswer:
+    """Where ``what``, the name of ``service``, resolves in the VPC (to one of its interface endpoints or not)."""
+    endpoints = [
+        e for e in index.live_endpoints(vpc.vpc_id)
+        if e.service == service and e.service_region == index.region and e.vpc_endpoint_type == "Interface"
+    ]
+    return resolve(vpc, index.dns_servers.get(vpc.vpc_id), endpoints, what)
 
 
 def _public_filters(
@@ -269,7 +274,9 @@ def layers_flow(
     judge = Judge()
     what = f"S3 in {index.region}"
     vpc = index.vpcs[subnet.vpc_id]
-    answer = resolve(vpc, index.dns_servers.get(vpc.vpc_id), [], f"s3.{index.region}.amazonaws.com")
+    answer = index.remember(
+        ("resolve", vpc.vpc_id, "s3"), lambda: resolve(vpc, index.dns_servers.get(vpc.vpc_id), [], f"s3.{index.region}.amazonaws.com")
+    )
     if answer.kind == "none":
         judge.block(Link("dns", vpc.vpc_id, answer.reason))
     elif answer.kind == "unknown":

@@ -108,6 +108,18 @@ def allows_whole(groups: Mapping[str, SecurityGroup], group_ids: Iterable[str], 
     return False
 
 
+def open_versions(groups: Mapping[str, SecurityGroup], group_ids: Iterable[str], direction: Direction) -> frozenset[int]:
+    """The IP versions whose every address an applying rule of the groups covers by CIDR (0.0.0.0/0, ::/0): a peer
+    of those versions only is allowed."""
+    found = set()
+    for group_id in set(group_ids):
+        group = groups.get(group_id)
+        for rule in getattr(group, direction) if group is not None else ():
+            if admits_https(rule) and not rule.referenced_group_id and not rule.prefix_list_id:
+                found.update(n.version for n in (network_of(rule.cidr_ipv4), network_of(rule.cidr_ipv6)) if n is not None and n.prefixlen == 0)
+    return frozenset(found)
+
+
 def _covers_whole(rule: SecurityGroupRule, peer: Peer) -> bool:
     """True when the rule's source / destination alone covers the whole peer (by membership, list or CIDR)."""
     if rule.referenced_group_id:

@@ -44,6 +44,12 @@ def sort_key(network: Net) -> tuple[int, int, int]:
     return network.version, int(network.network_address), network.prefixlen
 
 
+def span(network: Net) -> tuple[int, int, int]:
+    """``(version, first address, last address)`` as integers, for containment tests without address objects."""
+    first = int(network.network_address)
+    return network.version, first, first + (1 << (network.max_prefixlen - network.prefixlen)) - 1
+
+
 def contains(outer: Net, inner: Net) -> bool:
     """True when ``inner`` lies inside ``outer`` (same IP version): integer masks, no address objects built."""
     return (

@@ -14,7 +14,7 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Iterable, NamedTuple, Optional, Sequence, Union
 
-from vpclint.path.networks import Net, PrefixLists, as_network, collapse, contains, network_of, prefix_list_networks
+from vpclint.path.networks import Net, PrefixLists, as_network, collapse, contains, network_of, prefix_list_networks, span
 from vpclint.snapshot import Route
 
 PROPAGATED_ORIGIN = "EnableVgwRoutePropagation"
@@ -49,6 +49,7 @@ class Candidate(NamedTuple):
     route: Route
     priority: int
     destinations: Optional[tuple[Net, ...]]  # None: a prefix list with unknown entries
+    spans: tuple[tuple[int, int, int, int], ...]  # per destination: version, first and last address, prefix length
 
 
 def priority(route: Route) -> int:
@@ -68,17 +69,19 @@ def candidates(routes: Iterable[Route], prefix_lists: Optional[PrefixLists] = No
         else:
             parsed = (network_of(route.destination_cidr_block), network_of(route.destination_ipv6_cidr_block))
             destinations = tuple(n for n in parsed if n is not None)
-        found.append(Candidate(index, route, priority(route), destinations))
+        spans = tuple((*span(d), d.prefixlen) for d in destinations or ())
+        found.append(Candidate(index, route, priority(route), destinations, spans))
     return found
 
 
 def _answer(table: Sequence[Candidate], part: Net) -> RouteAnswer:
     """The answer for ``part``, a network every known destination either contains or misses."""
     best: Optional[tuple[tuple[int, int, int], Route]] = None
+    version, first, last = span(part)
     for candidate in table:
-        for destination in candidate.destinations or ():
-            key = (-destination.prefixlen, candidate.priority, candidate.index)
-            if contains(destination, part) and (best is None or key < best[0]):
+        for destination_version, low, high, length in candidate.spans:
+            key = (-length, candidate.priority, candidate.index)
+            if destination_version == version and low <= first and last <= high and (best is None or key < best[0]):
                 best = key, candidate.route
     unknown = {
         str(c.route.destination_prefix_list_id)
@@ -103,7 +106,11 @@ def route_parts(
 
 def parts(table: Sequence[Candidate], network: Net) -> list[tuple[Net, RouteAnswer]]:
     """:func:`route_parts` over routes already parsed by :func:`candidates`."""
-    destinations = [d for c in table for d in c.destinations or () if d.prefixlen > network.prefixlen and contains(network, d)]
+    version, first, last = span(network)
+    destinations = [
+        d for c in table for d, (v, low, high, length) in zip(c.destinations or (), c.spans)
+        if length > network.prefixlen and v == version and first <= low and high <= last
+    ]
     if not destinations:
         return [(network, _answer(table, network))]
     leaves: list[tuple[Net, RouteAnswer]] = []

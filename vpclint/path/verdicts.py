@@ -64,6 +64,7 @@ def _unread(name: str, service: str, missing: list[str]) -> Flow:
 
 def subnet_path(index: RegionIndex, subnet: Subnet) -> SubnetPath:
     """Classify one subnet and, when it is a workload subnet, decide its three flows."""
+    index.focus(subnet.vpc_id)
     table, _ = index.tables.get(subnet.subnet_id, (None, False))
     kind = subnet_kind(table)
     interfaces = index.interfaces_by_subnet.get(subnet.subnet_id, [])

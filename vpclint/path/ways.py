@@ -91,6 +91,17 @@ def _not_public(network: Network, vpc_networks: list[Network]) -> bool:
     return any(network.version == n.version and network.subnet_of(n) for n in (*NOT_PUBLIC, *vpc_networks))  # type: ignore[arg-type]
 
 
+def is_local(index: RegionIndex, table: RouteTable, network: Network) -> bool:
+    """True when the table's local route alone takes all of ``network`` (known, not a blackhole): then
+    :func:`public_way` to it records nothing and gives a local way."""
+    routes = index.remember(("routes", table.route_table_id), lambda: candidates(table.routes, index.prefix_lists))
+    found = parts(routes, network)
+    if len(found) != 1 or not found[0][1].known or found[0][1].route is None:
+        return False
+    route = found[0][1].route
+    return route.target_type == "local" and (route.state or "").lower() != "blackhole"
+
+
 def public_way(
     index: RegionIndex, judge: Judge, table: RouteTable, destinations: Optional[list[Network]]
 ) -> Way:
