@@ -19,7 +19,7 @@ from universe import UNIVERSE, inner_cidrs
 from vpclint.path import checks, flows
 from vpclint.path.acls import acl_boxes, allows_all, evaluate_acl, open_to_all
 from vpclint.path.checks import Judge, Link
-from vpclint.path.groups import Peer, allows_whole, default_group_id, egress_decision, ingress_decision, open_versions
+from vpclint.path.groups import Peer, allows_whole, applying, default_group_id, egress_decision, ingress_decision, open_versions
 from vpclint.path.index import build_index
 from vpclint.path.networks import collapse, contains, sort_key, span
 from vpclint.path.routes import candidates, parts, route_parts
@@ -63,9 +63,10 @@ def test_group_shortcuts_only_claim_what_the_decision_says(groups, group_ids, p,
     direction = "egress" if egress else "ingress"
     decide = egress_decision if egress else ingress_decision
     verdict = decide(groups, sorted(group_ids), p, lists).verdict
-    if allows_whole(groups, group_ids, p, direction):
+    rules = applying(groups, group_ids, direction)
+    if allows_whole(rules, p):
         assert verdict == "allow"
-    if all(n.version in open_versions(groups, group_ids, direction) for n in p.networks):
+    if all(n.version in open_versions(rules) for n in p.networks):
         assert verdict == "allow"
     if verdict == "allow":  # coverage is per address: every part of an allowed peer is allowed
         for network in p.networks:
@@ -152,6 +153,6 @@ def test_every_shortcut_off_gives_the_same_paths(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(flows, "is_local", lambda index, table, network: False)
     monkeypatch.setattr(checks, "open_to_all", lambda boxes, version, ports: False)
     monkeypatch.setattr(checks, "allows_all", lambda boxes, peer, ports: False)
-    monkeypatch.setattr(checks, "open_versions", lambda groups, group_ids, direction: frozenset())
-    monkeypatch.setattr(checks, "allows_whole", lambda groups, group_ids, peer, direction: False)
+    monkeypatch.setattr(checks, "open_versions", lambda rules: frozenset())
+    monkeypatch.setattr(checks, "allows_whole", lambda rules, peer: False)
     assert [_paths(data) for data in snapshots] == fast

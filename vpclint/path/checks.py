@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Hashable, Iterable, Optional, TypeVar
 
 from vpclint.path.acls import Box, acl_boxes, allows_all, decide_acl, open_to_all
-from vpclint.path.groups import Peer, allows_whole, egress_decision, ingress_decision, open_versions
+from vpclint.path.groups import Applying, Direction, Peer, allows_whole, applying, egress_decision, ingress_decision, open_versions
 from vpclint.path.index import Network, RegionIndex
 from vpclint.snapshot import NetworkAcl
 
@@ -191,8 +191,8 @@ def check_workload_egress(
         judge.note("no workload interfaces yet: security-group egress not checked")
         return
     for group_set in group_sets:
-        opened = index.remember(("egress-open", group_set), lambda: open_versions(index.groups, group_set, "egress"))
-        if all(n.version in opened for n in destination.networks) or allows_whole(index.groups, group_set, destination, "egress"):
+        rules, opened = _applying(index, group_set, "egress")
+        if all(n.version in opened for n in destination.networks) or allows_whole(rules, destination):
             continue
         decision = index.remember(
             ("egress", group_set, destination),
@@ -205,6 +205,16 @@ def check_workload_egress(
             judge.not_known(f"security groups {resource}: {decision.describe()}")
         else:
             judge.block(Link("workload-sg", resource, f"egress to {what}: {decision.describe()}", group_ids=tuple(sorted(group_set))))
+
+
+def _applying(index: RegionIndex, group_ids: frozenset[str], direction: Direction) -> tuple[Applying, frozenset[int]]:
+    """The groups' applying rules and the IP versions they open entirely, once per group set and direction."""
+
+    def compute() -> tuple[Applying, frozenset[int]]:
+        rules = applying(index.groups, group_ids, direction)
+        return rules, open_versions(rules)
+
+    return index.remember(("applying", group_ids, direction), compute)
 
 
 def check_endpoint_ingress(
@@ -223,9 +233,10 @@ def check_endpoint_ingress(
     """
     sets: Iterable[Optional[frozenset[str]]] = group_sets or [None]
     resource = ",".join(sorted(group_ids)) or "(no security group)"
+    rules, _ = _applying(index, frozenset(group_ids), "ingress")
     for group_set in sets:
         peer = Peer(networks=(source,), member_of=group_set or frozenset(), vpc_id=vpc_id)
-        if allows_whole(index.groups, group_ids, peer, "ingress"):
+        if allows_whole(rules, peer):
             continue
         decision = index.remember(
             ("ingress", tuple(group_ids), peer), lambda: ingress_decision(index.groups, group_ids, peer, index.prefix_lists)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Literal, Mapping, Optional
 
-from vpclint.path.networks import Net, PrefixLists, collapse, contains, inside, network_of, prefix_list_networks, subtract
+from vpclint.path.networks import Net, PrefixLists, collapse, inside, network_of, prefix_list_networks, span, subtract
 from vpclint.reachability import DEFAULT_GROUP_NAME, HTTPS_PORT, TCP_PROTOCOLS
 from vpclint.snapshot import NetworkInterface, SecurityGroup, SecurityGroupRule
 
@@ -97,37 +97,44 @@ def ingress_decision(
     return _decide("ingress", groups, group_ids, source, prefix_lists)
 
 
-def allows_whole(groups: Mapping[str, SecurityGroup], group_ids: Iterable[str], peer: Peer, direction: Direction) -> bool:
-    """True when one applying rule of the groups covers every address of the peer: then the decision is "allow"
-    (False: not known without it)."""
+Applying = tuple[tuple[SecurityGroupRule, tuple[tuple[int, int, int], ...]], ...]
+"""The rules of some groups that apply to TCP 443, each with its CIDRs as spans (see :func:`~vpclint.path.networks.span`)."""
+
+
+def applying(groups: Mapping[str, SecurityGroup], group_ids: Iterable[str], direction: Direction) -> Applying:
+    """The applying rules of the groups ``group_ids`` (found ones), for :func:`allows_whole` and :func:`open_versions`."""
+    found = []
     for group_id in set(group_ids):
         group = groups.get(group_id)
         for rule in getattr(group, direction) if group is not None else ():
-            if admits_https(rule) and _covers_whole(rule, peer):
+            if admits_https(rule):
+                found.append((rule, tuple(span(n) for n in (network_of(rule.cidr_ipv4), network_of(rule.cidr_ipv6)) if n is not None)))
+    return tuple(found)
+
+
+def allows_whole(rules: Applying, peer: Peer) -> bool:
+    """True when one of the applying ``rules`` covers every address of the peer: then the decision is "allow"
+    (False: not known without it)."""
+    spans = [span(n) for n in peer.networks]
+    for rule, cidrs in rules:
+        if rule.referenced_group_id:
+            if rule.referenced_group_id in peer.member_of and not _foreign(rule, peer):
                 return True
+        elif rule.prefix_list_id:
+            if rule.prefix_list_id in peer.prefix_list_ids:
+                return True
+        elif all(any(v == cv and low <= first and last <= high for cv, low, high in cidrs) for v, first, last in spans):
+            return True
     return False
 
 
-def open_versions(groups: Mapping[str, SecurityGroup], group_ids: Iterable[str], direction: Direction) -> frozenset[int]:
-    """The IP versions whose every address an applying rule of the groups covers by CIDR (0.0.0.0/0, ::/0): a peer
+def open_versions(rules: Applying) -> frozenset[int]:
+    """The IP versions whose every address one of the applying ``rules`` covers by CIDR (0.0.0.0/0, ::/0): a peer
     of those versions only is allowed."""
-    found = set()
-    for group_id in set(group_ids):
-        group = groups.get(group_id)
-        for rule in getattr(group, direction) if group is not None else ():
-            if admits_https(rule) and not rule.referenced_group_id and not rule.prefix_list_id:
-                found.update(n.version for n in (network_of(rule.cidr_ipv4), network_of(rule.cidr_ipv6)) if n is not None and n.prefixlen == 0)
-    return frozenset(found)
-
-
-def _covers_whole(rule: SecurityGroupRule, peer: Peer) -> bool:
-    """True when the rule's source / destination alone covers the whole peer (by membership, list or CIDR)."""
-    if rule.referenced_group_id:
-        return rule.referenced_group_id in peer.member_of and not _foreign(rule, peer)
-    if rule.prefix_list_id:
-        return rule.prefix_list_id in peer.prefix_list_ids
-    cidrs = [n for n in (network_of(rule.cidr_ipv4), network_of(rule.cidr_ipv6)) if n is not None]
-    return all(any(contains(c, n) for c in cidrs) for n in peer.networks)
+    return frozenset(
+        v for rule, cidrs in rules if not rule.referenced_group_id and not rule.prefix_list_id
+        for v, low, high in cidrs if low == 0 and high == (1 << (32 if v == 4 else 128)) - 1
+    )
 
 
 def _foreign(rule: SecurityGroupRule, peer: Peer) -> bool:
