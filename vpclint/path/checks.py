@@ -166,10 +166,11 @@ def replayed(index: RegionIndex, judge: Judge, key: Hashable, checks: Callable[[
 
 def check_filters(
     index: RegionIndex, judge: Judge, subnet_id: str, peers: list[Network], group_sets: list[frozenset[str]],
-    destination: Peer, what: str, exact: bool = True,
+    destination: Peer, what: str, exact: bool, scope: Hashable,
 ) -> None:
     """The network ACL of ``subnet_id`` out to each of ``peers`` (TCP 443) and back (the replies), then the
-    workloads' egress to ``destination``; skipped when subnets with the same ACL and group sets passed them."""
+    workloads' egress to ``destination``; skipped when subnets with the same ACL and group sets passed them.
+    ``scope`` (hashable) must determine ``peers``, ``destination`` and ``exact``."""
 
     def checks(on: Judge) -> None:
         for peer in peers:
@@ -178,7 +179,7 @@ def check_filters(
         check_workload_egress(index, on, group_sets, destination, what, exact)
 
     acl = index.acls.get(subnet_id)
-    key = ("filters", acl.network_acl_id if acl else None, tuple(peers), tuple(group_sets), destination, exact)
+    key = ("filters", acl.network_acl_id if acl else None, scope, tuple(group_sets))
     if not passes(index, key, checks):
         checks(judge)
 
@@ -229,8 +230,18 @@ def check_endpoint_ingress(
     """The endpoint's security groups must admit TCP 443 from the workload subnet's interfaces.
 
     A rule referencing a group admits only that group's members. In a subnet without workload interfaces yet,
-    membership is not known: a referencing rule counts, with a note naming the group to use.
+    membership is not known: a referencing rule counts, with a note naming the group to use. Skipped when the
+    groups admitted the subnet for another endpoint.
     """
+    key = ("endpoint-ingress", tuple(group_ids), source, vpc_id, tuple(group_sets))
+    if not passes(index, key, lambda on: _endpoint_ingress(index, on, group_ids, source, vpc_id, group_sets, endpoint_id)):
+        _endpoint_ingress(index, judge, group_ids, source, vpc_id, group_sets, endpoint_id)
+
+
+def _endpoint_ingress(
+    index: RegionIndex, judge: Judge, group_ids: list[str], source: Network, vpc_id: str,
+    group_sets: list[frozenset[str]], endpoint_id: str,
+) -> None:
     sets: Iterable[Optional[frozenset[str]]] = group_sets or [None]
     resource = ",".join(sorted(group_ids)) or "(no security group)"
     rules, _ = _applying(index, frozenset(group_ids), "ingress")

@@ -156,15 +156,19 @@ def _passes_targets(
 
     if own is None or not passes(index, ("endpoint-acl", own.network_acl_id, via), own_acl):
         return False
-    for target_subnet in targets:
-        acl = index.acls.get(target_subnet)
-        if target_subnet == subnet.subnet_id:
-            continue
-        if acl is None or not passes(index, ("source-acl", acl.network_acl_id, source), lambda on, t=target_subnet: _source_acl(index, on, t, source)):
-            return False
-    peer = Peer(networks=tuple(everything), member_of=frozenset(group_ids), vpc_id=endpoint.vpc_id)
-    key = ("endpoint-egress", via, tuple(group_sets))
-    return passes(index, key, lambda on: check_workload_egress(index, on, group_sets, peer, via))
+    others = [t for t in sorted(targets) if t != subnet.subnet_id]
+
+    def source_acls(on: Judge) -> None:
+        for target_subnet in others:
+            _source_acl(index, on, target_subnet, source)
+
+    if not passes(index, ("source-acls", tuple(others), source), source_acls):
+        return False
+    members = frozenset(group_ids)
+    return passes(
+        index, ("endpoint-egress", via, tuple(group_sets)),
+        lambda on: check_workload_egress(index, on, group_sets, Peer(tuple(everything), members, endpoint.vpc_id), via),
+    )
 
 
 def _source_acl(index: RegionIndex, judge: Judge, target_subnet: str, source: Network) -> None:
@@ -263,7 +267,8 @@ def _public_filters(
     exact = destinations is not None
     peers = destinations if destinations is not None else [ANYWHERE]
     destination = Peer(networks=tuple(peers), member_of=frozenset(), vpc_id=subnet.vpc_id)
-    check_filters(index, judge, subnet.subnet_id, peers, group_sets, destination, what, exact)
+    scope = (tuple(peers), subnet.vpc_id, exact)
+    check_filters(index, judge, subnet.subnet_id, peers, group_sets, destination, what, exact, scope)
 
 
 def layers_flow(
@@ -292,7 +297,8 @@ def layers_flow(
         peers = networks if networks is not None else [ANYWHERE]
         lists = frozenset({s3_list.prefix_list_id}) if s3_list else frozenset()
         destination = Peer(networks=tuple(peers), member_of=frozenset(), vpc_id=subnet.vpc_id, prefix_list_ids=lists)
-        check_filters(index, judge, subnet.subnet_id, peers, group_sets, destination, what, exact)
+        scope = ("s3", table.route_table_id, subnet.vpc_id)  # S3's networks come from the region and the table
+        check_filters(index, judge, subnet.subnet_id, peers, group_sets, destination, what, exact, scope)
         bucket = f"arn:{index.partition}:s3:::prod-{index.region}-starport-layer-bucket/*"
         _policy(index, judge, gateway, ["s3:GetObject"], bucket)
     else:
