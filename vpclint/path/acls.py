@@ -108,7 +108,9 @@ def evaluate_acl(
     return decide_acl(acl_boxes(entries, egress, peer.version, protocol), egress, peer, ports, protocol)
 
 
-def acl_boxes(entries: Iterable[NetworkAclEntry], egress: bool, version: int, protocol: str = "6") -> tuple[Box, ...]:
+def acl_boxes(
+    entries: Iterable[NetworkAclEntry], egress: bool, version: int, protocol: str = "6"
+) -> tuple[Box, ...]:
     """The entries of one direction that can match ``protocol`` packets of IP ``version``, in rule order
     (parse an ACL once, decide many peers with :func:`decide_acl`)."""
     chosen = (e for e in entries if e.egress == egress and e.rule_number < IMPLICIT_DENY_RULE)

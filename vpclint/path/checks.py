@@ -8,7 +8,16 @@ from dataclasses import dataclass
 from typing import Any, Callable, Hashable, Iterable, Optional, TypeVar
 
 from vpclint.path.acls import Box, acl_boxes, allows_all, decide_acl, open_to_all
-from vpclint.path.groups import Applying, Direction, Peer, allows_whole, applying, egress_decision, ingress_decision, open_versions
+from vpclint.path.groups import (
+    Applying,
+    Direction,
+    Peer,
+    allows_whole,
+    applying,
+    egress_decision,
+    ingress_decision,
+    open_versions,
+)
 from vpclint.path.index import Network, RegionIndex
 from vpclint.snapshot import NetworkAcl
 
@@ -113,14 +122,16 @@ def check_acl(
         return
     version = peer.version
 
-    def boxes() -> tuple[Box, ...]:
-        return index.remember(("acl-boxes", acl.network_acl_id, egress, version), lambda: acl_boxes(acl.entries, egress, version))
+    acl_id = acl.network_acl_id
 
-    if index.remember(("acl-open", acl.network_acl_id, egress, version, ports), lambda: open_to_all(boxes(), version, ports)):
+    def boxes() -> tuple[Box, ...]:
+        return index.remember(("acl-boxes", acl_id, egress, version), lambda: acl_boxes(acl.entries, egress, version))
+
+    if index.remember(("acl-open", acl_id, egress, version, ports), lambda: open_to_all(boxes(), version, ports)):
         return
     if allows_all(boxes(), peer, ports):
         return
-    decision = index.remember(("acl", acl.network_acl_id, egress, peer, ports), lambda: decide_acl(boxes(), egress, peer, ports, "6"))
+    decision = index.remember(("acl", acl_id, egress, peer, ports), lambda: decide_acl(boxes(), egress, peer, ports, "6"))
     if decision.verdict == "allow":
         return
     if decision.verdict == "partial" and not exact:
@@ -234,14 +245,18 @@ def check_endpoint_ingress(
     groups admitted the subnet for another endpoint.
     """
     key = ("endpoint-ingress", tuple(group_ids), source, vpc_id, tuple(group_sets))
-    if not passes(index, key, lambda on: _endpoint_ingress(index, on, group_ids, source, vpc_id, group_sets, endpoint_id)):
-        _endpoint_ingress(index, judge, group_ids, source, vpc_id, group_sets, endpoint_id)
+    def checks(on: Judge) -> None:
+        _endpoint_ingress(index, on, group_ids, source, vpc_id, group_sets, endpoint_id)
+
+    if not passes(index, key, checks):
+        checks(judge)
 
 
 def _endpoint_ingress(
     index: RegionIndex, judge: Judge, group_ids: list[str], source: Network, vpc_id: str,
     group_sets: list[frozenset[str]], endpoint_id: str,
 ) -> None:
+    """:func:`check_endpoint_ingress`, every group set checked."""
     sets: Iterable[Optional[frozenset[str]]] = group_sets or [None]
     resource = ",".join(sorted(group_ids)) or "(no security group)"
     rules, _ = _applying(index, frozenset(group_ids), "ingress")

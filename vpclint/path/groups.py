@@ -142,10 +142,18 @@ def _foreign(rule: SecurityGroupRule, peer: Peer) -> bool:
     return bool(rule.vpc_peering_connection_id) or rule.referenced_group_vpc_id not in (None, peer.vpc_id)
 
 
+def default_group_ids(groups: Mapping[str, SecurityGroup]) -> dict[str, str]:
+    """Each VPC's default security group (named "default"; the lowest id if several), by VPC id."""
+    found: dict[str, str] = {}
+    for group in groups.values():
+        if group.group_name == DEFAULT_GROUP_NAME and group.vpc_id is not None:
+            found[group.vpc_id] = min(group.group_id, found.get(group.vpc_id, group.group_id))
+    return found
+
+
 def default_group_id(groups: Mapping[str, SecurityGroup], vpc_id: str) -> Optional[str]:
     """The id of the VPC's default security group (named "default"), or None."""
-    found = sorted(g.group_id for g in groups.values() if g.vpc_id == vpc_id and g.group_name == DEFAULT_GROUP_NAME)
-    return found[0] if found else None
+    return default_group_ids(groups).get(vpc_id)
 
 
 def group_sets(interfaces: Iterable[NetworkInterface]) -> list[frozenset[str]]:

@@ -6,8 +6,8 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
+from vpclint.path.groups import default_group_ids
 from vpclint.path.tables import effective_route_tables, subnet_acls
-from vpclint.reachability import DEFAULT_GROUP_NAME
 from vpclint.snapshot import (
     NetworkAcl,
     NetworkInterface,
@@ -100,12 +100,9 @@ class RegionIndex:
     def _groups_by_vpc(self) -> tuple[dict[Optional[str], frozenset[str]], dict[str, str]]:
         if self.by_vpc is None:
             members: dict[Optional[str], set[str]] = {}
-            defaults: dict[str, str] = {}
             for group in self.groups.values():
                 members.setdefault(group.vpc_id, set()).add(group.group_id)
-                if group.group_name == DEFAULT_GROUP_NAME and group.vpc_id is not None:
-                    defaults[group.vpc_id] = min(group.group_id, defaults.get(group.vpc_id, group.group_id))
-            self.by_vpc = {v: frozenset(ids) for v, ids in members.items()}, defaults
+            self.by_vpc = {v: frozenset(ids) for v, ids in members.items()}, default_group_ids(self.groups)
         return self.by_vpc
 
     def s3_prefix_list(self) -> Optional[PrefixList]:
