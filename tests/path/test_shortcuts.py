@@ -7,6 +7,7 @@ import importlib.util
 import ipaddress
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import given, settings
@@ -24,7 +25,8 @@ from vpclint.path.index import build_index
 from vpclint.path.networks import collapse, contains, sort_key, span
 from vpclint.path.routes import candidates, parts, route_parts
 from vpclint.path.verdicts import subnet_path
-from vpclint.snapshot import SecurityGroup, Snapshot
+from vpclint.path.ways import is_local
+from vpclint.snapshot import RouteTable, SecurityGroup, Snapshot
 
 TESTS = Path(__file__).resolve().parents[1]
 networks_strategy = st.one_of(inner_cidrs(), st.sampled_from(["0.0.0.0/0", "10.0.0.0/8", "10.0.1.0/24", "::/0", "2001:db8::/64"]))
@@ -79,6 +81,24 @@ def test_group_shortcuts_only_claim_what_the_decision_says(groups, group_ids, p,
 def test_parts_of_parsed_routes_equal_route_parts(routes, lists, cidr):
     network = ipaddress.ip_network(cidr)
     assert parts(candidates(routes, lists), network) == route_parts(routes, network, lists)
+
+
+some_local = routes_strategy.flatmap(
+    lambda routes: st.lists(st.booleans(), min_size=len(routes), max_size=len(routes)).map(
+        lambda flags: [r.model_copy(update={"target_type": "local"}) if local else r for r, local in zip(routes, flags)]
+    )
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(some_local, lists_strategy, inner_cidrs())
+def test_is_local_only_claims_one_known_local_route(routes, lists, cidr):
+    network = ipaddress.ip_network(cidr)
+    index = SimpleNamespace(remember=lambda key, compute: compute(), prefix_lists=lists)
+    if is_local(index, RouteTable(route_table_id="rtb", vpc_id="vpc", routes=routes), network):  # type: ignore[arg-type]
+        [(part, answer)] = route_parts(routes, network, lists)
+        assert part == network and answer.known and answer.route is not None
+        assert answer.route.target_type == "local" and answer.route.state != "blackhole"
 
 
 EVENTS = st.lists(

@@ -297,7 +297,7 @@ def layers_flow(
         peers = networks if networks is not None else [ANYWHERE]
         lists = frozenset({s3_list.prefix_list_id}) if s3_list else frozenset()
         destination = Peer(networks=tuple(peers), member_of=frozenset(), vpc_id=subnet.vpc_id, prefix_list_ids=lists)
-        scope = ("s3", table.route_table_id, subnet.vpc_id)  # S3's networks come from the region and the table
+        scope = ("s3", subnet.vpc_id)  # S3's networks are the region's S3 prefix list's
         check_filters(index, judge, subnet.subnet_id, peers, group_sets, destination, what, exact, scope)
         bucket = f"arn:{index.partition}:s3:::prod-{index.region}-starport-layer-bucket/*"
         _policy(index, judge, gateway, ["s3:GetObject"], bucket)

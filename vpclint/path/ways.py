@@ -9,6 +9,7 @@ from typing import Any, Optional
 
 from vpclint.path.checks import Judge, Link
 from vpclint.path.index import Network, RegionIndex
+from vpclint.path.networks import span
 from vpclint.path.routes import candidates, parts
 from vpclint.snapshot import PrefixList, Route, RouteTable, VpcEndpoint
 
@@ -92,14 +93,23 @@ def _not_public(network: Network, vpc_networks: list[Network]) -> bool:
 
 
 def is_local(index: RegionIndex, table: RouteTable, network: Network) -> bool:
-    """True when the table's local route alone takes all of ``network`` (known, not a blackhole): then
-    :func:`public_way` to it records nothing and gives a local way."""
+    """True when the table's local route alone takes all of ``network`` (no route inside it, no prefix list with
+    unknown entries, not a blackhole): then :func:`public_way` to it records nothing and gives a local way."""
     routes = index.remember(("routes", table.route_table_id), lambda: candidates(table.routes, index.prefix_lists))
-    found = parts(routes, network)
-    if len(found) != 1 or not found[0][1].known or found[0][1].route is None:
-        return False
-    route = found[0][1].route
-    return route.target_type == "local" and (route.state or "").lower() != "blackhole"
+    version, first, last = span(network)
+    best: Optional[tuple[tuple[int, int, int], Route]] = None
+    for candidate in routes:
+        if candidate.destinations is None:
+            return False
+        for destination_version, low, high, length in candidate.spans:
+            if destination_version != version or high < first or last < low:
+                continue
+            if not (low <= first and last <= high):
+                return False  # a more specific route inside: the network has parts
+            key = (-length, candidate.priority, candidate.index)
+            if best is None or key < best[0]:
+                best = key, candidate.route
+    return best is not None and best[1].target_type == "local" and (best[1].state or "").lower() != "blackhole"
 
 
 def public_way(
