@@ -66,8 +66,9 @@ class RegionIndex:
     endpoints_by_vpc: dict[str, list[VpcEndpoint]]
     networks: dict[str, Optional[Network]] = field(default_factory=dict)
     memo: dict[tuple, Any] = field(default_factory=dict)
-    """Decisions already made in this region (ACL, security group, route): subnets of a VPC ask the same."""
+    """Decisions already made for the current VPC (ACL, security group, route): its subnets ask the same."""
     by_vpc: Optional[tuple[dict[Optional[str], frozenset[str]], dict[str, str]]] = None
+    """Security-group ids and default group by VPC id, built on first use."""
 
     def remember(self, key: tuple, compute: Callable[[], Any]) -> Any:
         """The cached answer for ``key``, computing it once."""
