@@ -149,7 +149,7 @@ def build_region_view(
             "private": kind in PRIVATE_KINDS,
             "workload": bool(path and path.workload),
             "workloads": list(path.workloads) if path else [],
-            "flows": {n: f.to_dict() for n, f in path.flows.items()} if path else {},
+            "flows": path.flows_dict() if path else {},
             "blocked_by": blocked_by(path),
             "verdict": path.verdict if path else None,
         }
@@ -260,7 +260,7 @@ def build_region_view(
                 "name": vpc.tags.get("Name"),
                 "verdict": verdict,
                 "summary": item["verdict_summary"],
-                "subnets": [p.to_dict() for p in vpc_paths if p.workload],
+                "subnets": [p.to_dict(subnets_by_id[p.subnet_id]["flows"]) for p in vpc_paths if p.workload],
             }
         )
 

@@ -10,11 +10,11 @@ entry: it is reported as the implicit deny). The packets not yet decided are kep
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from typing import Iterable, Literal, Optional, Union
 
-from vpclint.path.networks import Net, as_network, collapse, intersect, protocol_number, sort_key
-from vpclint.reachability import parse_network
+from vpclint.path.networks import Net, as_network, collapse, contains, intersect, network_of, protocol_number, sort_key
 from vpclint.snapshot import NetworkAcl, NetworkAclEntry
 
 IMPLICIT_DENY_RULE = 32767
@@ -91,6 +91,10 @@ class AclDecision:
         return f"{name} {port_text} {'outbound to' if self.egress else 'inbound from'} {network}"
 
 
+Box = tuple[int, bool, Net, Ports]
+"""An entry as :func:`acl_boxes` prepares it: ``(rule number, allows?, network, ports)``."""
+
+
 def evaluate_acl(
     acl: Union[NetworkAcl, Iterable[NetworkAclEntry]],
     egress: bool,
@@ -101,23 +105,59 @@ def evaluate_acl(
     """Decide ``protocol`` packets to (``egress``) or from every address of ``peer`` on every port in ``ports``."""
     entries = acl.entries if isinstance(acl, NetworkAcl) else acl
     peer, protocol = as_network(peer), protocol_number(protocol)
+    return decide_acl(acl_boxes(entries, egress, peer.version, protocol), egress, peer, ports, protocol)
+
+
+def acl_boxes(
+    entries: Iterable[NetworkAclEntry], egress: bool, version: int, protocol: str = "6"
+) -> tuple[Box, ...]:
+    """The entries of one direction that can match ``protocol`` packets of IP ``version``, in rule order
+    (parse an ACL once, decide many peers with :func:`decide_acl`)."""
+    chosen = (e for e in entries if e.egress == egress and e.rule_number < IMPLICIT_DENY_RULE)
+    boxes = []
+    for entry in sorted(chosen, key=lambda e: e.rule_number):
+        box = _entry_box(entry, version, protocol)
+        if box is not None:
+            boxes.append((entry.rule_number, entry.rule_action == "allow", *box))
+    return tuple(boxes)
+
+
+def decide_acl(boxes: Iterable[Box], egress: bool, peer: Net, ports: Ports, protocol: str) -> AclDecision:
+    """:func:`evaluate_acl` over the prepared entries of the peer's direction, IP version and protocol."""
     pending: list[tuple[Net, Ports]] = [(peer, ports)]
     allowed: list[AclPart] = []
     denied: list[AclPart] = []
-    chosen = (e for e in entries if e.egress == egress and e.rule_number < IMPLICIT_DENY_RULE)
-    for entry in sorted(chosen, key=lambda e: e.rule_number):
-        box = _entry_box(entry, peer.version, protocol)
-        if box is None:
-            continue
+    for rule_number, allows, network, span in boxes:
+        if not pending:
+            break
         still: list[tuple[Net, Ports]] = []
-        for network, span in pending:
-            matched, rest = _split(network, span, box)
+        for pending_network, pending_span in pending:
+            matched, rest = _split(pending_network, pending_span, (network, span))
             still.extend(rest)
             if matched is not None:
-                (allowed if entry.rule_action == "allow" else denied).append(AclPart(*matched, entry.rule_number))
+                (allowed if allows else denied).append(AclPart(*matched, rule_number))
         pending = still
     denied.extend(AclPart(network, span, None) for network, span in pending)
     return AclDecision(egress, peer, ports, protocol, _normalise(allowed), _normalise(denied))
+
+
+def allows_all(boxes: Iterable[Box], peer: Net, ports: Ports) -> bool:
+    """True when the first entry matching any of the packets matches them all and allows them: then
+    :func:`decide_acl` says "allow" (False: not known without it)."""
+    for _, allows, network, span in boxes:
+        if span[0] > ports[1] or span[1] < ports[0] or not (contains(network, peer) or contains(peer, network)):
+            continue
+        return allows and span[0] <= ports[0] and ports[1] <= span[1] and contains(network, peer)
+    return False
+
+
+EVERYWHERE = {4: ipaddress.ip_network("0.0.0.0/0"), 6: ipaddress.ip_network("::/0")}
+
+
+def open_to_all(boxes: Iterable[Box], version: int, ports: Ports) -> bool:
+    """True when the ACL allows every address of the IP version on ``ports`` (the first entry matching any of
+    those packets matches them all and allows): then :func:`allows_all` holds for every peer."""
+    return allows_all(boxes, EVERYWHERE[version], ports)
 
 
 def _entry_box(entry: NetworkAclEntry, version: int, protocol: str) -> Optional[tuple[Net, Ports]]:
@@ -125,7 +165,7 @@ def _entry_box(entry: NetworkAclEntry, version: int, protocol: str) -> Optional[
     entry_protocol = protocol_number(entry.protocol)
     if entry_protocol not in ("-1", protocol):
         return None
-    network = parse_network(entry.cidr_block if version == 4 else entry.ipv6_cidr_block)
+    network = network_of(entry.cidr_block if version == 4 else entry.ipv6_cidr_block)
     if network is None or network.version != version:
         return None
     if entry_protocol == "-1" or entry.from_port is None or entry.to_port is None:

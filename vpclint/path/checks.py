@@ -5,10 +5,19 @@ the first unknown: a known break outweighs an unknown."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Optional
+from typing import Any, Callable, Hashable, Iterable, Optional, TypeVar
 
-from vpclint.path.acls import evaluate_acl
-from vpclint.path.groups import Peer, egress_decision, ingress_decision
+from vpclint.path.acls import Box, acl_boxes, allows_all, decide_acl, open_to_all
+from vpclint.path.groups import (
+    Applying,
+    Direction,
+    Peer,
+    allows_whole,
+    applying,
+    egress_decision,
+    ingress_decision,
+    open_versions,
+)
 from vpclint.path.index import Network, RegionIndex
 from vpclint.snapshot import NetworkAcl
 
@@ -16,6 +25,7 @@ HTTPS = (443, 443)
 EPHEMERAL = (1024, 65535)
 """The ports of a reply to the client: AWS documents 1024-65535 for network ACLs."""
 MAX_RULE_NUMBER = 32766
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -67,6 +77,32 @@ class Judge:
         """True once a link blocks: later checks can't change the outcome."""
         return self.blocked is not None
 
+    @property
+    def quiet(self) -> bool:
+        """True while nothing is recorded: no block, no unknown, no note."""
+        return self.blocked is None and self.unknown is None and not self.notes
+
+    def replay(self, other: Judge) -> None:
+        """Record what ``other`` recorded, as if its checks had run on this judge after the ones already here."""
+        if other.blocked is not None:
+            self.block(other.blocked)
+        if other.unknown is not None:
+            self.not_known(other.unknown)
+        for text in other.notes:
+            self.note(text)
+
+
+def passes(index: RegionIndex, key: Hashable, checks: Callable[[Judge], object]) -> bool:
+    """True when ``checks`` record nothing on a judge of their own (memoised under ``key``, which must determine
+    that): then running them on the flow's judge would change nothing."""
+
+    def run() -> bool:
+        scratch = Judge()
+        checks(scratch)
+        return scratch.quiet
+
+    return bool(index.remember(("passes", key), run))
+
 
 def check_acl(
     index: RegionIndex,
@@ -84,7 +120,18 @@ def check_acl(
     if acl is None:
         judge.not_known(f"no network ACL of {subnet_id} is in the snapshot")
         return
-    decision = index.remember(("acl", acl.network_acl_id, egress, peer, ports), lambda: evaluate_acl(acl, egress, peer, ports))
+    version = peer.version
+
+    acl_id = acl.network_acl_id
+
+    def boxes() -> tuple[Box, ...]:
+        return index.remember(("acl-boxes", acl_id, egress, version), lambda: acl_boxes(acl.entries, egress, version))
+
+    if index.remember(("acl-open", acl_id, egress, version, ports), lambda: open_to_all(boxes(), version, ports)):
+        return
+    if allows_all(boxes(), peer, ports):
+        return
+    decision = index.remember(("acl", acl_id, egress, peer, ports), lambda: decide_acl(boxes(), egress, peer, ports, "6"))
     if decision.verdict == "allow":
         return
     if decision.verdict == "partial" and not exact:
@@ -115,6 +162,39 @@ def free_rule_number(acl: NetworkAcl, egress: bool, before: Optional[int]) -> Op
     return next((n for n in range(before - 1, 0, -1) if n not in used), None)
 
 
+def replayed(index: RegionIndex, judge: Judge, key: Hashable, checks: Callable[[Judge], T]) -> T:
+    """Run ``checks`` once per ``key`` (which must determine what they record and return) on a judge of their
+    own, then record that on ``judge``; returns what they return."""
+
+    def run() -> tuple[Judge, T]:
+        scratch = Judge()
+        return scratch, checks(scratch)
+
+    recorded, result = index.remember(("replayed", key), run)
+    judge.replay(recorded)
+    return result
+
+
+def check_filters(
+    index: RegionIndex, judge: Judge, subnet_id: str, peers: list[Network], group_sets: list[frozenset[str]],
+    destination: Peer, what: str, exact: bool, scope: Hashable,
+) -> None:
+    """The network ACL of ``subnet_id`` out to each of ``peers`` (TCP 443) and back (the replies), then the
+    workloads' egress to ``destination``; skipped when subnets with the same ACL and group sets passed them.
+    ``scope`` (hashable) must determine ``peers``, ``destination`` and ``exact``."""
+
+    def checks(on: Judge) -> None:
+        for peer in peers:
+            check_acl(index, on, subnet_id, True, peer, HTTPS, exact)
+            check_acl(index, on, subnet_id, False, peer, EPHEMERAL, exact)
+        check_workload_egress(index, on, group_sets, destination, what, exact)
+
+    acl = index.acls.get(subnet_id)
+    key = ("filters", acl.network_acl_id if acl else None, scope, tuple(group_sets))
+    if not passes(index, key, checks):
+        checks(judge)
+
+
 def check_workload_egress(
     index: RegionIndex, judge: Judge, group_sets: list[frozenset[str]], destination: Peer, what: str, exact: bool = True
 ) -> None:
@@ -123,6 +203,9 @@ def check_workload_egress(
         judge.note("no workload interfaces yet: security-group egress not checked")
         return
     for group_set in group_sets:
+        rules, opened = _applying(index, group_set, "egress")
+        if all(n.version in opened for n in destination.networks) or allows_whole(rules, destination):
+            continue
         decision = index.remember(
             ("egress", group_set, destination),
             lambda: egress_decision(index.groups, sorted(group_set), destination, index.prefix_lists),
@@ -134,6 +217,16 @@ def check_workload_egress(
             judge.not_known(f"security groups {resource}: {decision.describe()}")
         else:
             judge.block(Link("workload-sg", resource, f"egress to {what}: {decision.describe()}", group_ids=tuple(sorted(group_set))))
+
+
+def _applying(index: RegionIndex, group_ids: frozenset[str], direction: Direction) -> tuple[Applying, frozenset[int]]:
+    """The groups' applying rules and the IP versions they open entirely, once per group set and direction."""
+
+    def compute() -> tuple[Applying, frozenset[int]]:
+        rules = applying(index.groups, group_ids, direction)
+        return rules, open_versions(rules)
+
+    return index.remember(("applying", group_ids, direction), compute)
 
 
 def check_endpoint_ingress(
@@ -148,21 +241,38 @@ def check_endpoint_ingress(
     """The endpoint's security groups must admit TCP 443 from the workload subnet's interfaces.
 
     A rule referencing a group admits only that group's members. In a subnet without workload interfaces yet,
-    membership is not known: a referencing rule counts, with a note naming the group to use.
+    membership is not known: a referencing rule counts, with a note naming the group to use. Skipped when the
+    groups admitted the subnet for another endpoint.
     """
+    key = ("endpoint-ingress", tuple(group_ids), source, vpc_id, tuple(group_sets))
+    def checks(on: Judge) -> None:
+        _endpoint_ingress(index, on, group_ids, source, vpc_id, group_sets, endpoint_id)
+
+    if not passes(index, key, checks):
+        checks(judge)
+
+
+def _endpoint_ingress(
+    index: RegionIndex, judge: Judge, group_ids: list[str], source: Network, vpc_id: str,
+    group_sets: list[frozenset[str]], endpoint_id: str,
+) -> None:
+    """:func:`check_endpoint_ingress`, every group set checked."""
     sets: Iterable[Optional[frozenset[str]]] = group_sets or [None]
     resource = ",".join(sorted(group_ids)) or "(no security group)"
+    rules, _ = _applying(index, frozenset(group_ids), "ingress")
     for group_set in sets:
         peer = Peer(networks=(source,), member_of=group_set or frozenset(), vpc_id=vpc_id)
+        if allows_whole(rules, peer):
+            continue
         decision = index.remember(
             ("ingress", tuple(group_ids), peer), lambda: ingress_decision(index.groups, group_ids, peer, index.prefix_lists)
         )
         if decision.verdict == "allow":
             continue
         if group_set is None:
-            vpc_groups = frozenset(g for g, group in index.groups.items() if group.vpc_id == vpc_id)
             members = ingress_decision(
-                index.groups, group_ids, Peer(networks=(source,), member_of=vpc_groups, vpc_id=vpc_id), index.prefix_lists
+                index.groups, group_ids, Peer(networks=(source,), member_of=index.vpc_groups(vpc_id), vpc_id=vpc_id),
+                index.prefix_lists,
             )
             if members.verdict == "allow":
                 judge.note(f"{endpoint_id} admits only members of referenced security groups: put workloads in them")

@@ -20,13 +20,24 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from vpclint.path.checks import EPHEMERAL, HTTPS, Judge, Link, check_acl, check_endpoint_ingress, check_workload_egress
-from vpclint.path.dns import resolve
-from vpclint.path.groups import Peer, default_group_id
+from vpclint.path.checks import (
+    EPHEMERAL,
+    HTTPS,
+    Judge,
+    Link,
+    check_acl,
+    check_endpoint_ingress,
+    check_filters,
+    check_workload_egress,
+    passes,
+    replayed,
+)
+from vpclint.path.dns import DnsAnswer, resolve
+from vpclint.path.groups import Peer
 from vpclint.path.index import Network, RegionIndex
-from vpclint.path.ways import Way, address_networks, public_way, s3_way
+from vpclint.path.ways import Way, address_networks, is_local, public_way, s3_way
 from vpclint.policy import evaluate as evaluate_policy
-from vpclint.snapshot import RouteTable, Subnet, VpcEndpoint
+from vpclint.snapshot import RouteTable, Subnet, Vpc, VpcEndpoint
 
 REGISTRY_FLOWS = (("registry_api", "ecr.api"), ("registry", "ecr.dkr"))
 FLOW_NAMES = ("registry_api", "registry", "layers")
@@ -103,14 +114,80 @@ def _interface_way(
     if (endpoint.state or "").lower() != "available":
         judge.block(Link("endpoint-state", via, f"{via} is in state {endpoint.state or 'unknown'}, not available"))
         return Way("blocked", via, f"{via} is not available")
-    targets = _endpoint_targets(index, endpoint)
+    targets = index.remember(("targets", via), lambda: _endpoint_targets(index, endpoint))
     if not targets:
         judge.block(Link("endpoint-state", via, f"{via} has no interface in any subnet"))
         return Way("blocked", via, f"{via} has no interfaces")
     if not any(index.subnets[s].availability_zone == subnet.availability_zone for s in targets if s in index.subnets):
         judge.note(f"{via} has no interface in {subnet.availability_zone}: the flow crosses AZs (cost, availability)")
-    group_ids = endpoint.group_ids or [g for g in [default_group_id(index.groups, endpoint.vpc_id)] if g]
+    group_ids = endpoint.group_ids or [g for g in [index.default_group(endpoint.vpc_id)] if g]
     way = Way("endpoint", via, f"{what} through {via}")
+    quiet, routed = index.remember(("endpoint-routes", table.route_table_id, via), lambda: _routes(index, table, targets))
+    if quiet and _passes_targets(index, subnet, source, endpoint, group_ids, group_sets, targets):
+        way = routed or way
+    else:
+        way = _check_targets(index, judge, subnet, table, source, endpoint, group_ids, group_sets, targets, way)
+    check_endpoint_ingress(index, judge, group_ids, source, subnet.vpc_id, group_sets, via)
+    return way
+
+
+def _routes(index: RegionIndex, table: RouteTable, targets: dict[str, list[Network]]) -> tuple[bool, Optional[Way]]:
+    """Route every interface address: ``(quiet, the way of the last one not local)``."""
+    scratch, found = Judge(), None
+    for _, networks in sorted(targets.items()):
+        for network in networks:
+            route_way = None if is_local(index, table, network) else public_way(index, scratch, table, [network])
+            if route_way is not None and route_way.path != "local":
+                found = route_way
+    return scratch.quiet, found
+
+
+def _passes_targets(
+    index: RegionIndex, subnet: Subnet, source: Network, endpoint: VpcEndpoint, group_ids: list[str],
+    group_sets: list[frozenset[str]], targets: dict[str, list[Network]],
+) -> bool:
+    """True when :func:`_check_targets` records nothing: the workload subnet's ACL passes every interface address
+    (a superset of those checked), each other target subnet's ACL passes the source, and the workloads' egress
+    passes all the addresses at once (coverage is per address, so then each subnet's)."""
+    via = endpoint.vpc_endpoint_id
+    everything = [n for _, networks in sorted(targets.items()) for n in networks]
+    own = index.acls.get(subnet.subnet_id)
+
+    def own_acl(on: Judge) -> None:
+        for network in everything:
+            check_acl(index, on, subnet.subnet_id, True, network, HTTPS)
+            check_acl(index, on, subnet.subnet_id, False, network, EPHEMERAL)
+
+    if own is None or not passes(index, ("endpoint-acl", own.network_acl_id, via), own_acl):
+        return False
+    others = [t for t in sorted(targets) if t != subnet.subnet_id]
+
+    def source_acls(on: Judge) -> None:
+        for target_subnet in others:
+            _source_acl(index, on, target_subnet, source)
+
+    if not passes(index, ("source-acls", tuple(others), source), source_acls):
+        return False
+    members = frozenset(group_ids)
+    return passes(
+        index, ("endpoint-egress", via, tuple(group_sets)),
+        lambda on: check_workload_egress(index, on, group_sets, Peer(tuple(everything), members, endpoint.vpc_id), via),
+    )
+
+
+def _source_acl(index: RegionIndex, judge: Judge, target_subnet: str, source: Network) -> None:
+    """An endpoint subnet's ACL for TCP 443 in from the workload subnet and the replies back out."""
+    check_acl(index, judge, target_subnet, False, source, HTTPS)
+    check_acl(index, judge, target_subnet, True, source, EPHEMERAL)
+
+
+def _check_targets(
+    index: RegionIndex, judge: Judge, subnet: Subnet, table: RouteTable, source: Network, endpoint: VpcEndpoint,
+    group_ids: list[str], group_sets: list[frozenset[str]], targets: dict[str, list[Network]], way: Way,
+) -> Way:
+    """Per subnet holding the endpoint's interfaces, in order: the route, the workload subnet's ACL, the endpoint
+    subnet's ACL and the workloads' egress."""
+    via = endpoint.vpc_endpoint_id
     for target_subnet, networks in sorted(targets.items()):
         for network in networks:
             route_way = public_way(index, judge, table, [network])
@@ -120,15 +197,19 @@ def _interface_way(
             for network in networks:
                 check_acl(index, judge, subnet.subnet_id, True, network, HTTPS)
                 check_acl(index, judge, subnet.subnet_id, False, network, EPHEMERAL)
-            check_acl(index, judge, target_subnet, False, source, HTTPS)
-            check_acl(index, judge, target_subnet, True, source, EPHEMERAL)
+            _source_acl(index, judge, target_subnet, source)
         members = frozenset(group_ids)
         check_workload_egress(index, judge, group_sets, Peer(networks=tuple(networks), member_of=members, vpc_id=endpoint.vpc_id), via)
-    check_endpoint_ingress(index, judge, group_ids, source, subnet.vpc_id, group_sets, via)
     return way
 
 
-def _policy(judge: Judge, endpoint: VpcEndpoint, actions: list[str], resource: str) -> None:
+def _policy(index: RegionIndex, judge: Judge, endpoint: VpcEndpoint, actions: list[str], resource: str) -> None:
+    """The endpoint policy must allow the flow's actions (decided once per endpoint, actions and resource)."""
+    key = ("policy", endpoint.vpc_endpoint_id, tuple(actions), resource)
+    replayed(index, judge, key, lambda on: _check_policy(on, endpoint, actions, resource))
+
+
+def _check_policy(judge: Judge, endpoint: VpcEndpoint, actions: list[str], resource: str) -> None:
     """The endpoint policy must allow the flow's actions (every request through it comes from this endpoint and
     its VPC: ``aws:SourceVpce`` and ``aws:SourceVpc`` are known)."""
     if endpoint.policy_error:
@@ -153,11 +234,7 @@ def registry_flow(
     vpc = index.vpcs[subnet.vpc_id]
     host = "api.ecr" if service == "ecr.api" else "dkr.ecr"
     what = f"{host}.{index.region}"
-    endpoints = [
-        e for e in index.live_endpoints(vpc.vpc_id)
-        if e.service == service and e.service_region == index.region and e.vpc_endpoint_type == "Interface"
-    ]
-    answer = resolve(vpc, index.dns_servers.get(vpc.vpc_id), endpoints, what)
+    answer = index.remember(("resolve", vpc.vpc_id, service), lambda: _resolve_service(index, vpc, service, what))
     if answer.kind == "unknown":
         judge.not_known(answer.reason)
         return _finish(name, service, judge, Way("unknown", None, answer.reason))
@@ -167,12 +244,21 @@ def registry_flow(
     if answer.kind == "endpoint" and answer.endpoint is not None:
         way = _interface_way(index, judge, subnet, table, source, answer.endpoint, group_sets, what)
         resource = f"arn:{index.partition}:ecr:{index.region}:*:repository/*" if service == "ecr.dkr" else "*"
-        _policy(judge, answer.endpoint, ECR_ACTIONS[service], resource)
+        _policy(index, judge, answer.endpoint, ECR_ACTIONS[service], resource)
         return _finish(name, service, judge, way)
     judge.note(answer.reason)
     way = public_way(index, judge, table, None)
     _public_filters(index, judge, subnet, group_sets, way, None, what)
     return _finish(name, service, judge, way)
+
+
+def _resolve_service(index: RegionIndex, vpc: Vpc, service: str, what: str) -> DnsAnswer:
+    """Where ``what``, the name of ``service``, resolves in the VPC (to one of its interface endpoints or not)."""
+    endpoints = [
+        e for e in index.live_endpoints(vpc.vpc_id)
+        if e.service == service and e.service_region == index.region and e.vpc_endpoint_type == "Interface"
+    ]
+    return resolve(vpc, index.dns_servers.get(vpc.vpc_id), endpoints, what)
 
 
 def _public_filters(
@@ -184,12 +270,9 @@ def _public_filters(
         return
     exact = destinations is not None
     peers = destinations if destinations is not None else [ANYWHERE]
-    for peer in peers:
-        check_acl(index, judge, subnet.subnet_id, True, peer, HTTPS, exact)
-        check_acl(index, judge, subnet.subnet_id, False, peer, EPHEMERAL, exact)
-    check_workload_egress(
-        index, judge, group_sets, Peer(networks=tuple(peers), member_of=frozenset(), vpc_id=subnet.vpc_id), what, exact
-    )
+    destination = Peer(networks=tuple(peers), member_of=frozenset(), vpc_id=subnet.vpc_id)
+    scope = (tuple(peers), subnet.vpc_id, exact)
+    check_filters(index, judge, subnet.subnet_id, peers, group_sets, destination, what, exact, scope)
 
 
 def layers_flow(
@@ -200,28 +283,28 @@ def layers_flow(
     judge = Judge()
     what = f"S3 in {index.region}"
     vpc = index.vpcs[subnet.vpc_id]
-    answer = resolve(vpc, index.dns_servers.get(vpc.vpc_id), [], f"s3.{index.region}.amazonaws.com")
+    answer = index.remember(
+        ("resolve", vpc.vpc_id, "s3"), lambda: resolve(vpc, index.dns_servers.get(vpc.vpc_id), [], f"s3.{index.region}.amazonaws.com")
+    )
     if answer.kind == "none":
         judge.block(Link("dns", vpc.vpc_id, answer.reason))
     elif answer.kind == "unknown":
         judge.not_known(answer.reason)
     s3_list = index.s3_prefix_list()
-    way, networks, gateway = s3_way(index, judge, table, s3_list, subnet.vpc_id)
+    way, networks, gateway = replayed(
+        index, judge, ("s3-way", table.route_table_id, subnet.vpc_id), lambda on: s3_way(index, on, table, s3_list, subnet.vpc_id)
+    )
     if gateway is not None and way.path == "endpoint":
         if (gateway.state or "").lower() != "available":
             judge.block(Link("endpoint-state", gateway.vpc_endpoint_id, f"{gateway.vpc_endpoint_id} is in state {gateway.state}"))
         exact = networks is not None
         peers = networks if networks is not None else [ANYWHERE]
-        for network in peers:
-            check_acl(index, judge, subnet.subnet_id, True, network, HTTPS, exact)
-            check_acl(index, judge, subnet.subnet_id, False, network, EPHEMERAL, exact)
         lists = frozenset({s3_list.prefix_list_id}) if s3_list else frozenset()
-        check_workload_egress(
-            index, judge, group_sets,
-            Peer(networks=tuple(peers), member_of=frozenset(), vpc_id=subnet.vpc_id, prefix_list_ids=lists), what, exact,
-        )
+        destination = Peer(networks=tuple(peers), member_of=frozenset(), vpc_id=subnet.vpc_id, prefix_list_ids=lists)
+        scope = ("s3", subnet.vpc_id)  # S3's networks are the region's S3 prefix list's
+        check_filters(index, judge, subnet.subnet_id, peers, group_sets, destination, what, exact, scope)
         bucket = f"arn:{index.partition}:s3:::prod-{index.region}-starport-layer-bucket/*"
-        _policy(judge, gateway, ["s3:GetObject"], bucket)
+        _policy(index, judge, gateway, ["s3:GetObject"], bucket)
     else:
         _public_filters(index, judge, subnet, group_sets, way, networks, what)
     return _finish("layers", "s3", judge, way)

@@ -17,8 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Literal, Mapping, Optional
 
-from vpclint.path.networks import Net, PrefixLists, collapse, inside, prefix_list_networks, subtract
-from vpclint.reachability import DEFAULT_GROUP_NAME, admits_https, parse_network
+from vpclint.path.networks import Net, PrefixLists, collapse, inside, network_of, prefix_list_networks, span, subtract
+from vpclint.reachability import DEFAULT_GROUP_NAME, HTTPS_PORT, TCP_PROTOCOLS
 from vpclint.snapshot import NetworkInterface, SecurityGroup, SecurityGroupRule
 
 Direction = Literal["egress", "ingress"]
@@ -97,10 +97,63 @@ def ingress_decision(
     return _decide("ingress", groups, group_ids, source, prefix_lists)
 
 
+Applying = tuple[tuple[SecurityGroupRule, tuple[tuple[int, int, int], ...]], ...]
+"""The rules of some groups that apply to TCP 443, each with its CIDRs as spans (see :func:`~vpclint.path.networks.span`)."""
+
+
+def applying(groups: Mapping[str, SecurityGroup], group_ids: Iterable[str], direction: Direction) -> Applying:
+    """The applying rules of the groups ``group_ids`` (found ones), for :func:`allows_whole` and :func:`open_versions`."""
+    found = []
+    for group_id in set(group_ids):
+        group = groups.get(group_id)
+        for rule in getattr(group, direction) if group is not None else ():
+            if admits_https(rule):
+                found.append((rule, tuple(span(n) for n in (network_of(rule.cidr_ipv4), network_of(rule.cidr_ipv6)) if n is not None)))
+    return tuple(found)
+
+
+def allows_whole(rules: Applying, peer: Peer) -> bool:
+    """True when one of the applying ``rules`` covers every address of the peer: then the decision is "allow"
+    (False: not known without it)."""
+    spans = [span(n) for n in peer.networks]
+    for rule, cidrs in rules:
+        if rule.referenced_group_id:
+            if rule.referenced_group_id in peer.member_of and not _foreign(rule, peer):
+                return True
+        elif rule.prefix_list_id:
+            if rule.prefix_list_id in peer.prefix_list_ids:
+                return True
+        elif all(any(v == cv and low <= first and last <= high for cv, low, high in cidrs) for v, first, last in spans):
+            return True
+    return False
+
+
+def open_versions(rules: Applying) -> frozenset[int]:
+    """The IP versions whose every address one of the applying ``rules`` covers by CIDR (0.0.0.0/0, ::/0): a peer
+    of those versions only is allowed."""
+    return frozenset(
+        v for rule, cidrs in rules if not rule.referenced_group_id and not rule.prefix_list_id
+        for v, low, high in cidrs if low == 0 and high == (1 << (32 if v == 4 else 128)) - 1
+    )
+
+
+def _foreign(rule: SecurityGroupRule, peer: Peer) -> bool:
+    """True when the rule references a group of another (peered) VPC."""
+    return bool(rule.vpc_peering_connection_id) or rule.referenced_group_vpc_id not in (None, peer.vpc_id)
+
+
+def default_group_ids(groups: Mapping[str, SecurityGroup]) -> dict[str, str]:
+    """Each VPC's default security group (named "default"; the lowest id if several), by VPC id."""
+    found: dict[str, str] = {}
+    for group in groups.values():
+        if group.group_name == DEFAULT_GROUP_NAME and group.vpc_id is not None:
+            found[group.vpc_id] = min(group.group_id, found.get(group.vpc_id, group.group_id))
+    return found
+
+
 def default_group_id(groups: Mapping[str, SecurityGroup], vpc_id: str) -> Optional[str]:
     """The id of the VPC's default security group (named "default"), or None."""
-    found = sorted(g.group_id for g in groups.values() if g.vpc_id == vpc_id and g.group_name == DEFAULT_GROUP_NAME)
-    return found[0] if found else None
+    return default_group_ids(groups).get(vpc_id)
 
 
 def group_sets(interfaces: Iterable[NetworkInterface]) -> list[frozenset[str]]:
@@ -120,34 +173,45 @@ def _decide(
     missing = tuple(g for g in checked if g not in groups)
     allowed_by: list[AllowingRule] = []
     unknown: set[str] = set()
+    everything = collapse(peer.networks)
     for group_id in (g for g in checked if g in groups):
         for rule in getattr(groups[group_id], direction):
-            if not admits_https(rule.model_dump()):
+            if not admits_https(rule):
                 continue
-            covered = _covers(rule, peer, prefix_lists)
+            covered = _covers(rule, peer, everything, prefix_lists)
             if covered is None:
                 unknown.add(str(rule.prefix_list_id))
             elif covered:
                 allowed_by.append(AllowingRule(group_id, rule, covered))
-    uncovered = subtract(collapse(peer.networks), (n for a in allowed_by for n in a.networks))
+    whole = any(a.networks == everything for a in allowed_by)
+    uncovered = () if whole else subtract(everything, (n for a in allowed_by for n in a.networks))
     verdict: Verdict = "allow"
     if uncovered:
         verdict = "unknown" if unknown or missing else "partial" if allowed_by else "deny"
     return GroupDecision(direction, verdict, checked, tuple(allowed_by), uncovered, tuple(sorted(unknown)), missing)
 
 
-def _covers(rule: SecurityGroupRule, peer: Peer, prefix_lists: Optional[PrefixLists]) -> Optional[tuple[Net, ...]]:
-    """The part of the peer a rule's source / destination covers; None when it hinges on unknown entries."""
-    everything = collapse(peer.networks)
+def admits_https(rule: SecurityGroupRule) -> bool:
+    """True when a rule's protocol and port range admit TCP 443 (as :func:`vpclint.reachability.admits_https`)."""
+    if str(rule.protocol).lower() not in TCP_PROTOCOLS:
+        return False
+    low, high = rule.from_port, rule.to_port
+    return low is None or high is None or low == -1 or low <= HTTPS_PORT <= high
+
+
+def _covers(
+    rule: SecurityGroupRule, peer: Peer, everything: tuple[Net, ...], prefix_lists: Optional[PrefixLists]
+) -> Optional[tuple[Net, ...]]:
+    """The part of the peer (``everything``: its networks collapsed) a rule's source / destination covers; None
+    when it hinges on unknown entries."""
     if rule.referenced_group_id:
-        foreign = rule.vpc_peering_connection_id or rule.referenced_group_vpc_id not in (None, peer.vpc_id)
-        return everything if rule.referenced_group_id in peer.member_of and not foreign else ()
+        return everything if rule.referenced_group_id in peer.member_of and not _foreign(rule, peer) else ()
     if rule.prefix_list_id:
         if rule.prefix_list_id in peer.prefix_list_ids:
             return everything
         listed = prefix_list_networks(prefix_lists, rule.prefix_list_id)
         return None if listed is None else inside(everything, listed)
-    cidrs = (parse_network(rule.cidr_ipv4), parse_network(rule.cidr_ipv6))
+    cidrs = (network_of(rule.cidr_ipv4), network_of(rule.cidr_ipv6))
     return inside(everything, (n for n in cidrs if n is not None))
 
 

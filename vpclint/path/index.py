@@ -6,6 +6,7 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
+from vpclint.path.groups import default_group_ids
 from vpclint.path.tables import effective_route_tables, subnet_acls
 from vpclint.snapshot import (
     NetworkAcl,
@@ -35,6 +36,7 @@ PATH_SOURCES = (
 """The data sources the pull-path model reads: a flow is ``unknown`` while any of them is unread."""
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+_MISSING = object()
 
 
 def _network(cidr: Optional[str]) -> Optional[Network]:
@@ -65,19 +67,45 @@ class RegionIndex:
     interface_owners: dict[str, str]
     networks: dict[str, Optional[Network]] = field(default_factory=dict)
     memo: dict[tuple, Any] = field(default_factory=dict)
-    """Decisions already made in this region (ACL, security group, route): subnets of a VPC ask the same."""
+    """Decisions already made for the current VPC (ACL, security group, route): its subnets ask the same."""
+    by_vpc: Optional[tuple[dict[Optional[str], frozenset[str]], dict[str, str]]] = None
+    """Security-group ids and default group by VPC id, built on first use."""
 
     def remember(self, key: tuple, compute: Callable[[], Any]) -> Any:
         """The cached answer for ``key``, computing it once."""
-        if key not in self.memo:
-            self.memo[key] = compute()
-        return self.memo[key]
+        found = self.memo.get(key, _MISSING)
+        if found is _MISSING:
+            found = self.memo[key] = compute()
+        return found
 
     def network(self, cidr: Optional[str]) -> Optional[Network]:
         """A CIDR as a network (cached; None for null or junk)."""
         if cidr not in self.networks:
             self.networks[cidr] = _network(cidr)
         return self.networks[cidr]
+
+    def focus(self, vpc_id: str) -> None:
+        """Forget the decisions made for another VPC when the model moves on to ``vpc_id``: they are keyed by the
+        VPC's own resources, so the memo stays the size of one VPC's (a later return only decides again)."""
+        if self.memo.get(("vpc",)) != vpc_id:
+            self.memo.clear()
+            self.memo[("vpc",)] = vpc_id
+
+    def vpc_groups(self, vpc_id: str) -> frozenset[str]:
+        """The ids of the VPC's security groups."""
+        return self._groups_by_vpc()[0].get(vpc_id, frozenset())
+
+    def default_group(self, vpc_id: str) -> Optional[str]:
+        """The id of the VPC's default security group (named "default"; the lowest id if several), or None."""
+        return self._groups_by_vpc()[1].get(vpc_id)
+
+    def _groups_by_vpc(self) -> tuple[dict[Optional[str], frozenset[str]], dict[str, str]]:
+        if self.by_vpc is None:
+            members: dict[Optional[str], set[str]] = {}
+            for group in self.groups.values():
+                members.setdefault(group.vpc_id, set()).add(group.group_id)
+            self.by_vpc = {v: frozenset(ids) for v, ids in members.items()}, default_group_ids(self.groups)
+        return self.by_vpc
 
     def s3_prefix_list(self) -> Optional[PrefixList]:
         """The region's AWS-managed S3 prefix list (``com.amazonaws.<region>.s3``), if read."""

@@ -7,9 +7,10 @@ addresses is kept as a sorted, collapsed tuple of networks (IPv4 before IPv6).
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 from typing import Iterable, Mapping, Optional, Sequence, Union
 
-from vpclint.reachability import network_contains, parse_network
+from vpclint.reachability import parse_network
 from vpclint.snapshot import PrefixList
 
 Net = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
@@ -26,6 +27,12 @@ def as_network(value: Union[Net, str, ipaddress.IPv4Address, ipaddress.IPv6Addre
     return ipaddress.ip_network(value, strict=False)
 
 
+@lru_cache(maxsize=1 << 16)
+def network_of(cidr: Optional[str]) -> Optional[Net]:
+    """:func:`vpclint.reachability.parse_network`, cached: rules and routes name the same CIDRs again and again."""
+    return parse_network(cidr)
+
+
 def protocol_number(protocol: str) -> str:
     """An IP protocol as AWS numbers it ("tcp" -> "6"; "-1" all); numbers and unknown names unchanged."""
     text = str(protocol).lower()
@@ -37,18 +44,44 @@ def sort_key(network: Net) -> tuple[int, int, int]:
     return network.version, int(network.network_address), network.prefixlen
 
 
+def span(network: Net) -> tuple[int, int, int]:
+    """``(version, first address, last address)`` as integers, for containment tests without address objects."""
+    first = int(network.network_address)
+    return network.version, first, first + (1 << (network.max_prefixlen - network.prefixlen)) - 1
+
+
+def contains(outer: Net, inner: Net) -> bool:
+    """True when ``inner`` lies inside ``outer`` (same IP version): integer masks, no address objects built."""
+    return (
+        outer.version == inner.version
+        and outer.prefixlen <= inner.prefixlen
+        and int(inner.network_address) & int(outer.netmask) == int(outer.network_address)
+    )
+
+
 def collapse(networks: Iterable[Net]) -> tuple[Net, ...]:
     """The fewest networks covering exactly the given ones, sorted."""
-    items = list(networks)
+    items = sorted(networks, key=sort_key)
+    if all(_apart(a, b) for a, b in zip(items, items[1:])):
+        return tuple(items)
     merged = [n for v in (4, 6) for n in ipaddress.collapse_addresses([i for i in items if i.version == v])]  # type: ignore[type-var]
     return tuple(sorted(merged, key=sort_key))
 
 
+def _apart(first: Net, second: Net) -> bool:
+    """True when ``second`` (sorted after ``first``) starts beyond the address after ``first``'s last: then
+    neither overlaps nor merges with the other."""
+    if first.version != second.version:
+        return True
+    end = int(first.network_address) + (1 << (first.max_prefixlen - first.prefixlen))
+    return end < int(second.network_address)
+
+
 def intersect(first: Net, second: Net) -> Optional[Net]:
     """The common part of two networks (the smaller one when they nest), or None."""
-    if network_contains(first, second):
+    if contains(first, second):
         return second
-    if network_contains(second, first):
+    if contains(second, first):
         return first
     return None
 
@@ -63,11 +96,13 @@ def subtract(networks: Iterable[Net], removed: Iterable[Net]) -> tuple[Net, ...]
     """The part of ``networks`` outside ``removed``, collapsed."""
     remaining = list(networks)
     for cut in removed:
+        if not remaining:
+            break
         kept: list[Net] = []
         for network in remaining:
-            if network_contains(cut, network):
+            if contains(cut, network):
                 continue
-            kept.extend(network.address_exclude(cut) if network_contains(network, cut) else [network])  # type: ignore[arg-type]
+            kept.extend(network.address_exclude(cut) if contains(network, cut) else [network])  # type: ignore[arg-type]
         remaining = kept
     return collapse(remaining)
 
@@ -80,5 +115,5 @@ def prefix_list_networks(prefix_lists: Optional[PrefixLists], list_id: str) -> O
     if entries is None or (isinstance(entries, PrefixList) and not entries.cidrs_known):
         return None
     cidrs = entries.cidrs if isinstance(entries, PrefixList) else entries
-    parsed = (n if isinstance(n, (ipaddress.IPv4Network, ipaddress.IPv6Network)) else parse_network(n) for n in cidrs)
+    parsed = (n if isinstance(n, (ipaddress.IPv4Network, ipaddress.IPv6Network)) else network_of(n) for n in cidrs)
     return tuple(n for n in parsed if n is not None)

@@ -14,8 +14,7 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Iterable, NamedTuple, Optional, Sequence, Union
 
-from vpclint.path.networks import Net, PrefixLists, as_network, collapse, prefix_list_networks
-from vpclint.reachability import network_contains, parse_network
+from vpclint.path.networks import Net, PrefixLists, as_network, collapse, contains, network_of, prefix_list_networks, span
 from vpclint.snapshot import Route
 
 PROPAGATED_ORIGIN = "EnableVgwRoutePropagation"
@@ -43,11 +42,14 @@ class RouteAnswer:
         return not self.unknown_prefix_lists
 
 
-class _Candidate(NamedTuple):
+class Candidate(NamedTuple):
+    """A route with its parsed destinations, ready to compete (see :func:`candidates`)."""
+
     index: int
     route: Route
     priority: int
     destinations: Optional[tuple[Net, ...]]  # None: a prefix list with unknown entries
+    spans: tuple[tuple[int, int, int, int], ...]  # per destination: version, first and last address, prefix length
 
 
 def priority(route: Route) -> int:
@@ -57,30 +59,33 @@ def priority(route: Route) -> int:
     return PREFIX_LIST if route.destination_prefix_list_id else STATIC
 
 
-def _candidates(routes: Iterable[Route], prefix_lists: Optional[PrefixLists]) -> list[_Candidate]:
-    candidates = []
+def candidates(routes: Iterable[Route], prefix_lists: Optional[PrefixLists] = None) -> list[Candidate]:
+    """The routes parsed once: a table's candidates can answer many :func:`parts` questions."""
+    found = []
     for index, route in enumerate(routes):
         destinations: Optional[tuple[Net, ...]]
         if route.destination_prefix_list_id:
             destinations = prefix_list_networks(prefix_lists, route.destination_prefix_list_id)
         else:
-            parsed = (parse_network(route.destination_cidr_block), parse_network(route.destination_ipv6_cidr_block))
+            parsed = (network_of(route.destination_cidr_block), network_of(route.destination_ipv6_cidr_block))
             destinations = tuple(n for n in parsed if n is not None)
-        candidates.append(_Candidate(index, route, priority(route), destinations))
-    return candidates
+        spans = tuple((*span(d), d.prefixlen) for d in destinations or ())
+        found.append(Candidate(index, route, priority(route), destinations, spans))
+    return found
 
 
-def _answer(candidates: Sequence[_Candidate], part: Net) -> RouteAnswer:
+def _answer(table: Sequence[Candidate], part: Net) -> RouteAnswer:
     """The answer for ``part``, a network every known destination either contains or misses."""
     best: Optional[tuple[tuple[int, int, int], Route]] = None
-    for candidate in candidates:
-        for destination in candidate.destinations or ():
-            key = (-destination.prefixlen, candidate.priority, candidate.index)
-            if network_contains(destination, part) and (best is None or key < best[0]):
+    version, first, last = span(part)
+    for candidate in table:
+        for destination_version, low, high, length in candidate.spans:
+            key = (-length, candidate.priority, candidate.index)
+            if destination_version == version and low <= first and last <= high and (best is None or key < best[0]):
                 best = key, candidate.route
     unknown = {
         str(c.route.destination_prefix_list_id)
-        for c in candidates
+        for c in table
         if c.destinations is None and (best is None or (-part.max_prefixlen, c.priority, c.index) < best[0])
     }
     return RouteAnswer(best[1] if best else None, tuple(sorted(unknown)))
@@ -88,7 +93,7 @@ def _answer(candidates: Sequence[_Candidate], part: Net) -> RouteAnswer:
 
 def choose_route(routes: Iterable[Route], address: Address, prefix_lists: Optional[PrefixLists] = None) -> RouteAnswer:
     """The route one IP address takes (IPv4 routes for an IPv4 address, IPv6 for IPv6)."""
-    return _answer(_candidates(routes, prefix_lists), as_network(ipaddress.ip_address(address)))
+    return _answer(candidates(routes, prefix_lists), as_network(ipaddress.ip_address(address)))
 
 
 def route_parts(
@@ -96,20 +101,29 @@ def route_parts(
 ) -> list[tuple[Net, RouteAnswer]]:
     """Split ``network`` into disjoint parts, each with the one answer every address of it gets from
     :func:`choose_route`; sorted by address, adjacent parts with the same answer merged."""
-    network = as_network(network)
-    candidates = _candidates(routes, prefix_lists)
-    destinations = {d for c in candidates for d in c.destinations or () if d.version == network.version}
+    return parts(candidates(routes, prefix_lists), as_network(network))
+
+
+def parts(table: Sequence[Candidate], network: Net) -> list[tuple[Net, RouteAnswer]]:
+    """:func:`route_parts` over routes already parsed by :func:`candidates`."""
+    version, first, last = span(network)
+    destinations = [
+        d for c in table for d, (v, low, high, length) in zip(c.destinations or (), c.spans)
+        if length > network.prefixlen and v == version and first <= low and high <= last
+    ]
+    if not destinations:
+        return [(network, _answer(table, network))]
     leaves: list[tuple[Net, RouteAnswer]] = []
 
     def walk(part: Net, inner: list[Net]) -> None:
-        inner = [d for d in inner if network_contains(part, d) and d.prefixlen > part.prefixlen]
+        inner = [d for d in inner if d.prefixlen > part.prefixlen and contains(part, d)]
         if not inner:
-            leaves.append((part, _answer(candidates, part)))
+            leaves.append((part, _answer(table, part)))
             return
         for half in part.subnets(prefixlen_diff=1):
             walk(half, inner)
 
-    walk(network, list(destinations))
+    walk(network, destinations)
     return _merge(leaves)
 
 
@@ -119,5 +133,5 @@ def _merge(leaves: list[tuple[Net, RouteAnswer]]) -> list[tuple[Net, RouteAnswer
     for part, answer in leaves:
         key = (id(answer.route), answer.unknown_prefix_lists)
         groups.setdefault(key, (answer, []))[1].append(part)
-    merged = [(part, answer) for answer, parts in groups.values() for part in collapse(parts)]
+    merged = [(part, answer) for answer, nets in groups.values() for part in collapse(nets)]
     return sorted(merged, key=lambda item: int(item[0].network_address))

@@ -15,7 +15,7 @@ from typing import Any, Optional
 from vpclint.path.flows import FLOW_NAMES, REGISTRY_FLOWS, Flow, layers_flow, registry_flow
 from vpclint.path.index import RegionIndex
 from vpclint.path.tables import PRIVATE_KINDS, subnet_kind
-from vpclint.path.workloads import subnet_workloads, workload_group_sets
+from vpclint.path.workloads import interface_kind, subnet_workloads, workload_group_sets
 from vpclint.snapshot import Subnet
 
 VERDICTS = ("broken", "unknown", "nat", "private", "not_in_scope")
@@ -36,16 +36,21 @@ class SubnetPath:
     flows: dict[str, Flow] = field(default_factory=dict)
     verdict: Optional[str] = None
 
-    def to_dict(self) -> dict[str, Any]:
-        """The workload subnet as JSON data (for the findings document's ``vpcs``)."""
+    def to_dict(self, flows: Optional[dict[str, Any]] = None) -> dict[str, Any]:
+        """The workload subnet as JSON data (for the findings document's ``vpcs``); ``flows``: the flows as JSON
+        data already, to share rather than build again."""
         return {
             "subnet_id": self.subnet_id,
             "availability_zone": self.availability_zone,
             "kind": self.kind,
             "verdict": self.verdict,
             "workloads": list(self.workloads),
-            "flows": {name: flow.to_dict() for name, flow in self.flows.items()},
+            "flows": self.flows_dict() if flows is None else flows,
         }
+
+    def flows_dict(self) -> dict[str, Any]:
+        """The flows as JSON data, by name."""
+        return {name: flow.to_dict() for name, flow in self.flows.items()}
 
 
 def worst(verdicts: list[str]) -> str:
@@ -59,10 +64,12 @@ def _unread(name: str, service: str, missing: list[str]) -> Flow:
 
 def subnet_path(index: RegionIndex, subnet: Subnet) -> SubnetPath:
     """Classify one subnet and, when it is a workload subnet, decide its three flows."""
+    index.focus(subnet.vpc_id)
     table, _ = index.tables.get(subnet.subnet_id, (None, False))
     kind = subnet_kind(table)
     interfaces = index.interfaces_by_subnet.get(subnet.subnet_id, [])
-    workload, workloads = subnet_workloads(interfaces, index.interface_owners)
+    kinds = [interface_kind(i, index.interface_owners) for i in interfaces]
+    workload, workloads = subnet_workloads(kinds)
     base = {"subnet_id": subnet.subnet_id, "vpc_id": subnet.vpc_id, "availability_zone": subnet.availability_zone, "kind": kind}
     if index.missing_sources:
         if kind == "public" or not (workload or "network_interfaces" in index.missing_sources):
@@ -76,7 +83,7 @@ def subnet_path(index: RegionIndex, subnet: Subnet) -> SubnetPath:
         reason = f"{subnet.subnet_id} has no IPv4 CIDR: IPv6-only subnets are not modelled yet"
         flows = {n: Flow(n, s, "unknown", reason) for n, s in (*REGISTRY_FLOWS, ("layers", "s3"))}
     else:
-        groups = workload_group_sets(interfaces, index.interface_owners)
+        groups = workload_group_sets(interfaces, kinds)
         flows = {name: registry_flow(index, subnet, table, source, name, service, groups) for name, service in REGISTRY_FLOWS}
         flows["layers"] = layers_flow(index, subnet, table, groups)
     verdict = worst([FLOW_VERDICT[flows[name].path] for name in FLOW_NAMES])

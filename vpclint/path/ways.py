@@ -9,7 +9,8 @@ from typing import Any, Optional
 
 from vpclint.path.checks import Judge, Link
 from vpclint.path.index import Network, RegionIndex
-from vpclint.path.routes import route_parts
+from vpclint.path.networks import span
+from vpclint.path.routes import candidates, parts
 from vpclint.snapshot import PrefixList, Route, RouteTable, VpcEndpoint
 
 NOT_PUBLIC = tuple(
@@ -91,6 +92,26 @@ def _not_public(network: Network, vpc_networks: list[Network]) -> bool:
     return any(network.version == n.version and network.subnet_of(n) for n in (*NOT_PUBLIC, *vpc_networks))  # type: ignore[arg-type]
 
 
+def is_local(index: RegionIndex, table: RouteTable, network: Network) -> bool:
+    """True when the table's local route alone takes all of ``network`` (no route inside it, no prefix list with
+    unknown entries, not a blackhole): then :func:`public_way` to it records nothing and gives a local way."""
+    routes = index.remember(("routes", table.route_table_id), lambda: candidates(table.routes, index.prefix_lists))
+    version, first, last = span(network)
+    best: Optional[tuple[tuple[int, int, int], Route]] = None
+    for candidate in routes:
+        if candidate.destinations is None:
+            return False
+        for destination_version, low, high, length in candidate.spans:
+            if destination_version != version or high < first or last < low:
+                continue
+            if not (low <= first and last <= high):
+                return False  # a more specific route inside: the network has parts
+            key = (-length, candidate.priority, candidate.index)
+            if best is None or key < best[0]:
+                best = key, candidate.route
+    return best is not None and best[1].target_type == "local" and (best[1].state or "").lower() != "blackhole"
+
+
 def public_way(
     index: RegionIndex, judge: Judge, table: RouteTable, destinations: Optional[list[Network]]
 ) -> Way:
@@ -111,11 +132,9 @@ def combine(judge: Judge, table: RouteTable, destinations: list[Network], index:
     """Route every part of ``destinations`` and combine: blocked if any part is, else the way out that isn't the
     endpoint (with the parts it takes in ``diverted``), else the common way."""
     ways: list[tuple[Network, Way, Optional[Route]]] = []
+    routes = index.remember(("routes", table.route_table_id), lambda: candidates(table.routes, index.prefix_lists))
     for destination in destinations:
-        parts = index.remember(
-            ("route", table.route_table_id, destination), lambda: route_parts(table.routes, destination, index.prefix_lists)
-        )
-        for part, answer in parts:
+        for part, answer in index.remember(("route", table.route_table_id, destination), lambda: parts(routes, destination)):
             if answer.unknown_prefix_lists:
                 lists = ", ".join(answer.unknown_prefix_lists)
                 judge.not_known(f"the entries of prefix list(s) {lists} were not read: the route to {part} is not known")

@@ -65,18 +65,13 @@ def is_workload(kind: str) -> bool:
     return kind in WORKLOAD_KINDS
 
 
-def subnet_workloads(
-    interfaces: Iterable[NetworkInterface], owners: Optional[dict[str, str]] = None
-) -> tuple[bool, list[str]]:
-    """``(workload subnet?, sorted workload kinds found)`` for the interfaces of one private subnet."""
-    kinds = [interface_kind(i, owners) for i in interfaces]
+def subnet_workloads(kinds: list[str]) -> tuple[bool, list[str]]:
+    """``(workload subnet?, sorted workload kinds found)`` for the interface kinds of one private subnet."""
     workloads = sorted({k for k in kinds if is_workload(k)})
     return (not kinds or bool(workloads)), workloads
 
 
-def workload_group_sets(
-    interfaces: Iterable[NetworkInterface], owners: Optional[dict[str, str]] = None
-) -> list[frozenset[str]]:
-    """The distinct security-group sets of the workload interfaces, in a stable order."""
-    sets = {frozenset(i.group_ids) for i in interfaces if is_workload(interface_kind(i, owners))}
+def workload_group_sets(interfaces: Iterable[NetworkInterface], kinds: Iterable[str]) -> list[frozenset[str]]:
+    """The distinct security-group sets of the workload interfaces (``kinds``: theirs, in order), stably ordered."""
+    sets = {frozenset(i.group_ids) for i, kind in zip(interfaces, kinds) if is_workload(kind)}
     return sorted(sets, key=lambda s: sorted(s))
