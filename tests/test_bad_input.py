@@ -124,7 +124,7 @@ def test_unknown_rule_id(cli, option):
 
 
 @pytest.mark.parametrize("region, needles", [
-    ("mars-east-1", ["unknown region 'mars-east-1'"]),
+    ("mars-east-1", ["unknown region `mars-east-1`"]),
     ("cn-north-1", ["region 'cn-north-1'", "aws-cn", "credentials are for aws"]),
     ("us-gov-west-1", ["region 'us-gov-west-1'", "aws-us-gov"]),
 ])

@@ -98,7 +98,7 @@ def test_required_endpoints_reach_the_rule_as_data(tmp_path, monkeypatch, capsys
     [
         ("fail_on = \n", "not valid TOML"),
         ('fail_on = "sometimes"\n', "field fail_on"),
-        ('colour = "blue"\n', "field colour"),
+        ('colour = "blue"\n', "unknown key `colour`"),
         ('required_endpoints = ["Logs!"]\n', "field required_endpoints"),
         ('regions = "us-east-1"\n', "field regions"),
     ],

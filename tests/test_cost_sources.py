@@ -139,7 +139,8 @@ def test_rule_evidence_carries_the_estimate_when_metrics_are_present() -> None:
 
 def test_rule_evidence_has_no_estimate_without_metrics() -> None:
 
-    case = {"patch": [{"op": "remove", "target": "vpc_endpoints/vpce-s3"}]}
+    case = {"patch": [{"op": "remove", "target": target}
+                      for target in ("vpc_endpoints/vpce-s3", "network_interfaces/eni-iso-b", "subnets/subnet-iso-b")]}
     report = evaluate(Snapshot.model_validate(apply_patch(BASE, case)), load_rules(select=["nat-gateway-carries-s3-traffic"]))
     assert report.findings[0].evidence["estimate"] is None
     assert json.dumps(report.findings[0].evidence)  # JSON-ready

@@ -49,7 +49,7 @@ def test_scan_reports_endpoint_policies_that_block_or_cannot_be_read(moto_server
     assert "are denied: no statement allows s3:GetObject on arn:aws:s3:::prod-us-east-1-starport-layer-bucket/*" in s3_finding["message"]
     assert s3_finding["evidence"]["decision"]["verdict"] == "denied"
     assert s3_finding["evidence"]["policy"] == TEAM_BUCKET_ONLY
-    assert f"--vpc-endpoint-id {s3} --policy-document file://policy.json --region {REGION}" in s3_finding["remediation"]
+    assert f"--region {REGION} --vpc-endpoint-id {s3} --policy-document file://policy.json" in s3_finding["remediation"]
 
     dkr_finding = by_resource[dkr]
     assert dkr_finding["rule_id"] == "ecr-endpoint-policy-blocks-pull"

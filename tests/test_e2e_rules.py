@@ -12,6 +12,7 @@ OWN_RULES = {
     "ecr-api-private-dns-disabled", "s3-gateway-endpoint-missing", "s3-gateway-route-table-missing",
     "endpoint-https-ingress-missing", "endpoint-region-mismatch", "vpc-dns-attributes-disabled",
     "vpc-custom-dns-servers", "interface-endpoint-az-gap", "endpoint-not-available", "logs-endpoint-missing",
+    "nat-gateway-carries-s3-traffic",
 }
 
 
@@ -40,11 +41,11 @@ def test_rule_pack_on_a_two_region_moto_account(moto_server, run_vpclint):
         ("vpc-dns-attributes-disabled", broken.vpc_id),
         ("vpc-custom-dns-servers", broken.vpc_id),
         ("logs-endpoint-missing", broken.vpc_id),
-        ("s3-gateway-route-table-missing", broken.private_route_tables[2]),
-        ("s3-gateway-route-table-missing", broken.main_route_table),
+        ("s3-gateway-route-table-missing", broken.main_route_table),  # the isolated subnet's table
+        ("nat-gateway-carries-s3-traffic", broken.vpc_id),  # the NAT table without the S3 gateway: one finding
     }
-    bare = account.bare.vpc_id
-    assert by_vpc[bare] == {(r, bare) for r in ("ecr-dkr-endpoint-missing", "ecr-api-endpoint-missing", "s3-gateway-endpoint-missing")}
+    bare = account.bare.vpc_id  # every workload subnet behind NAT: the missing S3 gateway is a cost finding
+    assert by_vpc[bare] == {(r, bare) for r in ("ecr-dkr-endpoint-missing", "ecr-api-endpoint-missing", "nat-gateway-carries-s3-traffic")}
     gone = account.gone_dkr.vpc_id
     assert by_vpc[gone] == {("ecr-dkr-endpoint-missing", gone)}  # a deleted endpoint is gone, not "not available"
     assert set(by_vpc) == {broken.vpc_id, bare, gone}  # good, public-only and the default VPCs stay quiet

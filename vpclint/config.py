@@ -14,6 +14,7 @@ Every key is optional; command-line flags override them. Relative paths are rela
 
 from __future__ import annotations
 
+import difflib
 import re
 import sys
 from pathlib import Path
@@ -61,12 +62,21 @@ class Config(BaseModel):
         return {"required_services": list(self.required_endpoints), "skip_tags": self.skip_tags}
 
 
+def _suggestion(key: str) -> str:
+    """`` (did you mean fail_on?)`` for the config key closest to ``key``, or nothing."""
+    close = difflib.get_close_matches(key.replace("-", "_"), sorted(Config.model_fields), n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
 def parse_config(text: str, source: str, base: Path) -> Config:
     """Parse TOML text; ``base`` is the folder relative paths are resolved against."""
     try:
         data = load_data(text, source, "config", tomllib.loads)
     except tomllib.TOMLDecodeError as exc:
         raise VpclintError(f"config {source}: not valid TOML: {exc}") from None
+    unknown = sorted(set(data) - set(Config.model_fields)) if isinstance(data, dict) else []
+    if unknown:
+        raise VpclintError(f"config {source}: unknown key `{unknown[0]}`{_suggestion(unknown[0])}")
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
@@ -76,9 +86,14 @@ def parse_config(text: str, source: str, base: Path) -> Config:
     return config
 
 
+def config_path(explicit: Optional[Path], cwd: Optional[Path] = None) -> Path:
+    """The config file a command reads: ``explicit``, else ``.vpclint.toml`` in ``cwd``."""
+    return explicit if explicit is not None else Path(cwd or Path.cwd()) / CONFIG_FILE
+
+
 def load_config(explicit: Optional[Path], cwd: Optional[Path] = None) -> Config:
     """``explicit`` if given (it must exist), else ``.vpclint.toml`` in ``cwd`` if present, else the defaults."""
-    path = explicit if explicit is not None else Path(cwd or Path.cwd()) / CONFIG_FILE
+    path = config_path(explicit, cwd)
     if explicit is None and not path.is_file():
         return Config()
     return parse_config(read_text(path, "config"), str(path), path.parent)

@@ -279,8 +279,10 @@ def load_rules(
     select: Optional[Iterable[str]] = None,
     ignore: Iterable[str] = (),
     builtin: bool = True,
+    origins: tuple[str, str] = ("--select", "--ignore"),
 ) -> list[Rule]:
-    """Load the built-in rules and any extra directories; ``select``/``ignore`` filter by rule id."""
+    """Load the built-in rules and any extra directories; ``select``/``ignore`` filter by rule id, and an unknown
+    id is an error naming where the list came from (``origins``: the flag or the config file's field)."""
     files = builtin_rule_files() if builtin else []
     for directory in extra_dirs:
         files.extend(_directory_rule_files(Path(directory)))
@@ -290,7 +292,7 @@ def load_rules(
         if rule.id in rules:
             raise VpclintError(f"rule file {source}: field id: {rule.id!r} is already defined in {rules[rule.id].source}")
         rules[rule.id] = rule
-    for option, ids in (("--select", select or ()), ("--ignore", ignore)):
+    for option, ids in zip(origins, (select or (), ignore)):
         unknown = sorted(set(ids) - set(rules))
         if unknown:
             raise VpclintError(f"{option}: unknown rule id {', '.join(unknown)} (see 'vpclint rules list')")

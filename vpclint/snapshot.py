@@ -16,6 +16,7 @@ from typing import Any, Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from vpclint.documents import parse_versioned_json, read_text, write_text
+from vpclint.errors import VpclintError
 from vpclint.snapshot_checks import check_region
 
 SCHEMA_VERSION = 2
@@ -345,9 +346,21 @@ def upgrade(data: dict) -> dict:
     return data
 
 
+FINDINGS_KEYS = frozenset({"tool", "summary", "findings"})
+"""Top-level keys of vpclint's findings document (``scan --format json``), often given as a snapshot by mistake."""
+
+
 def parse(text: str, source: str) -> Snapshot:
     """Parse snapshot JSON text (version 1 or 2); ``source`` names the file in error messages."""
-    return parse_versioned_json(text, source, "snapshot", Snapshot, "schema_version", SCHEMA_VERSION, upgrade)
+
+    def known_document(data: dict) -> dict:
+        if "schema_version" not in data:
+            what = ("it looks like a vpclint findings document; run `vpclint collect`" if FINDINGS_KEYS <= data.keys()
+                    else "no schema_version")
+            raise VpclintError(f"snapshot {source}: not a vpclint snapshot ({what})")
+        return upgrade(data)
+
+    return parse_versioned_json(text, source, "snapshot", Snapshot, "schema_version", SCHEMA_VERSION, known_document)
 
 
 def load(path: Path) -> Snapshot:

@@ -20,6 +20,8 @@ Facts derived here, once per snapshot, in linear time:
   (``endpoints_by_service``), with the others kept apart (``foreign_region_endpoints``);
 * each route table's served subnets (explicit, plus every unassociated subnet for the main table);
 * each VPC's security groups by id (``security_groups``), so rule functions look groups up in constant time.
+* for remediations: each VPC's ``subnet_per_az`` (the first workload subnet of each AZ, by AZ) and each interface
+  endpoint's ``az_gap_subnet_ids`` (those of AZs the endpoint has no subnet in).
 * each VPC's NAT facts (:mod:`vpclint.cost.facts`): live ``nat_gateways``, ``nat_subnets_without_s3_gateway``
   (NAT subnets whose route table has no working S3 gateway route), ``missing_ecr_interface_endpoints``, and with
   ``collect --with-metrics`` the ``nat_traffic`` and the built-in-price ``nat_estimate`` (else null);
@@ -95,6 +97,15 @@ def _gateway_route_blocked(flow: Item) -> bool:
     """True when a layers flow is blocked by the route to an S3 gateway endpoint itself (a blackhole)."""
     link = flow["link"]
     return bool(link) and link["kind"] == "route" and str(flow["via"]).startswith("vpce-")
+
+
+def subnet_per_az(subnets: list[Item]) -> dict[str, str]:
+    """The first subnet id (by id) of each AZ of ``subnets``, keyed by AZ in AZ order: one subnet per AZ, as an
+    interface endpoint takes them."""
+    first: dict[str, str] = {}
+    for subnet in sorted(subnets, key=lambda s: (s["availability_zone"] or "", s["subnet_id"])):
+        first.setdefault(subnet["availability_zone"], subnet["subnet_id"])
+    return first
 
 
 def build_region_view(
@@ -191,6 +202,7 @@ def build_region_view(
 
     s3_list = index.s3_prefix_list()
     vpc_items: dict[str, Item] = {}
+    per_az: dict[str, dict[str, str]] = {}
     for vpc in region.vpcs:
         if wanted is not None and vpc.vpc_id not in wanted:
             continue
@@ -208,6 +220,7 @@ def build_region_view(
         skipped = reason is not None
         vpc_paths = [paths[s["subnet_id"]] for s in subnets]
         verdict = vpc_verdict(vpc_paths, skipped)
+        per_az[vpc.vpc_id] = subnet_per_az(workload)
         item = context(vpc.vpc_id, "vpc", vpc.vpc_id, "vpc")
         item.update(
             {
@@ -230,6 +243,7 @@ def build_region_view(
                 "workload_subnets": workload,
                 "workload_azs": sorted({s["availability_zone"] for s in workload}),
                 "workload_route_table_ids": sorted({s["route_table_id"] for s in workload if s["route_table_id"]}),
+                "subnet_per_az": list(per_az[vpc.vpc_id].values()),
                 "subnets": subnets,
                 "private_subnets": private,
                 "public_subnets": [s for s in subnets if s["kind"] == "public"],
@@ -321,6 +335,9 @@ def build_region_view(
             ingress_gaps(index, endpoint, [index.subnets[s["subnet_id"]] for s in vpc_item["workload_subnets"]])
             if endpoint.vpc_endpoint_type == "Interface" else []
         )
+        item["az_gap_subnet_ids"] = [
+            subnet_id for az, subnet_id in per_az[endpoint.vpc_id].items() if az not in item["availability_zones"]
+        ] if endpoint.vpc_endpoint_type == "Interface" else []
         item["vpc"] = vpc_item
         view.items["endpoint"].append(item)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import Iterable, Optional
 
 import boto3
@@ -98,7 +99,9 @@ def resolve_regions(
     requested = sorted(set(requested))
     for region in requested:
         if region not in known:
-            raise VpclintError(f"unknown region {region!r}: not a region of any AWS partition known to botocore")
+            close = difflib.get_close_matches(region, sorted(known), n=1)
+            hint = f"did you mean {close[0]}?" if close else "not a region of any AWS partition known to botocore"
+            raise VpclintError(f"unknown region `{region}` ({hint})")
         if known[region] != partition:
             raise VpclintError(
                 f"region {region!r} is in partition {known[region]}, but the credentials are for {partition}"

@@ -11,6 +11,7 @@ from typing import Iterator, Optional, TextIO
 from vpclint.collect.region import collect_account
 from vpclint.demo import DEMO_FILE, demo_snapshot_text
 from vpclint.documents import write_text
+from vpclint.errors import VpclintError
 from vpclint.snapshot import Snapshot, load, parse
 
 
@@ -68,10 +69,35 @@ def obtain_snapshot(args: argparse.Namespace, metrics_days: Optional[int] = None
     """The snapshot a command works on: the demo, a file, or a live collection (with ``metrics_days`` of NAT
     metrics); and the file it came from."""
     if getattr(args, "demo", False):
-        return parse(demo_snapshot_text(), f"(embedded {DEMO_FILE})"), None
+        return only_regions(parse(demo_snapshot_text(), f"(embedded {DEMO_FILE})"), getattr(args, "region", [])), None
     if getattr(args, "snapshot", None):
-        return load(args.snapshot), args.snapshot
+        return only_regions(load(args.snapshot), getattr(args, "region", [])), args.snapshot
     return collect_live(args, metrics_days), None
+
+
+def only_regions(snapshot: Snapshot, regions: list[str]) -> Snapshot:
+    """The snapshot's ``--region`` regions (all with none); a region it doesn't hold is a usage error."""
+    if not regions:
+        return snapshot
+    held = [r.region for r in snapshot.regions]
+    missing = sorted(set(regions) - set(held))
+    if missing:
+        raise VpclintError(f"--region {missing[0]}: not in the snapshot (it holds {', '.join(held) or 'no region'})")
+    return snapshot.model_copy(update={"regions": [r for r in snapshot.regions if r.region in regions]})
+
+
+def resolve_vpcs(snapshot: Snapshot, wanted: list[str]) -> list[str]:
+    """The ids of the VPCs ``--vpc`` names, by id or Name tag; one that names no VPC of the snapshot is a usage
+    error (unless a region's VPCs could not be read, when it is kept as given)."""
+    vpcs = [vpc for region in snapshot.regions for vpc in region.vpcs]
+    complete = all("vpcs" in region.collected for region in snapshot.regions)
+    ids: list[str] = []
+    for name in wanted:
+        matched = [vpc.vpc_id for vpc in vpcs if name in (vpc.vpc_id, vpc.tags.get("Name"))]
+        if not matched and complete:
+            raise VpclintError(f"--vpc {name}: no such VPC in the scanned regions")
+        ids += matched or [name]
+    return sorted(set(ids))
 
 
 @contextmanager

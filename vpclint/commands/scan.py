@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Optional
 
 from vpclint.baseline import apply_baseline, load_baseline
-from vpclint.commands.common import add_collection_args, add_rules_dir_arg, add_source_args, obtain_snapshot, output_stream
-from vpclint.config import Config, load_config
+from vpclint.commands.common import (
+    add_collection_args, add_rules_dir_arg, add_source_args, obtain_snapshot, output_stream, resolve_vpcs,
+)
+from vpclint.config import Config, config_path, load_config
 from vpclint.emitters import EMITTERS, ScanResult, get_emitter
 from vpclint.engine import evaluate
 from vpclint.errors import VpclintError
@@ -44,7 +46,7 @@ def add_scan_args(parser: argparse.ArgumentParser) -> None:
     add_source_args(parser)
     add_collection_args(parser)
     add_rule_selection_args(parser)
-    parser.add_argument("--vpc", action="append", default=[], metavar="VPC_ID", help="limit the scan to this VPC (repeatable)")
+    parser.add_argument("--vpc", action="append", default=[], metavar="VPC", help="limit the scan to this VPC, by id or Name tag (repeatable; one that matches no VPC is an error)")
     parser.add_argument("--config", type=Path, metavar="FILE", help="config file (default: .vpclint.toml in the current folder, if present)")
     parser.add_argument(
         "--no-skip-tags", action="store_true",
@@ -78,14 +80,20 @@ class Scan:
 def perform_scan(args: argparse.Namespace, fail_on: Optional[str] = None) -> Scan:
     """Load the config, let flags override it, collect or read the snapshot and evaluate the rules."""
     config = load_config(args.config)
-    rules = load_rules(args.rules, args.select or config.select, args.ignore or config.ignore)
-    if not args.region and not args.all_regions:
+    in_config = f"config {config_path(args.config)}: field"
+    rules = load_rules(
+        args.rules, args.select or config.select, args.ignore or config.ignore,
+        origins=("--select" if args.select else f"{in_config} select", "--ignore" if args.ignore else f"{in_config} ignore"),
+    )
+    live = not getattr(args, "snapshot", None) and not getattr(args, "demo", False)
+    if live and not args.region and not args.all_regions:
         args = argparse.Namespace(**{**vars(args), "region": list(config.regions), "all_regions": config.all_regions})
     snapshot, snapshot_path = obtain_snapshot(args)
+    vpc_ids = resolve_vpcs(snapshot, args.vpc) if args.vpc else None
     fail_on = fail_on or config.fail_on or "low"
     settings = {**config.settings(), **({"skip_tags": False} if args.no_skip_tags else {})}
-    report = evaluate(snapshot, rules, fail_on=fail_on, vpc_ids=args.vpc, settings=settings)
-    return Scan(config, rules, report, snapshot_path, set(args.vpc) if args.vpc else None)
+    report = evaluate(snapshot, rules, fail_on=fail_on, vpc_ids=vpc_ids, settings=settings)
+    return Scan(config, rules, report, snapshot_path, set(vpc_ids) if vpc_ids else None)
 
 
 def run(args: argparse.Namespace) -> int:
