@@ -41,11 +41,11 @@ from pydantic import BaseModel
 from vpclint.cost.facts import RegionNat
 from vpclint.cost.prices import builtin_price_table
 from vpclint.servicename import service_prefix_for
-from vpclint.path.coverage import ingress_gaps
 from vpclint.path.dns import custom_dns_servers
 from vpclint.path.index import build_index
 from vpclint.path.tables import PRIVATE_KINDS, effective_route_tables, subnet_kind
-from vpclint.path.verdicts import SubnetPath, subnet_path, vpc_summary, vpc_verdict
+from vpclint.path.region import region_paths
+from vpclint.path.verdicts import SubnetPath, vpc_summary, vpc_verdict
 from vpclint.snapshot import RegionSnapshot, Snapshot
 
 SKIP_TAG = "vpclint:skip"
@@ -142,12 +142,10 @@ def build_region_view(
     index = build_index(snapshot, region)
     subnets_by_vpc: dict[str, list[Item]] = {}
     subnets_by_id: dict[str, Item] = {}
-    paths: dict[str, SubnetPath] = {}
+    paths, ingress = region_paths(index, region.subnets, wanted)
     for subnet in region.subnets:
         table, is_explicit = tables[subnet.subnet_id]
         kind = subnet_kind(table)
-        if wanted is None or subnet.vpc_id in wanted:
-            paths[subnet.subnet_id] = subnet_path(index, subnet)
         path = paths.get(subnet.subnet_id)
         item = {
             "subnet_id": subnet.subnet_id,
@@ -331,10 +329,7 @@ def build_region_view(
         item["effective_group_ids"] = endpoint.group_ids or [
             g["group_id"] for g in vpc_item["security_groups"].values() if g["group_name"] == DEFAULT_GROUP_NAME
         ]
-        item["ingress_blocked_subnets"] = (
-            ingress_gaps(index, endpoint, [index.subnets[s["subnet_id"]] for s in vpc_item["workload_subnets"]])
-            if endpoint.vpc_endpoint_type == "Interface" else []
-        )
+        item["ingress_blocked_subnets"] = ingress.get(endpoint.vpc_endpoint_id, [])
         item["az_gap_subnet_ids"] = [
             subnet_id for az, subnet_id in per_az[endpoint.vpc_id].items() if az not in item["availability_zones"]
         ] if endpoint.vpc_endpoint_type == "Interface" else []

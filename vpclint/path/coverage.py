@@ -12,7 +12,7 @@ from typing import Any
 from vpclint.path.checks import Judge, check_endpoint_ingress
 from vpclint.path.groups import default_group_id
 from vpclint.path.index import RegionIndex
-from vpclint.path.workloads import interface_kind, workload_group_sets
+from vpclint.path.workloads import subnet_interfaces
 from vpclint.snapshot import Subnet, VpcEndpoint
 
 
@@ -26,9 +26,7 @@ def ingress_gaps(index: RegionIndex, endpoint: VpcEndpoint, subnets: list[Subnet
         if source is None:
             continue
         judge = Judge()
-        interfaces = index.interfaces_by_subnet.get(subnet.subnet_id, [])
-        kinds = [interface_kind(i, index.interface_owners) for i in interfaces]
-        group_sets = workload_group_sets(interfaces, kinds)
+        _, group_sets = subnet_interfaces(index, subnet.subnet_id)
         check_endpoint_ingress(index, judge, group_ids, source, subnet.vpc_id, group_sets, endpoint.vpc_endpoint_id)
         if judge.blocked is not None:
             gaps.append({"subnet_id": subnet.subnet_id, "cidr_block": subnet.cidr_block, "detail": judge.blocked.detail})

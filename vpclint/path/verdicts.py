@@ -15,7 +15,7 @@ from typing import Any, Optional
 from vpclint.path.flows import FLOW_NAMES, REGISTRY_FLOWS, Flow, layers_flow, registry_flow
 from vpclint.path.index import RegionIndex
 from vpclint.path.tables import PRIVATE_KINDS, subnet_kind
-from vpclint.path.workloads import interface_kind, subnet_workloads, workload_group_sets
+from vpclint.path.workloads import subnet_interfaces, subnet_workloads
 from vpclint.snapshot import Subnet
 
 VERDICTS = ("broken", "unknown", "nat", "private", "not_in_scope")
@@ -67,8 +67,7 @@ def subnet_path(index: RegionIndex, subnet: Subnet) -> SubnetPath:
     index.focus(subnet.vpc_id)
     table, _ = index.tables.get(subnet.subnet_id, (None, False))
     kind = subnet_kind(table)
-    interfaces = index.interfaces_by_subnet.get(subnet.subnet_id, [])
-    kinds = [interface_kind(i, index.interface_owners) for i in interfaces]
+    kinds, groups = subnet_interfaces(index, subnet.subnet_id)
     workload, workloads = subnet_workloads(kinds)
     base = {"subnet_id": subnet.subnet_id, "vpc_id": subnet.vpc_id, "availability_zone": subnet.availability_zone, "kind": kind}
     if index.missing_sources:
@@ -83,7 +82,6 @@ def subnet_path(index: RegionIndex, subnet: Subnet) -> SubnetPath:
         reason = f"{subnet.subnet_id} has no IPv4 CIDR: IPv6-only subnets are not modelled yet"
         flows = {n: Flow(n, s, "unknown", reason) for n, s in (*REGISTRY_FLOWS, ("layers", "s3"))}
     else:
-        groups = workload_group_sets(interfaces, kinds)
         flows = {name: registry_flow(index, subnet, table, source, name, service, groups) for name, service in REGISTRY_FLOWS}
         flows["layers"] = layers_flow(index, subnet, table, groups)
     verdict = worst([FLOW_VERDICT[flows[name].path] for name in FLOW_NAMES])

@@ -9,9 +9,12 @@ where workloads will start.
 
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import TYPE_CHECKING, Iterable, Optional
 
 from vpclint.snapshot import NetworkInterface
+
+if TYPE_CHECKING:
+    from vpclint.path.index import RegionIndex
 
 INFRASTRUCTURE_TYPES = {
     "nat_gateway": "nat_gateway",
@@ -75,3 +78,14 @@ def workload_group_sets(interfaces: Iterable[NetworkInterface], kinds: Iterable[
     """The distinct security-group sets of the workload interfaces (``kinds``: theirs, in order), stably ordered."""
     sets = {frozenset(i.group_ids) for i, kind in zip(interfaces, kinds) if is_workload(kind)}
     return sorted(sets, key=lambda s: sorted(s))
+
+
+def subnet_interfaces(index: "RegionIndex", subnet_id: str) -> tuple[list[str], list[frozenset[str]]]:
+    """``(interface kinds, workload group sets)`` of one subnet, worked out once per VPC visit."""
+
+    def compute() -> tuple[list[str], list[frozenset[str]]]:
+        interfaces = index.interfaces_by_subnet.get(subnet_id, [])
+        kinds = [interface_kind(i, index.interface_owners) for i in interfaces]
+        return kinds, workload_group_sets(interfaces, kinds)
+
+    return index.remember(("subnet-interfaces", subnet_id), compute)
