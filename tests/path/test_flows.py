@@ -380,3 +380,21 @@ def test_no_dhcp_options_set_leaves_dns_unknown():
     result = paths(data)["subnet-priv-a"]
     assert {f.path for f in result.flows.values()} == {"unknown"}
     assert "no DHCP options set" in result.flows["registry"].reason
+
+
+def test_a_free_rule_number_comes_before_the_deciding_rule_or_ten_after_the_last():
+    from vpclint.path.checks import free_rule_number
+    from vpclint.snapshot import NetworkAcl, NetworkAclEntry
+
+    def acl(*numbers: int) -> NetworkAcl:
+        return NetworkAcl(network_acl_id="acl-1", vpc_id="vpc-1", entries=[
+            NetworkAclEntry(rule_number=n, egress=True, protocol="-1", rule_action="allow", cidr_block="0.0.0.0/0")
+            for n in numbers
+        ])
+
+    assert free_rule_number(acl(), True, None) == 10
+    assert free_rule_number(acl(100, 32767), True, None) == 32766  # AWS lists its "*" rule as 32767
+    assert free_rule_number(acl(100, 200), True, None) == 210
+    assert free_rule_number(acl(100, 200), False, None) == 10  # the other direction's rules don't count
+    assert free_rule_number(acl(49, 50), True, 50) == 48
+    assert free_rule_number(acl(1), True, 1) is None

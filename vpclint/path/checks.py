@@ -156,9 +156,8 @@ def free_rule_number(acl: NetworkAcl, egress: bool, before: Optional[int]) -> Op
     """An unused rule number of the direction that is evaluated before rule ``before`` (None: the implicit
     deny, so after the last rule); None when no number is free."""
     used = {e.rule_number for e in acl.entries if e.egress == egress}
-    if before is None:
-        candidate = min(max(used, default=0) + 10, MAX_RULE_NUMBER)
-        return candidate if candidate not in used else next((n for n in range(MAX_RULE_NUMBER, 0, -1) if n not in used), None)
+    if before is None:  # ten above the last rule, where there is room
+        before = min(max(used, default=0) + 11, MAX_RULE_NUMBER + 1)
     return next((n for n in range(before - 1, 0, -1) if n not in used), None)
 
 
