@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Optional
 
 from vpclint.baseline import apply_baseline, load_baseline
+from vpclint.commands.display import add_display_args
 from vpclint.commands.common import add_collection_args, add_rules_dir_arg, add_source_args, obtain_snapshot, output_stream
 from vpclint.config import Config, load_config
 from vpclint.emitters import EMITTERS, ScanResult, get_emitter
@@ -35,7 +36,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--include-accepted", action="store_true",
         help="also show baseline-accepted findings (console lists them, SARIF includes them as suppressed)",
     )
-    parser.add_argument("--sarif-category", metavar="NAME", help="SARIF automationDetails.id (default vpclint/<account>/<regions>/)")
+    parser.add_argument(
+        "--sarif-category", metavar="PREFIX",
+        help="prefix of the SARIF runs' automationDetails.id, one run per region read (default vpclint/<account>/)",
+    )
+    add_display_args(parser)
     parser.set_defaults(func=run)
 
 
@@ -90,7 +95,7 @@ def perform_scan(args: argparse.Namespace, fail_on: Optional[str] = None) -> Sca
 
 def run(args: argparse.Namespace) -> int:
     """Scan and report; the exit code depends on the new findings and completeness, never on the format."""
-    for name in ("json", "sarif"):
+    for name in ("json", "sarif", "summary"):
         if str(getattr(args, name) or "") == "-":
             raise VpclintError(f"--{name}: give a file name ('-' is not allowed; use --format {name} for stdout)")
     emitter = get_emitter(args.format)
@@ -100,17 +105,20 @@ def run(args: argparse.Namespace) -> int:
     if baseline_path is not None:
         baseline = load_baseline(baseline_path)
         report = apply_baseline(report, baseline, str(baseline_path), scan.rule_ids, date.today(), scan.vpc_ids)
+    files = [(name, target) for name, target in (("json", args.json), ("sarif", args.sarif), ("markdown", args.summary)) if target]
     result = ScanResult(
         report=report,
         rules=scan.rules,
         snapshot_path=scan.snapshot_path,
         include_accepted=args.include_accepted,
         category=args.sarif_category,
+        color=args.color,
+        quiet=args.quiet,
+        written=tuple(str(target) for _, target in files) + ((args.output,) if args.output != "-" else ()),
     )
+    for name, target in files:
+        with output_stream(str(target)) as stream:
+            get_emitter(name).emit(result, stream)
     with output_stream(args.output) as stream:
         emitter.emit(result, stream)
-    for name, target in (("json", args.json), ("sarif", args.sarif)):
-        if target is not None:
-            with output_stream(str(target)) as stream:
-                get_emitter(name).emit(result, stream)
     return report.exit_code()
