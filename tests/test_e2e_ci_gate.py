@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from sarif_check import assert_valid_for_github, keep_for_ci
+from sarif_check import all_results, assert_valid_for_github, keep_for_ci
 from scenarios import add_interface_endpoint, build_private_vpc, build_vpc, endpoint_security_group
 
 REGION = ["--region", "us-east-1"]
@@ -36,7 +36,7 @@ def test_baseline_round_trip(moto_server, run_vpclint, tmp_path):
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert f"0 new, {len(entries)} accepted, 0 fixed" in clean.stdout
     accepted_log = json.loads((tmp_path / "accepted.sarif").read_text())
-    assert accepted_log["runs"][0]["results"] == []  # accepted findings stay out of code scanning
+    assert all_results(accepted_log) == []  # accepted findings stay out of code scanning
 
     newapp = build_vpc(session, "us-east-1", "newapp", cidr="10.6.0.0/16", azs=1)
     failing = run_vpclint(["scan", *REGION, "--baseline", "b.json", "--json", "r.json", "--sarif", "new.sarif"], env=env, cwd=tmp_path)
@@ -49,7 +49,7 @@ def test_baseline_round_trip(moto_server, run_vpclint, tmp_path):
     log = json.loads((tmp_path / "new.sarif").read_text())
     assert_valid_for_github(log)
     keep_for_ci("e2e-ci-gate-new", (tmp_path / "new.sarif").read_text())
-    assert sorted(r["partialFingerprints"]["primaryLocationLineHash"] for r in log["runs"][0]["results"]) == sorted(f"{f['fingerprint']}:1" for f in new)
+    assert sorted(r["partialFingerprints"]["primaryLocationLineHash"] for r in all_results(log)) == sorted(f"{f['fingerprint']}:1" for f in new)
 
     endpoint_security_group(session, legacy, ["10.5.0.0/16"])
     add_interface_endpoint(session, legacy, "ecr.dkr", legacy.private_subnets)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sarif_check import assert_valid_for_github, keep_for_ci
+from sarif_check import all_results, assert_valid_for_github, keep_for_ci
 from scenarios import build_demo_account, build_private_vpc, build_vpc
 
 REGIONS = ["--region", "us-east-1", "--region", "eu-west-1", "--region", "us-west-2", "--region", "eu-central-1"]
@@ -41,7 +41,7 @@ def test_sarif_from_live_and_snapshot_scans_is_valid_for_github(moto_server, run
     log = json.loads(text)
     assert_valid_for_github(log)
     lines = (repo / "account.json").read_text().splitlines()
-    for result in log["runs"][0]["results"]:
+    for result in all_results(log):
         physical = result["locations"][0]["physicalLocation"]
         assert physical["artifactLocation"]["uri"] == "account.json"
         block = "\n".join(lines[physical["region"]["startLine"] - 1:physical["region"]["startLine"] + 60])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -93,6 +94,18 @@ def perform_scan(args: argparse.Namespace, fail_on: Optional[str] = None) -> Sca
     return Scan(config, rules, report, snapshot_path, set(args.vpc) if args.vpc else None)
 
 
+def sarif_has_runs(report: Report) -> bool:
+    """False when no region was read in full: the SARIF would have no run, which GitHub refuses, so ``--sarif`` is
+    not written (an upload step conditional on the file then skips, and the open alerts stay)."""
+    from vpclint.emitters.sarif import regions_read
+
+    if regions_read(report):
+        return True
+    print("vpclint: warning: --sarif not written: no region was read in full (GitHub refuses a SARIF file "
+          "without runs, and keeps the open alerts)", file=sys.stderr)
+    return False
+
+
 def run(args: argparse.Namespace) -> int:
     """Scan and report; the exit code depends on the new findings and completeness, never on the format."""
     for name in ("json", "sarif", "summary"):
@@ -106,6 +119,8 @@ def run(args: argparse.Namespace) -> int:
         baseline = load_baseline(baseline_path)
         report = apply_baseline(report, baseline, str(baseline_path), scan.rule_ids, date.today(), scan.vpc_ids)
     files = [(name, target) for name, target in (("json", args.json), ("sarif", args.sarif), ("markdown", args.summary)) if target]
+    if args.sarif and not sarif_has_runs(report):
+        files.remove(("sarif", args.sarif))
     result = ScanResult(
         report=report,
         rules=scan.rules,
