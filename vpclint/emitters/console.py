@@ -31,7 +31,8 @@ DEFAULT_WIDTH = 80
 WIDE = 120
 """From this width on the verdict table gives region, VPC and Name a column each."""
 MESSAGE_INDENT, FIX_INDENT, CONTINUATION = 4, 6, 4
-_TRAILING_SPACE = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$", re.M)
+_ANSI_STYLE = re.compile(r"\x1b\[[0-9;]*m")
+_LINE_TAIL = re.compile(r"(?: |\x1b\[[0-9;]*m)+$", re.M)
 
 
 def console_width(stream: TextIO) -> int:
@@ -66,7 +67,7 @@ class ConsoleEmitter:
         console = make_console(stream, result.color)
         console.file = buffer = io.StringIO()
         self._render(result, console)
-        stream.write(_TRAILING_SPACE.sub(r"\1", buffer.getvalue()))
+        stream.write(_LINE_TAIL.sub(lambda tail: "".join(_ANSI_STYLE.findall(tail[0])), buffer.getvalue()))
 
     @staticmethod
     def _render(result: ScanResult, console: Console) -> None:
@@ -95,7 +96,7 @@ class ConsoleEmitter:
 def verdict_table(vpcs: list[VpcRow], width: int = DEFAULT_WIDTH) -> Table:
     """The pull-path verdict of every VPC with its Name tag, and what breaks, is unknown or pays."""
     wide = width >= WIDE
-    table = Table(title="Image pulls by VPC", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, expand=False)
+    table = Table(title="Image pulls by VPC", title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False)
     for header in (("Region", "VPC", "Name") if wide else ("VPC",)) + ("Verdict", "What breaks, is unknown or pays"):
         table.add_column(header, overflow="fold", no_wrap=header in ("Region", "VPC", "Verdict"))
     for row in vpcs:
@@ -103,7 +104,7 @@ def verdict_table(vpcs: list[VpcRow], width: int = DEFAULT_WIDTH) -> Table:
         if wide:
             where = (plain(row.region), plain(row.vpc_id), plain(row.name or "-"))
         else:
-            where = (Text.assemble(plain(row.vpc_id), "\n", (f"{plain(row.name or '-')}, {plain(row.region)}", "dim")),)
+            where = (Text.assemble(plain(row.vpc_id), "\n", (", ".join(plain(p) for p in (row.name, row.region) if p), "dim")),)
         table.add_row(*where, verdict, plain(row.summary))
     return table
 
