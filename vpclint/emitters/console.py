@@ -48,6 +48,11 @@ def console_width(stream: TextIO) -> int:
     return DEFAULT_WIDTH
 
 
+def strip_line_ends(text: str) -> str:
+    """``text`` without the spaces rich pads lines with (the colour codes among them kept)."""
+    return _LINE_TAIL.sub(lambda tail: "".join(_ANSI_STYLE.findall(tail[0])), text)
+
+
 def make_console(stream: TextIO, color: str = "auto") -> Console:
     """A rich console writing to ``stream`` (at ``stream``'s width, see :func:`console_width`): colour ``always`` (16 colours), ``never``, or ``auto`` (a terminal, unless
     ``NO_COLOR`` is set)."""
@@ -67,7 +72,7 @@ class ConsoleEmitter:
         console = make_console(stream, result.color)
         console.file = buffer = io.StringIO()
         self._render(result, console)
-        stream.write(_LINE_TAIL.sub(lambda tail: "".join(_ANSI_STYLE.findall(tail[0])), buffer.getvalue()))
+        stream.write(strip_line_ends(buffer.getvalue()))
 
     @staticmethod
     def _render(result: ScanResult, console: Console) -> None:
