@@ -44,7 +44,7 @@ def test_baseline_round_trip(moto_server, run_vpclint, tmp_path):
     report = json.loads((tmp_path / "r.json").read_text())
     new = [f for f in report["findings"] if f["baseline_state"] == "new"]
     assert new and {f["vpc_id"] for f in new} == {newapp.vpc_id}
-    findings_part = failing.stdout.split("┘", 1)[1]  # after the verdict table, which lists every VPC
+    findings_part = failing.stdout.split("\n\n", 1)[1]  # after the verdict table, which lists every VPC
     assert newapp.vpc_id in findings_part and legacy.vpc_id not in findings_part
     log = json.loads((tmp_path / "new.sarif").read_text())
     assert_valid_for_github(log)

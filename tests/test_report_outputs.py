@@ -85,7 +85,8 @@ def test_markdown_has_the_verdicts_and_a_diagram_per_broken_or_nat_vpc(capsys):
     assert prod.startswith("flowchart LR\n") and ":::broken" in prod and "linkStyle " in prod
     assert "✗ endpoint-policy: vpce-835280818b286619a" in prod and "✗ route: rtb-9de70569fbbb6dfc9" in prod
     assert "NAT gateway nat-" in diagrams[0] and ":::broken" not in diagrams[0]
-    assert "```sh\n  aws ec2 create-vpc-endpoint" in text.replace("\n  ```", "\n```") or "  ```sh\n  aws ec2" in text
+    assert "  ```sh\n  aws ec2 create-vpc-endpoint --region us-east-1 --vpc-id vpc-88f31e9a47a594c80" in text
+    assert '  ```json\n  {\n    "Sid": "AllowEcrImageLayers",' in text
     assert text.rstrip().endswith("not in scope")
 
 
@@ -164,3 +165,20 @@ def test_cost_fits_the_console_width(monkeypatch, capsys, columns):
     lines = capsys.readouterr().out.splitlines()
     assert all(len(line) <= columns for line in lines), max(lines, key=len)
     assert ("Saves/month $1,894.35" in "\n".join(lines)) == (columns < 150)
+
+
+@pytest.mark.parametrize(("color", "tty", "no_color", "coloured"), [
+    ("auto", True, False, True), ("auto", True, True, False), ("auto", False, False, False),
+    ("always", False, True, True), ("never", True, False, False),
+])
+def test_color_choice(monkeypatch, color, tty, no_color, coloured):
+    from vpclint.emitters.console import make_console
+
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    else:
+        monkeypatch.delenv("NO_COLOR", raising=False)
+    console, buffer = make_console(_Terminal() if tty else io.StringIO(), color)
+    console.print("x", style="red")
+    assert ("\x1b[" in buffer.getvalue()) == coloured

@@ -53,15 +53,17 @@ def strip_line_ends(text: str) -> str:
     return _LINE_TAIL.sub(lambda tail: "".join(_ANSI_STYLE.findall(tail[0])), text)
 
 
-def make_console(stream: TextIO, color: str = "auto") -> Console:
-    """A rich console writing to ``stream`` (at ``stream``'s width, see :func:`console_width`): colour ``always`` (16 colours), ``never``, or ``auto`` (a terminal, unless
-    ``NO_COLOR`` is set)."""
-    forced = {"always": True, "never": False}.get(color)
-    return Console(
-        file=stream, width=console_width(stream), force_terminal=forced, no_color=False if forced else None,
-        color_system=None if color == "never" else ("standard" if forced else "auto"),
+def make_console(stream: TextIO, color: str = "auto") -> tuple[Console, io.StringIO]:
+    """A rich console sized for ``stream`` (see :func:`console_width`) that writes to a buffer, and the buffer.
+    Colour: ``always`` (16 colours), ``never``, or ``auto`` (when ``stream`` is a terminal and ``NO_COLOR`` is unset)."""
+    buffer = io.StringIO()
+    forced = {"always": True, "never": False}.get(color, stream.isatty())
+    console = Console(
+        file=buffer, width=console_width(stream), force_terminal=forced, no_color=False if color == "always" else None,
+        color_system=None if not forced else ("standard" if color == "always" else "auto"),
         highlight=False, emoji=False, markup=False, legacy_windows=False, soft_wrap=False,
     )
+    return console, buffer
 
 
 class ConsoleEmitter:
@@ -69,13 +71,13 @@ class ConsoleEmitter:
 
     def emit(self, result: ScanResult, stream: TextIO) -> None:
         """Write the report to ``stream``, without the trailing spaces rich pads lines with."""
-        console = make_console(stream, result.color)
-        console.file = buffer = io.StringIO()
+        console, buffer = make_console(stream, result.color)
         self._render(result, console)
         stream.write(strip_line_ends(buffer.getvalue()))
 
     @staticmethod
     def _render(result: ScanResult, console: Console) -> None:
+        """The report's parts in order; quiet keeps the collection errors and the summary."""
         report = result.report
         if not result.quiet:
             console.print(Text.assemble(("vpclint", "bold"), f" {report.tool.version} - account {plain(report.account_id)} ({plain(report.partition)})"))
