@@ -48,25 +48,22 @@ def label(text: str) -> str:
 def chain(subnet: SubnetRow, name: str, flow: FlowRow) -> list[Step]:
     """The steps of one flow from one subnet, ending at the service, the blocking link or what is unknown."""
     start = Step("subnet", f"{subnet.subnet_id}\n{subnet.availability_zone}, {subnet.kind}", "subnet")
-    kind = flow.link.kind if flow.link else None
+    link = flow.link
     if flow.path == "unknown":
         return [start, Step("unknown", f"{name}: unknown\n{flow.reason}", "unknown")]
-    if flow.path == "blocked" and kind is None:
+    if flow.path == "blocked" and link is None:
         return [start, Step("broken", f"{name} blocked\n{flow.reason}", "broken")]
-    private = flow.path == "endpoint" or STAGE_OF_LINK.get(kind or "") == "via" or bool(flow.via and flow.via.startswith("vpce-"))
-    steps = [start]
-    broken_at = STAGE_OF_LINK.get(kind or "", "via") if flow.path == "blocked" else None
+    link_stage = STAGE_OF_LINK.get(link.kind, "via") if link is not None else None
+    private = flow.path == "endpoint" or link_stage == "via" or (flow.via or "").startswith("vpce-")
     stages: list[tuple[str, str]] = []
     if name in HOSTS:
         stages.append(("dns", f"DNS: {HOSTS[name]} resolves to {'the endpoint' if private else 'the public service'}"))
-    if name == "layers":
-        stages.append(("route", "route: S3 prefix list" if private else "route: 0.0.0.0/0"))
-    else:
-        stages.append(("route", "route: local" if private else "route: 0.0.0.0/0"))
-    stages.append(("via", _via(name, flow)))
+    private_route = "route: S3 prefix list" if name == "layers" else "route: local"
+    stages += [("route", private_route if private else "route: 0.0.0.0/0"), ("via", _via(name, flow))]
+    steps = [start]
     for stage, text in stages:
-        if stage == broken_at and flow.link is not None:
-            return steps + [Step(stage, f"✗ {flow.link.kind}: {flow.link.resource_id}\n{flow.link.detail}", "broken")]
+        if link is not None and flow.path == "blocked" and stage == link_stage:
+            return steps + [Step(stage, f"✗ {link.kind}: {link.resource_id}\n{link.detail}", "broken")]
         steps.append(Step(stage, text, "nat" if stage == "via" and flow.path == "nat" else "ok", flow.via or ""))
     return steps + [Step("service", SERVICES[name], "ok")]
 

@@ -21,7 +21,7 @@ def summary_lines(result: ScanResult) -> list[str]:
     report, s = result.report, result.report.summary
     counts = ", ".join(f"{s.by_severity[sev]} {sev}" for sev in SEVERITIES if s.by_severity[sev])
     baseline = f" ({s.new} new, {s.accepted} accepted, {s.fixed} fixed)" if report.baseline is not None else ""
-    expired = f", {s.expired} from expired baseline entries" if s.expired else ""
+    expired = f"; {s.expired} new from expired baseline entries" if s.expired else ""
     findings = f"{plural(s.total, 'finding')}{baseline}{': ' + counts if counts else ''}; {s.failing} {'new ' if baseline else ''}at or above --fail-on {s.fail_on}{expired}"
     not_evaluated = {n.rule_id for n in report.not_evaluated}
     rules = (f"{plural(s.rules_evaluated - len(not_evaluated), 'rule')} evaluated, {len(not_evaluated)} not evaluated; "
