@@ -108,3 +108,8 @@ def keep_for_ci(name: str, text: str) -> None:
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         (Path(folder) / f"{name}.sarif").write_text(text, encoding="utf-8")
+
+
+def all_results(log: dict) -> list[dict]:
+    """The results of every run (vpclint writes one run per region)."""
+    return [result for run in log["runs"] for result in run["results"]]

@@ -28,18 +28,19 @@ def test_scan_demo_without_any_aws_environment(run_vpclint, no_aws):
     prod = next(v["vpc_id"] for r in demo["regions"] for v in r["vpcs"] if v["tags"].get("Name") == "prod")
     lines = result.stdout.splitlines()
     assert lines[0].startswith("vpclint ") and demo["account_id"] in lines[0]
-    current_region, vpcs_listed = None, []
-    for line in lines[1:-1]:
-        if line in region_of.values():
-            current_region = line
-        elif re.fullmatch(r"  vpc-\w+", line):
-            assert region_of[line.strip()] == current_region, f"{line.strip()} listed under {current_region}"
-            vpcs_listed.append(line.strip())
+    vpcs_listed = []
+    for line in lines[1:]:
+        heading = re.fullmatch(r"(vpc-\w+)(?: \(\w+\))?  ([a-z0-9-]+)  (private|via NAT|broken|unknown|not in scope)", line)
+        if heading:
+            assert region_of[heading[1]] == heading[2], f"{heading[1]} listed under {heading[2]}"
+            vpcs_listed.append(heading[1])
     assert prod in vpcs_listed and len(vpcs_listed) == len(set(vpcs_listed))
-    assert "ecr-dkr-endpoint-missing" in lines[lines.index(f"  {prod}") + 1]
-    summary = lines[-1]
-    assert re.fullmatch(r"\d+ findings \(.*\), \d+ at or above --fail-on low; \d+ rules, 2 regions; scan complete", summary), summary
-    assert int(summary.split()[0]) > 0
+    assert lines[lines.index(f"{prod} (prod)  us-east-1  broken") + 1].startswith("  HIGH    ecr-dkr-endpoint-missing")
+    summary = lines[-3:]
+    assert re.fullmatch(r"\d+ findings: \d+ high, .*; \d+ at or above --fail-on low", summary[0]), summary
+    assert re.fullmatch(r"\d+ rules evaluated, 0 not evaluated; 2 regions; scan complete", summary[1]), summary
+    assert re.fullmatch(r"\d+ VPCs private, 1 via NAT, 1 broken, 1 unknown, \d+ not in scope", summary[2]), summary
+    assert int(summary[0].split()[0]) > 0
 
 
 def test_cost_demo_prices_the_demo_nat_traffic(run_vpclint):

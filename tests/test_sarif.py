@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import sarif_om as om
-from sarif_check import assert_valid_for_github, keep_for_ci
+from sarif_check import all_results, assert_valid_for_github, keep_for_ci
 
 from vpclint.cli import main
 from vpclint.demo import demo_snapshot_text
@@ -39,17 +39,20 @@ def test_demo_sarif_from_the_cli_is_valid_for_github(tmp_path, monkeypatch, caps
     log = json.loads(text)
     assert_valid_for_github(log)
     keep_for_ci("demo", text)
-    run = log["runs"][0]
     demo = _demo_result().report
-    assert len(run["results"]) == len(demo.findings) > 0
-    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == sorted(r.id for r in load_rules())
-    assert run["automationDetails"]["id"] == f"vpclint/{demo.account_id}/eu-west-1+us-east-1/"
+    assert len(all_results(log)) == len(demo.findings) > 0
+    for run in log["runs"]:
+        assert [r["id"] for r in run["tool"]["driver"]["rules"]] == sorted(r.id for r in load_rules())
+    assert [run["automationDetails"]["id"] for run in log["runs"]] == [f"vpclint/{demo.account_id}/{r}/" for r in demo.regions]
+    for run in log["runs"]:
+        region = run["automationDetails"]["id"].split("/")[-2]
+        assert {r["properties"]["region"] for r in run["results"]} == {region}
 
 
 def test_results_point_at_the_cloud_resource_and_carry_the_arn():
     result = _demo_result()
     log = _sarif(result)
-    for sarif_result, finding in zip(log["runs"][0]["results"], result.report.findings):
+    for sarif_result, finding in zip(all_results(log), result.report.findings):
         location = sarif_result["locations"][0]
         uri = location["physicalLocation"]["artifactLocation"]["uri"]
         assert uri == f"aws/{finding.account_id}/{finding.region}/{finding.vpc_id}/{finding.resource_id}"
@@ -71,7 +74,7 @@ def test_levels_and_security_severity_follow_the_severity():
         assert "Remediation" in descriptor["help"]["markdown"]
     scores = [float(SECURITY_SEVERITY[s]) for s in sorted(SECURITY_SEVERITY, key=severity_rank)]
     assert scores == sorted(scores, reverse=True) and scores[0] > 9.0 and 7.0 <= scores[1] < 9.0
-    for result in log["runs"][0]["results"]:
+    for result in all_results(log):
         assert result["level"] == expected_level[result["properties"]["severity"]]
 
 
@@ -88,7 +91,7 @@ def test_a_scan_without_findings_still_writes_an_empty_results_list():
     result = _demo_result()
     empty = ScanResult(report=result.report.model_copy(update={"findings": []}), rules=result.rules)
     log = _sarif(empty)
-    assert log["runs"][0]["results"] == []  # tells GitHub every alert of the category is fixed
+    assert all_results(log) == []  # tells GitHub every alert of the category is fixed
     assert_valid_for_github(log)
 
 
@@ -97,7 +100,7 @@ def test_output_is_deterministic():
     SarifEmitter().emit(_demo_result(), first)
     SarifEmitter().emit(_demo_result(), second)
     assert first.getvalue() == second.getvalue()
-    fingerprints = [r["partialFingerprints"]["primaryLocationLineHash"] for r in json.loads(first.getvalue())["runs"][0]["results"]]
+    fingerprints = [r["partialFingerprints"]["primaryLocationLineHash"] for r in all_results(json.loads(first.getvalue()))]
     assert len(set(fingerprints)) == len(fingerprints)
 
 
@@ -113,18 +116,20 @@ def test_results_over_the_limit_keep_the_most_severe_and_say_so():
     result = _demo_result()
     warnings: list[str] = []
     log = _sarif(result, max_results=2, warn=warnings.append)
-    kept = log["runs"][0]["results"]
-    assert len(kept) == 2
-    worst = sorted(severity_rank(f.severity) for f in result.report.findings)[:2]
-    assert sorted(severity_rank(r["properties"]["severity"]) for r in kept) == worst
-    assert len(warnings) == 1 and f"{len(result.report.findings)} results exceed" in warnings[0]
-    assert f"left out {len(result.report.findings) - 2}" in warnings[0]
+    kept = all_results(log)
+    assert len(kept) == 2 * len(log["runs"])  # the limit is GitHub's per run, one run per region
+    by_region = {region: [f for f in result.report.findings if f.region == region] for region in result.report.regions}
+    for region, findings in by_region.items():
+        worst = sorted(severity_rank(f.severity) for f in findings)[:2]
+        assert sorted(severity_rank(r["properties"]["severity"]) for r in kept if r["properties"]["region"] == region) == worst
+    assert len(warnings) == len(by_region)
+    assert all(f"{len(by_region[r])} results in {r} exceed" in w and f"left out {len(by_region[r]) - 2}" in w for r, w in zip(by_region, warnings))
 
 
 def test_oversized_sarif_is_written_whole_with_a_warning():
     warnings: list[str] = []
     log = _sarif(_demo_result(), max_gzip_bytes=100, warn=warnings.append)
-    assert len(log["runs"][0]["results"]) == len(_demo_result().report.findings)
+    assert len(all_results(log)) == len(_demo_result().report.findings)
     assert len(warnings) == 1 and "gzipped" in warnings[0] and "GitHub will reject it" in warnings[0]
 
 
@@ -134,18 +139,19 @@ def test_accepted_findings_are_left_out_unless_asked_for():
     findings = [f.model_copy(update={"baseline_state": "accepted" if f.fingerprint == accepted else "new"}) for f in result.report.findings]
     report = result.report.model_copy(update={"findings": findings})
     hidden = _sarif(ScanResult(report=report, rules=result.rules))
-    hashes = [r["partialFingerprints"]["primaryLocationLineHash"] for r in hidden["runs"][0]["results"]]
+    hashes = [r["partialFingerprints"]["primaryLocationLineHash"] for r in all_results(hidden)]
     assert f"{accepted}:1" not in hashes and len(hashes) == len(findings) - 1
     shown = _sarif(ScanResult(report=report, rules=result.rules, include_accepted=True))
     assert_valid_for_github(shown)
-    suppressed = [r for r in shown["runs"][0]["results"] if "suppressions" in r]
+    suppressed = [r for r in all_results(shown) if "suppressions" in r]
     assert [r["partialFingerprints"]["primaryLocationLineHash"] for r in suppressed] == [f"{accepted}:1"]
     assert suppressed[0]["suppressions"][0]["status"] == "accepted"
 
 
 def test_category_can_be_named_and_always_ends_with_a_slash():
-    log = _sarif(_demo_result(category="vpclint-prod"))
-    assert log["runs"][0]["automationDetails"]["id"] == "vpclint-prod/"
+    for name in ("vpclint-prod", "vpclint-prod/"):
+        log = _sarif(_demo_result(category=name))
+        assert [run["automationDetails"]["id"] for run in log["runs"]] == ["vpclint-prod/eu-west-1/", "vpclint-prod/us-east-1/"]
 
 
 def test_snapshot_in_the_repository_is_pointed_at_line_by_line(tmp_path):
@@ -158,7 +164,7 @@ def test_snapshot_in_the_repository_is_pointed_at_line_by_line(tmp_path):
     log = _sarif(result, cwd=repo / "snapshots")
     lines = snapshot_file.read_text().splitlines()
     id_keys = {"vpc": "vpc_id", "subnet": "subnet_id", "route_table": "route_table_id", "endpoint": "vpc_endpoint_id", "security_group": "group_id"}
-    for sarif_result, finding in zip(log["runs"][0]["results"], result.report.findings):
+    for sarif_result, finding in zip(all_results(log), result.report.findings):
         physical = sarif_result["locations"][0]["physicalLocation"]
         assert physical["artifactLocation"]["uri"] == "snapshots/account.json"
         start = physical["region"]["startLine"]
@@ -175,7 +181,7 @@ def test_snapshot_outside_the_repository_keeps_cloud_locations(tmp_path):
     snapshot_file.write_text(demo_snapshot_text())
     (tmp_path / "elsewhere").mkdir()
     log = _sarif(_demo_result(snapshot_path=snapshot_file), cwd=tmp_path / "elsewhere")
-    assert all(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].startswith("aws/") for r in log["runs"][0]["results"])
+    assert all(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].startswith("aws/") for r in all_results(log))
 
 
 def test_one_scan_writes_console_json_and_sarif(tmp_path, monkeypatch, capsys):
@@ -186,7 +192,7 @@ def test_one_scan_writes_console_json_and_sarif(tmp_path, monkeypatch, capsys):
     report = json.loads((tmp_path / "report.json").read_text())
     log = json.loads((tmp_path / "report.sarif").read_text())
     assert f"{report['summary']['total']} findings" in console
-    assert len(log["runs"][0]["results"]) == report["summary"]["total"]
+    assert len(all_results(log)) == report["summary"]["total"]
     assert_valid_for_github(log)
 
 
@@ -202,10 +208,18 @@ def test_incomplete_scan_reports_tool_notifications():
     data["regions"][0]["errors"] = [{"region": data["regions"][0]["region"], "api": "DescribeVpcEndpoints", "code": "AccessDenied", "message": "no"}]
     rules = load_rules()
     report = evaluate(parse(json.dumps(data), "demo"), rules)
-    log = _sarif(ScanResult(report=report, rules=rules))
+    warnings: list[str] = []
+    log = _sarif(ScanResult(report=report, rules=rules), warn=warnings.append)
     assert_valid_for_github(log)
+    keep_for_ci("incomplete-one-run", json.dumps(log))
+    # the region not read in full gets no run, so GitHub keeps its open alerts; the other region's run is whole
+    unread = data["regions"][0]["region"]
+    assert [run["automationDetails"]["id"] for run in log["runs"]] == [f"vpclint/{report.account_id}/us-east-1/"]
+    assert all(r["properties"]["region"] == "us-east-1" for r in all_results(log))
+    assert len(all_results(log)) == sum(f.region == "us-east-1" for f in report.findings)
+    assert warnings == [f"SARIF: no run for {unread} (not read in full): GitHub keeps the open alerts of that region until a complete scan of them"]
     invocation = log["runs"][0]["invocations"][0]
-    assert invocation["executionSuccessful"] is False
+    assert invocation["executionSuccessful"] is True
     texts = [n["message"]["text"] for n in invocation["toolExecutionNotifications"]]
     assert any("DescribeVpcEndpoints: AccessDenied" in t for t in texts)
     assert sum("not evaluated" in t for t in texts) == len(report.not_evaluated) > 0
@@ -217,7 +231,7 @@ def test_a_finding_whose_baseline_entry_expired_is_a_plain_result_that_says_when
     findings = [f.model_copy(update={"baseline_expired": date(2026, 9, 30)}) if f.fingerprint == lapsed else f for f in result.report.findings]
     log = _sarif(ScanResult(report=result.report.model_copy(update={"findings": findings}), rules=result.rules))
     assert_valid_for_github(log)
-    by_hash = {r["partialFingerprints"]["primaryLocationLineHash"]: r for r in log["runs"][0]["results"]}
+    by_hash = {r["partialFingerprints"]["primaryLocationLineHash"]: r for r in all_results(log)}
     assert "suppressions" not in by_hash[f"{lapsed}:1"]
     assert by_hash[f"{lapsed}:1"]["properties"]["baselineExpired"] == "2026-09-30"
     assert [h for h, r in by_hash.items() if "baselineExpired" in r["properties"]] == [f"{lapsed}:1"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sarif_check import assert_valid_for_github, keep_for_ci
+from sarif_check import all_results, assert_valid_for_github, keep_for_ci
 from scenarios import build_demo_account, build_private_vpc, build_vpc
 
 REGIONS = ["--region", "us-east-1", "--region", "eu-west-1", "--region", "us-west-2", "--region", "eu-central-1"]
@@ -24,11 +24,11 @@ def test_sarif_from_live_and_snapshot_scans_is_valid_for_github(moto_server, run
     log = json.loads(text)
     assert_valid_for_github(log)
     report = json.loads((tmp_path / "live.json").read_text())
-    run = log["runs"][0]
-    assert run["automationDetails"]["id"] == f"vpclint/{report['account_id']}/eu-central-1+eu-west-1+us-east-1+us-west-2/"
-    flagged = {r["locations"][0]["logicalLocations"][0]["name"] for r in run["results"]}
+    regions = ["eu-central-1", "eu-west-1", "us-east-1", "us-west-2"]
+    assert [run["automationDetails"]["id"] for run in log["runs"]] == [f"vpclint/{report['account_id']}/{r}/" for r in regions]
+    flagged = {r["locations"][0]["logicalLocations"][0]["name"] for r in all_results(log)}
     assert {demo["prod"].vpc_id, bare.vpc_id} <= flagged
-    assert len(run["results"]) == report["summary"]["total"]
+    assert len(all_results(log)) == report["summary"]["total"]
 
     repo = tmp_path / "repo"
     (repo / ".git").mkdir(parents=True)
@@ -41,7 +41,7 @@ def test_sarif_from_live_and_snapshot_scans_is_valid_for_github(moto_server, run
     log = json.loads(text)
     assert_valid_for_github(log)
     lines = (repo / "account.json").read_text().splitlines()
-    for result in log["runs"][0]["results"]:
+    for result in all_results(log):
         physical = result["locations"][0]["physicalLocation"]
         assert physical["artifactLocation"]["uri"] == "account.json"
         block = "\n".join(lines[physical["region"]["startLine"] - 1:physical["region"]["startLine"] + 60])

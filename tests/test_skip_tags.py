@@ -66,6 +66,6 @@ def test_console_and_sarif_name_the_skipped_vpc(tmp_path, capsys):
     assert main(["scan", "--snapshot", str(snapshot), "--sarif", str(tmp_path / "out.sarif")]) == 0
     console = capsys.readouterr().out
     assert "Skipped by tag" in console and "vpc-app" in console and "retired in Q3" in console
-    assert "1 VPC skipped by tag" in console
+    assert "; 1 skipped by tag" in console
     notes = json.loads((tmp_path / "out.sarif").read_text())["runs"][0]["invocations"][0]["toolExecutionNotifications"]
     assert any("vpc-app" in n["message"]["text"] and "retired in Q3" in n["message"]["text"] for n in notes)

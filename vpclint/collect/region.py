@@ -286,9 +286,17 @@ def collect_account(
     on_start: Optional[Callable[[list[str]], None]] = None,
     on_region_done: Optional[Callable[[str], None]] = None,
     metrics_days: Optional[int] = None,
+    on_call: Optional[Callable[[str, str], None]] = None,
 ) -> Snapshot:
-    """Open a session, resolve identity and regions, and collect: the whole live path in one call."""
+    """Open a session, resolve identity and regions, and collect: the whole live path in one call.
+
+    ``on_call(region, "service:Operation")`` is told of every AWS call as it starts (for a progress display)."""
     session = open_session(profile)
+    if on_call:
+        def before_call(model: Any, context: Optional[dict] = None, **_: Any) -> None:
+            on_call((context or {}).get("client_region") or "-", f"{model.service_model.endpoint_prefix}:{model.name}")
+
+        session.events.register("before-call", before_call)
     try:
         account_id, partition = resolve_identity(session)
         targets = resolve_regions(session, partition, regions, all_regions)

@@ -48,21 +48,29 @@ def add_rules_dir_arg(parser: argparse.ArgumentParser) -> None:
 
 
 def collect_live(args: argparse.Namespace, metrics_days: Optional[int] = None) -> Snapshot:
-    """Collect from AWS with a progress display on stderr when it is a terminal (NAT metrics when ``metrics_days``)."""
-    if not sys.stderr.isatty():
+    """Collect from AWS (NAT metrics when ``metrics_days``) with a progress display on stderr, never stdout: the
+    regions done and the region and API being read. Shown only when stderr is a terminal and not ``--no-progress``."""
+    if getattr(args, "no_progress", False) or not sys.stderr.isatty():
         return collect_account(args.profile, args.region, args.all_regions, args.max_workers, metrics_days=metrics_days)
-    from rich.progress import Progress
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    with Progress(transient=True) as progress:
-        task = {}
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(bar_width=20), MofNCompleteColumn(),
+               TextColumn("regions"), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("Reading the caller identity and regions", total=None)
 
         def start(regions: list[str]) -> None:
-            task["id"] = progress.add_task(f"Collecting {len(regions)} region(s)", total=len(regions))
+            progress.update(task, total=len(regions), description=f"Collecting {', '.join(regions[:3])}{' …' if len(regions) > 3 else ''}")
+
+        def call(region: str, api: str) -> None:
+            progress.update(task, description=f"{region}: {api}")
 
         def done(region: str) -> None:
-            progress.advance(task["id"])
+            progress.advance(task)
 
-        return collect_account(args.profile, args.region, args.all_regions, args.max_workers, start, done, metrics_days)
+        return collect_account(args.profile, args.region, args.all_regions, args.max_workers, start, done, metrics_days,
+                               on_call=call)
 
 
 def obtain_snapshot(args: argparse.Namespace, metrics_days: Optional[int] = None) -> tuple[Snapshot, Optional[Path]]:

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 from decimal import Decimal, InvalidOperation
@@ -233,37 +234,64 @@ def _totals(rows: list[dict[str, Any]]) -> dict[str, float]:
     return {k: money(sum((Decimal(str(r["estimate"][k])) for r in rows if r["estimate"]), Decimal(0))) for k in keys}
 
 
-def _print_report(document: dict[str, Any], out: TextIO) -> None:
-    from rich.console import Console
-    from rich.table import Table
+COST_COLUMNS = ("Region", "VPC", "NAT GWs", "NAT GB/month", "S3 share", "Cost today", "With endpoints", "Saves/month",
+                "Saves/year", "Break-even GB/mo")
+TABLE_WIDTH = 150
+"""The cost table needs this many columns; a narrower console gets one block per VPC instead."""
 
-    console = Console(file=out, width=160, force_terminal=False, color_system=None)
-    table = Table(title=f"NAT gateway cost per VPC (account {safe(document['account_id'])}, prices of {document['prices']['as_of']})")
-    for column in ("Region", "VPC", "NAT GWs", "NAT GB/month", "S3 share", "Cost today", "With endpoints",
-                   "Saves/month", "Saves/year", "Break-even GB/mo"):
-        table.add_column(column, justify="right" if column not in ("Region", "VPC") else "left")
-    notes = []
+
+def _print_report(document: dict[str, Any], out: TextIO) -> None:
+    from rich import box
+    from rich.console import Console
+    from rich.padding import Padding
+    from rich.table import Table
+    from rich.text import Text
+
+    from vpclint.emitters.console import console_width, strip_line_ends
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=console_width(out), force_terminal=False, color_system=None, highlight=False)
+    title = f"NAT gateway cost per VPC (account {safe(document['account_id'])}, prices of {document['prices']['as_of']})"
+    rows, notes = [], []
     for row in document["vpcs"]:
         e, region, vpc_id = row["estimate"], safe(row["region"]), safe(row["vpc_id"])
         name = f"{vpc_id} ({safe(row['name'])})" if row["name"] else vpc_id
         if e is None:
-            table.add_row(region, name, str(len(row["nat_gateways"])), *["-"] * 7)
+            rows.append((region, name, str(len(row["nat_gateways"])), *["-"] * 7))
             notes.append(f"{vpc_id}: {safe(row['note'])}")
             continue
         even = e["break_even_nat_gb_per_month"]
-        table.add_row(
+        rows.append((
             region, name, str(len(row["nat_gateways"])), f"{e['nat_gb_per_month']:,.2f}",
             f"{e['s3_share'] * 100:.1f}%", f"${e['cost_today_monthly']:,.2f}", f"${e['cost_with_endpoints_monthly']:,.2f}",
             f"${e['savings_monthly']:,.2f}", f"${e['savings_yearly']:,.2f}", "-" if even is None else f"{even:,.2f}",
-        )
+        ))
         notes.append(f"{vpc_id}: S3 share {safe(e['s3_share_basis'])}; adds {safe(', '.join(e['missing_endpoints']) or 'nothing')}")
-    console.print(table)
+    if console.width >= TABLE_WIDTH:
+        table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+        for column in COST_COLUMNS:
+            table.add_column(column, justify="left" if column in ("Region", "VPC") else "right")
+        for cells in rows:
+            table.add_row(*cells)
+        console.print(table)
+    else:  # one block per VPC, its figures packed onto lines, never split inside a figure
+        console.print(title)
+        for region, name, *figures in rows:
+            console.print(f"{region}  {name}")
+            lines: list[str] = []
+            for pair in (f"{label} {value}" for label, value in zip(COST_COLUMNS[2:], figures)):
+                if lines and len(lines[-1]) + 3 + len(pair) <= console.width - 2:
+                    lines[-1] += f" · {pair}"
+                else:
+                    lines.append(pair)
+            for line in lines:
+                console.print(f"  {line}")
     totals = document["totals"]
     console.print(f"Total: today ${totals['cost_today_monthly']:,.2f}/month, with endpoints "
                   f"${totals['cost_with_endpoints_monthly']:,.2f}/month, saves ${totals['savings_monthly']:,.2f}/month "
                   f"(${totals['savings_yearly']:,.2f}/year)")
     for note in notes:
-        console.print(f"  {note}", highlight=False)
+        console.print(Padding(Text(note), (0, 0, 0, 2), expand=False))
     logs = document["flow_logs"]
     if logs:
         console.print(f"Flow logs: {logs['files']} file(s), {logs['records']:,} records, {logs['nat_interface_records']:,} on NAT "
@@ -271,3 +299,4 @@ def _print_report(document: dict[str, Any], out: TextIO) -> None:
         for example in logs["malformed_examples"]:
             console.print(f"  malformed: {safe(example)}", highlight=False)
     console.print(f"Prices: {safe(document['prices']['source'])}", highlight=False)
+    out.write(strip_line_ends(buffer.getvalue()))

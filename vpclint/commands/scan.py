@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -12,6 +13,7 @@ from vpclint.baseline import apply_baseline, load_baseline
 from vpclint.commands.common import (
     add_collection_args, add_rules_dir_arg, add_source_args, obtain_snapshot, output_stream, resolve_vpcs,
 )
+from vpclint.commands.display import add_display_args
 from vpclint.config import Config, config_path, load_config
 from vpclint.emitters import EMITTERS, ScanResult, get_emitter
 from vpclint.engine import evaluate
@@ -37,7 +39,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--include-accepted", action="store_true",
         help="also show baseline-accepted findings (console lists them, SARIF includes them as suppressed)",
     )
-    parser.add_argument("--sarif-category", metavar="NAME", help="SARIF automationDetails.id (default vpclint/<account>/<regions>/)")
+    parser.add_argument(
+        "--sarif-category", metavar="PREFIX",
+        help="prefix of the SARIF runs' automationDetails.id, one run per region read (default vpclint/<account>/)",
+    )
+    add_display_args(parser)
     parser.set_defaults(func=run)
 
 
@@ -96,9 +102,21 @@ def perform_scan(args: argparse.Namespace, fail_on: Optional[str] = None) -> Sca
     return Scan(config, rules, report, snapshot_path, set(vpc_ids) if vpc_ids else None)
 
 
+def sarif_has_runs(report: Report) -> bool:
+    """False when no region was read in full: the SARIF would have no run, which GitHub refuses, so ``--sarif`` is
+    not written (an upload step conditional on the file then skips, and the open alerts stay)."""
+    from vpclint.emitters.sarif import regions_read
+
+    if regions_read(report):
+        return True
+    print("vpclint: warning: --sarif not written: no region was read in full (GitHub refuses a SARIF file "
+          "without runs, and keeps the open alerts)", file=sys.stderr)
+    return False
+
+
 def run(args: argparse.Namespace) -> int:
     """Scan and report; the exit code depends on the new findings and completeness, never on the format."""
-    for name in ("json", "sarif"):
+    for name in ("json", "sarif", "summary"):
         if str(getattr(args, name) or "") == "-":
             raise VpclintError(f"--{name}: give a file name ('-' is not allowed; use --format {name} for stdout)")
     emitter = get_emitter(args.format)
@@ -108,17 +126,22 @@ def run(args: argparse.Namespace) -> int:
     if baseline_path is not None:
         baseline = load_baseline(baseline_path)
         report = apply_baseline(report, baseline, str(baseline_path), scan.rule_ids, date.today(), scan.vpc_ids)
+    files = [(name, target) for name, target in (("json", args.json), ("sarif", args.sarif), ("markdown", args.summary)) if target]
+    if args.sarif and not sarif_has_runs(report):
+        files.remove(("sarif", args.sarif))
     result = ScanResult(
         report=report,
         rules=scan.rules,
         snapshot_path=scan.snapshot_path,
         include_accepted=args.include_accepted,
         category=args.sarif_category,
+        color=args.color,
+        quiet=args.quiet,
+        written=tuple(str(target) for _, target in files) + ((args.output,) if args.output != "-" else ()),
     )
+    for name, target in files:
+        with output_stream(str(target)) as stream:
+            get_emitter(name).emit(result, stream)
     with output_stream(args.output) as stream:
         emitter.emit(result, stream)
-    for name, target in (("json", args.json), ("sarif", args.sarif)):
-        if target is not None:
-            with output_stream(str(target)) as stream:
-                get_emitter(name).emit(result, stream)
     return report.exit_code()

@@ -14,6 +14,7 @@ from vpclint.rules import Rule
 EMITTERS = {
     "console": ("vpclint.emitters.console", "ConsoleEmitter"),
     "json": ("vpclint.emitters.json_format", "JsonEmitter"),
+    "markdown": ("vpclint.emitters.markdown", "MarkdownEmitter"),
     "sarif": ("vpclint.emitters.sarif", "SarifEmitter"),
 }
 """The registry: format name -> (module, class). A format's module is imported only when it is used."""
@@ -24,7 +25,9 @@ class ScanResult:
     """What an emitter renders: the report, the rules that produced it, and the snapshot file if one was read.
 
     ``include_accepted`` asks formats that hide baseline-accepted findings to show them (marked accepted);
-    ``category`` names the scan for tools that track runs (SARIF ``automationDetails.id``), derived when None.
+    ``category`` names the scan for tools that track runs (SARIF ``automationDetails.id``; a prefix of one per
+    region), derived when None. ``color`` (``auto``, ``always``, ``never``) and ``quiet`` (summary and errors only)
+    are for formats people read; ``written`` lists the other files this scan wrote, for the closing line.
     """
 
     report: Report
@@ -32,6 +35,9 @@ class ScanResult:
     snapshot_path: Optional[Path] = None
     include_accepted: bool = False
     category: Optional[str] = None
+    color: str = "auto"
+    quiet: bool = False
+    written: tuple[str, ...] = ()
 
     @property
     def shown_findings(self) -> list[Finding]:

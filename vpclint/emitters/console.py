@@ -1,100 +1,192 @@
-"""The human report: findings grouped by account, region and VPC, then a summary line."""
+"""The human report: the per-VPC verdict table, findings grouped by VPC, then a closing summary.
+
+Text wraps at word boundaries to the console width with a hanging indent; ``aws …`` commands get lines of their
+own (long ones continue with `` \\``, so they still paste) and policies show as indented JSON. The width is
+``$COLUMNS`` when set, else the terminal's when the report goes to a terminal, else 80.
+"""
 
 from __future__ import annotations
 
+import io
+import os
+import re
 from itertools import groupby
-from typing import TextIO
+from typing import Iterable, Optional, TextIO
 
-from rich.console import Console
+from rich import box
+from rich.console import Console, RenderableType
+from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 
 from vpclint.emitters import ScanResult
+from vpclint.emitters.remedy import command_lines, split_remediation
+from vpclint.emitters.summary import VERDICT_WORDS, summary_lines
 from vpclint.findings import Finding, VpcRow
-from vpclint.rules import SEVERITIES
-from vpclint.text import terminal_safe as escape
+from vpclint.text import plain
 
 VERDICT_STYLES = {"private": "green", "nat": "yellow", "broken": "bold red", "unknown": "magenta", "not_in_scope": "dim"}
 SEVERITY_STYLES = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
+DEFAULT_WIDTH = 80
+WIDE = 120
+"""From this width on the verdict table gives region, VPC and Name a column each."""
+MESSAGE_INDENT, FIX_INDENT, CONTINUATION = 4, 6, 4
+_ANSI_STYLE = re.compile(r"\x1b\[[0-9;]*m")
+_LINE_TAIL = re.compile(r"(?: |\x1b\[[0-9;]*m)+$", re.M)
+
+
+def console_width(stream: TextIO) -> int:
+    """``$COLUMNS`` when it is a positive number, else the terminal's width when ``stream`` is one, else 80."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if stream.isatty():
+        try:
+            return os.get_terminal_size(stream.fileno()).columns
+        except (OSError, ValueError):
+            pass
+    return DEFAULT_WIDTH
+
+
+def strip_line_ends(text: str) -> str:
+    """``text`` without the spaces rich pads lines with (the colour codes among them kept)."""
+    return _LINE_TAIL.sub(lambda tail: "".join(_ANSI_STYLE.findall(tail[0])), text)
+
+
+def make_console(stream: TextIO, color: str = "auto") -> tuple[Console, io.StringIO]:
+    """A rich console sized for ``stream`` (see :func:`console_width`) that writes to a buffer, and the buffer.
+    Colour: ``always`` (16 colours), ``never``, or ``auto`` (when ``stream`` is a terminal and ``NO_COLOR`` is unset)."""
+    buffer = io.StringIO()
+    forced = {"always": True, "never": False}.get(color, stream.isatty())
+    console = Console(
+        file=buffer, width=console_width(stream), force_terminal=forced, no_color=False if color == "always" else None,
+        color_system=None if not forced else ("standard" if color == "always" else "auto"),
+        highlight=False, emoji=False, markup=False, legacy_windows=False, soft_wrap=False,
+    )
+    return console, buffer
 
 
 class ConsoleEmitter:
-    """Writes a rich text report; colours only when the stream is a terminal."""
+    """Writes the rich text report; ``result.quiet`` keeps only collection errors and the summary."""
 
     def emit(self, result: ScanResult, stream: TextIO) -> None:
-        """Write the grouped findings (new ones only under a baseline, unless accepted ones are asked for),
-        fixed baseline entries, collection errors, rules not evaluated and the summary line."""
-        console = Console(file=stream, width=None if stream.isatty() else 120, highlight=False, soft_wrap=True)
+        """Write the report to ``stream``, without the trailing spaces rich pads lines with."""
+        console, buffer = make_console(stream, result.color)
+        self._render(result, console)
+        stream.write(strip_line_ends(buffer.getvalue()))
+
+    @staticmethod
+    def _render(result: ScanResult, console: Console) -> None:
+        """The report's parts in order; quiet keeps the collection errors and the summary."""
         report = result.report
-        console.print(f"[bold]vpclint[/bold] {report.tool.version} - account {escape(report.account_id)} ({escape(report.partition)})")
-        if report.vpcs:
-            console.print(verdict_table(report.vpcs))
-        shown = result.shown_findings
-        for region, region_findings in groupby(shown, key=lambda f: f.region):
-            console.print(f"\n[bold]{escape(region)}[/bold]")
-            for vpc_id, vpc_findings in groupby(region_findings, key=lambda f: f.vpc_id):
-                console.print(f"  [bold]{escape(vpc_id or '(no VPC)')}[/bold]")
-                for finding in vpc_findings:
-                    style = SEVERITY_STYLES[finding.severity]
-                    console.print(
-                        f"    [{style}]{finding.severity.upper():<8}[/{style}] {finding.rule_id}  "
-                        f"{escape(finding.resource_id)}{baseline_note(finding)}"
-                    )
-                    console.print(f"             {escape(finding.message)}")
-                    console.print(f"             [dim]fix:[/dim] {escape(finding.remediation)}")
-        if report.fixed:
-            console.print(f"\n[bold green]Fixed[/bold green] (in the baseline {escape(report.baseline or '')}, no longer found):")
-            for entry in report.fixed:
-                console.print(f"  {escape(entry.region)}  {escape(entry.rule_id)}  {escape(entry.resource_id)}")
-        if report.errors:
-            console.print("\n[bold red]Could not read[/bold red] (the scan is incomplete):")
-            for error in report.errors:
-                console.print(f"  {escape(error.region)}  {escape(error.api)}: {escape(error.code)}: {escape(error.message)}")
-        if report.skipped:
-            console.print("\n[bold yellow]Skipped by tag[/bold yellow] (vpclint:skip; --no-skip-tags scans them):")
-            for vpc in report.skipped:
-                console.print(f"  {escape(vpc.region)}  {escape(vpc.vpc_id)}  {escape(vpc.name or '-')}: {escape(vpc.reason)}")
-        if report.not_evaluated:
-            console.print("\n[bold yellow]Rules not evaluated[/bold yellow] (their data could not be read):")
-            for item in report.not_evaluated:
-                console.print(f"  {escape(item.region)}  {item.rule_id} (missing {', '.join(item.missing)})")
-        console.print("\n" + summary_line(result))
+        if not result.quiet:
+            console.print(Text.assemble(("vpclint", "bold"), f" {report.tool.version} - account {plain(report.account_id)} ({plain(report.partition)})"))
+            if report.vpcs:
+                console.print(verdict_table(report.vpcs, console.width))
+            names = {(v.region, v.vpc_id): v for v in report.vpcs}
+            for (region, vpc_id), findings in groupby(result.shown_findings, key=lambda f: (f.region, f.vpc_id)):
+                console.print()
+                console.print(vpc_heading(region, vpc_id, names.get((region, vpc_id))))
+                for finding in findings:
+                    for part in finding_parts(finding, console.width):
+                        console.print(part)
+            for part in other_sections(result):
+                console.print(part)
+        elif report.errors:
+            for part in error_section(result):
+                console.print(part)
+        console.print()
+        for i, line in enumerate(summary_lines(result)):
+            console.print(Text(line, style="bold" if i == 0 else ""))
 
 
-def verdict_table(vpcs: list[VpcRow]) -> Table:
-    """The pull-path verdict of every VPC: region, VPC, Name, verdict and what breaks or what pays."""
-    table = Table(title="Image pulls by VPC", title_justify="left", show_lines=False, expand=False)
-    for header in ("Region", "VPC", "Name", "Verdict", "What breaks, is unknown or pays"):
-        table.add_column(header, overflow="fold")
+def verdict_table(vpcs: list[VpcRow], width: int = DEFAULT_WIDTH) -> Table:
+    """The pull-path verdict of every VPC with its Name tag, and what breaks, is unknown or pays."""
+    wide = width >= WIDE
+    table = Table(title="Image pulls by VPC", title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False)
+    for header in (("Region", "VPC", "Name") if wide else ("VPC",)) + ("Verdict", "What breaks, is unknown or pays"):
+        table.add_column(header, overflow="fold", no_wrap=header in ("Region", "VPC", "Verdict"))
     for row in vpcs:
-        style = VERDICT_STYLES[row.verdict]
-        table.add_row(
-            escape(row.region), escape(row.vpc_id), escape(row.name or "-"),
-            f"[{style}]{row.verdict}[/{style}]", escape(row.summary),
-        )
+        verdict = Text(VERDICT_WORDS[row.verdict], style=VERDICT_STYLES[row.verdict])
+        if wide:
+            where = (plain(row.region), plain(row.vpc_id), plain(row.name or "-"))
+        else:
+            where = (Text.assemble(plain(row.vpc_id), "\n", (", ".join(plain(p) for p in (row.name, row.region) if p), "dim")),)
+        table.add_row(*where, verdict, plain(row.summary))
     return table
 
 
+def vpc_heading(region: str, vpc_id: Optional[str], row: Optional[VpcRow]) -> Text:
+    """The line above a VPC's findings: id, Name tag, region and verdict."""
+    text = Text(plain(vpc_id or "(no VPC)"), style="bold")
+    if row is not None and row.name:
+        text.append(f" ({plain(row.name)})", style="bold")
+    text.append(f"  {plain(region)}")
+    if row is not None:
+        text.append("  ")
+        text.append(VERDICT_WORDS[row.verdict], style=VERDICT_STYLES[row.verdict])
+    return text
+
+
+def finding_parts(finding: Finding, width: int) -> Iterable[RenderableType]:
+    """A finding: the heading (severity, rule, resource), its message, then its fix block by block."""
+    heading = Text("  ")
+    heading.append(f"{finding.severity.upper():<7}", style=SEVERITY_STYLES[finding.severity])
+    heading.append(f" {finding.rule_id}  {plain(finding.resource_id)}")
+    note = baseline_note(finding)
+    if note:
+        heading.append(f"  {note}", style="dim")
+    yield heading
+    yield Padding(Text(plain(finding.message)), (0, 0, 0, MESSAGE_INDENT), expand=False)
+    fix = Text("Fix: ", style="bold")
+    blocks = split_remediation(plain(finding.remediation))
+    if blocks and blocks[0].kind == "text":
+        fix.append(blocks.pop(0).text)
+    yield Padding(fix, (0, 0, 0, MESSAGE_INDENT), expand=False)
+    for block in blocks:
+        if block.kind == "text":
+            yield Padding(Text(block.text), (0, 0, 0, MESSAGE_INDENT), expand=False)
+        elif block.kind == "json":
+            yield Padding(Text(block.text, style="dim", overflow="fold"), (0, 0, 0, FIX_INDENT), expand=False)
+        else:
+            for i, line in enumerate(command_lines(block.text, max(20, width - FIX_INDENT - CONTINUATION))):
+                indent = FIX_INDENT + (CONTINUATION if i else 0)
+                yield Padding(Text(line, style="cyan", overflow="fold"), (0, 0, 0, indent), expand=False)
+
+
 def baseline_note(finding: Finding) -> str:
-    """What the baseline says of a finding, for its heading line: accepted, or accepted until a day now past."""
+    """What the baseline says of a finding: accepted, or accepted until a day now past."""
     if finding.baseline_state == "accepted":
-        return "  [dim](accepted)[/dim]"
+        return "(accepted)"
     if finding.baseline_expired is not None:
-        return f"  [bold](baseline entry expired {finding.baseline_expired.isoformat()})[/bold]"
+        return f"(baseline entry expired {finding.baseline_expired.isoformat()})"
     return ""
 
 
-def summary_line(result: ScanResult) -> str:
-    """One line: counts by severity, regions, completeness."""
+def _section(title: str, style: str, lines: Iterable[str]) -> list[RenderableType]:
+    """A titled list after the findings, each entry wrapped with a hanging indent."""
+    return [Text(""), Text(title, style=style), *(Padding(Text(line), (0, 0, 0, 2), expand=False) for line in lines)]
+
+
+def error_section(result: ScanResult) -> list[RenderableType]:
+    """The APIs that could not be read (the scan is incomplete)."""
+    errors = result.report.errors
+    return _section("Could not read (the scan is incomplete):", "bold red",
+                    (plain(f"{e.region}  {e.api}: {e.code}: {e.message}") for e in errors)) if errors else []
+
+
+def other_sections(result: ScanResult) -> list[RenderableType]:
+    """Fixed baseline entries, collection errors, VPCs skipped by tag and rules not evaluated."""
     report = result.report
-    s = report.summary
-    counts = ", ".join(f"{s.by_severity[sev]} {sev}" for sev in SEVERITIES if s.by_severity[sev])
-    status = "complete" if s.complete else "INCOMPLETE"
-    expired = f" ({s.expired} of them from expired baseline entries)" if s.expired else ""
-    baseline = f": {s.new} new{expired}, {s.accepted} accepted, {s.fixed} fixed" if report.baseline is not None else ""
-    return (
-        f"{s.total} finding{'s' if s.total != 1 else ''}{baseline}"
-        f"{f' ({counts})' if counts else ''}, {s.failing} {'new ' if baseline else ''}at or above --fail-on {s.fail_on}; "
-        f"{s.rules_evaluated} rules, {len(report.regions)} region{'s' if len(report.regions) != 1 else ''}; "
-        f"{f'{s.skipped} VPC skipped by tag; ' if s.skipped else ''}"
-        f"scan {status}"
-    )
+    parts: list[RenderableType] = []
+    if report.fixed:
+        parts += _section(f"Fixed (in the baseline {plain(report.baseline or '')}, no longer found):", "bold green",
+                          (plain(f"{e.region}  {e.rule_id}  {e.resource_id}") for e in report.fixed))
+    parts += error_section(result)
+    if report.skipped:
+        parts += _section("Skipped by tag (vpclint:skip; --no-skip-tags scans them):", "bold yellow",
+                          (plain(f"{v.region}  {v.vpc_id}  {v.name or '-'}: {v.reason}") for v in report.skipped))
+    if report.not_evaluated:
+        parts += _section("Rules not evaluated (their data could not be read):", "bold yellow",
+                          (plain(f"{n.region}  {n.rule_id} (missing {', '.join(n.missing)})") for n in report.not_evaluated))
+    return parts

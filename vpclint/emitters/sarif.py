@@ -6,6 +6,11 @@ GitHub rejects, and it is slow. :func:`to_sarif_dict` writes every value that wa
 ``-1`` "not set" sentinels and empty arrays and objects (``run.results`` excepted: an empty list tells GitHub that
 every alert of the category is fixed).
 
+One run per region read in full, each with its own category (``automationDetails.id``
+``vpclint/<account>/<region>/``, or ``<--sarif-category>/<region>/``): GitHub code scanning closes the open alerts
+of a category that a new analysis no longer reports, so a region that was not read, or only in part, gets no run
+and keeps its alerts. GitHub accepts at most 20 runs per file: above that the file is written with a warning.
+
 Each result points at a cloud resource through a relative uri ``aws/<account>/<region>/<vpc>/<resource>`` with
 ``startLine`` 1 and a logical location holding the ARN; when the scan read a snapshot file inside the current git
 repository, it points at the resource's line in that file instead.
@@ -35,6 +40,8 @@ SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/s
 INFORMATION_URI = "https://github.com/vpclint/vpclint"
 GITHUB_MAX_RESULTS = 25_000
 """GitHub code scanning accepts at most this many results per run."""
+GITHUB_MAX_RUNS = 20
+"""GitHub code scanning accepts at most this many runs per SARIF file."""
 GITHUB_MAX_GZIP_BYTES = 10 * 1024 * 1024
 """GitHub code scanning accepts SARIF files of at most 10 MB gzip-compressed."""
 MAX_TAGS = 20
@@ -159,24 +166,33 @@ def rule_descriptor(rule: Rule) -> om.ReportingDescriptor:
     )
 
 
-def category(report: Report, name: Optional[str] = None) -> str:
-    """``run.automationDetails.id``: ``name``, else one category per account and region set; always ending in ``/``
-    so that GitHub reads the whole id as the category."""
-    chosen = name or f"vpclint/{report.account_id}/{'+'.join(report.regions) or 'no-region'}"
-    return chosen if chosen.endswith("/") else f"{chosen}/"
+def category(report: Report, region: str, prefix: Optional[str] = None) -> str:
+    """``run.automationDetails.id`` of a region's run: ``prefix`` (default ``vpclint/<account>/``) then the region,
+    always ending in ``/`` so that GitHub reads the whole id as the category."""
+    base = prefix or f"vpclint/{report.account_id}"
+    return f"{base.rstrip('/')}/{region}/"
+
+
+def regions_read(report: Report) -> list[str]:
+    """The regions read in full: no collection error and every rule evaluated there."""
+    partial = {e.region for e in report.errors} | {n.region for n in report.not_evaluated}
+    return [region for region in report.regions if region not in partial]
 
 
 class SarifEmitter:
-    """Writes one SARIF 2.1.0 run; warns on stderr when GitHub's limits are exceeded."""
+    """Writes a SARIF 2.1.0 log of one run per region read in full; warns on stderr when GitHub's limits are
+    exceeded or a region gets no run."""
 
     def __init__(
         self,
         max_results: int = GITHUB_MAX_RESULTS,
+        max_runs: int = GITHUB_MAX_RUNS,
         max_gzip_bytes: int = GITHUB_MAX_GZIP_BYTES,
         warn: Optional[Callable[[str], None]] = None,
         cwd: Optional[Path] = None,
     ) -> None:
         self.max_results = max_results
+        self.max_runs = max_runs
         self.max_gzip_bytes = max_gzip_bytes
         self.warn = warn or (lambda message: print(f"vpclint: warning: {message}", file=sys.stderr))
         self.cwd = cwd
@@ -196,40 +212,58 @@ class SarifEmitter:
     def build(self, result: ScanResult) -> om.SarifLog:
         """The SARIF log object for a scan result."""
         report = result.report
-        rules = sorted(result.rules, key=lambda r: r.id)
-        index = {rule.id: i for i, rule in enumerate(rules)}
-        findings = result.shown_findings
-        if len(findings) > self.max_results:
-            total = len(findings)
-            findings = sorted(findings, key=lambda f: (severity_rank(f.severity), f.sort_key()))[: self.max_results]
+        regions = regions_read(report)
+        left_out = [r for r in report.regions if r not in regions]
+        if left_out:
             self.warn(
-                f"{total} results exceed GitHub's limit of {self.max_results} per SARIF run: kept the "
-                f"{self.max_results} most severe, left out {total - self.max_results} "
-                "(the JSON report has them all); scan fewer regions per run"
+                f"SARIF: no run for {', '.join(left_out)} (not read in full): GitHub keeps the open alerts of "
+                f"{'that region' if len(left_out) == 1 else 'those regions'} until a complete scan of them"
             )
-            findings.sort(key=Finding.sort_key)
+        if len(regions) > self.max_runs:
+            self.warn(
+                f"SARIF: {len(regions)} runs (one per region), GitHub accepts {self.max_runs} per file: written in "
+                "full, GitHub will reject it; scan at most 20 regions per file (--region) and upload each"
+            )
+        rules = sorted(result.rules, key=lambda r: r.id)
+        descriptors = [rule_descriptor(rule) for rule in rules]
+        index = {rule.id: i for i, rule in enumerate(rules)}
         locate = self._locator(result)
-        results = [self._result(f, index[f.rule_id], locate) for f in findings]
-        run = om.Run(
-            tool=om.Tool(
-                driver=om.ToolComponent(
-                    name="vpclint",
-                    semantic_version=__version__,
-                    version=__version__,
-                    information_uri=INFORMATION_URI,
-                    rules=[rule_descriptor(rule) for rule in rules],
-                    contents=None,
-                    language=None,
-                )
-            ),
-            results=results,
-            automation_details=om.RunAutomationDetails(id=category(report, result.category)),
-            invocations=[self._invocation(report)],
-            properties={"accountId": report.account_id, "partition": report.partition, "regions": report.regions},
-            language=None,
-            newline_sequences=None,
+        runs = []
+        for region in regions:
+            findings = self._capped([f for f in result.shown_findings if f.region == region], region)
+            runs.append(om.Run(
+                tool=om.Tool(
+                    driver=om.ToolComponent(
+                        name="vpclint",
+                        semantic_version=__version__,
+                        version=__version__,
+                        information_uri=INFORMATION_URI,
+                        rules=descriptors,
+                        contents=None,
+                        language=None,
+                    )
+                ),
+                results=[self._result(f, index[f.rule_id], locate) for f in findings],
+                automation_details=om.RunAutomationDetails(id=category(report, region, result.category)),
+                invocations=[self._invocation(report, region)],
+                properties={"accountId": report.account_id, "partition": report.partition, "region": region},
+                language=None,
+                newline_sequences=None,
+            ))
+        return om.SarifLog(runs=runs, version="2.1.0", schema_uri=SARIF_SCHEMA_URI)
+
+    def _capped(self, findings: list[Finding], region: str) -> list[Finding]:
+        """A run's findings, the most severe :attr:`max_results` when there are more (with a warning)."""
+        if len(findings) <= self.max_results:
+            return findings
+        total = len(findings)
+        kept = sorted(findings, key=lambda f: (severity_rank(f.severity), f.sort_key()))[: self.max_results]
+        self.warn(
+            f"{total} results in {region} exceed GitHub's limit of {self.max_results} per SARIF run: kept the "
+            f"{self.max_results} most severe, left out {total - self.max_results} "
+            "(the JSON report has them all); scan fewer VPCs per run"
         )
-        return om.SarifLog(runs=[run], version="2.1.0", schema_uri=SARIF_SCHEMA_URI)
+        return sorted(kept, key=Finding.sort_key)
 
     def _locator(self, result: ScanResult) -> Callable[[Finding], tuple[str, int]]:
         """Finding -> (relative uri, line): the snapshot file's line when it lives in this repository."""
@@ -290,7 +324,9 @@ class SarifEmitter:
         )
 
     @staticmethod
-    def _invocation(report: Report) -> om.Invocation:
+    def _invocation(report: Report, region: str) -> om.Invocation:
+        """A region's run invocation: successful (only regions read in full get a run), with the VPCs of the region
+        skipped by tag and what the other regions could not read (why they have no run)."""
         notes = [
             om.Notification(message=om.Message(text=sarif_text(f"could not read {e.region} {e.api}: {e.code}: {e.message}")), level="error")
             for e in report.errors
@@ -306,5 +342,6 @@ class SarifEmitter:
                 level="note",
             )
             for v in report.skipped
+            if v.region == region
         ]
-        return om.Invocation(execution_successful=report.complete, tool_execution_notifications=notes)
+        return om.Invocation(execution_successful=True, tool_execution_notifications=notes)
