@@ -89,7 +89,7 @@ class ConsoleEmitter:
                 console.print(vpc_heading(region, vpc_id, names.get((region, vpc_id))))
                 for finding in findings:
                     for part in finding_parts(finding, console.width):
-                        console.print(part)
+                        console.print(part, soft_wrap=isinstance(part, CommandLine))
             for part in other_sections(result):
                 console.print(part)
         elif report.errors:
@@ -128,6 +128,11 @@ def vpc_heading(region: str, vpc_id: Optional[str], row: Optional[VpcRow]) -> Te
     return text
 
 
+class CommandLine(Text):
+    """A line of a command: printed whole, never folded (a value longer than the line, such as a long
+    ``--ip-permissions``, must still paste as one word; the terminal soft-wraps it)."""
+
+
 def finding_parts(finding: Finding, width: int) -> Iterable[RenderableType]:
     """A finding: the heading (severity, rule, resource), its message, then its fix block by block."""
     heading = Text("  ")
@@ -151,7 +156,7 @@ def finding_parts(finding: Finding, width: int) -> Iterable[RenderableType]:
         else:
             for i, line in enumerate(command_lines(block.text, max(20, width - FIX_INDENT - CONTINUATION))):
                 indent = FIX_INDENT + (CONTINUATION if i else 0)
-                yield Padding(Text(line, style="cyan", overflow="fold"), (0, 0, 0, indent), expand=False)
+                yield CommandLine.assemble(" " * indent, (line, "cyan"))
 
 
 def baseline_note(finding: Finding) -> str:

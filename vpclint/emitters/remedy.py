@@ -1,6 +1,7 @@
 """A finding's remediation split into what a reader does with each part: prose, runnable commands and policies.
 
-Rules write a fix as text in which every ``aws …`` command starts a line (or follows ``: `` or ``then ``) and runs
+Rules write a fix as text in which every ``aws …`` command (or ``name=$(aws …)``, which keeps its output in a shell
+variable) starts a line (or follows ``: `` or ``then ``) and runs
 to the end of the line, to an unquoted ``" ("``, ``"; "`` or ``", then "``; a JSON object in the text is a policy.
 The console and Markdown formats show commands on their own lines and policies as indented JSON blocks.
 """
@@ -22,7 +23,7 @@ class Block(NamedTuple):
     text: str
 
 
-_COMMAND_START = re.compile(r"(?:^|(?<=: )|(?<=then ))aws [a-z0-9-]+ [a-z][a-z0-9-]+")
+_COMMAND_START = re.compile(r"(?:^|(?<=: )|(?<=then ))(?:[A-Za-z_][A-Za-z0-9_]*=\$\()?aws [a-z0-9-]+ [a-z][a-z0-9-]+")
 _COMMAND_ENDS = (" (", "; ", ", then ")
 _OPTION = re.compile(r"\s+(?=--[a-z])")
 
