@@ -46,6 +46,8 @@ EXPRESSIONS = [
     "cidr_within(s, s)", "'a' == `1`", "`1` == 'a'", "'a' != `1`", "null == a", "a == null", "`0` == `false`",
     "'abc' == s", "s != 'abc'", "'x' == 'x'", "e != null", "k[?s == 'a'].n", "k[?'b' == s].n", "c == `true`",
     "a != `false`", "'x' == j.x", "j.x == k[0].s", "length(i) == `4`",
+    "contains(['a', 'b'], s)", "contains([`1`, 'x'], a)", "contains([`0`], d)", "contains([`[1]`, `null`], e)",
+    "contains([], s)", "contains(['a', s], s)", "contains([`{}`], h)",
 ]
 
 

@@ -69,6 +69,9 @@ def to_program(node: dict, functions: Any, interpreter: TreeInterpreter) -> Prog
     if kind == "comparator" and value in ("eq", "ne"):
         return _equality(value == "eq", node["children"], functions, interpreter)
     kids = [to_program(child, functions, interpreter) for child in node.get("children") or []]
+    if kind == "function_expression" and _is_builtin_contains(value, node["children"], functions):
+        values, subject, general = [n["value"] for n in node["children"][0]["children"]], kids[1], _call(value, kids, functions)
+        return lambda current: general(current) if current is None else subject(current) in values
     if kind == "field":
         def field(current: Any) -> Any:
             try:
@@ -110,6 +113,19 @@ def to_program(node: dict, functions: Any, interpreter: TreeInterpreter) -> Prog
     if kind == "multi_select_list":
         return lambda current: None if current is None else [kid(current) for kid in kids]
     return lambda current: interpreter.visit(node, current)
+
+
+def _is_builtin_contains(name: str, nodes: list[dict], functions: Any) -> bool:
+    """True for ``contains([literals...], x)`` with jmespath's own ``contains``: on a non-null current value its
+    first argument is always an array, so it is Python's ``in`` (as ``Functions._func_contains``)."""
+    spec = functions.FUNCTION_TABLE.get(name) if name == "contains" else None
+    return (
+        spec is not None
+        and spec["function"] is jmespath.functions.Functions._func_contains
+        and len(nodes) == 2
+        and nodes[0]["type"] == "multi_select_list"
+        and all(n["type"] == "literal" for n in nodes[0]["children"])
+    )
 
 
 def _call(name: str, kids: list[Program], functions: Any) -> Program:

@@ -74,13 +74,15 @@ def _plain(model: BaseModel) -> dict[str, Any]:
     return dict(model.__dict__)
 
 
-def blocked_by(path: Optional[SubnetPath]) -> dict[str, Item]:
+def blocked_by(path: Optional[SubnetPath], flows: Optional[dict[str, Item]] = None) -> dict[str, Item]:
     """The first blocked flow of each link kind, keyed by the kind with ``_`` (``network_acl``, ``workload_sg``,
-    ``endpoint_sg``, ``route``, ``endpoint_state``, ``endpoint_policy``, ``dns``): the link plus its ``flow``."""
+    ``endpoint_sg``, ``route``, ``endpoint_state``, ``endpoint_policy``, ``dns``): the link plus its ``flow``.
+    ``flows``: the path's flows as JSON data already, whose link dicts are copied rather than built again."""
     found: dict[str, Item] = {}
     for name, flow in (path.flows.items() if path else ()):
         if flow.link is not None:
-            found.setdefault(flow.link.kind.replace("-", "_"), {**flow.link.to_dict(), "flow": name, "via": flow.via})
+            link = flows[name]["link"] if flows is not None else flow.link.to_dict()
+            found.setdefault(flow.link.kind.replace("-", "_"), {**link, "flow": name, "via": flow.via})
     return found
 
 
@@ -147,6 +149,7 @@ def build_region_view(
         table, is_explicit = tables[subnet.subnet_id]
         kind = subnet_kind(table)
         path = paths.get(subnet.subnet_id)
+        flows = path.flows_dict() if path else {}
         item = {
             "subnet_id": subnet.subnet_id,
             "cidr_block": subnet.cidr_block,
@@ -158,8 +161,8 @@ def build_region_view(
             "private": kind in PRIVATE_KINDS,
             "workload": bool(path and path.workload),
             "workloads": list(path.workloads) if path else [],
-            "flows": path.flows_dict() if path else {},
-            "blocked_by": blocked_by(path),
+            "flows": flows,
+            "blocked_by": blocked_by(path, flows),
             "verdict": path.verdict if path else None,
         }
         subnets_by_vpc.setdefault(subnet.vpc_id, []).append(item)

@@ -35,6 +35,7 @@ from vpclint.path.checks import (
 from vpclint.path.dns import DnsAnswer, resolve
 from vpclint.path.groups import Peer
 from vpclint.path.index import Network, RegionIndex
+from vpclint.path.networks import contains
 from vpclint.path.ways import Way, address_networks, is_local, public_way, s3_way
 from vpclint.policy import evaluate as evaluate_policy
 from vpclint.snapshot import RouteTable, Subnet, Vpc, VpcEndpoint
@@ -94,7 +95,7 @@ def _endpoint_targets(index: RegionIndex, endpoint: VpcEndpoint) -> dict[str, li
         subnet = index.subnets.get(interface.subnet_id or "") if interface is not None else None
         network = index.network(subnet.cidr_block) if subnet is not None else None
         if interface is not None and subnet is not None and network is not None:
-            inside = [a for a in address_networks(interface.private_ips) if a.version == network.version and a.subnet_of(network)]  # type: ignore[arg-type]
+            inside = [a for a in address_networks(interface.private_ips) if contains(network, a)]
             targets.setdefault(subnet.subnet_id, []).extend(inside)
     for subnet_id in endpoint.subnet_ids:
         if not targets.get(subnet_id):
