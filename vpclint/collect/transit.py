@@ -25,6 +25,7 @@ from vpclint.snapshot import (
     TransitGatewayRouteTarget,
     VpcPeeringConnection,
 )
+from vpclint.snapshot_checks import valid_cidr
 
 ROUTE_TYPES = ["static", "propagated"]
 """SearchTransitGatewayRoutes needs a filter: every route of a table is static or propagated."""
@@ -58,9 +59,12 @@ def route_table(raw: dict) -> TransitGatewayRouteTable:
 
 
 def tgw_route(raw: dict) -> TransitGatewayRoute:
-    """One SearchTransitGatewayRoutes item with the attachments it leads to."""
+    """One SearchTransitGatewayRoutes item with the attachments it leads to (a bad CIDR costs only the route)."""
+    destination = raw.get("DestinationCidrBlock")
+    if destination is not None and not valid_cidr(destination):
+        raise ValueError(f"{destination!r} is not a valid CIDR")
     return TransitGatewayRoute(
-        destination_cidr_block=raw.get("DestinationCidrBlock"),
+        destination_cidr_block=destination,
         prefix_list_id=raw.get("PrefixListId"),
         type=raw.get("Type"),
         state=raw.get("State"),
