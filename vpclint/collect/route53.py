@@ -22,6 +22,8 @@ from vpclint.collect.session import HOME_REGIONS, client_config, collection_erro
 from vpclint.snapshot import HostedZone, RegionSnapshot, ResolverRule, ResolverTarget, ResourceRecordSet
 
 T = TypeVar("T")
+DNS_SOURCES = ("hosted_zones", "resolver_rules")
+"""The sources read here, across regions, rather than by each region's EC2 collector."""
 ROUTE53_WORKERS = 2
 """Route 53 calls in flight at once, over every region (the API allows about five per second per account)."""
 PARTITION_DOMAINS = {"aws-cn": "amazonaws.com.cn"}
