@@ -4,10 +4,14 @@
 
 Starts a moto server on 127.0.0.1, builds the VPCs round-robin over three regions (and in each region one
 customer-managed prefix list that a security group references), then prints:
-1. the AWS API calls one collection makes, per region, against the budget: 11 paginated describes per region,
-   2 DescribeVpcAttribute per VPC, and for prefix lists at most one DescribeManagedPrefixLists per region plus one
-   GetManagedPrefixListEntries per kept list that came without CIDRs (a referenced customer list; in moto also
-   the S3 list, whose DescribePrefixLists answer lacks Cidrs), plus identity;
+1. the AWS API calls one collection makes, per region, against the budget: 13 paginated EC2 describes per region
+   (transit gateway VPC attachments and peering connections included; the TGW route tables and their searches
+   only when a gateway has a VPC attachment, none here), 2 DescribeVpcAttribute per VPC, for prefix lists at most
+   one DescribeManagedPrefixLists per region plus one GetManagedPrefixListEntries per kept list that came without
+   CIDRs (a referenced customer list; in moto also the S3 list, whose DescribePrefixLists answer lacks Cidrs), the
+   2 Resolver listings per region, and on the one Route 53 client one ListHostedZonesByVPC per VPC asked (a private
+   subnet, no local ECR endpoints with private DNS) plus the record pages of zones for the ECR/S3 names; plus
+   identity;
 2. the wall time and peak memory of ``vpclint scan`` as a subprocess;
 3. with 50 ms added to every call, the collection time of 3 regions vs 1 (target: <= 1.5x).
 """
@@ -41,7 +45,8 @@ LATENCY = 0.05
 ROUNDS = 3
 
 
-DESCRIBES_PER_REGION = 11
+DESCRIBES_PER_REGION = 13
+RESOLVER_CALLS_PER_REGION = 2  # route53resolver ListResolverRules and ListResolverRuleAssociations
 PREFIX_LIST_DESCRIBES_PER_REGION = 1  # DescribeManagedPrefixLists, only when a referenced list is not an AWS service list
 
 
@@ -82,8 +87,11 @@ def counted_collect(session: boto3.Session, regions: list[str], latency: float =
 
 
 def region_budget(region: RegionSnapshot) -> int:
-    """The calls one region may take: constant describes, two per VPC, and the prefix-list calls."""
-    return DESCRIBES_PER_REGION + 2 * len(region.vpcs) + PREFIX_LIST_DESCRIBES_PER_REGION + len(region.prefix_lists)
+    """The calls one region may take: constant describes, two per VPC, the prefix-list calls, the Resolver
+    listings, and its share of Route 53 (one per VPC asked, one page per zone whose records were read)."""
+    route53 = len(region.hosted_zone_vpc_ids) + sum(z.records_read for z in region.hosted_zones)
+    return (DESCRIBES_PER_REGION + 2 * len(region.vpcs) + PREFIX_LIST_DESCRIBES_PER_REGION + len(region.prefix_lists)
+            + RESOLVER_CALLS_PER_REGION + route53)
 
 
 def report_calls(calls: Counter, snapshot: Snapshot) -> None:
@@ -94,11 +102,13 @@ def report_calls(calls: Counter, snapshot: Snapshot) -> None:
     print(f"\n1. API calls for {len(snapshot.regions)} regions, {vpcs} VPCs (moto's default VPCs included): {total}"
           f" (budget {budget}: {'OK' if total <= budget else 'OVER'})")
     for region in snapshot.regions:
-        made = sum(n for (name, op), n in calls.items() if name == region.region and op.startswith("ec2:"))
+        made = sum(n for (name, op), n in calls.items() if name == region.region and op.startswith(("ec2:", "route53resolver:")))
+        made += len(region.hosted_zone_vpc_ids) + sum(z.records_read for z in region.hosted_zones)  # on the global client
         per_list = sum(n for (name, op), n in calls.items() if name == region.region and "PrefixList" in op and op != "ec2:DescribePrefixLists")
         print(f"     {region.region}: {made} calls for {len(region.vpcs)} VPCs ({per_list} for prefix-list entries/names;"
               f" budget {DESCRIBES_PER_REGION} + 2 x {len(region.vpcs)} + {PREFIX_LIST_DESCRIBES_PER_REGION}"
-              f" + {len(region.prefix_lists)} lists = {region_budget(region)})")
+              f" + {len(region.prefix_lists)} lists + {RESOLVER_CALLS_PER_REGION} Resolver"
+              f" + {len(region.hosted_zone_vpc_ids)} Route 53 = {region_budget(region)})")
     by_operation: Counter = Counter()
     for (_, name), n in calls.items():
         by_operation[name] += n

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Optional, TypeVar
 
+from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
-from vpclint.snapshot import ItemNote
+from vpclint.collect.session import collection_error
+from vpclint.snapshot import ItemNote, RegionSnapshot
 
 T = TypeVar("T")
 
@@ -24,6 +26,15 @@ def paginate(client: Any, operation: str, key: str, **kwargs: Any) -> list[dict]
     for page in client.get_paginator(operation).paginate(**kwargs):
         items.extend(page.get(key) or [])
     return items
+
+
+def attempt(result: RegionSnapshot, api: str, call: Callable[[], T]) -> Optional[T]:
+    """``call()``, or None with the failure recorded as an error of ``result``'s region."""
+    try:
+        return call()
+    except (ClientError, BotoCoreError) as exc:
+        result.errors.append(collection_error(result.region, api, exc))
+        return None
 
 
 def tags(item: dict, key: str = "Tags") -> dict[str, str]:

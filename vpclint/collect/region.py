@@ -20,7 +20,7 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoRegionError
 from botocore.exceptions import ConnectionError as EndpointUnreachable
 
-from vpclint.collect import ec2_core, ec2_paths
+from vpclint.collect import ec2_core, ec2_paths, route53, transit
 from vpclint.collect.items import ItemReader, paginate
 from vpclint.collect.metrics import read_nat_metrics
 from vpclint.collect.session import (
@@ -127,6 +127,7 @@ class RegionCollector:
             api = f"ec2:{operation}"
             setattr(self.result, source, read(self._reader(api), self._describe(source, api, method, key)))
         self._read_prefix_lists()
+        transit.read_transit(self.ec2, self.result)
         return self._finish()
 
     def _read_vpc_attributes(self) -> None:
@@ -261,10 +262,12 @@ def collect(
         {region: session.client("cloudwatch", region_name=region, config=client_config()) for region in regions}
         if metrics_days else {}
     )
+    dns = route53.DnsReader(session, regions, partition, account_id)
 
     def run(region: str) -> RegionSnapshot:
         try:
             result = RegionCollector(clients[region], region, probes[region]).collect()
+            dns.read(result)
             if metrics_days:
                 read_nat_metrics(watchers[region], result, metrics_days)
         except Exception as exc:  # a transport failure nobody expected costs one region, not the scan

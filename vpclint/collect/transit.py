@@ -1,0 +1,154 @@
+"""The way from a VPC to a hub: transit gateway VPC attachments, the route tables of the transit gateways the
+account can read with their routes, and VPC peering connections.
+
+Three paginated describes per region, plus one ``SearchTransitGatewayRoutes`` per readable route table of a
+transit gateway that has a listed VPC attachment: AWS has no call returning the routes of every table at once.
+A failed call is recorded as an error of its source; a table whose routes can't be read is kept with
+``routes_known`` False.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from botocore import xform_name
+from botocore.exceptions import BotoCoreError, ClientError
+
+from vpclint.collect.items import ItemReader, attempt, paginate, sorted_unique, tags
+from vpclint.collect.session import collection_error, error_code
+from vpclint.snapshot import (
+    PeeringVpcInfo,
+    RegionSnapshot,
+    TransitGatewayAttachment,
+    TransitGatewayRoute,
+    TransitGatewayRouteTable,
+    TransitGatewayRouteTarget,
+    VpcPeeringConnection,
+)
+from vpclint.snapshot_checks import valid_cidr
+
+ROUTE_TYPES = ["static", "propagated"]
+"""SearchTransitGatewayRoutes needs a filter: every route of a table is static or propagated."""
+
+
+def attachment(raw: dict) -> TransitGatewayAttachment:
+    """One DescribeTransitGatewayVpcAttachments item."""
+    options = raw.get("Options") or {}
+    return TransitGatewayAttachment(
+        transit_gateway_attachment_id=raw["TransitGatewayAttachmentId"],
+        transit_gateway_id=raw.get("TransitGatewayId"),
+        vpc_id=raw.get("VpcId"),
+        vpc_owner_id=raw.get("VpcOwnerId"),
+        state=raw.get("State"),
+        subnet_ids=sorted_unique(raw.get("SubnetIds") or []),
+        dns_support=options.get("DnsSupport"),
+        ipv6_support=options.get("Ipv6Support"),
+        tags=tags(raw),
+    )
+
+
+def route_table(raw: dict) -> TransitGatewayRouteTable:
+    """One DescribeTransitGatewayRouteTables item, routes not yet read."""
+    return TransitGatewayRouteTable(
+        transit_gateway_route_table_id=raw["TransitGatewayRouteTableId"],
+        transit_gateway_id=raw.get("TransitGatewayId"),
+        state=raw.get("State"),
+        default_association_route_table=bool(raw.get("DefaultAssociationRouteTable")),
+        default_propagation_route_table=bool(raw.get("DefaultPropagationRouteTable")),
+    )
+
+
+def tgw_route(raw: dict) -> TransitGatewayRoute:
+    """One SearchTransitGatewayRoutes item with the attachments it leads to (a bad CIDR costs only the route)."""
+    destination = raw.get("DestinationCidrBlock")
+    if destination is not None and not valid_cidr(destination):
+        raise ValueError(f"{destination!r} is not a valid CIDR")
+    return TransitGatewayRoute(
+        destination_cidr_block=destination,
+        prefix_list_id=raw.get("PrefixListId"),
+        type=raw.get("Type"),
+        state=raw.get("State"),
+        attachments=sorted(
+            (TransitGatewayRouteTarget(
+                transit_gateway_attachment_id=a.get("TransitGatewayAttachmentId"),
+                resource_id=a.get("ResourceId"),
+                resource_type=a.get("ResourceType"),
+            ) for a in raw.get("TransitGatewayAttachments") or []),
+            key=lambda t: t.model_dump_json(),
+        ),
+    )
+
+
+def peering_side(raw: Optional[dict]) -> PeeringVpcInfo:
+    """The requester or accepter side of a peering connection, with every CIDR it shares."""
+    raw = raw or {}
+    return PeeringVpcInfo(
+        vpc_id=raw.get("VpcId"),
+        owner_id=raw.get("OwnerId"),
+        region=raw.get("Region"),
+        cidr_blocks=sorted_unique([raw.get("CidrBlock")] + [c.get("CidrBlock") for c in raw.get("CidrBlockSet") or []]),
+        ipv6_cidr_blocks=sorted_unique(c.get("Ipv6CidrBlock") for c in raw.get("Ipv6CidrBlockSet") or []),
+    )
+
+
+def peering(raw: dict) -> VpcPeeringConnection:
+    """One DescribeVpcPeeringConnections item."""
+    return VpcPeeringConnection(
+        vpc_peering_connection_id=raw["VpcPeeringConnectionId"],
+        status=(raw.get("Status") or {}).get("Code"),
+        requester=peering_side(raw.get("RequesterVpcInfo")),
+        accepter=peering_side(raw.get("AccepterVpcInfo")),
+        tags=tags(raw),
+    )
+
+
+def describe(ec2: Any, result: RegionSnapshot, operation: str, key: str, source: Optional[str] = None) -> Optional[list[dict]]:
+    """One paginated EC2 describe, or None with the error recorded; ``source`` is then collected."""
+    items = attempt(result, f"ec2:{operation}", lambda: paginate(ec2, xform_name(operation), key))
+    if items is not None and source:
+        result.collected.append(source)
+    return items
+
+
+def read_transit(ec2: Any, result: RegionSnapshot) -> None:
+    """Add the region's transit gateway attachments and routes and its peering connections to ``result``."""
+    api = "ec2:DescribeTransitGatewayVpcAttachments"
+    raws = describe(ec2, result, "DescribeTransitGatewayVpcAttachments", "TransitGatewayVpcAttachments",
+                    "transit_gateway_attachments")
+    attachments = ItemReader(result.notes, api).each(raws, attachment, "TransitGatewayAttachmentId")
+    result.transit_gateway_attachments = sorted(attachments, key=lambda a: a.transit_gateway_attachment_id)
+    if raws is not None:
+        read_tgw_routes(ec2, result, {a.transit_gateway_id for a in attachments if a.transit_gateway_id})
+    api = "ec2:DescribeVpcPeeringConnections"
+    raws = describe(ec2, result, "DescribeVpcPeeringConnections", "VpcPeeringConnections", "vpc_peering_connections")
+    connections = ItemReader(result.notes, api).each(raws, peering, "VpcPeeringConnectionId")
+    result.vpc_peering_connections = sorted(connections, key=lambda c: c.vpc_peering_connection_id)
+
+
+def read_tgw_routes(ec2: Any, result: RegionSnapshot, gateways: set[str]) -> None:
+    """The readable route tables of ``gateways`` and their routes (one search per table)."""
+    if not gateways:
+        result.collected.append("transit_gateway_routes")
+        return
+    api = "ec2:DescribeTransitGatewayRouteTables"
+    raws = describe(ec2, result, "DescribeTransitGatewayRouteTables", "TransitGatewayRouteTables")
+    reader = ItemReader(result.notes, api)
+    tables = [t for t in reader.each(raws, route_table, "TransitGatewayRouteTableId") if t.transit_gateway_id in gateways]
+    failures: dict[str, Exception] = {}
+    routes_reader = ItemReader(result.notes, "ec2:SearchTransitGatewayRoutes")
+    for table in tables:
+        try:
+            found = paginate(ec2, "search_transit_gateway_routes", "Routes",
+                             TransitGatewayRouteTableId=table.transit_gateway_route_table_id,
+                             Filters=[{"Name": "type", "Values": ROUTE_TYPES}])
+        except (ClientError, BotoCoreError) as exc:
+            failures.setdefault(error_code(exc), exc)
+            table.routes_known = False
+            continue
+        routes = routes_reader.parts(table.transit_gateway_route_table_id, "route", found, lambda r: [tgw_route(r)])
+        table.routes = sorted(routes, key=lambda r: r.model_dump_json())
+    for _, exc in sorted(failures.items()):
+        result.errors.append(collection_error(result.region, "ec2:SearchTransitGatewayRoutes", exc))
+    result.transit_gateway_route_tables = sorted(tables, key=lambda t: t.transit_gateway_route_table_id)
+    if raws is not None and not failures:
+        result.collected.append("transit_gateway_routes")
