@@ -7,8 +7,11 @@ from typing import Iterable, Optional
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
+from botocore.parsers import ResponseParserError
+from urllib3.exceptions import HTTPError as Urllib3Error
 
 from vpclint import __version__
+from vpclint.collect.deadline import CollectionFault
 from vpclint.errors import EXIT_INCOMPLETE, VpclintError
 from vpclint.snapshot import CollectionError
 
@@ -18,14 +21,23 @@ MAX_ATTEMPTS = 10
 """Attempts per call, the first one included (adaptive retries ride out throttling)."""
 PROBE_ATTEMPTS = 2
 """Attempts of a region's first call: enough for a dropped connection, not minutes of back-off for a dead endpoint."""
+CALL_ERRORS = (ClientError, BotoCoreError, ResponseParserError, CollectionFault, Urllib3Error)
+"""What a failed AWS call raises: AWS's answer, botocore's transport errors, a body botocore can't parse
+(``ResponseParserError`` is not a BotoCoreError: a plain-text 503 used to escape and cost the whole region), the
+collector's own faults (deadline, pagination loop), and urllib3's errors should one escape botocore."""
+CONNECT_TIMEOUT = 5
+"""Seconds to open a connection to an AWS endpoint (per attempt)."""
+READ_TIMEOUT = 20
+"""Seconds to wait for any byte of an answer (per attempt; EC2 describes answer in well under a second)."""
 
 
 def client_config(max_attempts: int = MAX_ATTEMPTS) -> Config:
-    """botocore settings for every client: adaptive retries for throttling, bounded timeouts."""
+    """botocore settings for every client: adaptive retries for throttling and transient faults, bounded
+    timeouts."""
     return Config(
         retries={"mode": "adaptive", "total_max_attempts": max_attempts},
-        connect_timeout=10,
-        read_timeout=60,
+        connect_timeout=CONNECT_TIMEOUT,
+        read_timeout=READ_TIMEOUT,
         user_agent_extra=f"vpclint/{__version__}",
     )
 
@@ -43,6 +55,8 @@ def error_code(exc: Exception) -> str:
     """AWS's error code of a failed call, or the exception's class name."""
     if isinstance(exc, ClientError):
         return str(exc.response.get("Error", {}).get("Code") or "ClientError")
+    if isinstance(exc, CollectionFault):
+        return exc.code
     return type(exc).__name__
 
 
