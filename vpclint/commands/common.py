@@ -8,7 +8,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Optional, TextIO
 
-from vpclint.collect.region import collect_account
+from vpclint.collect.region import REGION_DEADLINE, TIMEOUT, collect_account
+from vpclint.config import MAX_TIMEOUT
 from vpclint.demo import DEMO_FILE, demo_snapshot_text
 from vpclint.documents import write_text
 from vpclint.snapshot import Snapshot, load, parse
@@ -21,6 +22,11 @@ def add_collection_args(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--region", action="append", default=[], metavar="R", help="region to scan (repeatable)")
     group.add_argument("--all-regions", action="store_true", help="every enabled region of the account's partition")
     group.add_argument("--max-workers", type=positive_int, default=8, metavar="N", help="regions collected at once (default 8)")
+    group.add_argument(
+        "--timeout", type=seconds, default=None, metavar="SECONDS",
+        help=f"give up what is still unread after this many seconds, keeping the rest (exit 3; default: the config's "
+             f"timeout, else {TIMEOUT:g}; each region also has {REGION_DEADLINE:g} s)",
+    )
 
 
 def add_source_args(parser: argparse.ArgumentParser) -> None:
@@ -41,6 +47,17 @@ def positive_int(text: str) -> int:
     return value
 
 
+def seconds(text: str) -> float:
+    """argparse type: a number of seconds above 0 and at most MAX_TIMEOUT."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not 0 < value <= MAX_TIMEOUT:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"expected seconds above 0 and at most {MAX_TIMEOUT:g}, got {text!r}")
+    return value
+
+
 def add_rules_dir_arg(parser: argparse.ArgumentParser) -> None:
     """``--rules DIR`` (repeatable): rule files to load beside the built-in ones."""
     parser.add_argument("--rules", action="append", default=[], type=Path, metavar="DIR", help="also load the rule files in DIR (repeatable)")
@@ -48,8 +65,10 @@ def add_rules_dir_arg(parser: argparse.ArgumentParser) -> None:
 
 def collect_live(args: argparse.Namespace, metrics_days: Optional[int] = None) -> Snapshot:
     """Collect from AWS with a progress display on stderr when it is a terminal (NAT metrics when ``metrics_days``)."""
+    timeout = getattr(args, "timeout", None) or TIMEOUT
     if not sys.stderr.isatty():
-        return collect_account(args.profile, args.region, args.all_regions, args.max_workers, metrics_days=metrics_days)
+        return collect_account(args.profile, args.region, args.all_regions, args.max_workers, metrics_days=metrics_days,
+                               timeout=timeout)
     from rich.progress import Progress
 
     with Progress(transient=True) as progress:
@@ -61,7 +80,8 @@ def collect_live(args: argparse.Namespace, metrics_days: Optional[int] = None) -
         def done(region: str) -> None:
             progress.advance(task["id"])
 
-        return collect_account(args.profile, args.region, args.all_regions, args.max_workers, start, done, metrics_days)
+        return collect_account(args.profile, args.region, args.all_regions, args.max_workers, start, done, metrics_days,
+                               timeout)
 
 
 def obtain_snapshot(args: argparse.Namespace, metrics_days: Optional[int] = None) -> tuple[Snapshot, Optional[Path]]:

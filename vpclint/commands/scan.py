@@ -77,6 +77,8 @@ def perform_scan(args: argparse.Namespace, fail_on: Optional[str] = None) -> Sca
     rules = load_rules(args.rules, args.select or config.select, args.ignore or config.ignore)
     if not args.region and not args.all_regions:
         args = argparse.Namespace(**{**vars(args), "region": list(config.regions), "all_regions": config.all_regions})
+    if getattr(args, "timeout", None) is None and config.timeout is not None:
+        args = argparse.Namespace(**{**vars(args), "timeout": config.timeout})
     snapshot, snapshot_path = obtain_snapshot(args)
     fail_on = fail_on or config.fail_on or "low"
     report = evaluate(snapshot, rules, fail_on=fail_on, vpc_ids=args.vpc, settings=config.settings())
