@@ -30,16 +30,19 @@ Fault = Optional[str]
 
 
 class FaultProxy:
-    """``FaultProxy(upstream, choose)``: ``choose(action, n)`` gets the request's ``Action`` and how many requests of
-    that action came before (0 for the first) and returns a :data:`Fault`. ``upstream`` None answers every request
-    with ``choose``'s fault (a forwarded request then gets a 502)."""
+    """``FaultProxy(upstream, choose)``: ``choose(action, n, region)`` gets the request's ``Action``, how many
+    requests of that action and region came before (0 for the first) and the region of its signature, and returns a
+    :data:`Fault`. ``upstream`` None answers every request with ``choose``'s fault (a forwarded request then gets a
+    502)."""
 
-    def __init__(self, upstream: Optional[str], choose: Callable[[str, int], Fault], lifetime: float = 60.0,
+    def __init__(self, upstream: Optional[str], choose: Callable[[str, int, str], Fault], lifetime: float = 60.0,
                  max_requests: int = 2000) -> None:
         self.upstream = urllib.parse.urlsplit(upstream) if upstream else None
         self.choose, self.lifetime, self.max_requests = choose, lifetime, max_requests
-        self.seen: Counter[str] = Counter()
-        self.faults: Counter[tuple[str, str]] = Counter()
+        self.seen: Counter[tuple[str, str]] = Counter()
+        """Requests by (action, region)."""
+        self.faults: Counter[tuple[str, str, str]] = Counter()
+        """Faults injected by (action, region, fault)."""
         self.stopped = threading.Event()
         self._lock = threading.Lock()
         proxy = self
@@ -64,7 +67,9 @@ class FaultProxy:
 
     def __enter__(self) -> "FaultProxy":
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-        threading.Timer(self.lifetime, self.stop).start()
+        timer = threading.Timer(self.lifetime, self.stop)
+        timer.daemon = True
+        timer.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -79,17 +84,19 @@ class FaultProxy:
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
         body = handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
         action = (urllib.parse.parse_qs(body.decode("utf-8", "replace")).get("Action") or ["?"])[0]
+        scope = (handler.headers.get("Authorization") or "").split("Credential=")[-1].split("/")
+        region = scope[2] if len(scope) > 2 else "?"
         with self._lock:
-            count = self.seen[action]
-            self.seen[action] += 1
+            count = self.seen[(action, region)]
+            self.seen[(action, region)] += 1
             total = sum(self.seen.values())
         if total > self.max_requests:
             self.stop()
             return _reset(handler)
-        fault = self.choose(action, count)
+        fault = self.choose(action, count, region)
         if fault:
             with self._lock:
-                self.faults[(action, fault)] += 1
+                self.faults[(action, region, fault)] += 1
         if fault == "hang":
             self.stopped.wait(self.lifetime)
             return _reset(handler)

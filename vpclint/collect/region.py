@@ -406,6 +406,7 @@ def collect(
                 collector = RegionCollector(clients[region], region, probes[region], deadline,
                                             watchers.get(region), metrics_days)
                 running[region] = collector
+                changed.notify_all()  # the main thread now waits for this region's deadline too
             result = collector.collect()
             with changed:
                 settle(region, result)
@@ -423,8 +424,8 @@ def collect(
                     settle(region, unread_region(region, CollectionFault(
                         "DeadlineExceeded", f"overall timeout of {overall.seconds:g} s passed before this region was started")))
                 waiting.clear()
-                if not running:
-                    break
+            if len(results) == len(regions):
+                break
             ends = [c.deadline.remaining() for c in running.values()] + [overall.remaining()]
             known = [end for end in ends if end is not None]
             changed.wait(timeout=min(known) + 0.01 if known else None)
