@@ -87,7 +87,7 @@ def resolve_identity(session: boto3.Session) -> tuple[str, str]:
         raise VpclintError(
             "no AWS credentials found (set AWS_PROFILE or --profile, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)"
         ) from None
-    except (ClientError, BotoCoreError) as exc:
+    except CALL_ERRORS as exc:
         raise VpclintError(
             f"sts:GetCallerIdentity failed in {region}: {error_code(exc)}: {error_message(exc)}"
         ) from None
@@ -127,7 +127,7 @@ def resolve_regions(
     try:
         ec2 = session.client("ec2", region_name=home, config=client_config())
         listed = ec2.describe_regions(AllRegions=False)["Regions"]
-    except (ClientError, BotoCoreError) as exc:
+    except CALL_ERRORS as exc:
         raise VpclintError(
             f"cannot list the account's regions (ec2:DescribeRegions in {home}: {error_code(exc)}: "
             f"{error_message(exc)}); pass --region instead",
