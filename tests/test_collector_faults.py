@@ -222,3 +222,23 @@ def test_an_unexpected_failure_of_one_source_keeps_the_others(monkeypatch):
     region = RegionCollector(fake_client(FakeEc2(paged_account())), "us-east-1").collect()
     assert [(e.api, e.code) for e in region.errors] == [("ec2:DescribeRouteTables", "RuntimeError")]
     assert region.collected == sorted(set(SOURCES) - {"route_tables"})
+
+
+@pytest.mark.parametrize("flag, config, expected", [
+    (None, None, collect_region.TIMEOUT), (None, "timeout = 7", 7.0), (["--timeout", "2.5"], "timeout = 7", 2.5),
+])
+def test_timeout_comes_from_the_flag_then_the_config_then_the_default(monkeypatch, tmp_path, flag, config, expected):
+    """``--timeout`` overrides the config's ``timeout``, which overrides the default."""
+    from vpclint.cli import build_parser
+    from vpclint.commands import common
+    from vpclint.commands.scan import perform_scan
+    from vpclint.snapshot import Snapshot
+
+    seen = []
+    monkeypatch.setattr(common, "collect_account", lambda *a, timeout=None, **k: seen.append(timeout) or Snapshot(account_id="1", partition="aws"))
+    monkeypatch.setattr(common.sys.stderr, "isatty", lambda: False)
+    path = tmp_path / "vpclint.toml"
+    path.write_text(config or "")
+    args = build_parser().parse_args(["scan", "--region", "us-east-1", "--config", str(path), *(flag or [])])
+    perform_scan(args)
+    assert seen == [expected]
