@@ -10,6 +10,7 @@ Every key is optional; command-line flags override them. Relative paths are rela
     ignore = ["s3-gateway-route-table-missing"]
     baseline = "vpclint-baseline.json"
     required_endpoints = ["logs", "sts", "ecs", "ecs-agent", "ecs-telemetry"]
+    timeout = 600                           # seconds for a live collection (--timeout overrides)
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 CONFIG_FILE = ".vpclint.toml"
+MAX_TIMEOUT = 86_400
+"""The longest ``timeout`` (a day), as ``--timeout``."""
 _SERVICE = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$")
 
 
@@ -47,6 +50,16 @@ class Config(BaseModel):
     baseline: Optional[Path] = None
     required_endpoints: list[str] = Field(default_factory=list)
     skip_tags: bool = True  # honour the vpclint:skip tag (--no-skip-tags sets false)
+    timeout: Optional[float] = None
+
+    @field_validator("timeout", mode="before")
+    @classmethod
+    def _seconds(cls, value: Any) -> Any:
+        if value is None:
+            return value
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= MAX_TIMEOUT:  # nan too
+            raise ValueError(f"expected a number of seconds above 0 and at most {MAX_TIMEOUT:,}, got {value!r}")
+        return float(value)
 
     @field_validator("required_endpoints")
     @classmethod

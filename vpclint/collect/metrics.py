@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from vpclint.collect.session import collection_error, error_order
+from vpclint.collect.session import CALL_ERRORS, collection_error, error_order
 from vpclint.snapshot import RegionSnapshot
 
 
@@ -20,6 +18,6 @@ def read_nat_metrics(cloudwatch: Any, result: RegionSnapshot, days: int) -> None
     live = [n.nat_gateway_id for n in result.nat_gateways if (n.state or "").lower() not in GONE_STATES]
     try:
         result.nat_gateway_metrics = fetch_nat_metrics(cloudwatch, live, days)
-    except (ClientError, BotoCoreError) as exc:
+    except CALL_ERRORS as exc:
         result.errors.append(collection_error(result.region, "cloudwatch:GetMetricData", exc))
         result.errors.sort(key=error_order)

@@ -3,27 +3,34 @@
 One paginated call per source per region, plus the two ``DescribeVpcAttribute`` calls per VPC and one
 ``GetManagedPrefixListEntries`` per prefix list whose entries are needed (a customer-managed list a route or a
 security-group rule references, or a service list returned without CIDRs); regions run concurrently in a bounded
-pool. A data source that cannot be read (AccessDenied, throttling after the adaptive retries, an unreachable
-region) is recorded in the snapshot and left out of ``collected``; the rest of the region and the other regions
-still complete. An item that can't be normalised costs only itself (see :mod:`vpclint.collect.items`). Each
-region's first call goes through a probe client with few retries, so a region that can't be reached fails in
-seconds instead of backing off for minutes; any other failure of that call is asked again through the patient
-client.
+pool. A data source that cannot be read (AccessDenied, throttling or a transient fault after the retries, a
+pagination loop, an unreachable region, a deadline) is recorded in the snapshot and left out of ``collected``; the
+rest of the region and the other regions still complete. An item that can't be normalised costs only itself (see
+:mod:`vpclint.collect.items`). Each region's first call goes through a probe client with few retries, so a region
+that can't be reached fails in seconds instead of backing off for minutes; any other failure of that call is asked
+again through the patient client.
+
+Time limits (see :mod:`vpclint.collect.deadline`): each region has REGION_DEADLINE seconds from its start and the
+whole collection ``timeout`` seconds; the main thread stops waiting for a region at its deadline and keeps every
+source the region had finished, recording the others as ``DeadlineExceeded``. A worker commits a source only once
+it is read completely, under the region's lock, so what the main thread takes is never half a source.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+import threading
 from typing import Any, Callable, Iterable, Optional
 
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError, NoRegionError
+from botocore.exceptions import NoRegionError, ReadTimeoutError
 from botocore.exceptions import ConnectionError as EndpointUnreachable
 
 from vpclint.collect import ec2_core, ec2_paths, route53, transit
+from vpclint.collect.deadline import CollectionFault, Deadline, daemon_map, guard_client, start_daemon
 from vpclint.collect.items import ItemReader, paginate
 from vpclint.collect.metrics import read_nat_metrics
 from vpclint.collect.session import (
+    CALL_ERRORS,
     PROBE_ATTEMPTS,
     client_config,
     collection_error,
@@ -35,13 +42,21 @@ from vpclint.collect.session import (
 )
 from vpclint.errors import VpclintError
 from vpclint.limits import FieldError
-from vpclint.snapshot import ItemNote, PrefixList, RegionSnapshot, Snapshot, Vpc
+from vpclint.snapshot import SOURCES, ItemNote, PrefixList, RegionSnapshot, Snapshot, Vpc
 from vpclint.snapshot_checks import check_region
 
 ATTRIBUTE_WORKERS = 4
 """Concurrent DescribeVpcAttribute calls per region (regions themselves run in a pool of ``--max-workers``)."""
 FILTER_VALUES = 200
 """Values per EC2 filter in one DescribeManagedPrefixLists call."""
+REGION_DEADLINE = 300.0
+"""Seconds one region may take from its first call; what it has not read by then is recorded as unread."""
+TIMEOUT = 900.0
+"""Default seconds for the whole collection (``--timeout``, config key ``timeout``)."""
+UNREACHABLE = (EndpointUnreachable, ReadTimeoutError)
+"""Failures of a region's first call (after the probe's attempts) that end the region at once: no connection,
+or a connection that never answers."""
+METRICS_API = "cloudwatch:GetMetricData"
 DESCRIBES = (
     # source (also the RegionSnapshot field), EC2 operation, boto3 method, response key, reader
     ("dhcp_options", "DescribeDhcpOptions", "describe_dhcp_options", "DhcpOptions", ec2_core.read_dhcp_options),
@@ -56,171 +71,294 @@ DESCRIBES = (
 )
 """The sources read by one paginated describe each, after the VPCs; prefix lists come last (they need the
 references of routes and rules)."""
+SOURCE_APIS = {
+    "vpcs": "ec2:DescribeVpcs",
+    "vpc_attributes": "ec2:DescribeVpcAttribute",
+    "prefix_lists": "ec2:DescribePrefixLists",
+    **{source: f"ec2:{operation}" for source, operation, *_ in DESCRIBES},
+    "transit_gateway_attachments": "ec2:DescribeTransitGatewayVpcAttachments",
+    "transit_gateway_routes": "ec2:SearchTransitGatewayRoutes",
+    "vpc_peering_connections": "ec2:DescribeVpcPeeringConnections",
+    "hosted_zones": "route53:ListHostedZonesByVPC",
+    "resolver_rules": "route53resolver:ListResolverRules",
+}
+"""The API each source is recorded under when it is not read at all (a deadline)."""
+TRANSIT_SOURCES = ("transit_gateway_attachments", "transit_gateway_routes", "vpc_peering_connections")
+"""The sources :mod:`vpclint.collect.transit` reads (committed together)."""
+assert set(SOURCE_APIS) == set(SOURCES)
 
 
 class RegionCollector:
     """Reads one region into a :class:`RegionSnapshot`; each source is read once and failures are recorded.
 
-    ``probe``, if given, is an EC2 client of the region with few retries, for the first call.
+    ``probe``, if given, is an EC2 client of the region with few retries, for the first call; ``watcher`` and
+    ``metrics_days``, a CloudWatch client for NAT gateway metrics. No call starts after ``deadline``. Every source
+    is committed whole under a lock, so :meth:`abandon` (from another thread) takes only finished sources.
     """
 
-    def __init__(self, ec2: Any, region: str, probe: Any = None) -> None:
-        self.ec2 = ec2
-        self.probe = probe
+    def __init__(self, ec2: Any, region: str, probe: Any = None, deadline: Optional[Deadline] = None,
+                 watcher: Any = None, metrics_days: Optional[int] = None) -> None:
+        self.deadline = deadline or Deadline(None)
+        self.ec2 = guard_client(ec2, self.deadline)
+        self.probe = guard_client(probe, self.deadline) if probe is not None else None
+        self.watcher = guard_client(watcher, self.deadline) if watcher is not None and metrics_days else None
+        self.metrics_days = metrics_days
         self.region = region
         self.result = RegionSnapshot(region=region)
+        self.settled: set[str] = set()
+        """Sources (and METRICS_API) read or recorded as failed."""
+        self._lock = threading.Lock()
+        self._closed = False
+        self._final: Optional[RegionSnapshot] = None
 
-    def _record(self, api: str, exc: Exception) -> None:
-        self.result.errors.append(collection_error(self.region, api, exc))
+    def _commit(self, settle: Iterable[str], change: Callable[[RegionSnapshot], None] = lambda r: None) -> None:
+        """Apply ``change`` to the result and mark ``settle`` as settled, unless the region was given up."""
+        with self._lock:
+            if not self._closed:
+                change(self.result)
+                self.settled.update(settle)
 
-    def _record_by_code(self, api: str, failures: Iterable[Exception]) -> None:
+    def _record(self, api: str, exc: Exception, source: Optional[str] = None) -> None:
+        error = collection_error(self.region, api, exc)
+        self._commit([source] if source else [], lambda r: r.errors.append(error))
+
+    def _record_by_code(self, api: str, failures: Iterable[Exception]) -> list:
         """One error per distinct code of a per-resource call that failed several times."""
         by_code: dict[str, Exception] = {}
         for exc in failures:
             by_code.setdefault(error_code(exc), exc)
-        for _, exc in sorted(by_code.items()):
-            self._record(api, exc)
+        return [collection_error(self.region, api, exc) for _, exc in sorted(by_code.items())]
 
-    def _try(self, api: str, call: Callable[[], Any]) -> Any:
-        """``call()``, or None with the error recorded."""
+    def _try(self, api: str, call: Callable[[], Any], source: Optional[str] = None) -> Any:
+        """``call()``, or None with the error recorded (and ``source`` settled as unread)."""
         try:
             return call()
-        except (ClientError, BotoCoreError) as exc:
-            self._record(api, exc)
+        except CALL_ERRORS as exc:
+            self._record(api, exc, source)
             return None
 
-    def _describe(self, source: str, api: str, operation: str, key: str) -> Optional[list[dict]]:
-        """One paginated describe; the source counts as collected when every page was read."""
-        items = self._try(api, lambda: paginate(self.ec2, operation, key))
-        if items is not None:
-            self.result.collected.append(source)
-        return items
+    def _pages(self, client: Any, operation: str, key: str, **kwargs: Any) -> list[dict]:
+        return paginate(client, operation, key, deadline=self.deadline, **kwargs)
 
-    def _reader(self, api: str) -> ItemReader:
-        return ItemReader(self.result.notes, api)
+    def _read_source(self, source: str, api: str, operation: str, key: str, read: Callable[[ItemReader, Any], list]) -> None:
+        """One paginated describe, normalised and committed; the source counts as collected when every page was
+        read."""
+        raws = self._try(api, lambda: self._pages(self.ec2, operation, key), source)
+        if raws is None:
+            return
+        notes: list[ItemNote] = []
+        items = read(ItemReader(notes, api), raws)
+
+        def change(r: RegionSnapshot) -> None:
+            setattr(r, source, items)
+            r.notes.extend(notes)
+            r.collected.append(source)
+        self._commit([source], change)
 
     def _read_vpcs(self) -> Optional[list[dict]]:
-        """DescribeVpcs, first through the probe: an unreachable endpoint is recorded at once; any other failure
-        (throttling, say) is asked again through the patient client."""
+        """DescribeVpcs, first through the probe: an unreachable or silent endpoint is recorded at once; any other
+        failure (throttling, say) is asked again through the patient client."""
+        api = "ec2:DescribeVpcs"
         if self.probe is not None:
             try:
-                vpcs = paginate(self.probe, "describe_vpcs", "Vpcs")
-            except EndpointUnreachable as exc:
-                self._record("ec2:DescribeVpcs", exc)
+                return self._pages(self.probe, "describe_vpcs", "Vpcs")
+            except UNREACHABLE as exc:
+                self._record(api, exc, "vpcs")
                 return None
-            except (ClientError, BotoCoreError):
-                pass
-            else:
-                self.result.collected.append("vpcs")
-                return vpcs
-        return self._describe("vpcs", "ec2:DescribeVpcs", "describe_vpcs", "Vpcs")
+            except CALL_ERRORS as exc:
+                if isinstance(exc, CollectionFault):
+                    self._record(api, exc, "vpcs")
+                    return None
+        return self._try(api, lambda: self._pages(self.ec2, "describe_vpcs", "Vpcs"), "vpcs")
 
     def collect(self) -> RegionSnapshot:
-        """Read every source of the region."""
-        vpcs = self._read_vpcs()
-        if vpcs is None:
+        """Read every source of the region (a source that fails unexpectedly costs only itself)."""
+        raws = self._read_vpcs()
+        if raws is None:
             # Nothing else is worth asking a region whose VPC list could not be read.
-            return self._finish()
-        self.result.vpcs = ec2_core.read_vpcs(self._reader("ec2:DescribeVpcs"), vpcs)
-        self._read_vpc_attributes()
+            return self.close()
+        notes: list[ItemNote] = []
+        vpcs = ec2_core.read_vpcs(ItemReader(notes, "ec2:DescribeVpcs"), raws)
+        self._commit(["vpcs"], lambda r: (setattr(r, "vpcs", vpcs), r.notes.extend(notes), r.collected.append("vpcs")))
+        steps: list[tuple[str, Callable[[], None]]] = [("vpc_attributes", lambda: self._read_vpc_attributes(vpcs))]
         for source, operation, method, key, read in DESCRIBES:
-            api = f"ec2:{operation}"
-            setattr(self.result, source, read(self._reader(api), self._describe(source, api, method, key)))
-        self._read_prefix_lists()
-        transit.read_transit(self.ec2, self.result)
-        return self._finish()
+            steps.append((source, lambda s=source, o=operation, m=method, k=key, f=read: self._read_source(s, f"ec2:{o}", m, k, f)))
+        steps.append(("prefix_lists", self._read_prefix_lists))
+        steps.append(("transit_gateway_attachments", self._read_transit))
+        if self.watcher is not None:
+            steps.append((METRICS_API, self._read_metrics))
+        for source, step in steps:
+            try:
+                step()
+            except Exception as exc:  # noqa: BLE001 - a failure nobody expected costs this source, not the region
+                self._record(SOURCE_APIS.get(source, source), exc, source)
+        return self.close()
 
-    def _read_vpc_attributes(self) -> None:
+    def _read_vpc_attributes(self, vpcs: list[Vpc]) -> None:
         """The two DescribeVpcAttribute calls per VPC, at most ATTRIBUTE_WORKERS at once (they dominate latency)."""
         requests = [
             (vpc, attribute, field)
-            for vpc in self.result.vpcs
+            for vpc in vpcs
             for attribute, field in (("enableDnsSupport", "enable_dns_support"), ("enableDnsHostnames", "enable_dns_hostnames"))
         ]
 
         def ask(request: tuple[Vpc, str, str]) -> Any:
             try:
+                self.deadline.check()
                 return self.ec2.describe_vpc_attribute(VpcId=request[0].vpc_id, Attribute=request[1])
-            except (ClientError, BotoCoreError) as exc:
+            except CALL_ERRORS as exc:
                 return exc
 
-        with ThreadPoolExecutor(max_workers=ATTRIBUTE_WORKERS) as pool:
-            answers = list(pool.map(ask, requests))
+        answers = daemon_map(ask, requests, ATTRIBUTE_WORKERS, f"vpclint-{self.region}-attributes")
         failures = [answer for answer in answers if isinstance(answer, Exception)]
-        for (vpc, attribute, field), answer in zip(requests, answers):
-            if not isinstance(answer, Exception):
-                setattr(vpc, field, bool(answer.get(attribute[0].upper() + attribute[1:], {}).get("Value")))
-        self._record_by_code("ec2:DescribeVpcAttribute", failures)
-        if not failures:
-            self.result.collected.append("vpc_attributes")
+        errors = self._record_by_code("ec2:DescribeVpcAttribute", failures)
+
+        def change(r: RegionSnapshot) -> None:
+            for (vpc, attribute, field), answer in zip(requests, answers):
+                if not isinstance(answer, Exception):
+                    setattr(vpc, field, bool(answer.get(attribute[0].upper() + attribute[1:], {}).get("Value")))
+            r.errors.extend(errors)
+            if not failures:
+                r.collected.append("vpc_attributes")
+        self._commit(["vpc_attributes"], change)
+
+    def _read_transit(self) -> None:
+        """Transit gateway attachments and routes and VPC peering (:mod:`vpclint.collect.transit`), read apart and
+        committed together."""
+        scratch = RegionSnapshot(region=self.region)
+        transit.read_transit(self.ec2, scratch)
+
+        def change(r: RegionSnapshot) -> None:
+            r.transit_gateway_attachments = scratch.transit_gateway_attachments
+            r.transit_gateway_route_tables = scratch.transit_gateway_route_tables
+            r.vpc_peering_connections = scratch.vpc_peering_connections
+            r.collected.extend(scratch.collected)
+            r.errors.extend(scratch.errors)
+            r.notes.extend(scratch.notes)
+
+        self._commit(TRANSIT_SOURCES, change)
 
     def _read_prefix_lists(self) -> None:
         """AWS's service lists (S3's and any referenced), every other referenced list, and the entries of each
         list that came without CIDRs. A list whose entries can't be read is kept with ``cidrs_known`` False."""
         api = "ec2:DescribePrefixLists"
-        raws = self._try(api, lambda: paginate(self.ec2, "describe_prefix_lists", "PrefixLists"))
+        raws = self._try(api, lambda: self._pages(self.ec2, "describe_prefix_lists", "PrefixLists"), "prefix_lists")
         if raws is None:
             return
-        referenced = ec2_paths.referenced_lists(self.result)
-        service = ec2_paths.read_service_lists(self._reader(api), raws)
+        notes: list[ItemNote] = []
+        with self._lock:
+            referenced = ec2_paths.referenced_lists(self.result)
+        service = ec2_paths.read_service_lists(ItemReader(notes, api), raws)
         customer_ids = sorted(referenced - {p.prefix_list_id for p in service})
-        customers, complete = self._describe_customer_lists(customer_ids)
+        customers, complete, errors = self._describe_customer_lists(customer_ids, notes)
         kept = ec2_paths.kept_service_lists(service, referenced)
         failures = []
         for plist in [p for p in kept if not p.cidrs] + customers:
             try:
-                entries = paginate(self.ec2, "get_managed_prefix_list_entries", "Entries", PrefixListId=plist.prefix_list_id)
-            except (ClientError, BotoCoreError) as exc:
+                entries = self._pages(self.ec2, "get_managed_prefix_list_entries", "Entries", PrefixListId=plist.prefix_list_id)
+            except CALL_ERRORS as exc:
                 failures.append(exc)
                 plist.cidrs_known = False
             else:
                 plist.cidrs = ec2_paths.entry_cidrs(entries)
-        self._record_by_code("ec2:GetManagedPrefixListEntries", failures)
-        self.result.prefix_lists = kept + customers
-        if complete and not failures:
-            self.result.collected.append("prefix_lists")
+        errors += self._record_by_code("ec2:GetManagedPrefixListEntries", failures)
 
-    def _describe_customer_lists(self, ids: list[str]) -> tuple[list[PrefixList], bool]:
+        def change(r: RegionSnapshot) -> None:
+            r.prefix_lists = kept + customers
+            r.notes.extend(notes)
+            r.errors.extend(errors)
+            if complete and not failures:
+                r.collected.append("prefix_lists")
+        self._commit(["prefix_lists"], change)
+
+    def _describe_customer_lists(self, ids: list[str], notes: list[ItemNote]) -> tuple[list[PrefixList], bool, list]:
         """Names and owners of the referenced lists that are not AWS service lists (one DescribeManagedPrefixLists,
-        only when there are any); whether they could be read."""
+        only when there are any); whether they could be read, and the error if not."""
         if not ids:
-            return [], True
+            return [], True, []
         api = "ec2:DescribeManagedPrefixLists"
 
         def describe() -> list[dict]:
             return [
                 item
                 for start in range(0, len(ids), FILTER_VALUES)
-                for item in paginate(self.ec2, "describe_managed_prefix_lists", "PrefixLists",
-                                     Filters=[{"Name": "prefix-list-id", "Values": ids[start:start + FILTER_VALUES]}])
+                for item in self._pages(self.ec2, "describe_managed_prefix_lists", "PrefixLists",
+                                        Filters=[{"Name": "prefix-list-id", "Values": ids[start:start + FILTER_VALUES]}])
             ]
 
-        listed = self._try(api, describe)
+        errors = []
+        try:
+            listed: Optional[list[dict]] = describe()
+        except CALL_ERRORS as exc:
+            listed = None
+            errors.append(collection_error(self.region, api, exc))
         by_id = {item.get("PrefixListId"): item for item in listed or [] if isinstance(item, dict)}
-        reader = self._reader(api)
+        reader = ItemReader(notes, api)
         for missing in [i for i in ids if listed is not None and i not in by_id]:
             reader.note(missing, "referenced, but not listed by DescribeManagedPrefixLists (deleted or not shared?)")
-        return reader.each(ids, lambda i: ec2_paths.customer_list(by_id.get(i), i), "PrefixListId"), listed is not None
+        return reader.each(ids, lambda i: ec2_paths.customer_list(by_id.get(i), i), "PrefixListId"), listed is not None, errors
 
-    def _finish(self) -> RegionSnapshot:
-        r = self.result
-        r.collected.sort()
-        r.errors.sort(key=error_order)
-        r.notes.sort(key=lambda n: (n.api, n.item_id or "", n.message))
-        r.vpcs.sort(key=lambda x: x.vpc_id)
-        r.dhcp_options.sort(key=lambda x: x.dhcp_options_id)
-        r.subnets.sort(key=lambda x: x.subnet_id)
-        r.route_tables.sort(key=lambda x: x.route_table_id)
-        r.security_groups.sort(key=lambda x: x.group_id)
-        r.vpc_endpoints.sort(key=lambda x: x.vpc_endpoint_id)
-        r.nat_gateways.sort(key=lambda x: x.nat_gateway_id)
-        r.internet_gateways.sort(key=lambda x: x.internet_gateway_id)
-        r.prefix_lists.sort(key=lambda x: x.prefix_list_id)
-        r.network_acls.sort(key=lambda x: x.network_acl_id)
-        r.network_interfaces.sort(key=lambda x: x.network_interface_id)
-        leave_out_inconsistent(r)
-        r.notes.sort(key=lambda n: (n.api, n.item_id or "", n.message))
-        return r
+    def _read_metrics(self) -> None:
+        """NAT gateway traffic from CloudWatch, read into a scratch region and committed with its error, if any."""
+        with self._lock:
+            scratch = RegionSnapshot(region=self.region, collected=list(self.result.collected),
+                                     nat_gateways=list(self.result.nat_gateways))
+        read_nat_metrics(self.watcher, scratch, self.metrics_days or 0)
+
+        def change(r: RegionSnapshot) -> None:
+            r.nat_gateway_metrics = scratch.nat_gateway_metrics
+            r.errors.extend(scratch.errors)
+        self._commit([METRICS_API], change)
+
+    def close(self) -> RegionSnapshot:
+        """The finished region (called by the worker when every source is done)."""
+        with self._lock:
+            if self._final is None:
+                self._closed = True
+                self._final = finish(self.result)
+            return self._final
+
+    def abandon(self, fault: CollectionFault) -> RegionSnapshot:
+        """Give the region up (its deadline passed): the sources committed so far, and ``fault`` recorded for
+        every source not settled. The worker may go on with its call in flight; nothing it does counts any more.
+        A region the worker already closed is returned as it is."""
+        with self._lock:
+            if self._final is not None:
+                return self._final
+            self._closed = True
+            result = self.result.model_copy(deep=True)
+            settled = set(self.settled)
+        wanted = list(SOURCES) + ([METRICS_API] if self.watcher is not None else [])
+        result.errors += [collection_error(self.region, SOURCE_APIS.get(s, s), fault) for s in wanted if s not in settled]
+        with self._lock:
+            self._final = finish(result)
+            return self._final
+
+
+def unread_region(region: str, fault: CollectionFault) -> RegionSnapshot:
+    """A region never started (the overall timeout passed first): every source recorded as not read."""
+    return finish(RegionSnapshot(region=region, errors=[collection_error(region, SOURCE_APIS[s], fault) for s in SOURCES]))
+
+
+def finish(r: RegionSnapshot) -> RegionSnapshot:
+    """Sort everything (the same account gives the same file) and leave out what the snapshot checks refuse."""
+    r.collected.sort()
+    r.errors.sort(key=error_order)
+    r.notes.sort(key=lambda n: (n.api, n.item_id or "", n.message))
+    r.vpcs.sort(key=lambda x: x.vpc_id)
+    r.dhcp_options.sort(key=lambda x: x.dhcp_options_id)
+    r.subnets.sort(key=lambda x: x.subnet_id)
+    r.route_tables.sort(key=lambda x: x.route_table_id)
+    r.security_groups.sort(key=lambda x: x.group_id)
+    r.vpc_endpoints.sort(key=lambda x: x.vpc_endpoint_id)
+    r.nat_gateways.sort(key=lambda x: x.nat_gateway_id)
+    r.internet_gateways.sort(key=lambda x: x.internet_gateway_id)
+    r.prefix_lists.sort(key=lambda x: x.prefix_list_id)
+    r.network_acls.sort(key=lambda x: x.network_acl_id)
+    r.network_interfaces.sort(key=lambda x: x.network_interface_id)
+    leave_out_inconsistent(r)
+    r.notes.sort(key=lambda n: (n.api, n.item_id or "", n.message))
+    return r
 
 
 def leave_out_inconsistent(region: RegionSnapshot) -> None:
@@ -242,6 +380,7 @@ def leave_out_inconsistent(region: RegionSnapshot) -> None:
             region.notes.append(ItemNote(api=f"vpclint:{problem.path[0]}", item_id=item_id, message=f"left out: {problem.reason}"))
 
 
+
 def collect(
     session: boto3.Session,
     regions: list[str],
@@ -250,11 +389,16 @@ def collect(
     max_workers: int = 8,
     on_region_done: Optional[Callable[[str], None]] = None,
     metrics_days: Optional[int] = None,
+    timeout: Optional[float] = TIMEOUT,
+    region_deadline: Optional[float] = REGION_DEADLINE,
 ) -> Snapshot:
     """Collect every region concurrently (at most ``max_workers`` at once) into one snapshot.
 
-    With ``metrics_days``, each region's NAT gateway traffic over that many days is read from CloudWatch too.
+    With ``metrics_days``, each region's NAT gateway traffic over that many days is read from CloudWatch too. Each
+    region gets ``region_deadline`` seconds from its start and the whole collection ``timeout`` seconds (None: no
+    limit); a region past either is given up with what it had read, and this returns without waiting for it.
     """
+    overall = Deadline(timeout, "overall timeout")
     # Clients are created here, on one thread: a boto3 Session is not safe to share across threads.
     clients = {region: session.client("ec2", region_name=region, config=client_config()) for region in regions}
     probes = {region: session.client("ec2", region_name=region, config=client_config(PROBE_ATTEMPTS)) for region in regions}
@@ -263,22 +407,63 @@ def collect(
         if metrics_days else {}
     )
     dns = route53.DnsReader(session, regions, partition, account_id)
+    waiting = list(regions)
+    running: dict[str, RegionCollector] = {}
+    results: dict[str, RegionSnapshot] = {}
+    changed = threading.Condition()
 
-    def run(region: str) -> RegionSnapshot:
-        try:
-            result = RegionCollector(clients[region], region, probes[region]).collect()
-            dns.read(result)
-            if metrics_days:
-                read_nat_metrics(watchers[region], result, metrics_days)
-        except Exception as exc:  # a transport failure nobody expected costs one region, not the scan
-            result = RegionSnapshot(region=region, errors=[collection_error(region, "*", exc)])
-        if on_region_done:
-            on_region_done(region)
-        return result
+    def settle(region: str, result: RegionSnapshot) -> None:
+        """Record a region's result once (called with ``changed`` held)."""
+        if region not in results:
+            results[region] = result
+            running.pop(region, None)
+            if on_region_done:
+                on_region_done(region)
+            changed.notify_all()
 
-    with ThreadPoolExecutor(max_workers=max(1, max_workers)) as pool:
-        results = list(pool.map(run, regions))
-    return Snapshot(account_id=account_id, partition=partition, regions=sorted(results, key=lambda r: r.region))
+    def work() -> None:
+        while True:
+            with changed:
+                if not waiting or overall.expired():
+                    return
+                region = waiting.pop(0)
+                deadline = Deadline(region_deadline, "region deadline").earliest(overall)
+                collector = RegionCollector(clients[region], region, probes[region], deadline,
+                                            watchers.get(region), metrics_days)
+                running[region] = collector
+                changed.notify_all()  # the main thread now waits for this region's deadline too
+            result = collector.collect()
+            read_dns(dns, result)
+            with changed:
+                settle(region, result)
+
+    for number in range(min(max(1, max_workers), len(regions))):
+        start_daemon(work, f"vpclint-region-{number}")
+    with changed:
+        while len(results) < len(regions):
+            for region, collector in list(running.items()):
+                if collector.deadline.expired():
+                    settle(region, collector.abandon(CollectionFault(
+                        "DeadlineExceeded", f"{collector.deadline.what} of {collector.deadline.seconds:g} s passed before this was read")))
+            if overall.expired():
+                for region in list(waiting):
+                    settle(region, unread_region(region, CollectionFault(
+                        "DeadlineExceeded", f"overall timeout of {overall.seconds:g} s passed before this region was started")))
+                waiting.clear()
+            if len(results) == len(regions):
+                break
+            ends = [c.deadline.remaining() for c in running.values()] + [overall.remaining()]
+            known = [end for end in ends if end is not None]
+            changed.wait(timeout=min(known) + 0.01 if known else None)
+    return Snapshot(account_id=account_id, partition=partition, regions=[results[r] for r in sorted(results)])
+
+
+def read_dns(dns: route53.DnsReader, result: RegionSnapshot) -> None:
+    """The region's private hosted zones and Resolver rules; a failure nobody expected costs those sources only."""
+    try:
+        dns.read(result)
+    except Exception as exc:  # noqa: BLE001
+        result.errors.append(collection_error(result.region, "route53:*", exc))
 
 
 def collect_account(
@@ -290,8 +475,10 @@ def collect_account(
     on_region_done: Optional[Callable[[str], None]] = None,
     metrics_days: Optional[int] = None,
     on_call: Optional[Callable[[str, str], None]] = None,
+    timeout: Optional[float] = TIMEOUT,
 ) -> Snapshot:
-    """Open a session, resolve identity and regions, and collect: the whole live path in one call.
+    """Open a session, resolve identity and regions, and collect: the whole live path in one call (``timeout``
+    seconds for the collection of the regions).
 
     ``on_call(region, "service:Operation")`` is told of every AWS call as it starts (for a progress display)."""
     session = open_session(profile)
@@ -307,4 +494,4 @@ def collect_account(
         raise VpclintError("no region to scan: pass --region R or --all-regions, or set AWS_REGION") from None
     if on_start:
         on_start(targets)
-    return collect(session, targets, account_id, partition, max_workers, on_region_done, metrics_days)
+    return collect(session, targets, account_id, partition, max_workers, on_region_done, metrics_days, timeout)

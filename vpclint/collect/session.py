@@ -8,8 +8,11 @@ from typing import Iterable, Optional
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
+from botocore.parsers import ResponseParserError
+from urllib3.exceptions import HTTPError as Urllib3Error
 
 from vpclint import __version__
+from vpclint.collect.deadline import CollectionFault
 from vpclint.errors import EXIT_INCOMPLETE, VpclintError
 from vpclint.snapshot import CollectionError
 
@@ -19,14 +22,23 @@ MAX_ATTEMPTS = 10
 """Attempts per call, the first one included (adaptive retries ride out throttling)."""
 PROBE_ATTEMPTS = 2
 """Attempts of a region's first call: enough for a dropped connection, not minutes of back-off for a dead endpoint."""
+CALL_ERRORS = (ClientError, BotoCoreError, ResponseParserError, CollectionFault, Urllib3Error)
+"""What a failed AWS call raises: AWS's answer, botocore's transport errors, a body botocore can't parse
+(``ResponseParserError`` is not a BotoCoreError: a plain-text 503 used to escape and cost the whole region), the
+collector's own faults (deadline, pagination loop), and urllib3's errors should one escape botocore."""
+CONNECT_TIMEOUT = 5
+"""Seconds to open a connection to an AWS endpoint (per attempt)."""
+READ_TIMEOUT = 20
+"""Seconds to wait for any byte of an answer (per attempt; EC2 describes answer in well under a second)."""
 
 
 def client_config(max_attempts: int = MAX_ATTEMPTS) -> Config:
-    """botocore settings for every client: adaptive retries for throttling, bounded timeouts."""
+    """botocore settings for every client: adaptive retries for throttling and transient faults, bounded
+    timeouts."""
     return Config(
         retries={"mode": "adaptive", "total_max_attempts": max_attempts},
-        connect_timeout=10,
-        read_timeout=60,
+        connect_timeout=CONNECT_TIMEOUT,
+        read_timeout=READ_TIMEOUT,
         user_agent_extra=f"vpclint/{__version__}",
     )
 
@@ -44,6 +56,8 @@ def error_code(exc: Exception) -> str:
     """AWS's error code of a failed call, or the exception's class name."""
     if isinstance(exc, ClientError):
         return str(exc.response.get("Error", {}).get("Code") or "ClientError")
+    if isinstance(exc, CollectionFault):
+        return exc.code
     return type(exc).__name__
 
 
@@ -74,7 +88,7 @@ def resolve_identity(session: boto3.Session) -> tuple[str, str]:
         raise VpclintError(
             "no AWS credentials found (set AWS_PROFILE or --profile, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)"
         ) from None
-    except (ClientError, BotoCoreError) as exc:
+    except CALL_ERRORS as exc:
         raise VpclintError(
             f"sts:GetCallerIdentity failed in {region}: {error_code(exc)}: {error_message(exc)}"
         ) from None
@@ -116,7 +130,7 @@ def resolve_regions(
     try:
         ec2 = session.client("ec2", region_name=home, config=client_config())
         listed = ec2.describe_regions(AllRegions=False)["Regions"]
-    except (ClientError, BotoCoreError) as exc:
+    except CALL_ERRORS as exc:
         raise VpclintError(
             f"cannot list the account's regions (ec2:DescribeRegions in {home}: {error_code(exc)}: "
             f"{error_message(exc)}); pass --region instead",

@@ -8,7 +8,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Optional, TextIO
 
-from vpclint.collect.region import collect_account
+from vpclint.collect.region import REGION_DEADLINE, TIMEOUT, collect_account
+from vpclint.config import MAX_TIMEOUT
 from vpclint.demo import DEMO_FILE, demo_snapshot_text
 from vpclint.documents import write_text
 from vpclint.errors import VpclintError
@@ -22,6 +23,11 @@ def add_collection_args(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--region", action="append", default=[], metavar="R", help="region to scan (repeatable)")
     group.add_argument("--all-regions", action="store_true", help="every enabled region of the account's partition")
     group.add_argument("--max-workers", type=positive_int, default=8, metavar="N", help="regions collected at once (default 8)")
+    group.add_argument(
+        "--timeout", type=seconds, default=None, metavar="SECONDS",
+        help=f"give up what is still unread after this many seconds, keeping the rest (exit 3; default: the config's "
+             f"timeout, else {TIMEOUT:g}; each region also has {REGION_DEADLINE:g} s)",
+    )
 
 
 def add_source_args(parser: argparse.ArgumentParser) -> None:
@@ -42,6 +48,17 @@ def positive_int(text: str) -> int:
     return value
 
 
+def seconds(text: str) -> float:
+    """argparse type: a number of seconds above 0 and at most MAX_TIMEOUT."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not 0 < value <= MAX_TIMEOUT:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"expected seconds above 0 and at most {MAX_TIMEOUT:g}, got {text!r}")
+    return value
+
+
 def add_rules_dir_arg(parser: argparse.ArgumentParser) -> None:
     """``--rules DIR`` (repeatable): rule files to load beside the built-in ones."""
     parser.add_argument("--rules", action="append", default=[], type=Path, metavar="DIR", help="also load the rule files in DIR (repeatable)")
@@ -49,9 +66,12 @@ def add_rules_dir_arg(parser: argparse.ArgumentParser) -> None:
 
 def collect_live(args: argparse.Namespace, metrics_days: Optional[int] = None) -> Snapshot:
     """Collect from AWS (NAT metrics when ``metrics_days``) with a progress display on stderr, never stdout: the
-    regions done and the region and API being read. Shown only when stderr is a terminal and not ``--no-progress``."""
+    regions done and the region and API being read. Shown only when stderr is a terminal and not ``--no-progress``.
+    The collection is given up after ``--timeout`` seconds (default TIMEOUT)."""
+    timeout = getattr(args, "timeout", None) or TIMEOUT
     if getattr(args, "no_progress", False) or not sys.stderr.isatty():
-        return collect_account(args.profile, args.region, args.all_regions, args.max_workers, metrics_days=metrics_days)
+        return collect_account(args.profile, args.region, args.all_regions, args.max_workers, metrics_days=metrics_days,
+                               timeout=timeout)
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -70,7 +90,7 @@ def collect_live(args: argparse.Namespace, metrics_days: Optional[int] = None) -
             progress.advance(task)
 
         return collect_account(args.profile, args.region, args.all_regions, args.max_workers, start, done, metrics_days,
-                               on_call=call)
+                               on_call=call, timeout=timeout)
 
 
 def obtain_snapshot(args: argparse.Namespace, metrics_days: Optional[int] = None) -> tuple[Snapshot, Optional[Path]]:

@@ -94,6 +94,8 @@ def perform_scan(args: argparse.Namespace, fail_on: Optional[str] = None) -> Sca
     live = not getattr(args, "snapshot", None) and not getattr(args, "demo", False)
     if live and not args.region and not args.all_regions:
         args = argparse.Namespace(**{**vars(args), "region": list(config.regions), "all_regions": config.all_regions})
+    if getattr(args, "timeout", None) is None and config.timeout is not None:
+        args = argparse.Namespace(**{**vars(args), "timeout": config.timeout})
     snapshot, snapshot_path = obtain_snapshot(args)
     vpc_ids = resolve_vpcs(snapshot, args.vpc) if args.vpc else None
     fail_on = fail_on or config.fail_on or "low"
