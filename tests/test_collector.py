@@ -23,7 +23,8 @@ from scenarios import build_private_vpc, build_vpc, endpoint_security_group
 
 from vpclint.collect import session as collect_session
 from vpclint.collect.route53 import DNS_SOURCES
-from vpclint.collect.region import RegionCollector, collect
+from vpclint.collect.region import RegionCollector
+from vpclint.collect.scheduler import collect
 from vpclint.collect.session import resolve_regions
 from vpclint.engine import evaluate
 from vpclint.rules import load_rules

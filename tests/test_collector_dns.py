@@ -17,7 +17,7 @@ from scenarios import build_private_vpc, build_vpc, make_default_vpc_public
 
 from vpclint.collect import route53
 from vpclint.collect import session as collect_session
-from vpclint.collect.region import collect
+from vpclint.collect.scheduler import collect
 from vpclint.snapshot import SOURCES, RegionSnapshot, Snapshot, dumps, parse
 
 ACCOUNT = "123456789012"

@@ -19,8 +19,10 @@ from test_collector import FakeEc2, fake_client, paged_account
 
 from vpclint.collect import items as collect_items
 from vpclint.collect import region as collect_region
+from vpclint.collect import scheduler as collect_scheduler
 from vpclint.collect.deadline import Deadline
-from vpclint.collect.region import RegionCollector, collect
+from vpclint.collect.region import RegionCollector
+from vpclint.collect.scheduler import collect
 from vpclint.collect.session import client_config
 from vpclint.engine import evaluate
 from vpclint.rules import load_rules
@@ -132,7 +134,7 @@ def test_a_single_transient_fault_on_describe_subnets_is_retried_and_the_scan_is
 def test_a_persistent_fault_on_network_acls_costs_only_network_acls(moto_server, monkeypatch, fast_pages, fault):
     """DescribeNetworkAcls fails on every attempt: only network_acls is unread; every other source is collected;
     the rules that need ACLs are not evaluated and the others are; exit 3."""
-    monkeypatch.setattr(collect_region, "client_config", lambda attempts=3: client_config(min(attempts, 3)))
+    monkeypatch.setattr(collect_scheduler, "client_config", lambda attempts=3: client_config(min(attempts, 3)))
     session = moto_server.session()
     build_private_vpc(session, "us-east-1", "private")
     build_vpc(session, "us-east-1", "nat", cidr="10.2.0.0/16", azs=1)
@@ -233,7 +235,7 @@ def test_an_unexpected_failure_of_one_source_keeps_the_others(monkeypatch):
 
 
 @pytest.mark.parametrize("flag, config, expected", [
-    (None, None, collect_region.TIMEOUT), (None, "timeout = 7", 7.0), (["--timeout", "2.5"], "timeout = 7", 2.5),
+    (None, None, collect_scheduler.TIMEOUT), (None, "timeout = 7", 7.0), (["--timeout", "2.5"], "timeout = 7", 2.5),
 ])
 def test_timeout_comes_from_the_flag_then_the_config_then_the_default(monkeypatch, tmp_path, flag, config, expected):
     """``--timeout`` overrides the config's ``timeout``, which overrides the default."""

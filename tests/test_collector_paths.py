@@ -8,7 +8,7 @@ from moto import mock_aws
 
 from scenarios import add_interface_endpoint, build_vpc
 
-from vpclint.collect.region import collect
+from vpclint.collect.scheduler import collect
 from vpclint.snapshot import SOURCES
 
 MOTO_S3_CIDRS = ["3.5.0.0/19", "52.216.0.0/15", "54.231.0.0/16"]

@@ -12,7 +12,7 @@ from test_collector_shapes import VPCS, shape
 
 from scenarios import build_vpc
 
-from vpclint.collect.region import collect
+from vpclint.collect.scheduler import collect
 
 ACCOUNT = "123456789012"
 

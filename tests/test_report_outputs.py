@@ -14,7 +14,7 @@ import sys
 import pytest
 
 from vpclint.cli import main
-from vpclint.collect.region import collect_account
+from vpclint.collect.scheduler import collect_account
 from vpclint.commands.common import collect_live
 from vpclint.demo import demo_snapshot_text
 from vpclint.emitters import ScanResult

@@ -36,7 +36,7 @@ import boto3  # noqa: E402
 from conftest import _start_server, _stop_server, vpclint_executable  # noqa: E402
 from scenarios import build_vpc  # noqa: E402
 
-from vpclint.collect.region import collect  # noqa: E402
+from vpclint.collect.scheduler import collect  # noqa: E402
 from vpclint.collect.session import resolve_identity  # noqa: E402
 from vpclint.snapshot import RegionSnapshot, Snapshot  # noqa: E402
 

@@ -15,11 +15,11 @@ import threading
 from typing import Any, Callable, Optional, TypeVar, Union
 
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError
 
 from vpclint.collect.items import ItemReader, attempt, paginate, sorted_unique
-from vpclint.collect.session import HOME_REGIONS, client_config, collection_error, error_code, error_order
-from vpclint.snapshot import HostedZone, RegionSnapshot, ResolverRule, ResolverTarget, ResourceRecordSet
+from vpclint.collect.session import CALL_ERRORS, HOME_REGIONS, client_config, collection_error, error_code, error_order
+from vpclint.snapshot import RegionSnapshot
+from vpclint.snapshot_hub import HostedZone, ResolverRule, ResolverTarget, ResourceRecordSet
 
 T = TypeVar("T")
 DNS_SOURCES = ("hosted_zones", "resolver_rules")
@@ -171,7 +171,7 @@ class DnsReader:
         if cached is None:
             try:
                 cached = self._list_records(zone_id)
-            except (ClientError, BotoCoreError) as exc:
+            except CALL_ERRORS as exc:
                 cached = exc
             with self.lock:
                 self.records[zone_id] = cached
@@ -198,7 +198,7 @@ class DnsReader:
         for vpc_id in candidate_vpcs(result):
             try:
                 raws = self._zones_of(vpc_id, result.region)
-            except (ClientError, BotoCoreError) as exc:
+            except CALL_ERRORS as exc:
                 failures.setdefault(error_code(exc), exc)
                 continue
             result.hosted_zone_vpc_ids.append(vpc_id)
@@ -212,7 +212,7 @@ class DnsReader:
                 continue
             try:
                 raws = self._records_of(zone.hosted_zone_id)
-            except (ClientError, BotoCoreError) as exc:
+            except CALL_ERRORS as exc:
                 if zone.owner_account in (None, self.account_id):
                     failures.setdefault(f"records {error_code(exc)}", exc)
                 else:  # another account's zone: its records need that account's credentials

@@ -12,20 +12,19 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from botocore import xform_name
-from botocore.exceptions import BotoCoreError, ClientError
 
 from vpclint.collect.items import ItemReader, attempt, paginate, sorted_unique, tags
-from vpclint.collect.session import collection_error, error_code
-from vpclint.snapshot import (
+from vpclint.collect.session import CALL_ERRORS, collection_error, error_code
+from vpclint.snapshot import RegionSnapshot
+from vpclint.snapshot_checks import valid_cidr
+from vpclint.snapshot_hub import (
     PeeringVpcInfo,
-    RegionSnapshot,
     TransitGatewayAttachment,
     TransitGatewayRoute,
     TransitGatewayRouteTable,
     TransitGatewayRouteTarget,
     VpcPeeringConnection,
 )
-from vpclint.snapshot_checks import valid_cidr
 
 ROUTE_TYPES = ["static", "propagated"]
 """SearchTransitGatewayRoutes needs a filter: every route of a table is static or propagated."""
@@ -141,7 +140,7 @@ def read_tgw_routes(ec2: Any, result: RegionSnapshot, gateways: set[str]) -> Non
             found = paginate(ec2, "search_transit_gateway_routes", "Routes",
                              TransitGatewayRouteTableId=table.transit_gateway_route_table_id,
                              Filters=[{"Name": "type", "Values": ROUTE_TYPES}])
-        except (ClientError, BotoCoreError) as exc:
+        except CALL_ERRORS as exc:
             failures.setdefault(error_code(exc), exc)
             table.routes_known = False
             continue

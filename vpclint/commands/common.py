@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Optional, TextIO
 
-from vpclint.collect.region import REGION_DEADLINE, TIMEOUT, collect_account
+from vpclint.collect.scheduler import REGION_DEADLINE, TIMEOUT, collect_account
 from vpclint.config import MAX_TIMEOUT
 from vpclint.demo import DEMO_FILE, demo_snapshot_text
 from vpclint.documents import write_text

@@ -1,0 +1,117 @@
+"""The snapshot's models of DNS and of the ways out of a VPC to a hub: Route 53 private hosted zones and their
+records, Route 53 Resolver rules, transit gateway attachments and route tables, and VPC peering connections
+(read by :mod:`vpclint.collect.route53` and :mod:`vpclint.collect.transit`; part of :class:`vpclint.snapshot.RegionSnapshot`)."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ResourceRecordSet(_Model):
+    """One record set of a private hosted zone, as Route 53 names it (a wildcard reads ``\\052``)."""
+
+    name: str
+    type: str
+    set_identifier: Optional[str] = None
+    alias_dns_name: Optional[str] = None  # AliasTarget.DNSName: an interface endpoint's ``vpce-...`` name, say
+    alias_hosted_zone_id: Optional[str] = None
+    values: list[str] = Field(default_factory=list)  # ResourceRecords[].Value
+
+
+class HostedZone(_Model):
+    """A private hosted zone associated with VPCs of the region (whatever account or service owns it)."""
+
+    hosted_zone_id: str
+    name: str
+    owner_account: Optional[str] = None  # Owner.OwningAccount
+    owner_service: Optional[str] = None  # Owner.OwningService, e.g. efs.amazonaws.com
+    vpc_ids: list[str] = Field(default_factory=list)  # the region's VPCs it is associated with
+    records_read: bool = False  # only zones whose name relates to an ECR or S3 service name are read
+    record_sets: list[ResourceRecordSet] = Field(default_factory=list)
+
+
+class ResolverTarget(_Model):
+    ip: Optional[str] = None
+    ipv6: Optional[str] = None
+    port: Optional[int] = None
+
+
+class ResolverRule(_Model):
+    """A Route 53 Resolver FORWARD or SYSTEM rule whose domain relates to an ECR or S3 service name, with the
+    region's VPCs it is associated with."""
+
+    resolver_rule_id: str
+    domain_name: str
+    rule_type: str  # FORWARD or SYSTEM
+    name: Optional[str] = None
+    status: Optional[str] = None
+    owner_id: Optional[str] = None
+    share_status: Optional[str] = None  # NOT_SHARED, SHARED_WITH_ME, SHARED_BY_ME
+    resolver_endpoint_id: Optional[str] = None
+    target_ips: list[ResolverTarget] = Field(default_factory=list)
+    vpc_ids: list[str] = Field(default_factory=list)
+
+
+class TransitGatewayAttachment(_Model):
+    """A transit gateway VPC attachment: the subnets (one per AZ) through which the VPC reaches the gateway."""
+
+    transit_gateway_attachment_id: str
+    transit_gateway_id: Optional[str] = None
+    vpc_id: Optional[str] = None
+    vpc_owner_id: Optional[str] = None
+    state: Optional[str] = None
+    subnet_ids: list[str] = Field(default_factory=list)
+    dns_support: Optional[str] = None  # Options.DnsSupport: enable, disable
+    ipv6_support: Optional[str] = None
+    tags: dict[str, str] = Field(default_factory=dict)
+
+
+class TransitGatewayRouteTarget(_Model):
+    transit_gateway_attachment_id: Optional[str] = None
+    resource_id: Optional[str] = None
+    resource_type: Optional[str] = None  # vpc, vpn, peering, direct-connect-gateway, connect, ...
+
+
+class TransitGatewayRoute(_Model):
+    destination_cidr_block: Optional[str] = None
+    prefix_list_id: Optional[str] = None
+    type: Optional[str] = None  # static, propagated
+    state: Optional[str] = None  # active, blackhole, ...
+    attachments: list[TransitGatewayRouteTarget] = Field(default_factory=list)
+
+
+class TransitGatewayRouteTable(_Model):
+    """A transit gateway route table the account can read (its own gateways') with its static and propagated
+    routes; ``routes_known`` is False when they could not be read."""
+
+    transit_gateway_route_table_id: str
+    transit_gateway_id: Optional[str] = None
+    state: Optional[str] = None
+    default_association_route_table: bool = False
+    default_propagation_route_table: bool = False
+    routes: list[TransitGatewayRoute] = Field(default_factory=list)
+    routes_known: bool = True
+
+
+class PeeringVpcInfo(_Model):
+    """One side of a VPC peering connection."""
+
+    vpc_id: Optional[str] = None
+    owner_id: Optional[str] = None
+    region: Optional[str] = None
+    cidr_blocks: list[str] = Field(default_factory=list)
+    ipv6_cidr_blocks: list[str] = Field(default_factory=list)
+
+
+class VpcPeeringConnection(_Model):
+    vpc_peering_connection_id: str
+    status: Optional[str] = None  # Status.Code: active, pending-acceptance, deleted, ...
+    requester: PeeringVpcInfo = Field(default_factory=PeeringVpcInfo)
+    accepter: PeeringVpcInfo = Field(default_factory=PeeringVpcInfo)
+    tags: dict[str, str] = Field(default_factory=dict)
