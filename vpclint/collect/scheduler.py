@@ -16,8 +16,10 @@ from botocore.exceptions import NoRegionError
 
 from vpclint.collect import route53
 from vpclint.collect.deadline import CollectionFault, Deadline, start_daemon
-from vpclint.collect.region import RegionCollector, unread_region
-from vpclint.collect.session import PROBE_ATTEMPTS, client_config, collection_error, open_session, resolve_identity, resolve_regions
+from vpclint.collect.region import SOURCE_APIS, RegionCollector, unread_region
+from vpclint.collect.session import (
+    PROBE_ATTEMPTS, client_config, collection_error, error_order, open_session, resolve_identity, resolve_regions,
+)
 from vpclint.errors import VpclintError
 from vpclint.snapshot import RegionSnapshot, Snapshot
 
@@ -79,7 +81,7 @@ def collect(
                 running[region] = collector
                 changed.notify_all()  # the main thread now waits for this region's deadline too
             result = collector.collect()
-            read_dns(dns, result)
+            read_dns(dns, result, collector.deadline)
             with changed:
                 settle(region, result)
 
@@ -104,8 +106,14 @@ def collect(
     return Snapshot(account_id=account_id, partition=partition, regions=[results[r] for r in sorted(results)])
 
 
-def read_dns(dns: route53.DnsReader, result: RegionSnapshot) -> None:
-    """The region's private hosted zones and Resolver rules; a failure nobody expected costs those sources only."""
+def read_dns(dns: route53.DnsReader, result: RegionSnapshot, deadline: Deadline) -> None:
+    """The region's private hosted zones and Resolver rules, unless the region's deadline has passed (then they are
+    recorded as not read, as for a region given up); a failure nobody expected costs those sources only."""
+    if deadline.expired():
+        fault = CollectionFault("DeadlineExceeded", f"{deadline.what} of {deadline.seconds:g} s passed before this was read")
+        result.errors.extend(collection_error(result.region, SOURCE_APIS[s], fault) for s in route53.DNS_SOURCES)
+        result.errors.sort(key=error_order)
+        return
     try:
         dns.read(result)
     except Exception as exc:  # noqa: BLE001
