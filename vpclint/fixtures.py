@@ -18,16 +18,14 @@ from typing import Any, Mapping
 import yaml
 from pydantic import ValidationError
 
-from vpclint.errors import EXIT_USAGE, VpclintError
+from vpclint.errors import VpclintError
 
 BASE_FILE = "fixture_base.yaml"
 PATCH_OPS = ("set", "set_top", "add", "remove")
 
 
 class FixtureError(VpclintError):
-    """A malformed fixture file or case (exit 2)."""
-
-    exit_code = EXIT_USAGE
+    """A malformed fixture file or case (exit 2, as every :class:`VpclintError`)."""
 
 
 @dataclass(frozen=True)
