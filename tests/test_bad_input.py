@@ -93,7 +93,8 @@ RULE_CASES = {
     "unknown-function": (_rule(when="nosuch(@)"), ["field when", "unknown function nosuch()"]),
     "wrong-arity": (_rule(evidence="length(vpc_id, region)"), ["field evidence", "length() takes 1"]),
     "unknown-function-in-template": (_rule(message="{{ shout(vpc_id) }}"), ["field message", "unknown function shout()"]),
-    "type-error-at-evaluation": (_rule(when="length(no_such_field) > `0`"), ["field when", "JMESPath failed on vpc-"]),
+    "type-error-at-evaluation": (_rule(when="length(is_default) > `0`"), ["field when", "JMESPath failed on vpc-"]),
+    "unknown-field": (_rule(when="in_scop"), ["field when", "no vpc item has a field in_scop (did you mean in_scope?)"]),
     "duplicate-of-builtin": (_rule(id="ecr-dkr-endpoint-missing"), ["field id", "already defined in rules/ecr-dkr-endpoint-missing.yaml"]),
 }
 

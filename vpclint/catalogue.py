@@ -7,6 +7,7 @@ document can't drift from the code (a test compares ``docs/rules.md`` with :func
 from __future__ import annotations
 
 import inspect
+import re
 
 from vpclint.functions import RuleFunctions
 from vpclint.rules import Rule, severity_rank
@@ -21,16 +22,26 @@ SCHEMA_FIELDS = (
     ("description, rationale", "what the rule checks and why it matters"),
     ("references", "https:// documentation URLs"),
     ("tags", "security, cost, availability"),
+    ("let", "optional: named JMESPath values computed once per item, in order, and read by name (as fields) in "
+            "when, evidence and the templates; a name must not be a field of the rule's items"),
     ("when", "JMESPath over one view item; the rule fires when the result is truthy"),
     ("message, remediation", "text with {{ jmespath }} placeholders, rendered for each finding"),
     ("evidence", "JMESPath selecting the facts that made the rule fire"),
 )
 
 
+_SPHINX_ROLE = re.compile(r":(?:mod|func|class|meth|data|attr):`~?([^`]+)`")
+
+
+def plain_markdown(text: str) -> str:
+    """A docstring as plain Markdown: Sphinx roles (``:func:`x` ``) and reST literals (````x````) as `x`."""
+    return _SPHINX_ROLE.sub(r"`\1`", text).replace("``", "`")
+
+
 def rule_functions() -> list[tuple[str, str]]:
-    """``(name, docstring)`` of every custom function rule expressions may call, sorted by name."""
+    """``(name, docstring)`` of every custom function rule expressions may call, sorted by name, in Markdown."""
     return sorted(
-        (name[len("_func_"):], inspect.getdoc(member) or "")
+        (name[len("_func_"):], plain_markdown(inspect.getdoc(member) or ""))
         for name, member in vars(RuleFunctions).items()
         if name.startswith("_func_")
     )
@@ -71,6 +82,7 @@ def render_show(rule: Rule) -> str:
         f"  {' '.join(rule.rationale.split())}",
         "references:",
         *(f"  {url}" for url in rule.references),
+        *(line for name, expression in rule.let.items() for line in (f"let {name}:", f"  {' '.join(expression.split())}")),
         "when:",
         f"  {' '.join(rule.when.split())}",
         "evidence:",

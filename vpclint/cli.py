@@ -21,7 +21,7 @@ EXIT_INTERNAL = 4
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand registered."""
-    from vpclint.commands import baseline, collect, cost, pricing, rules, scan
+    from vpclint.commands import baseline, collect, cost, pricing, rules, scan, view
 
     parser = argparse.ArgumentParser(
         prog="vpclint",
@@ -30,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"vpclint {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
-    for command in (scan, collect, baseline, rules, cost, pricing):
+    for command in (scan, collect, baseline, rules, view, cost, pricing):
         command.register(subparsers)
     return parser
 

@@ -2,7 +2,8 @@
 
 A rule file is YAML holding one rule (``schema_version: 1`` plus the fields of :class:`Rule`). Conditions,
 evidence and the text templates are JMESPath over one item of the derived view (:mod:`vpclint.view`);
-templates embed expressions as ``{{ expression }}``. Everything is compiled when the file is loaded, so a bad
+templates embed expressions as ``{{ expression }}``. ``let`` names values computed once per item (see
+:meth:`Rule.bind`). Everything is compiled when the file is loaded, so a bad
 expression is reported with its file and field before any scan runs.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 import re
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Literal, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Literal, Optional
 
 import jmespath
 import yaml
@@ -24,6 +25,7 @@ from vpclint.documents import load_data, validate_versioned
 from vpclint.errors import VpclintError
 from vpclint.limits import MAX_DEPTH
 from vpclint.functions import RuleFunctions
+from vpclint.rulefields import unknown_field
 from vpclint.snapshot import SOURCES
 
 if TYPE_CHECKING:
@@ -34,6 +36,7 @@ SEVERITIES = ("critical", "high", "medium", "low", "info")
 Severity = Literal["critical", "high", "medium", "low", "info"]
 ResourceKind = Literal["vpc", "subnet", "route_table", "endpoint", "security_group"]
 _RULE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_LET_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 PLACEHOLDER = re.compile(r"\{\{(.+?)\}\}", re.S)
 """A ``{{ expression }}`` in a rule's message or remediation template."""
 
@@ -111,6 +114,7 @@ class Rule(BaseModel):
     rationale: str = Field(min_length=1)
     references: list[str] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
+    let: dict[str, str] = Field(default_factory=dict)
     when: str = Field(min_length=1)
     message: str = Field(min_length=1)
     evidence: str = Field(min_length=1)
@@ -118,12 +122,23 @@ class Rule(BaseModel):
 
     _source: str = PrivateAttr(default="")
     _compiled: dict[str, Any] = PrivateAttr(default_factory=dict)
+    _bound: tuple[Any, Any, Any] = PrivateAttr(default=(None, None, None))
 
     @field_validator("id")
     @classmethod
     def _kebab_case(cls, value: str) -> str:
         if not _RULE_ID.match(value):
             raise ValueError(f"rule id {value!r} is not kebab-case (lowercase words joined by '-')")
+        return value
+
+    @field_validator("let")
+    @classmethod
+    def _let_names(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, expression in value.items():
+            if not _LET_NAME.match(name):
+                raise ValueError(f"let name {name!r} is not lowercase letters, digits and '_'")
+            if not isinstance(expression, str) or not expression.strip():
+                raise ValueError(f"let {name}: expected a JMESPath expression")
         return value
 
     @field_validator("references")
@@ -142,6 +157,12 @@ class Rule(BaseModel):
     def compile(self, source: str) -> None:
         """Compile the JMESPath condition, evidence and templates; errors name the file and field."""
         self._source = source
+        self._compiled["let"] = []
+        for name, expression in self.let.items():
+            try:
+                self._compiled["let"].append((name, compile_expression(expression)))
+            except JMESPathError as exc:
+                raise VpclintError(f"rule file {source}: field let.{name}: invalid JMESPath: {_one_line(exc)}") from None
         for name in ("when", "evidence"):
             try:
                 self._compiled[name] = compile_expression(getattr(self, name))
@@ -154,12 +175,53 @@ class Rule(BaseModel):
                 raise VpclintError(
                     f"rule file {source}: field {name}: invalid JMESPath in a {{{{ }}}} placeholder: {_one_line(exc)}"
                 ) from None
+        for name, parsed in self._expressions():
+            problem = _bad_call(parsed.parsed)
+            if problem:
+                raise VpclintError(f"rule file {source}: field {name}: invalid JMESPath: {problem}")
+        self._check_fields()
+
+    def _expressions(self) -> Iterator[tuple[str, ParsedResult]]:
+        """``(field, parsed expression)`` of every expression of the rule: lets, condition, evidence, placeholders."""
+        yield from ((f"let.{name}", parsed) for name, parsed in self._compiled["let"])
         for name in ("when", "evidence", "message", "remediation"):
             compiled = self._compiled[name]
             for parsed in compiled.parts if isinstance(compiled, Template) else [compiled]:
-                problem = _bad_call(parsed.parsed) if isinstance(parsed, ParsedResult) else None
-                if problem:
-                    raise VpclintError(f"rule file {source}: field {name}: invalid JMESPath: {problem}")
+                if isinstance(parsed, ParsedResult):
+                    yield name, parsed
+
+    def _check_fields(self) -> None:
+        """Refuse a let name that is a field of the rule's items, and an expression reading a field that no item of
+        the kind has (a let sees the earlier lets, the other fields all of them)."""
+        from vpclint.fixtures import item_fields
+
+        known = item_fields()[self.resource]
+        for name in self.let:
+            if name in known:
+                raise VpclintError(f"rule file {self._source}: field let.{name}: the name is a field of "
+                                   f"{self.resource} items; choose another")
+        names = list(self.let)
+        for field_name, parsed in self._expressions():
+            visible = names[:names.index(field_name[4:])] if field_name.startswith("let.") else names
+            problem = unknown_field([parsed.parsed], known | frozenset(visible), self.resource)
+            if problem:
+                raise VpclintError(f"rule file {self._source}: field {field_name}: {problem}")
+
+    def bind(self, item: Any, options: jmespath.Options) -> Any:
+        """The item the expressions see: with ``let``, a shallow copy with each named value added under its name, in
+        order (each sees the earlier ones); kept for the last item, so one finding computes them once."""
+        lets = self._compiled["let"]
+        last_item, last_options, bound = self._bound
+        if not lets or (last_item is item and last_options is options):
+            return bound if lets else item
+        bound = dict(item)
+        for name, parsed in lets:
+            try:
+                bound[name] = search(parsed, bound, options)
+            except JMESPathError as exc:
+                raise self._failure(f"let.{name}", item, exc) from None
+        self._bound = (item, options, bound)
+        return bound
 
     def _failure(self, field_name: str, item: Any, exc: JMESPathError) -> VpclintError:
         """A JMESPath error (e.g. a type error) naming the file and field."""
@@ -170,7 +232,7 @@ class Rule(BaseModel):
 
     def _apply(self, field_name: str, item: Any, options: jmespath.Options) -> Any:
         """Search or render one compiled field."""
-        compiled = self._compiled[field_name]
+        compiled, item = self._compiled[field_name], self.bind(item, options)
         try:
             if isinstance(compiled, Template):
                 return compiled.render(item, options)
@@ -180,7 +242,8 @@ class Rule(BaseModel):
 
     def condition(self, options: jmespath.Options) -> Callable[[Any], bool]:
         """The condition with one evaluation's options bound: true for an item when it holds (JMESPath truthiness)."""
-        when = program(self._compiled["when"], options)
+        test = program(self._compiled["when"], options)
+        when = (lambda item: test(self.bind(item, options))) if self.let else test
 
         def holds(item: Any) -> bool:
             try:
