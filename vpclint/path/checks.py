@@ -241,14 +241,20 @@ def check_endpoint_ingress(
 
     A rule referencing a group admits only that group's members. In a subnet without workload interfaces yet,
     membership is not known: a referencing rule counts, with a note naming the group to use. Skipped when the
-    groups admitted the subnet for another endpoint.
+    groups admitted the subnet for another endpoint; otherwise decided once per endpoint and replayed.
     """
     key = ("endpoint-ingress", tuple(group_ids), source, vpc_id, tuple(group_sets))
-    def checks(on: Judge) -> None:
-        _endpoint_ingress(index, on, group_ids, source, vpc_id, group_sets, endpoint_id)
+    if index.memo.get(("passes", key)):  # whether anything is recorded does not depend on the endpoint
+        return
 
-    if not passes(index, key, checks):
-        checks(judge)
+    def run() -> Judge:
+        scratch = Judge()
+        _endpoint_ingress(index, scratch, group_ids, source, vpc_id, group_sets, endpoint_id)
+        return scratch
+
+    recorded = index.remember(("replayed", key, endpoint_id), run)
+    index.memo[("passes", key)] = recorded.quiet
+    judge.replay(recorded)
 
 
 def _endpoint_ingress(
