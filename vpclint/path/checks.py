@@ -243,9 +243,19 @@ def check_endpoint_ingress(
     membership is not known: a referencing rule counts, with a note naming the group to use. Skipped when the
     groups admitted the subnet for another endpoint; otherwise decided once per endpoint and replayed.
     """
+    recorded = endpoint_ingress(index, group_ids, source, vpc_id, group_sets, endpoint_id)
+    if recorded is not None:
+        judge.replay(recorded)
+
+
+def endpoint_ingress(
+    index: RegionIndex, group_ids: list[str], source: Network, vpc_id: str, group_sets: list[frozenset[str]],
+    endpoint_id: str,
+) -> Optional[Judge]:
+    """What :func:`check_endpoint_ingress` records, on a judge of its own; None when nothing."""
     key = ("endpoint-ingress", tuple(group_ids), source, vpc_id, tuple(group_sets))
     if index.memo.get(("passes", key)):  # whether anything is recorded does not depend on the endpoint
-        return
+        return None
 
     def run() -> Judge:
         scratch = Judge()
@@ -254,7 +264,7 @@ def check_endpoint_ingress(
 
     recorded = index.remember(("replayed", key, endpoint_id), run)
     index.memo[("passes", key)] = recorded.quiet
-    judge.replay(recorded)
+    return None if recorded.quiet else recorded
 
 
 def _endpoint_ingress(
