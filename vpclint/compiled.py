@@ -164,10 +164,12 @@ def _is_builtin_contains(name: str, nodes: list[dict], functions: Any) -> bool:
 
 def _call(name: str, kids: list[Program], functions: Any) -> Program:
     """A function call. The argument count is known now, and the argument types are checked here as
-    ``call_function`` checks them; on any mismatch ``call_function`` itself runs, to report it."""
+    ``call_function`` checks them (a variadic function's extra arguments are not checked); on any mismatch
+    ``call_function`` itself runs, to report it."""
     spec = functions.FUNCTION_TABLE.get(name)
     signature = spec["signature"] if spec else None
-    if not signature or len(signature) != len(kids) or signature[-1].get("variadic"):
+    variadic = bool(signature) and signature[-1].get("variadic")
+    if not signature or (len(kids) < len(signature) if variadic else len(kids) != len(signature)):
         call = functions.call_function
         return lambda current: call(name, [kid(current) for kid in kids])
     function, checks = spec["function"], []
