@@ -252,7 +252,10 @@ def endpoint_ingress(
     index: RegionIndex, group_ids: list[str], source: Network, vpc_id: str, group_sets: list[frozenset[str]],
     endpoint_id: str,
 ) -> Optional[Judge]:
-    """What :func:`check_endpoint_ingress` records, on a judge of its own; None when nothing."""
+    """What :func:`check_endpoint_ingress` records, on a judge of its own; None when nothing (at once when a rule
+    admits the subnet's CIDR, whatever groups its interfaces are in)."""
+    if allows_whole(_applying(index, frozenset(group_ids), "ingress")[0], Peer(networks=(source,))):
+        return None
     key = ("endpoint-ingress", tuple(group_ids), source, vpc_id, tuple(group_sets))
     if index.memo.get(("passes", key)):  # whether anything is recorded does not depend on the endpoint
         return None
