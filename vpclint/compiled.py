@@ -68,18 +68,18 @@ def to_program(node: dict, functions: Any, interpreter: TreeInterpreter) -> Prog
         return _junction(kind == "and_expression", operands)
     if kind == "comparator" and value in ("eq", "ne"):
         return _equality(value == "eq", node["children"], functions, interpreter)
-    kids = [to_program(child, functions, interpreter) for child in node.get("children") or []]
+    if kind == "subexpression":
+        kids = [_fields(run) if run[0]["type"] == "field" else to_program(run[0], functions, interpreter) for run in _runs(node["children"])]
+    else:
+        kids = [to_program(child, functions, interpreter) for child in node.get("children") or []]
     if kind == "function_expression" and _is_builtin_contains(value, node["children"], functions):
         values, subject, general = [n["value"] for n in node["children"][0]["children"]], kids[1], _call(value, kids, functions)
         return lambda current: general(current) if current is None else subject(current) in values
     if kind == "field":
-        def field(current: Any) -> Any:
-            try:
-                return current.get(value)
-            except AttributeError:
-                return None
-        return field
+        return _fields([node])
     if kind in ("subexpression", "index_expression", "pipe"):
+        if len(kids) == 1:  # a.b.c: one lookup chain
+            return kids[0]
         if len(kids) == 2:
             first, second = kids
             return lambda current: second(first(current))
@@ -115,6 +115,40 @@ def to_program(node: dict, functions: Any, interpreter: TreeInterpreter) -> Prog
     return lambda current: interpreter.visit(node, current)
 
 
+def _runs(nodes: list[dict]) -> list[list[dict]]:
+    """A subexpression's steps with consecutive ``field`` nodes grouped (every other node alone)."""
+    runs: list[list[dict]] = []
+    for node in nodes:
+        if node["type"] == "field" and runs and runs[-1][0]["type"] == "field":
+            runs[-1].append(node)
+        else:
+            runs.append([node])
+    return runs
+
+
+def _fields(nodes: list[dict]) -> Program:
+    """``field`` nodes in a row (``a.b.c``) as one lookup chain: null as soon as a step is not an object."""
+    names = [n["value"] for n in nodes]
+    if len(names) == 1:
+        (name,) = names
+
+        def field(current: Any) -> Any:
+            try:
+                return current.get(name)
+            except AttributeError:
+                return None
+        return field
+
+    def path(current: Any) -> Any:
+        for step in names:
+            try:
+                current = current.get(step)
+            except AttributeError:
+                return None
+        return current
+    return path
+
+
 def _is_builtin_contains(name: str, nodes: list[dict], functions: Any) -> bool:
     """True for ``contains([literals...], x)`` with jmespath's own ``contains``: on a non-null current value its
     first argument is always an array, so it is Python's ``in`` (as ``Functions._func_contains``)."""
@@ -130,10 +164,12 @@ def _is_builtin_contains(name: str, nodes: list[dict], functions: Any) -> bool:
 
 def _call(name: str, kids: list[Program], functions: Any) -> Program:
     """A function call. The argument count is known now, and the argument types are checked here as
-    ``call_function`` checks them; on any mismatch ``call_function`` itself runs, to report it."""
+    ``call_function`` checks them (a variadic function's extra arguments are not checked); on any mismatch
+    ``call_function`` itself runs, to report it."""
     spec = functions.FUNCTION_TABLE.get(name)
     signature = spec["signature"] if spec else None
-    if not signature or len(signature) != len(kids) or signature[-1].get("variadic"):
+    variadic = bool(signature) and signature[-1].get("variadic")
+    if not signature or (len(kids) < len(signature) if variadic else len(kids) != len(signature)):
         call = functions.call_function
         return lambda current: call(name, [kid(current) for kid in kids])
     function, checks = spec["function"], []

@@ -241,14 +241,33 @@ def check_endpoint_ingress(
 
     A rule referencing a group admits only that group's members. In a subnet without workload interfaces yet,
     membership is not known: a referencing rule counts, with a note naming the group to use. Skipped when the
-    groups admitted the subnet for another endpoint.
+    groups admitted the subnet for another endpoint; otherwise decided once per endpoint and replayed.
     """
-    key = ("endpoint-ingress", tuple(group_ids), source, vpc_id, tuple(group_sets))
-    def checks(on: Judge) -> None:
-        _endpoint_ingress(index, on, group_ids, source, vpc_id, group_sets, endpoint_id)
+    recorded = endpoint_ingress(index, group_ids, source, vpc_id, group_sets, endpoint_id)
+    if recorded is not None:
+        judge.replay(recorded)
 
-    if not passes(index, key, checks):
-        checks(judge)
+
+def endpoint_ingress(
+    index: RegionIndex, group_ids: list[str], source: Network, vpc_id: str, group_sets: list[frozenset[str]],
+    endpoint_id: str,
+) -> Optional[Judge]:
+    """What :func:`check_endpoint_ingress` records, on a judge of its own; None when nothing (at once when a rule
+    admits the subnet's CIDR, whatever groups its interfaces are in)."""
+    if allows_whole(_applying(index, frozenset(group_ids), "ingress")[0], Peer(networks=(source,))):
+        return None
+    key = ("endpoint-ingress", tuple(group_ids), source, vpc_id, tuple(group_sets))
+    if index.memo.get(("passes", key)):  # whether anything is recorded does not depend on the endpoint
+        return None
+
+    def run() -> Judge:
+        scratch = Judge()
+        _endpoint_ingress(index, scratch, group_ids, source, vpc_id, group_sets, endpoint_id)
+        return scratch
+
+    recorded = index.remember(("replayed", key, endpoint_id), run)
+    index.memo[("passes", key)] = recorded.quiet
+    return None if recorded.quiet else recorded
 
 
 def _endpoint_ingress(

@@ -279,6 +279,21 @@ def _public_filters(
 def layers_flow(
     index: RegionIndex, subnet: Subnet, table: RouteTable, group_sets: list[frozenset[str]]
 ) -> Flow:
+    """The ``layers`` flow, shared by the subnets of a VPC with the same route table, network ACL and group sets:
+    the subnet enters it only through its ACL (a link naming another subnet is decided again)."""
+    acl = index.acls.get(subnet.subnet_id)
+    if acl is None:
+        return _layers_flow(index, subnet, table, group_sets)
+    key = ("layers", subnet.vpc_id, table.route_table_id, acl.network_acl_id, tuple(group_sets))
+    flow = index.memo.get(key)
+    if flow is None or (flow.link is not None and flow.link.subnet_id not in (None, subnet.subnet_id)):
+        flow = index.memo[key] = _layers_flow(index, subnet, table, group_sets)
+    return flow
+
+
+def _layers_flow(
+    index: RegionIndex, subnet: Subnet, table: RouteTable, group_sets: list[frozenset[str]]
+) -> Flow:
     """The ``layers`` flow: S3 through the gateway endpoint's prefix-list route, or out of the VPC. S3's names must
     resolve (to S3's public addresses, which the gateway endpoint's route then captures)."""
     judge = Judge()

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from vpclint.path.groups import default_group_ids
+from vpclint.path.networks import fast_network
 from vpclint.path.tables import effective_route_tables, subnet_acls
 from vpclint.snapshot import (
     NetworkAcl,
@@ -41,7 +42,7 @@ _MISSING = object()
 
 def _network(cidr: Optional[str]) -> Optional[Network]:
     try:
-        return ipaddress.ip_network(cidr, strict=False) if cidr else None
+        return fast_network(cidr, strict=False) if cidr else None
     except ValueError:
         return None
 

@@ -9,7 +9,7 @@ from typing import Any, Optional
 
 from vpclint.path.checks import Judge, Link
 from vpclint.path.index import Network, RegionIndex
-from vpclint.path.networks import span
+from vpclint.path.networks import fast_network, span
 from vpclint.path.routes import candidates, parts
 from vpclint.snapshot import PrefixList, Route, RouteTable, VpcEndpoint
 
@@ -38,7 +38,7 @@ def address_networks(addresses: list[str]) -> list[Network]:
     networks: list[Network] = []
     for address in addresses:
         try:
-            networks.append(ipaddress.ip_network(address))
+            networks.append(fast_network(address))
         except ValueError:
             continue
     return networks
