@@ -109,9 +109,12 @@ def collect(
 def read_dns(dns: route53.DnsReader, result: RegionSnapshot, deadline: Deadline) -> None:
     """The region's private hosted zones and Resolver rules, unless the region's deadline has passed (then they are
     recorded as not read, as for a region given up); a failure nobody expected costs those sources only."""
-    if deadline.expired():
+    if deadline.expired():  # a region given up already has these errors (the scheduler may have settled it first)
         fault = CollectionFault("DeadlineExceeded", f"{deadline.what} of {deadline.seconds:g} s passed before this was read")
-        result.errors.extend(collection_error(result.region, SOURCE_APIS[s], fault) for s in route53.DNS_SOURCES)
+        recorded = {e.api for e in result.errors}
+        result.errors.extend(
+            collection_error(result.region, SOURCE_APIS[s], fault) for s in route53.DNS_SOURCES if SOURCE_APIS[s] not in recorded
+        )
         result.errors.sort(key=error_order)
         return
     try:
