@@ -54,6 +54,9 @@ class RegionIndex:
     account_id: str
     partition: str
     region: str
+    accounts: frozenset[str]
+    """The accounts whose view of this region the index holds (one in a single-account scan): a resource owned by
+    another account is ``unknown`` ("owned by account N: scan that account"), never guessed."""
     missing_sources: list[str]
     vpcs: dict[str, Vpc]
     subnets: dict[str, Subnet]
@@ -113,6 +116,11 @@ class RegionIndex:
         suffix = f".{self.region}.s3"
         return next((p for p in self.prefix_lists.values() if p.prefix_list_name.endswith(suffix)), None)
 
+    def scanned(self, account_id: Optional[str]) -> bool:
+        """Whether ``account_id``'s resources of this region are in the index (None, an unnamed owner, counts as
+        this account's)."""
+        return account_id is None or account_id in self.accounts
+
     def live_endpoints(self, vpc_id: str) -> list[VpcEndpoint]:
         """The VPC's endpoints that exist (AWS lists deleted ones for a while)."""
         return self.endpoints_by_vpc.get(vpc_id, [])
@@ -135,6 +143,7 @@ def build_index(snapshot: Snapshot, region: RegionSnapshot) -> RegionIndex:
         account_id=snapshot.account_id,
         partition=snapshot.partition,
         region=region.region,
+        accounts=frozenset({snapshot.account_id}),
         missing_sources=[s for s in PATH_SOURCES if s not in collected],
         vpcs={v.vpc_id: v for v in region.vpcs},
         subnets={s.subnet_id: s for s in region.subnets},
