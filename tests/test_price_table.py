@@ -55,7 +55,8 @@ def test_every_row_has_decimal_prices_ascending_tiers_and_dated_sources(region: 
     published = [date.fromisoformat(s["published"]) for s in row["sources"]]
     assert date.fromisoformat(row["as_of"]) == min(published)  # a row is as old as its oldest source
     for source in row["sources"]:
-        assert source["title"] and (source.get("url", "").startswith("https://") or re.fullmatch(r"[0-9a-f]{40}", source.get("commit", "")))
+        located = source.get("url", "").startswith("https://") or re.fullmatch(r"[0-9a-f]{40}", source.get("commit", ""))
+        assert source["title"] and located, source
         assert ("commit" in source) == ("repository" in source) == ("path" in source)
 
 

@@ -18,7 +18,7 @@ from vpclint.cost.facts import UPPER_BOUND
 from vpclint.cost.flowlogs import Attributor
 from vpclint.cost.ipranges import IP_RANGES_URL, IpRanges, PrefixSet, cached_ip_ranges, load_ip_ranges
 from vpclint.cost.model import MODELS, Scenario, money, run_model
-from vpclint.cost.prices import MAX_GB, UNVERIFIED_LEGEND, PriceTable, load_price_table
+from vpclint.cost.prices import MAX_GB, UNVERIFIED_LEGEND, UNVERIFIED_MARK, PriceTable, load_price_table
 from vpclint.errors import EXIT_INCOMPLETE, EXIT_OK, VpclintError
 from vpclint.snapshot import Snapshot
 from vpclint.text import terminal_safe as safe
@@ -121,7 +121,8 @@ def _print_model(r: dict[str, Any], out: TextIO) -> None:
     i, p = r["inputs"], r["prices"]
     out.write(f"Model: {r['model']}   region {i['region']}, {i['nat_gateways']} NAT gateway(s), {i['azs']} AZ(s), "
               f"{i['gb_per_month']:,.2f} GB/month\n")
-    out.write(f"Prices ({p['as_of']}{'' if p['verified'] else ', unverified*'}): NAT ${p['nat_gateway_hourly']}/h + ${p['nat_gateway_per_gb']}/GB; interface endpoint "
+    dated = p["as_of"] if p["verified"] else f"{p['as_of']}, unverified{UNVERIFIED_MARK}"
+    out.write(f"Prices ({dated}): NAT ${p['nat_gateway_hourly']}/h + ${p['nat_gateway_per_gb']}/GB; interface endpoint "
               f"${p['interface_endpoint_hourly_per_az']}/h per AZ + ${p['interface_endpoint_per_gb'][0]['per_gb']}/GB (tiered); "
               f"S3 gateway endpoint free; {p['hours_per_month']:g} h/month\n")
     out.write(f"Traffic: {r['traffic']['how']}\n")
@@ -257,7 +258,7 @@ TABLE_WIDTH = 150
 
 
 def _cells(row: dict[str, Any]) -> tuple[str, ...]:
-    """One VPC's row of the cost table: its region (``*`` when the estimate's prices are unverified), VPC, figures."""
+    """One VPC's row of the cost table: its region (marked when the estimate's prices are unverified), VPC, figures."""
     e, vpc_id = row["estimate"], safe(row["vpc_id"])
     name = f"{vpc_id} ({safe(row['name'])})" if row["name"] else vpc_id
     gateways = str(len(row["nat_gateways"]))
@@ -266,7 +267,7 @@ def _cells(row: dict[str, Any]) -> tuple[str, ...]:
         volume = "-" if traffic is None else f"{traffic['gb_per_month']:,.2f}"
         unpriced = bool(row["nat_gateways"]) and row["price_status"] == "unpriced"
         return (safe(row["region"]), name, gateways, volume, "-", "unpriced" if unpriced else "-", *["-"] * 4)
-    region = safe(row["region"]) + ("*" if row["price_status"] == "unverified" else "")
+    region = safe(row["region"]) + (UNVERIFIED_MARK if row["price_status"] == "unverified" else "")
     even = e["break_even_nat_gb_per_month"]
     return (
         region, name, gateways, f"{e['nat_gb_per_month']:,.2f}",

@@ -30,8 +30,10 @@ MAX_GB = Decimal(10**12)
 """The largest monthly volume vpclint prices (GB per month; also the largest tier limit)."""
 Price = Annotated[Decimal, Field(ge=0, le=MAX_PRICE, allow_inf_nan=False)]
 PRICE_LIST_SOURCE = "AWS Price List API (pricing:GetProducts: AmazonEC2 'NAT Gateway', AmazonVPC 'VpcEndpoint')"
-UNVERIFIED_LEGEND = "* price unverified: only an older or third-party listing supports it"
-"""The one legend line every human output prints under a ``*``-marked (unverified) price."""
+UNVERIFIED_MARK = "*"
+"""What human outputs put after a region whose prices are unverified."""
+UNVERIFIED_LEGEND = f"{UNVERIFIED_MARK} price unverified: only an older or third-party listing supports it"
+"""The one legend line printed under the marked prices."""
 
 
 class _Model(BaseModel):
@@ -147,8 +149,8 @@ class PriceTable(_Model):
 
 
 def price_marker(prices: Optional[RegionPrices]) -> str:
-    """``*`` after a region whose prices are unverified (see :data:`UNVERIFIED_LEGEND`), else nothing."""
-    return "*" if prices is not None and not prices.verified else ""
+    """:data:`UNVERIFIED_MARK` after a region whose prices are unverified, else nothing."""
+    return UNVERIFIED_MARK if prices is not None and not prices.verified else ""
 
 
 def dumps(table: PriceTable) -> str:
