@@ -10,11 +10,13 @@ from pathlib import Path
 import boto3
 import pytest
 from botocore.stub import Stubber
+from hypothesis import given
+from hypothesis import strategies as st
 
 from vpclint.cli import main
 from vpclint.commands import pricing as pricing_command
 from vpclint.cost.price_list import fetch_price_table
-from vpclint.cost.prices import PRICE_LIST_SOURCE, builtin_price_table, load_price_table
+from vpclint.cost.prices import PRICE_LIST_SOURCE, PriceTable, builtin_price_table, load_price_table
 from vpclint.errors import VpclintError
 
 
@@ -261,3 +263,40 @@ def test_bad_price_file_through_the_real_cli(tmp_path: Path, run_vpclint) -> Non
                           "--azs", "1", "--gb-per-month", "1"])
     assert result.returncode == 2
     assert f"price file {missing}: cannot read" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_pricing_update_prices_a_region_the_base_left_unpriced() -> None:
+    base = builtin_price_table()
+    base = base.model_copy(update={"regions": {r: p for r, p in base.regions.items() if r != "ca-central-1"},
+                                   "unpriced": {"ca-central-1": "no listing found"}})
+    client, stubber = stubbed_client()
+    with stubber:
+        table = fetch_price_table(client, [], date(2026, 1, 2), base)
+    assert table.regions["ca-central-1"].verified and "ca-central-1" not in table.unpriced
+
+
+REGIONS = st.sampled_from(["us-east-1", "us-east-2", "eu-west-1", "eu-west-2", "ap-east-2"])
+
+
+@given(base_priced=st.sets(REGIONS), base_unpriced=st.sets(REGIONS), over_priced=st.sets(REGIONS),
+       over_unpriced=st.sets(REGIONS))
+def test_merging_an_override_keeps_every_region_in_exactly_one_place_and_the_override_wins(
+        base_priced, base_unpriced, over_priced, over_unpriced) -> None:
+    """Against the plain rule: a region the override names (priced or not) is as the override says; any other region
+    is as the base says; no region ends up both priced and unpriced."""
+    row = builtin_price_table().regions["us-east-1"]
+    marked = row.model_copy(update={"note": "override"})
+
+    def table(priced, unpriced, prices):
+        return PriceTable(version=2, as_of=date(2026, 1, 1), source="t", regions={r: prices for r in priced},
+                          unpriced={r: "why" for r in unpriced - priced})
+
+    base, override = table(base_priced, base_unpriced, row), table(over_priced, over_unpriced, marked)
+    merged = base.merged(override)
+    assert not set(merged.regions) & set(merged.unpriced)
+    for region in base_priced | base_unpriced | over_priced | over_unpriced:
+        source = override if region in {*override.regions, *override.unpriced} else base
+        assert (region in merged.regions) == (region in source.regions)
+        assert (region in merged.unpriced) == (region in source.unpriced)
+        if region in merged.regions:
+            assert merged.regions[region] == source.regions[region]
