@@ -91,7 +91,20 @@ def test_cli_model_json_has_the_documented_fields(capsys) -> None:
             document["savings_percent"]) == (8_108.55, 1_823.80, 6_284.75, 77.5)
     assert document["inputs"] == {"region": "us-east-1", "nat_gateways": 3, "azs": 3, "gb_per_month": 178_000.0,
                                   "s3_share": None, "control_gb": None}
-    assert document["prices"]["nat_gateway_per_gb"] == 0.045 and document["prices"]["as_of"] == "2025-12-19"
+    prices = document["prices"]
+    assert prices["nat_gateway_per_gb"] == 0.045 and prices["as_of"] == "2025-10-28" and prices["verified"] is True
+    assert all(source["published"] and (source.get("url") or source.get("commit")) for source in prices["sources"])
+
+
+def test_cli_model_marks_unverified_prices_with_one_legend_line(capsys) -> None:
+    """Hong Kong's rates are supported only by AWS's price data of 2025: the console says so, the JSON too."""
+    base = ["cost", "model", "--region", "ap-east-1", "--nat-gateways", "1", "--azs", "2", "--gb-per-month", "100"]
+    assert main(base) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1].startswith("Prices (2025-10-28, unverified*): NAT $0.065/h")
+    assert out[-1] == "* price unverified: only an older or third-party listing supports it"
+    assert main(base + ["--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["prices"]["verified"] is False
 
 
 def test_cli_model_console_shows_savings_and_break_even(capsys) -> None:

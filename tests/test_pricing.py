@@ -10,10 +10,13 @@ from pathlib import Path
 import boto3
 import pytest
 from botocore.stub import Stubber
+from hypothesis import given
+from hypothesis import strategies as st
 
 from vpclint.cli import main
 from vpclint.commands import pricing as pricing_command
-from vpclint.cost.prices import builtin_price_table, fetch_price_table, load_price_table
+from vpclint.cost.price_list import fetch_price_table
+from vpclint.cost.prices import PRICE_LIST_SOURCE, PriceTable, builtin_price_table, load_price_table
 from vpclint.errors import VpclintError
 
 
@@ -91,8 +94,11 @@ def test_fetch_price_table_reads_nat_and_endpoint_prices_with_tiers() -> None:
         (1048576, "0.01"), (5242880, "0.006"), (None, "0.004")]
     east = table.regions["us-east-1"]
     assert [str(t.per_gb) for t in east.interface_endpoint_per_gb] == ["0.01", "0.006", "0.004"]  # sorted by range
-    assert str(canada.cross_az_per_gb) == "0.01"  # not in these product families: kept from the built-in table
-    assert "eu-west-1" in table.regions  # regions the API did not return keep the built-in prices
+    assert canada.verified and canada.as_of == date(2025, 12, 1)  # the products' publicationDate
+    assert [(s.title, s.url, s.published) for s in canada.sources] == [
+        (PRICE_LIST_SOURCE, "https://api.pricing.us-east-1.amazonaws.com", date(2025, 12, 1))]
+    assert canada.cross_az_per_gb is None  # not in these product families, nor in the built-in table
+    assert table.regions["eu-west-1"] == builtin_price_table().regions["eu-west-1"]  # not returned: built-in row kept
 
 
 def test_fetch_with_regions_filters_by_region_code() -> None:
@@ -105,7 +111,7 @@ def test_fetch_with_regions_filters_by_region_code() -> None:
                              {"ServiceCode": "AmazonVPC", "Filters": _filters("VpcEndpoint") + region_filter, "FormatVersion": "aws_v1"})
         table = fetch_price_table(client, ["us-east-1"], date(2026, 1, 2), builtin_price_table())
         stubber.assert_no_pending_responses()
-    assert table.regions["us-east-1"].source and "Price List API" in table.regions["us-east-1"].source
+    assert [s.title for s in table.regions["us-east-1"].sources] == [PRICE_LIST_SOURCE]
 
 
 def test_empty_answer_is_an_error() -> None:
@@ -123,6 +129,9 @@ def test_pricing_update_writes_a_price_file_that_cost_model_uses(tmp_path: Path,
     monkeypatch.setattr(pricing_command, "pricing_client", lambda profile: client)
     output = tmp_path / "prices.json"
     assert main(["pricing", "update", "-o", str(output)]) == 0
+    written = json.loads(output.read_text())  # the current format, its API rows verified and dated
+    assert written["version"] == 2 and written["regions"]["ca-central-1"]["verified"] is True
+    assert written["regions"]["ca-central-1"]["sources"][0]["published"] == "2025-12-01"
     assert main(["cost", "model", "--prices", str(output), "--region", "ca-central-1", "--nat-gateways", "1",
                  "--azs", "2", "--gb-per-month", "1000", "--format", "json"]) == 0
     result = json.loads(capsys.readouterr().out)
@@ -144,11 +153,61 @@ def test_override_file_replaces_only_its_regions(tmp_path: Path) -> None:
     builtin = json.loads(builtin_price_table().model_dump_json())
     east = dict(builtin["regions"]["us-east-1"], nat_gateway_per_gb="0.05")
     path = tmp_path / "prices.json"
-    path.write_text(json.dumps({"version": 1, "as_of": "2026-02-01", "source": "negotiated", "regions": {"us-east-1": east}}))
+    path.write_text(json.dumps({"version": 2, "as_of": "2026-02-01", "source": "negotiated", "regions": {"us-east-1": east},
+                                "unpriced": {"eu-west-2": "not negotiated yet"}}))
     table = load_price_table(path)
     assert str(table.regions["us-east-1"].nat_gateway_per_gb) == "0.05"
     assert str(table.regions["eu-west-1"].nat_gateway_per_gb) == "0.048"
+    assert "eu-west-2" not in table.regions and table.unpriced == {"eu-west-2": "not negotiated yet"}
     assert table.source == "negotiated" and str(table.as_of) == "2026-02-01"
+
+
+def _v1_row(source=None, **prices) -> dict:
+    row = {"nat_gateway_hourly": "0.05", "nat_gateway_per_gb": "0.05", "interface_endpoint_hourly_per_az": "0.011",
+           "interface_endpoint_per_gb": [{"up_to_gb": 1048576, "per_gb": "0.01"}, {"up_to_gb": None, "per_gb": "0.006"}],
+           "cross_az_per_gb": "0.01", **prices}
+    return row if source is None else {**row, "source": source}
+
+
+def test_a_version_1_file_is_read_as_version_2_and_only_api_rows_are_verified(tmp_path: Path) -> None:
+    """A price file written by an older vpclint (or by hand in the old shape) still loads: each row cites its old
+    source text with the file's date, and only rows ``pricing update`` wrote from the Price List API are verified."""
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps({"version": 1, "as_of": "2025-12-19", "source": "negotiated rates", "regions": {
+        "ca-central-1": _v1_row(PRICE_LIST_SOURCE), "eu-west-2": _v1_row("a blog post"), "us-east-2": _v1_row()}}))
+    table = load_price_table(path)
+    canada, london, ohio = (table.regions[r] for r in ("ca-central-1", "eu-west-2", "us-east-2"))
+    assert (canada.verified, london.verified, ohio.verified) == (True, False, False)
+    assert [s.title for s in london.sources] == ["a blog post"] and [s.title for s in ohio.sources] == ["negotiated rates"]
+    assert {r.as_of for r in (canada, london, ohio)} == {date(2025, 12, 19)} and str(ohio.cross_az_per_gb) == "0.01"
+    assert table.regions["us-east-1"] == builtin_price_table().regions["us-east-1"]  # the built-in rows stay
+
+
+def test_pricing_show_marks_unverified_regions_and_names_unpriced_ones(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "prices.json"
+    path.write_text(json.dumps({"version": 1, "as_of": "2025-12-19", "source": "old table",
+                                "regions": {"eu-west-2": _v1_row("a blog post")}}))
+    unpriced = tmp_path / "unpriced.json"
+    unpriced.write_text(json.dumps({"version": 2, "as_of": "2025-12-19", "source": "old table", "regions": {},
+                                    "unpriced": {"eu-west-2": "no listing found"}}))
+    assert main(["pricing", "show", "--prices", str(path), "--region", "eu-west-2", "--region", "us-east-1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].startswith("  eu-west-2*: NAT $0.05/h") and lines[2].startswith("  us-east-1: NAT $0.045/h")
+    assert lines[-1] == "* price unverified: only an older or third-party listing supports it"
+    assert main(["pricing", "show", "--prices", str(unpriced), "--region", "eu-west-2", "--format", "json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["regions"] == {} and shown["unpriced"] == {"eu-west-2": "no listing found"}
+    assert main(["pricing", "show", "--prices", str(unpriced), "--region", "eu-west-2"]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == ["  eu-west-2: unpriced (no listing found)"]
+
+
+def test_cost_model_of_an_unpriced_region_names_the_reason(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "prices.json"
+    path.write_text(json.dumps({"version": 2, "as_of": "2026-01-01", "source": "x", "regions": {},
+                                "unpriced": {"us-east-1": "withdrawn for review"}}))
+    assert main(["cost", "model", "--prices", str(path), "--region", "us-east-1", "--nat-gateways", "1", "--azs", "1",
+                 "--gb-per-month", "1"]) == 2
+    assert "no prices for region 'us-east-1' in the price table of 2026-01-01: withdrawn for review" in capsys.readouterr().err
 
 
 def test_pricing_show_json_lists_the_regions(capsys) -> None:
@@ -166,15 +225,23 @@ def _region(**changes) -> dict:
 BAD_FILES = [
     ("{not json", "not valid JSON (line 1"),
     (json.dumps([1]), "expected a JSON object"),
-    (json.dumps({"version": 2, "as_of": "2026-01-01", "source": "x", "regions": {}}), "field version: unsupported value 2"),
-    (json.dumps({"version": 1, "as_of": "2026-01-01", "source": "x", "regions": {"us-east-1": _region(nat_gateway_hourly="-1")}}),
+    (json.dumps({"version": 3, "as_of": "2026-01-01", "source": "x", "regions": {}}), "field version: unsupported value 3"),
+    (json.dumps({"version": 2, "as_of": "2026-01-01", "source": "x", "regions": {"us-east-1": _region(nat_gateway_hourly="-1")}}),
      "field regions.us-east-1.nat_gateway_hourly"),
-    (json.dumps({"version": 1, "as_of": "someday", "source": "x", "regions": {}}), "field as_of"),
-    (json.dumps({"version": 1, "as_of": "2026-01-01", "source": "x", "regions": {"us-east-1": _region(typo=1)}}),
+    (json.dumps({"version": 2, "as_of": "someday", "source": "x", "regions": {}}), "field as_of"),
+    (json.dumps({"version": 2, "as_of": "2026-01-01", "source": "x", "regions": {"us-east-1": _region(typo=1)}}),
      "field regions.us-east-1.typo"),
-    (json.dumps({"version": 1, "as_of": "2026-01-01", "source": "x", "regions": {"us-east-1": _region(
+    (json.dumps({"version": 2, "as_of": "2026-01-01", "source": "x", "regions": {"us-east-1": _region(
         interface_endpoint_per_gb=[{"up_to_gb": None, "per_gb": "0.01"}, {"up_to_gb": 5, "per_gb": "0.01"}])}}),
      "only the last tier"),
+    (json.dumps({"version": 2, "as_of": "2026-01-01", "source": "x", "regions": {"us-east-1": _region(sources=[])}}),
+     "field regions.us-east-1.sources"),
+    (json.dumps({"version": 2, "as_of": "2026-01-01", "source": "x", "regions": {"us-east-1": _region(
+        sources=[{"title": "a file", "repository": "o/r", "published": "2026-01-01"}])}}), "repository, path and commit go together"),
+    (json.dumps({"version": 2, "as_of": "2026-01-01", "source": "x", "regions": {"us-east-1": _region()},
+                 "unpriced": {"us-east-1": "gone"}}), "region us-east-1 is both priced and named in unpriced"),
+    (json.dumps({"version": 1, "as_of": "2026-01-01", "source": "x", "regions": {"us-east-1": _v1_row(nat_gateway_hourly="-1")}}),
+     "field regions.us-east-1.nat_gateway_hourly"),
 ]
 
 
@@ -196,3 +263,40 @@ def test_bad_price_file_through_the_real_cli(tmp_path: Path, run_vpclint) -> Non
                           "--azs", "1", "--gb-per-month", "1"])
     assert result.returncode == 2
     assert f"price file {missing}: cannot read" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_pricing_update_prices_a_region_the_base_left_unpriced() -> None:
+    base = builtin_price_table()
+    base = base.model_copy(update={"regions": {r: p for r, p in base.regions.items() if r != "ca-central-1"},
+                                   "unpriced": {"ca-central-1": "no listing found"}})
+    client, stubber = stubbed_client()
+    with stubber:
+        table = fetch_price_table(client, [], date(2026, 1, 2), base)
+    assert table.regions["ca-central-1"].verified and "ca-central-1" not in table.unpriced
+
+
+REGIONS = st.sampled_from(["us-east-1", "us-east-2", "eu-west-1", "eu-west-2", "ap-east-2"])
+
+
+@given(base_priced=st.sets(REGIONS), base_unpriced=st.sets(REGIONS), over_priced=st.sets(REGIONS),
+       over_unpriced=st.sets(REGIONS))
+def test_merging_an_override_keeps_every_region_in_exactly_one_place_and_the_override_wins(
+        base_priced, base_unpriced, over_priced, over_unpriced) -> None:
+    """Against the plain rule: a region the override names (priced or not) is as the override says; any other region
+    is as the base says; no region ends up both priced and unpriced."""
+    row = builtin_price_table().regions["us-east-1"]
+    marked = row.model_copy(update={"note": "override"})
+
+    def table(priced, unpriced, prices):
+        return PriceTable(version=2, as_of=date(2026, 1, 1), source="t", regions={r: prices for r in priced},
+                          unpriced={r: "why" for r in unpriced - priced})
+
+    base, override = table(base_priced, base_unpriced, row), table(over_priced, over_unpriced, marked)
+    merged = base.merged(override)
+    assert not set(merged.regions) & set(merged.unpriced)
+    for region in base_priced | base_unpriced | over_priced | over_unpriced:
+        source = override if region in {*override.regions, *override.unpriced} else base
+        assert (region in merged.regions) == (region in source.regions)
+        assert (region in merged.unpriced) == (region in source.unpriced)
+        if region in merged.regions:
+            assert merged.regions[region] == source.regions[region]

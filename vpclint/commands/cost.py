@@ -18,7 +18,7 @@ from vpclint.cost.facts import UPPER_BOUND
 from vpclint.cost.flowlogs import Attributor
 from vpclint.cost.ipranges import IP_RANGES_URL, IpRanges, PrefixSet, cached_ip_ranges, load_ip_ranges
 from vpclint.cost.model import MODELS, Scenario, money, run_model
-from vpclint.cost.prices import MAX_GB, PriceTable, load_price_table
+from vpclint.cost.prices import MAX_GB, UNVERIFIED_LEGEND, UNVERIFIED_MARK, PriceTable, load_price_table
 from vpclint.errors import EXIT_INCOMPLETE, EXIT_OK, VpclintError
 from vpclint.snapshot import Snapshot
 from vpclint.text import terminal_safe as safe
@@ -109,7 +109,6 @@ def run_model_command(args: argparse.Namespace, prices: PriceTable) -> int:
         raise VpclintError("--s3-share and --control-gb apply to the gateway model only")
     scenario = Scenario(args.region, args.nat_gateways, args.azs, args.gb_per_month, args.s3_share, args.control_gb)
     result = run_model(args.model, scenario, prices.for_region(args.region), prices.hours_per_month)
-    result["prices"]["as_of"] = prices.as_of.isoformat()
     with output_stream(args.output) as stream:
         if args.format == "json":
             stream.write(json.dumps(result, indent=2, sort_keys=True) + "\n")
@@ -122,7 +121,8 @@ def _print_model(r: dict[str, Any], out: TextIO) -> None:
     i, p = r["inputs"], r["prices"]
     out.write(f"Model: {r['model']}   region {i['region']}, {i['nat_gateways']} NAT gateway(s), {i['azs']} AZ(s), "
               f"{i['gb_per_month']:,.2f} GB/month\n")
-    out.write(f"Prices ({p['as_of']}): NAT ${p['nat_gateway_hourly']}/h + ${p['nat_gateway_per_gb']}/GB; interface endpoint "
+    dated = p["as_of"] if p["verified"] else f"{p['as_of']}, unverified{UNVERIFIED_MARK}"
+    out.write(f"Prices ({dated}): NAT ${p['nat_gateway_hourly']}/h + ${p['nat_gateway_per_gb']}/GB; interface endpoint "
               f"${p['interface_endpoint_hourly_per_az']}/h per AZ + ${p['interface_endpoint_per_gb'][0]['per_gb']}/GB (tiered); "
               f"S3 gateway endpoint free; {p['hours_per_month']:g} h/month\n")
     out.write(f"Traffic: {r['traffic']['how']}\n")
@@ -133,6 +133,8 @@ def _print_model(r: dict[str, Any], out: TextIO) -> None:
     out.write(f"Savings:              ${r['savings_monthly']:>12,.2f}/month ({percent}), ${r['savings_yearly']:,.2f}/year\n")
     even = r["break_even_gb_per_month"]
     out.write(f"Break-even:           {'-' if even is None else f'{even:,.2f} GB/month'}\n")
+    if not p["verified"]:
+        out.write(UNVERIFIED_LEGEND + "\n")
 
 
 def _ip_ranges(args: argparse.Namespace) -> IpRanges:
@@ -208,12 +210,21 @@ def run_report(args: argparse.Namespace, prices: PriceTable) -> int:
     return EXIT_INCOMPLETE if snapshot.all_errors() else EXIT_OK
 
 
+def _price_status(region: str, prices: PriceTable) -> str:
+    """``verified``, ``unverified`` (only an older or third-party listing supports it) or ``unpriced``."""
+    if region not in prices.regions:
+        return "unpriced"
+    return "verified" if prices.regions[region].verified else "unverified"
+
+
 def _row(item: dict[str, Any], facts: dict[str, Any], prices: PriceTable) -> dict[str, Any]:
-    note = None
+    note, region = None, item["region"]
+    status = _price_status(region, prices)
     if not facts["nat_gateways"]:
         note = "no NAT gateway: nothing to save on NAT"
-    elif item["region"] not in prices.regions:
-        note = f"no prices for {item['region']} in the price table (pass --prices FILE)"
+    elif status == "unpriced":
+        why = prices.unpriced.get(region, "not in the price table")
+        note = f"no price for {region}: {why} (pass --prices FILE)"
     elif facts["nat_estimate"] is None:
         note = "no NAT metrics for these gateways (use 'vpclint collect --with-metrics' or a live run)"
     return {
@@ -225,19 +236,64 @@ def _row(item: dict[str, Any], facts: dict[str, Any], prices: PriceTable) -> dic
         "nat_subnets_without_s3_gateway": [s["subnet_id"] for s in facts["nat_subnets_without_s3_gateway"]],
         "nat_traffic": facts["nat_traffic"],
         "estimate": facts["nat_estimate"],
+        "price_status": status,
         "note": note,
     }
 
 
-def _totals(rows: list[dict[str, Any]]) -> dict[str, float]:
+def _totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The sums over the estimated VPCs, and how many VPCs with NAT gateways could not be priced."""
     keys = ("cost_today_monthly", "cost_with_endpoints_monthly", "savings_monthly", "savings_yearly")
-    return {k: money(sum((Decimal(str(r["estimate"][k])) for r in rows if r["estimate"]), Decimal(0))) for k in keys}
+    totals: dict[str, Any] = {
+        k: money(sum((Decimal(str(r["estimate"][k])) for r in rows if r["estimate"]), Decimal(0))) for k in keys
+    }
+    totals["unpriced_vpcs"] = sum(1 for r in rows if r["nat_gateways"] and r["price_status"] == "unpriced")
+    return totals
 
 
 COST_COLUMNS = ("Region", "VPC", "NAT GWs", "NAT GB/month", "S3 share", "Cost today", "With endpoints", "Saves/month",
                 "Saves/year", "Break-even GB/mo")
 TABLE_WIDTH = 150
 """The cost table needs this many columns; a narrower console gets one block per VPC instead."""
+
+
+def _cells(row: dict[str, Any]) -> tuple[str, ...]:
+    """One VPC's row of the cost table: its region (marked when the estimate's prices are unverified), VPC, figures."""
+    e, vpc_id = row["estimate"], safe(row["vpc_id"])
+    name = f"{vpc_id} ({safe(row['name'])})" if row["name"] else vpc_id
+    gateways = str(len(row["nat_gateways"]))
+    if e is None:
+        traffic = row["nat_traffic"]
+        volume = "-" if traffic is None else f"{traffic['gb_per_month']:,.2f}"
+        unpriced = bool(row["nat_gateways"]) and row["price_status"] == "unpriced"
+        return (safe(row["region"]), name, gateways, volume, "-", "unpriced" if unpriced else "-", *["-"] * 4)
+    region = safe(row["region"]) + (UNVERIFIED_MARK if row["price_status"] == "unverified" else "")
+    even = e["break_even_nat_gb_per_month"]
+    return (
+        region, name, gateways, f"{e['nat_gb_per_month']:,.2f}",
+        f"{e['s3_share'] * 100:.1f}%", f"${e['cost_today_monthly']:,.2f}", f"${e['cost_with_endpoints_monthly']:,.2f}",
+        f"${e['savings_monthly']:,.2f}", f"${e['savings_yearly']:,.2f}", "-" if even is None else f"{even:,.2f}",
+    )
+
+
+def _note(row: dict[str, Any]) -> str:
+    """Why a VPC has no estimate, or how its S3 share was known and what it adds."""
+    e, vpc_id = row["estimate"], safe(row["vpc_id"])
+    if e is None:
+        return f"{vpc_id}: {safe(row['note'])}"
+    return f"{vpc_id}: S3 share {safe(e['s3_share_basis'])}; adds {safe(', '.join(e['missing_endpoints']) or 'nothing')}"
+
+
+def _total_line(document: dict[str, Any]) -> str:
+    """The sums over the estimated VPCs, naming the VPCs left unpriced; only "N VPCs unpriced" when none was priced."""
+    totals = document["totals"]
+    unpriced = totals["unpriced_vpcs"]
+    left = f"{unpriced} VPC{'' if unpriced == 1 else 's'} unpriced"
+    if unpriced and not any(row["estimate"] for row in document["vpcs"]):
+        return f"Total: {left}"
+    return (f"Total: today ${totals['cost_today_monthly']:,.2f}/month, with endpoints "
+            f"${totals['cost_with_endpoints_monthly']:,.2f}/month, saves ${totals['savings_monthly']:,.2f}/month "
+            f"(${totals['savings_yearly']:,.2f}/year)" + (f"; {left}" if unpriced else ""))
 
 
 def _print_report(document: dict[str, Any], out: TextIO) -> None:
@@ -252,21 +308,8 @@ def _print_report(document: dict[str, Any], out: TextIO) -> None:
     buffer = io.StringIO()
     console = Console(file=buffer, width=console_width(out), force_terminal=False, color_system=None, highlight=False)
     title = f"NAT gateway cost per VPC (account {safe(document['account_id'])}, prices of {document['prices']['as_of']})"
-    rows, notes = [], []
-    for row in document["vpcs"]:
-        e, region, vpc_id = row["estimate"], safe(row["region"]), safe(row["vpc_id"])
-        name = f"{vpc_id} ({safe(row['name'])})" if row["name"] else vpc_id
-        if e is None:
-            rows.append((region, name, str(len(row["nat_gateways"])), *["-"] * 7))
-            notes.append(f"{vpc_id}: {safe(row['note'])}")
-            continue
-        even = e["break_even_nat_gb_per_month"]
-        rows.append((
-            region, name, str(len(row["nat_gateways"])), f"{e['nat_gb_per_month']:,.2f}",
-            f"{e['s3_share'] * 100:.1f}%", f"${e['cost_today_monthly']:,.2f}", f"${e['cost_with_endpoints_monthly']:,.2f}",
-            f"${e['savings_monthly']:,.2f}", f"${e['savings_yearly']:,.2f}", "-" if even is None else f"{even:,.2f}",
-        ))
-        notes.append(f"{vpc_id}: S3 share {safe(e['s3_share_basis'])}; adds {safe(', '.join(e['missing_endpoints']) or 'nothing')}")
+    rows = [_cells(row) for row in document["vpcs"]]
+    notes = [_note(row) for row in document["vpcs"]]
     if console.width >= TABLE_WIDTH:
         table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
         for column in COST_COLUMNS:
@@ -286,10 +329,9 @@ def _print_report(document: dict[str, Any], out: TextIO) -> None:
                     lines.append(pair)
             for line in lines:
                 console.print(f"  {line}")
-    totals = document["totals"]
-    console.print(f"Total: today ${totals['cost_today_monthly']:,.2f}/month, with endpoints "
-                  f"${totals['cost_with_endpoints_monthly']:,.2f}/month, saves ${totals['savings_monthly']:,.2f}/month "
-                  f"(${totals['savings_yearly']:,.2f}/year)")
+    console.print(_total_line(document))
+    if any(row["estimate"] and row["price_status"] == "unverified" for row in document["vpcs"]):
+        console.print(UNVERIFIED_LEGEND)
     for note in notes:
         console.print(Padding(Text(note), (0, 0, 0, 2), expand=False))
     logs = document["flow_logs"]

@@ -1,4 +1,5 @@
-"""``vpclint pricing``: show the price table in use, or rebuild it from the AWS Price List API."""
+"""``vpclint pricing``: show the price table in use (``*`` marks unverified prices; unpriced regions are named with
+the reason), or rebuild it from the AWS Price List API."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 from vpclint.collect.session import client_config, open_session
 from vpclint.commands.common import output_stream
 from vpclint.cost.model import price_facts
-from vpclint.cost.prices import builtin_price_table, dumps, fetch_price_table, load_price_table
+from vpclint.cost.price_list import fetch_price_table
+from vpclint.cost.prices import UNVERIFIED_LEGEND, builtin_price_table, dumps, load_price_table, price_marker
 from vpclint.errors import EXIT_INCOMPLETE, EXIT_OK, VpclintError
 from vpclint.text import plain
 
@@ -50,10 +52,14 @@ def run(args: argparse.Namespace) -> int:
 
 def _show(args: argparse.Namespace) -> int:
     table = load_price_table(args.prices)
-    regions = args.region or sorted(table.regions)
-    facts = {region: price_facts(table.for_region(region), table.hours_per_month) for region in regions}
+    wanted = args.region or sorted({*table.regions, *table.unpriced})
+    unpriced = {region: table.unpriced[region] for region in wanted if region in table.unpriced}
+    facts = {
+        region: price_facts(table.for_region(region), table.hours_per_month) for region in wanted if region not in unpriced
+    }
     if args.format == "json":
-        print(json.dumps({"as_of": table.as_of.isoformat(), "source": table.source, "regions": facts}, indent=2, sort_keys=True))
+        print(json.dumps({"as_of": table.as_of.isoformat(), "source": table.source, "regions": facts, "unpriced": unpriced},
+                         indent=2, sort_keys=True))
         return EXIT_OK
     print(f"Prices as of {table.as_of} ({table.currency}, {table.hours_per_month} h/month): {plain(table.source)}")
     for region, p in facts.items():
@@ -61,8 +67,14 @@ def _show(args: argparse.Namespace) -> int:
             f"${t['per_gb']}/GB" + (f" to {t['up_to_gb']:,.0f} GB" if t["up_to_gb"] is not None else " beyond")
             for t in p["interface_endpoint_per_gb"]
         )
-        print(f"  {plain(region)}: NAT ${p['nat_gateway_hourly']}/h + ${p['nat_gateway_per_gb']}/GB; interface endpoint "
-              f"${p['interface_endpoint_hourly_per_az']}/h per AZ + {tiers}; cross-AZ ${p['cross_az_per_gb']}/GB")
+        cross_az = "" if p["cross_az_per_gb"] is None else f"; cross-AZ ${p['cross_az_per_gb']}/GB"
+        print(f"  {plain(region)}{price_marker(table.regions[region])}: NAT ${p['nat_gateway_hourly']}/h + "
+              f"${p['nat_gateway_per_gb']}/GB; interface endpoint ${p['interface_endpoint_hourly_per_az']}/h per AZ + "
+              f"{tiers}{cross_az} (as of {p['as_of']})")
+    for region, why in unpriced.items():
+        print(f"  {plain(region)}: unpriced ({plain(why)})")
+    if any(not table.regions[region].verified for region in facts):
+        print(UNVERIFIED_LEGEND)
     return EXIT_OK
 
 

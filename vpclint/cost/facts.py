@@ -58,7 +58,9 @@ class RegionNat:
         s3_share: Optional[Decimal] = None,
         share_basis: str = UPPER_BOUND,
     ) -> dict[str, Any]:
-        """The VPC's NAT facts; ``nat_estimate`` when metrics and prices are known (upper bound unless a share)."""
+        """The VPC's NAT facts: ``nat_traffic`` when metrics are known, and ``nat_estimate`` when the region is priced
+        too (upper bound unless a share; ``prices_verified`` false when only an older or third-party listing
+        supports the region's prices)."""
         gateways = self.gateways.get(vpc_id, [])
         without = [
             {"subnet_id": s["subnet_id"], "route_table_id": s["route_table_id"], "availability_zone": s["availability_zone"]}
@@ -77,9 +79,7 @@ class RegionNat:
             "nat_estimate": None,
         }
         metrics, nat_ids = self.metrics, [g["nat_gateway_id"] for g in gateways]
-        if prices is None or self.region not in prices.regions or not gateways or metrics is None:
-            return facts
-        if any(n not in self.traffic for n in nat_ids):
+        if prices is None or not gateways or metrics is None or any(n not in self.traffic for n in nat_ids):
             return facts
         hours = prices.hours_per_month
         processed = sum(self.traffic[n] for n in nat_ids)
@@ -91,8 +91,11 @@ class RegionNat:
             "processed_bytes": processed,
             "gb_per_month": gb(monthly),
         }
+        region_prices = prices.regions.get(self.region)
+        if region_prices is None:  # traffic is known, its price is not: no estimate
+            return facts
         estimate = vpc_estimate(
-            prices.regions[self.region],
+            region_prices,
             hours,
             nat_gateways=len(gateways),
             azs=len(private_azs),
@@ -102,6 +105,7 @@ class RegionNat:
             missing_interface=missing,
             s3_path_missing=bool(without),
         )
-        estimate["prices_as_of"] = prices.as_of.isoformat()
+        estimate["prices_as_of"] = region_prices.as_of.isoformat()
+        estimate["prices_verified"] = region_prices.verified
         facts["nat_estimate"] = estimate
         return facts

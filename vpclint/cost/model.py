@@ -143,8 +143,11 @@ def price_facts(prices: RegionPrices, hours: Decimal) -> dict[str, Any]:
             for t in prices.interface_endpoint_per_gb
         ],
         "gateway_endpoint_per_gb": float(prices.gateway_endpoint_per_gb),
-        "cross_az_per_gb": float(prices.cross_az_per_gb),
-        "source": prices.source,
+        "cross_az_per_gb": None if prices.cross_az_per_gb is None else float(prices.cross_az_per_gb),
+        "verified": prices.verified,
+        "as_of": prices.as_of.isoformat(),
+        "note": prices.note,
+        "sources": [source.model_dump(mode="json", exclude_none=True) for source in prices.sources],
     }
 
 

@@ -1,37 +1,66 @@
 """The regional price table: a dated, versioned JSON file shipped in the package, overridable with a file.
 
-Prices are USD ``Decimal``s. A price file has the same shape as the built-in ``prices.json``; the regions it lists
-replace the built-in ones and the others stay. :func:`fetch_price_table` rebuilds the table from the AWS Price
-List API (``pricing:GetProducts``): NAT gateways under ``AmazonEC2`` product family "NAT Gateway", interface
-endpoints under ``AmazonVPC`` product family "VpcEndpoint".
+Prices are USD ``Decimal``s. Each priced region names the sources its prices come from and the date those sources
+state, and says whether they are verified; a region with no price is named in ``unpriced`` with the reason. A price
+file has the same shape as the built-in ``prices.json``; the regions it lists replace the built-in ones and the
+others stay. Version 1 files (no sources, no ``verified``) are read as version 2, their rows unverified unless
+``vpclint pricing update`` wrote them from the Price List API. :mod:`vpclint.cost.price_list` rebuilds the table
+from that API.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from datetime import date
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Iterable, Iterator, Literal, Optional
+from typing import Annotated, Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from vpclint.errors import VpclintError
 from vpclint.documents import parse_versioned_json, read_text
 
-PRICE_FILE_VERSION = 1
+PRICE_FILE_VERSION = 2
 BUILTIN_FILE = "prices.json"
 MAX_PRICE = Decimal(1000)
 """The highest price a price file may give (USD per hour or per GB): keeps every sum exact in cents."""
 MAX_GB = Decimal(10**12)
 """The largest monthly volume vpclint prices (GB per month; also the largest tier limit)."""
 Price = Annotated[Decimal, Field(ge=0, le=MAX_PRICE, allow_inf_nan=False)]
+PRICE_LIST_SOURCE = "AWS Price List API (pricing:GetProducts: AmazonEC2 'NAT Gateway', AmazonVPC 'VpcEndpoint')"
+UNVERIFIED_MARK = "*"
+"""What human outputs put after a region whose prices are unverified."""
+UNVERIFIED_LEGEND = f"{UNVERIFIED_MARK} price unverified: only an older or third-party listing supports it"
+"""The one legend line printed under the marked prices."""
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class Source(_Model):
+    """Where prices come from: a page (``url``) or a file in a repository at a commit, and the date it states."""
+
+    title: str = Field(min_length=1)
+    url: Optional[str] = Field(default=None, pattern=r"^https://\S+$")
+    repository: Optional[str] = Field(default=None, pattern=r"^[\w.-]+/[\w.-]+$")
+    path: Optional[str] = Field(default=None, min_length=1)
+    commit: Optional[str] = Field(default=None, pattern=r"^[0-9a-f]{40}$")
+    published: date
+
+    @model_validator(mode="after")
+    def _file_is_whole(self) -> "Source":
+        given = [self.repository is not None, self.path is not None, self.commit is not None]
+        if any(given) and not all(given):
+            raise ValueError("repository, path and commit go together")
+        return self
+
+    @property
+    def located(self) -> bool:
+        """Whether the source says where it can be read: a URL, or a repository file at a commit."""
+        return self.url is not None or self.commit is not None
 
 
 class Tier(_Model):
@@ -42,14 +71,19 @@ class Tier(_Model):
 
 
 class RegionPrices(_Model):
-    source: Optional[str] = None
+    """One region's prices, their sources, the date the sources state, and whether they are verified."""
+
+    verified: bool
+    as_of: date
+    sources: list[Source] = Field(min_length=1)
+    note: Optional[str] = None
     nat_gateway_hourly: Price
     nat_gateway_per_gb: Price
     interface_endpoint_hourly_per_az: Price
     interface_endpoint_per_gb: list[Tier] = Field(min_length=1)
     gateway_endpoint_hourly: Price = Decimal(0)  # S3/DynamoDB gateway endpoints are free
     gateway_endpoint_per_gb: Price = Decimal(0)
-    cross_az_per_gb: Price  # each way
+    cross_az_per_gb: Optional[Price] = None  # each way; shown when a source gives it, used in no estimate
 
     @field_validator("interface_endpoint_per_gb")
     @classmethod
@@ -80,32 +114,74 @@ class RegionPrices(_Model):
 
 
 class PriceTable(_Model):
-    version: Literal[1]
+    version: Literal[2]
     as_of: date
     currency: Literal["USD"] = "USD"
     hours_per_month: Decimal = Field(default=Decimal(730), gt=0, le=744, allow_inf_nan=False)  # 744: 31 days
     source: str = Field(min_length=1)
     regions: dict[str, RegionPrices]
+    unpriced: dict[str, Annotated[str, Field(min_length=1)]] = Field(default_factory=dict)
+    """Regions the table names as having no price, each with the reason."""
+
+    @model_validator(mode="after")
+    def _priced_or_unpriced(self) -> "PriceTable":
+        both = sorted(set(self.regions) & set(self.unpriced))
+        if both:
+            raise ValueError(f"region {both[0]} is both priced and named in unpriced")
+        return self
 
     def for_region(self, region: str) -> RegionPrices:
         """The prices of one region; a clear error when the table has none."""
         try:
             return self.regions[region]
         except KeyError:
+            why = f": {self.unpriced[region]}" if region in self.unpriced else f" (it has {len(self.regions)} regions)"
             raise VpclintError(
-                f"no prices for region {region!r} in the price table of {self.as_of} "
-                f"(it has {', '.join(sorted(self.regions))}); pass --prices FILE or run 'vpclint pricing update'"
+                f"no prices for region {region!r} in the price table of {self.as_of}{why}; "
+                "pass --prices FILE or run 'vpclint pricing update'"
             ) from None
+
+    def merged(self, override: "PriceTable") -> "PriceTable":
+        """This table with ``override``'s regions (priced or unpriced) in place of its own, and its date and source."""
+        regions = {**{r: p for r, p in self.regions.items() if r not in override.unpriced}, **override.regions}
+        unpriced = {**{r: why for r, why in self.unpriced.items() if r not in override.regions}, **override.unpriced}
+        return override.model_copy(update={"regions": dict(sorted(regions.items())), "unpriced": dict(sorted(unpriced.items()))})
+
+
+def price_marker(prices: Optional[RegionPrices]) -> str:
+    """:data:`UNVERIFIED_MARK` after a region whose prices are unverified, else nothing."""
+    return UNVERIFIED_MARK if prices is not None and not prices.verified else ""
 
 
 def dumps(table: PriceTable) -> str:
-    """Serialise a price table deterministically (sorted keys, prices as strings)."""
-    return json.dumps(table.model_dump(mode="json"), sort_keys=True, indent=2) + "\n"
+    """Serialise a price table deterministically (sorted keys, prices as strings, no null fields)."""
+    return json.dumps(table.model_dump(mode="json", exclude_none=True), sort_keys=True, indent=2) + "\n"
+
+
+def upgrade_v1(data: dict[str, Any]) -> dict[str, Any]:
+    """A version 1 price file as version 2: each row cites its old ``source`` text, dated with the file's ``as_of``,
+    and is verified only when ``vpclint pricing update`` wrote it from the Price List API."""
+    regions = data.get("regions")
+    if data.get("version") != 1 or not isinstance(regions, dict) or not all(isinstance(r, dict) for r in regions.values()):
+        return data
+    as_of, table_source = data.get("as_of"), data.get("source")
+    upgraded = {}
+    for name, row in regions.items():
+        row = dict(row)
+        cited = row.pop("source", None) or table_source
+        upgraded[name] = {
+            "verified": cited == PRICE_LIST_SOURCE,
+            "as_of": as_of,
+            "sources": [{"title": cited, "published": as_of}] if isinstance(cited, str) and cited else [],
+            "note": "read from a version 1 price file",
+            **row,
+        }
+    return {**data, "version": PRICE_FILE_VERSION, "regions": upgraded}
 
 
 def parse_price_file(text: str, source: str) -> PriceTable:
-    """Validate price-file text; errors name the file and the field (exit 2)."""
-    return parse_versioned_json(text, source, "price file", PriceTable, "version", PRICE_FILE_VERSION)
+    """Validate price-file text (version 2, or version 1 upgraded); errors name the file and the field (exit 2)."""
+    return parse_versioned_json(text, source, "price file", PriceTable, "version", PRICE_FILE_VERSION, upgrade=upgrade_v1)
 
 
 def builtin_price_table() -> PriceTable:
@@ -119,87 +195,4 @@ def load_price_table(override: Optional[Path] = None) -> PriceTable:
     table = builtin_price_table()
     if override is None:
         return table
-    user = parse_price_file(read_text(override, "price file"), str(override))
-    return user.model_copy(update={"regions": {**table.regions, **user.regions}})
-
-
-_NAT_USAGE = re.compile(r"^(?:[A-Z0-9]+-)?NatGateway-(Hours|Bytes)$")
-_ENDPOINT_USAGE = re.compile(r"^(?:[A-Z0-9]+-)?VpcEndpoint-(Hours|Bytes)$")
-PRICE_LIST_SOURCE = "AWS Price List API (pricing:GetProducts: AmazonEC2 'NAT Gateway', AmazonVPC 'VpcEndpoint')"
-
-
-def _dimensions(product: dict) -> list[dict]:
-    found = []
-    for term in (product.get("terms") or {}).get("OnDemand", {}).values():
-        found.extend(term.get("priceDimensions", {}).values())
-    return found
-
-
-def _usd(dimension: dict) -> Decimal:
-    return Decimal(dimension["pricePerUnit"]["USD"]).normalize()
-
-
-def _products(client: Any, service: str, family: str, regions: Iterable[str]) -> Iterable[dict]:
-    filters = [{"Type": "TERM_MATCH", "Field": "productFamily", "Value": family}]
-    wanted = sorted(set(regions))
-    for region in wanted or [None]:
-        region_filter = [{"Type": "TERM_MATCH", "Field": "regionCode", "Value": region}] if region else []
-        paginator = client.get_paginator("get_products")
-        for page in paginator.paginate(ServiceCode=service, Filters=filters + region_filter, FormatVersion="aws_v1"):
-            for entry in page.get("PriceList") or []:
-                yield json.loads(entry) if isinstance(entry, str) else entry
-
-
-def _priced(client: Any, service: str, family: str, usage: re.Pattern[str], regions: Iterable[str]) -> Iterator[tuple[str, str, dict]]:
-    """``(region, "Hours" or "Bytes", product)`` for each product of the family whose usage type ``usage`` matches."""
-    for product in _products(client, service, family, regions):
-        attributes = product.get("product", {}).get("attributes", {})
-        match = usage.match(attributes.get("usagetype", ""))
-        region = attributes.get("regionCode")
-        if match and region:
-            yield region, match.group(1), product
-
-
-def fetch_price_table(client: Any, regions: Iterable[str], today: date, base: PriceTable) -> PriceTable:
-    """Rebuild the table from the Price List API (``pricing`` client); ``base`` supplies cross-AZ prices.
-
-    Regions where the API returned both NAT and interface-endpoint prices are replaced; the others keep ``base``.
-    """
-    regions = list(regions)
-    found: dict[str, dict[str, Any]] = {}
-    for region, unit, product in _priced(client, "AmazonEC2", "NAT Gateway", _NAT_USAGE, regions):
-        key = "nat_gateway_hourly" if unit == "Hours" else "nat_gateway_per_gb"
-        for dimension in _dimensions(product):
-            found.setdefault(region, {})[key] = _usd(dimension)
-    for region, unit, product in _priced(client, "AmazonVPC", "VpcEndpoint", _ENDPOINT_USAGE, regions):
-        dimensions = _dimensions(product)
-        if unit == "Hours":
-            found.setdefault(region, {})["interface_endpoint_hourly_per_az"] = _usd(dimensions[0])
-            continue
-        tiers = sorted(
-            (
-                Tier(up_to_gb=None if d.get("endRange", "Inf") == "Inf" else Decimal(d["endRange"]), per_gb=_usd(d))
-                for d in dimensions
-            ),
-            key=lambda t: (t.up_to_gb is None, t.up_to_gb or 0),
-        )
-        found.setdefault(region, {})["interface_endpoint_per_gb"] = tiers
-    updated = dict(base.regions)
-    replaced = 0
-    needed = {"nat_gateway_hourly", "nat_gateway_per_gb", "interface_endpoint_hourly_per_az", "interface_endpoint_per_gb"}
-    for region, values in sorted(found.items()):
-        if not needed <= set(values):
-            continue
-        fallback = base.regions.get(region) or base.regions.get("us-east-1")
-        cross_az = fallback.cross_az_per_gb if fallback else Decimal("0.01")
-        updated[region] = RegionPrices(source=PRICE_LIST_SOURCE, cross_az_per_gb=cross_az, **values)
-        replaced += 1
-    if not replaced:
-        raise VpclintError("the AWS Price List API returned no complete NAT gateway and VPC endpoint prices")
-    return PriceTable(
-        version=PRICE_FILE_VERSION,
-        as_of=today,
-        hours_per_month=base.hours_per_month,
-        source=PRICE_LIST_SOURCE,
-        regions=dict(sorted(updated.items())),
-    )
+    return table.merged(parse_price_file(read_text(override, "price file"), str(override)))
