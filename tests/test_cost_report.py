@@ -81,3 +81,21 @@ def test_the_builtin_table_prices_the_demo_verified(monkeypatch, capsys) -> None
     document = json.loads(_cost(monkeypatch, capsys, 80, "--format", "json"))
     assert {row["price_status"] for row in document["vpcs"]} == {"verified"} and document["totals"]["unpriced_vpcs"] == 0
     assert UNVERIFIED_LEGEND not in _cost(monkeypatch, capsys, 80)
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(0.0, "$0.00"), (1234.5, "$1,234.50"), (-32.12, "-$32.12"), (-0.004, "-$0.00"), (-1234567.891, "-$1,234,567.89")],
+)
+def test_dollars_put_the_sign_before_the_dollar(value, text) -> None:
+    from vpclint.commands.cost import dollars
+
+    assert dollars(value) == text
+
+
+def test_endpoints_dearer_than_the_nat_they_replace_read_as_negative_savings(monkeypatch, capsys) -> None:
+    """The demo's batch VPC pulls nothing measured through NAT: adding ecr.api and ecr.dkr costs more than it saves."""
+    monkeypatch.setenv("COLUMNS", "80")
+    main(["cost", "--demo"])
+    out = capsys.readouterr().out
+    assert "Saves/month -$" in out and "$-" not in out

@@ -257,6 +257,11 @@ TABLE_WIDTH = 150
 """The cost table needs this many columns; a narrower console gets one block per VPC instead."""
 
 
+def dollars(value: float) -> str:
+    """An amount as ``$1,234.56``, a negative one (endpoints that cost more than the NAT they save) as ``-$32.12``."""
+    return f"{'-' if value < 0 else ''}${abs(value):,.2f}"
+
+
 def _cells(row: dict[str, Any]) -> tuple[str, ...]:
     """One VPC's row of the cost table: its region (marked when the estimate's prices are unverified), VPC, figures."""
     e, vpc_id = row["estimate"], safe(row["vpc_id"])
@@ -271,8 +276,8 @@ def _cells(row: dict[str, Any]) -> tuple[str, ...]:
     even = e["break_even_nat_gb_per_month"]
     return (
         region, name, gateways, f"{e['nat_gb_per_month']:,.2f}",
-        f"{e['s3_share'] * 100:.1f}%", f"${e['cost_today_monthly']:,.2f}", f"${e['cost_with_endpoints_monthly']:,.2f}",
-        f"${e['savings_monthly']:,.2f}", f"${e['savings_yearly']:,.2f}", "-" if even is None else f"{even:,.2f}",
+        f"{e['s3_share'] * 100:.1f}%", dollars(e['cost_today_monthly']), dollars(e['cost_with_endpoints_monthly']),
+        dollars(e['savings_monthly']), dollars(e['savings_yearly']), "-" if even is None else f"{even:,.2f}",
     )
 
 
@@ -291,9 +296,9 @@ def _total_line(document: dict[str, Any]) -> str:
     left = f"{unpriced} VPC{'' if unpriced == 1 else 's'} unpriced"
     if unpriced and not any(row["estimate"] for row in document["vpcs"]):
         return f"Total: {left}"
-    return (f"Total: today ${totals['cost_today_monthly']:,.2f}/month, with endpoints "
-            f"${totals['cost_with_endpoints_monthly']:,.2f}/month, saves ${totals['savings_monthly']:,.2f}/month "
-            f"(${totals['savings_yearly']:,.2f}/year)" + (f"; {left}" if unpriced else ""))
+    return (f"Total: today {dollars(totals['cost_today_monthly'])}/month, with endpoints "
+            f"{dollars(totals['cost_with_endpoints_monthly'])}/month, saves {dollars(totals['savings_monthly'])}/month "
+            f"({dollars(totals['savings_yearly'])}/year)" + (f"; {left}" if unpriced else ""))
 
 
 def _print_report(document: dict[str, Any], out: TextIO) -> None:
