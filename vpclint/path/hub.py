@@ -292,7 +292,7 @@ def _back(
     hub = index.hub
     assert hub is not None
     table = index.tables.get(target_subnet, (None, False))[0]
-    what = f"the workload subnet {source} in {spoke.vpc_id}"
+    what = f"the workload subnet in {spoke.vpc_id}"
     peer = _cidr_of(spoke, source, index)
     if table is None:
         judge.not_known(f"the route table of {target_subnet} is not in the snapshot")

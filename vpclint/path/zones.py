@@ -182,7 +182,7 @@ def _zone_answer(index: "RegionIndex", vpc: Vpc, zone: HostedZone, name: str) ->
     hub = index.hub
     assert hub is not None
     found: dict[str, VpcEndpoint] = {}
-    for target in sorted({t for r in records for t in _targets(r)}):
+    for target in sorted({t for r in records for t in record_targets(r)}):
         endpoint = hub.endpoints_by_name.get(target) or hub.endpoints_by_address.get(target)
         if endpoint is not None:
             found[endpoint.vpc_endpoint_id] = endpoint
@@ -204,7 +204,7 @@ def _zone_answer(index: "RegionIndex", vpc: Vpc, zone: HostedZone, name: str) ->
                      zone_id=zone.hosted_zone_id)
 
 
-def _targets(record: ResourceRecordSet) -> list[str]:
+def record_targets(record: ResourceRecordSet) -> list[str]:
     """What a record answers with: its alias target's name, its CNAME's name or its addresses (normalised)."""
     if record.alias_dns_name:
         return [dns_name(record.alias_dns_name)]
