@@ -362,3 +362,38 @@ def test_the_hub_endpoint_state_policy_and_acls_are_checked_for_the_spoke():
     found = flow(data)
     assert (found.link.kind, found.link.resource_id, found.link.direction, found.link.rule_number) == (
         "network-acl", "acl-default", "inbound", 50)
+
+
+def test_the_hub_and_spoke_are_no_findings_and_the_view_says_why():
+    from vpclint.engine import evaluate
+    from vpclint.rules import load_rules
+    from vpclint.view import build_view
+
+    snapshot = Snapshot.model_validate(hub_and_spoke())
+    report = evaluate(snapshot, load_rules())
+    found = [(f.rule_id, f.resource_id) for f in report.findings]
+    assert found == [("logs-endpoint-missing", "vpc-spoke")]  # the zones serve ECR only: logs need an endpoint too
+    assert {v.vpc_id: v.verdict for v in report.vpcs} == {"vpc-app": "private", "vpc-spoke": "private"}
+    view = next(build_view(snapshot))
+    spoke = next(i for i in view.items["vpc"] if i["vpc_id"] == "vpc-spoke")
+    assert spoke["dns_answers"]["registry"] == {
+        "kind": "endpoint", "endpoint_id": "vpce-dkr", "endpoint_vpc_id": "vpc-app", "hosted_zone_id": "Z0DKR",
+        "resolver_rule_id": None,
+        "reason": "111122223333.dkr.ecr.us-east-1.amazonaws.com resolves to vpce-dkr in vpc-app "
+                  "(zone Z0DKR (dkr.ecr.us-east-1.amazonaws.com))"}
+    assert spoke["private_zone_gaps"] == []
+    dkr = next(i for i in view.items["endpoint"] if i["resource_id"] == "vpce-dkr")
+    assert [(a["hosted_zone_id"], a["record"]) for a in dkr["zone_aliases"]] == [
+        ("Z0DKR", "*.dkr.ecr.us-east-1.amazonaws.com"), ("Z0DKR", "dkr.ecr.us-east-1.amazonaws.com")]
+
+
+def test_without_the_zones_the_hub_and_the_spoke_are_findings_again():
+    from vpclint.engine import evaluate
+    from vpclint.rules import load_rules
+
+    data = hub_and_spoke()
+    region_of(data)["hosted_zones"] = []
+    report = evaluate(Snapshot.model_validate(data), load_rules())
+    found = {(f.rule_id, f.resource_id) for f in report.findings}
+    assert {("ecr-dkr-private-dns-disabled", "vpce-dkr"), ("ecr-api-private-dns-disabled", "vpce-api"),
+            ("ecr-dkr-endpoint-missing", "vpc-spoke"), ("ecr-api-endpoint-missing", "vpc-spoke")} <= found
