@@ -239,7 +239,8 @@ def _tgw_route(
 
 
 def _tgw_decision(table: TransitGatewayRouteTable, destination: Network, to_vpc: str, index: RegionIndex) -> str:
-    """``ok``, ``missing`` (no route, or a blackhole), ``elsewhere`` (to another attachment) or ``unknown``."""
+    """``ok``, ``missing`` (no route, or a blackhole), ``elsewhere`` (to another attachment) or ``unknown`` (routes
+    not read, a prefix-list route, or a route without its attachment)."""
     if not table.routes_known:
         return "unknown"
     best, length = None, -1
@@ -251,6 +252,8 @@ def _tgw_decision(table: TransitGatewayRouteTable, destination: Network, to_vpc:
             best, length = route, network.prefixlen
     if best is None or (best.state or "").lower() == "blackhole":
         return "missing"
+    if not best.attachments:
+        return "unknown"
     return "ok" if any(a.resource_id == to_vpc for a in best.attachments) else "elsewhere"
 
 
