@@ -184,8 +184,10 @@ def build_demo_account(session: boto3.Session) -> dict[str, Network]:
     that admits only one private subnet; an S3 gateway endpoint on two of the three private route tables, with a
     policy that allows only the team's own bucket: broken. ``shared`` in us-east-1 is private; eu-west-1 holds a
     public-only ``edge`` VPC (not in scope), a private ``analytics`` VPC, a ``batch`` VPC with an S3 gateway but no
-    ECR endpoints (pulls work and pay NAT) and a ``legacy`` VPC behind corporate DNS servers (unknown). Every
-    private subnet runs an instance (a workload: :func:`build_vpc`).
+    ECR endpoints (pulls work and pay NAT), a ``legacy`` VPC behind corporate DNS servers (unknown), and a ``hub``
+    with centralised ECR endpoints (private DNS off) that a peered ``spoke`` reaches through private hosted zones
+    (both private: :func:`build_hub_and_spoke`). Every private subnet runs an instance (a workload:
+    :func:`build_vpc`).
     """
     for region in ("us-east-1", "eu-west-1"):
         make_default_vpc_public(session, region)
@@ -216,7 +218,9 @@ def build_demo_account(session: boto3.Session) -> dict[str, Network]:
     ec2 = session.client("ec2", region_name="eu-west-1")
     corporate_dns = ec2.create_dhcp_options(DhcpConfigurations=[{"Key": "domain-name-servers", "Values": ["10.5.0.53", "10.5.1.53"]}])
     ec2.associate_dhcp_options(DhcpOptionsId=corporate_dns["DhcpOptions"]["DhcpOptionsId"], VpcId=legacy.vpc_id)
-    return {"prod": prod, "shared": shared, "edge": edge, "analytics": analytics, "batch": batch, "legacy": legacy}
+    central = build_hub_and_spoke(session, "eu-west-1", via="pcx", hub_cidr="10.6.0.0/16", spoke_cidr="10.7.0.0/16")
+    return {"prod": prod, "shared": shared, "edge": edge, "analytics": analytics, "batch": batch, "legacy": legacy,
+            "hub": central.hub, "spoke": central.spoke}
 
 
 @dataclass
