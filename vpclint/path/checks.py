@@ -41,7 +41,7 @@ class Link:
     direction: Optional[str] = None  # network-acl: inbound or outbound
     rule_number: Optional[int] = None  # network-acl: the deciding rule; None for the implicit deny
     subnet_id: Optional[str] = None  # network-acl: the subnet the ACL guards
-    peer: Optional[str] = None  # network-acl: the other end's addresses (CIDR) that need a rule
+    peer: Optional[str] = None  # network-acl, hub-route, hub-endpoint-sg: the addresses (CIDR) that need a rule or route
     ports: Optional[str] = None  # network-acl: the ports that need a rule ("443" or "1024-65535")
     free_rule_number: Optional[int] = None  # network-acl: an unused rule number that would decide first
     group_ids: Optional[tuple[str, ...]] = None  # workload-sg, endpoint-sg: the security groups checked

@@ -7,6 +7,8 @@ from vpclint.path.checks import EPHEMERAL, HTTPS, Judge, Link, check_acl, replay
 from vpclint.path.index import Network, RegionIndex
 from vpclint.path.networks import contains
 from vpclint.path.ways import address_networks
+from typing import Optional
+
 from vpclint.policy import evaluate as evaluate_policy
 from vpclint.snapshot import VpcEndpoint
 
@@ -28,6 +30,20 @@ def endpoint_targets(index: RegionIndex, endpoint: VpcEndpoint) -> dict[str, lis
             network = index.network(subnet.cidr_block) if subnet else None
             if network is not None:
                 targets[subnet_id] = [network]
+    return targets
+
+
+def live_targets(index: RegionIndex, judge: Judge, endpoint: VpcEndpoint) -> Optional[dict[str, list[Network]]]:
+    """The endpoint's interface addresses by subnet (:func:`endpoint_targets`); None, with the ``endpoint-state``
+    link recorded, when the endpoint is not available or has no interface."""
+    via = endpoint.vpc_endpoint_id
+    if (endpoint.state or "").lower() != "available":
+        judge.block(Link("endpoint-state", via, f"{via} is in state {endpoint.state or 'unknown'}, not available"))
+        return None
+    targets = index.remember(("targets", via), lambda: endpoint_targets(index, endpoint))
+    if not targets:
+        judge.block(Link("endpoint-state", via, f"{via} has no interface in any subnet"))
+        return None
     return targets
 
 

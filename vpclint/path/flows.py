@@ -32,7 +32,7 @@ from vpclint.path.checks import (
     passes,
     replayed,
 )
-from vpclint.path.endpoints import check_policy, endpoint_targets, source_acl
+from vpclint.path.endpoints import check_policy, live_targets, source_acl
 from vpclint.path.hub import hub_way
 from vpclint.path.zones import resolve_layers, resolve_service
 from vpclint.path.groups import Peer
@@ -92,13 +92,9 @@ def _interface_way(
 ) -> Way:
     """Check the way from the workload subnet to an interface endpoint's interfaces, and back."""
     via = endpoint.vpc_endpoint_id
-    if (endpoint.state or "").lower() != "available":
-        judge.block(Link("endpoint-state", via, f"{via} is in state {endpoint.state or 'unknown'}, not available"))
+    targets = live_targets(index, judge, endpoint)
+    if targets is None:
         return Way("blocked", via, f"{via} is not available")
-    targets = index.remember(("targets", via), lambda: endpoint_targets(index, endpoint))
-    if not targets:
-        judge.block(Link("endpoint-state", via, f"{via} has no interface in any subnet"))
-        return Way("blocked", via, f"{via} has no interfaces")
     if not any(index.subnets[s].availability_zone == subnet.availability_zone for s in targets if s in index.subnets):
         judge.note(f"{via} has no interface in {subnet.availability_zone}: the flow crosses AZs (cost, availability)")
     group_ids = endpoint.group_ids or [g for g in [index.default_group(endpoint.vpc_id)] if g]

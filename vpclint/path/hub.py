@@ -28,7 +28,7 @@ import dataclasses
 from typing import Optional
 
 from vpclint.path.checks import EPHEMERAL, HTTPS, Judge, Link, check_acl, check_endpoint_ingress, check_workload_egress
-from vpclint.path.endpoints import endpoint_targets, source_acl
+from vpclint.path.endpoints import live_targets, source_acl
 from vpclint.path.groups import Peer
 from vpclint.path.hubindex import HubIndex
 from vpclint.path.index import Network, RegionIndex
@@ -55,13 +55,9 @@ def hub_way(
             else "not in the snapshot"
         judge.not_known(f"{via} is in {endpoint.vpc_id}, {where}")
         return Way("unknown", via, f"{via} is in another account")
-    if (endpoint.state or "").lower() != "available":
-        judge.block(Link("endpoint-state", via, f"{via} is in state {endpoint.state or 'unknown'}, not available"))
+    targets = live_targets(index, judge, endpoint)
+    if targets is None:
         return Way("blocked", via, f"{via} is not available")
-    targets = index.remember(("targets", via), lambda: endpoint_targets(index, endpoint))
-    if not targets:
-        judge.block(Link("endpoint-state", via, f"{via} has no interface in any subnet"))
-        return Way("blocked", via, f"{via} has no interfaces")
     spoke = index.vpcs[subnet.vpc_id]
     connections: set[str] = set()
     for target_subnet, networks in sorted(targets.items()):
