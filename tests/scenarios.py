@@ -184,8 +184,10 @@ def build_demo_account(session: boto3.Session) -> dict[str, Network]:
     that admits only one private subnet; an S3 gateway endpoint on two of the three private route tables, with a
     policy that allows only the team's own bucket: broken. ``shared`` in us-east-1 is private; eu-west-1 holds a
     public-only ``edge`` VPC (not in scope), a private ``analytics`` VPC, a ``batch`` VPC with an S3 gateway but no
-    ECR endpoints (pulls work and pay NAT) and a ``legacy`` VPC behind corporate DNS servers (unknown). Every
-    private subnet runs an instance (a workload: :func:`build_vpc`).
+    ECR endpoints (pulls work and pay NAT), a ``legacy`` VPC behind corporate DNS servers (unknown), and a ``hub``
+    with centralised ECR endpoints (private DNS off) that a peered ``spoke`` reaches through private hosted zones
+    (both private: :func:`build_hub_and_spoke`). Every private subnet runs an instance (a workload:
+    :func:`build_vpc`).
     """
     for region in ("us-east-1", "eu-west-1"):
         make_default_vpc_public(session, region)
@@ -216,7 +218,9 @@ def build_demo_account(session: boto3.Session) -> dict[str, Network]:
     ec2 = session.client("ec2", region_name="eu-west-1")
     corporate_dns = ec2.create_dhcp_options(DhcpConfigurations=[{"Key": "domain-name-servers", "Values": ["10.5.0.53", "10.5.1.53"]}])
     ec2.associate_dhcp_options(DhcpOptionsId=corporate_dns["DhcpOptions"]["DhcpOptionsId"], VpcId=legacy.vpc_id)
-    return {"prod": prod, "shared": shared, "edge": edge, "analytics": analytics, "batch": batch, "legacy": legacy}
+    central = build_hub_and_spoke(session, "eu-west-1", via="pcx", hub_cidr="10.6.0.0/16", spoke_cidr="10.7.0.0/16")
+    return {"prod": prod, "shared": shared, "edge": edge, "analytics": analytics, "batch": batch, "legacy": legacy,
+            "hub": central.hub, "spoke": central.spoke}
 
 
 @dataclass
@@ -321,3 +325,70 @@ def own_network_acl(session: boto3.Session, net: Network, subnet: str, entries: 
     association = next(a["NetworkAclAssociationId"] for a in current["Associations"] if a["SubnetId"] == subnet)
     ec2.replace_network_acl_association(AssociationId=association, NetworkAclId=acl)
     return acl
+
+
+@dataclass
+class HubAndSpoke:
+    """Ids of :func:`build_hub_and_spoke`."""
+
+    hub: Network
+    spoke: Network
+    connection: str  # the transit gateway or peering connection id
+    zones: list[str] = field(default_factory=list)
+
+
+def build_hub_and_spoke(
+    session: boto3.Session, region: str, via: str = "tgw", hub_cidr: str = "10.20.0.0/16",
+    spoke_cidr: str = "10.21.0.0/16", admit_spoke: bool = True,
+) -> HubAndSpoke:
+    """Centralised ECR endpoints (AWS's multi-VPC whitepaper): a ``hub`` VPC whose ecr.api and ecr.dkr endpoints
+    have private DNS off, a ``spoke`` VPC with its own S3 gateway (each has one) reaching the hub over a transit gateway
+    (``via="tgw"``) or a peering connection (``via="pcx"``), both VPCs routing to each other, and private hosted
+    zones ``dkr.ecr.<region>.amazonaws.com`` (apex and ``*``) and ``api.ecr.<region>.amazonaws.com`` (apex) aliasing
+    the hub endpoints, associated with both VPCs. Two AZs, no internet way out, an instance in every private subnet.
+    ``admit_spoke`` False leaves the hub endpoint group admitting only the hub's CIDR."""
+    ec2 = session.client("ec2", region_name=region)
+    hub = build_vpc(session, region, "hub", cidr=hub_cidr, azs=2, public=False, nat=False)
+    endpoint_security_group(session, hub, [hub_cidr, spoke_cidr] if admit_spoke else [hub_cidr], name="hub-endpoints")
+    for service in ("ecr.dkr", "ecr.api"):
+        add_interface_endpoint(session, hub, service, hub.private_subnets, private_dns=False)
+    add_s3_gateway(session, hub, hub.private_route_tables)
+    spoke = build_vpc(session, region, "spoke", cidr=spoke_cidr, azs=2, public=False, nat=False)
+    add_s3_gateway(session, spoke, spoke.private_route_tables)
+    if via == "tgw":
+        gateway = ec2.create_transit_gateway(Description="hub")["TransitGateway"]
+        connection = gateway["TransitGatewayId"]
+        table = gateway["Options"]["AssociationDefaultRouteTableId"]
+        for net, cidr in ((hub, hub_cidr), (spoke, spoke_cidr)):
+            attachment = ec2.create_transit_gateway_vpc_attachment(
+                TransitGatewayId=connection, VpcId=net.vpc_id, SubnetIds=net.private_subnets,
+            )["TransitGatewayVpcAttachment"]["TransitGatewayAttachmentId"]
+            ec2.create_transit_gateway_route(DestinationCidrBlock=cidr, TransitGatewayRouteTableId=table,
+                                             TransitGatewayAttachmentId=attachment)
+        target = {"TransitGatewayId": connection}
+    else:
+        connection = ec2.create_vpc_peering_connection(VpcId=spoke.vpc_id, PeerVpcId=hub.vpc_id)["VpcPeeringConnection"]["VpcPeeringConnectionId"]
+        ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=connection)
+        target = {"VpcPeeringConnectionId": connection}
+    for net, other in ((hub, spoke_cidr), (spoke, hub_cidr)):
+        for table_id in net.private_route_tables:
+            ec2.create_route(RouteTableId=table_id, DestinationCidrBlock=other, **target)
+    result = HubAndSpoke(hub=hub, spoke=spoke, connection=connection)
+    route53 = session.client("route53", region_name=region)
+    endpoints = ec2.describe_vpc_endpoints(VpcEndpointIds=[hub.endpoints["ecr.dkr"], hub.endpoints["ecr.api"]])["VpcEndpoints"]
+    entries = {e["VpcEndpointId"]: e["DnsEntries"][0] for e in endpoints}
+    for service, names in (("ecr.dkr", ["", "*."]), ("ecr.api", [""])):
+        zone_name = f"{service.split('.')[1]}.ecr.{region}.amazonaws.com"
+        zone = route53.create_hosted_zone(
+            Name=zone_name, CallerReference=f"{zone_name}-{hub.vpc_id}", HostedZoneConfig={"PrivateZone": True},
+            VPC={"VPCRegion": region, "VPCId": spoke.vpc_id},
+        )["HostedZone"]["Id"].split("/")[-1]
+        route53.associate_vpc_with_hosted_zone(HostedZoneId=zone, VPC={"VPCRegion": region, "VPCId": hub.vpc_id})
+        entry = entries[hub.endpoints[service]]
+        route53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [
+            {"Action": "CREATE", "ResourceRecordSet": {
+                "Name": f"{prefix}{zone_name}", "Type": "A",
+                "AliasTarget": {"HostedZoneId": entry["HostedZoneId"], "DNSName": entry["DnsName"], "EvaluateTargetHealth": False},
+            }} for prefix in names]})
+        result.zones.append(zone)
+    return result

@@ -11,6 +11,7 @@ from functools import lru_cache
 import botocore.session
 import pytest
 from botocore.model import OperationModel, ServiceModel, Shape
+from botocore.validate import ParamValidator
 from botocore import xform_name
 
 from test_rule_fixtures import BASE, CASES, apply_patch
@@ -25,22 +26,28 @@ ID_PREFIXES = {
     "VpcId": "vpc", "SubnetIds": "subnet", "AddSubnetIds": "subnet", "RouteTableId": "rtb", "RouteTableIds": "rtb",
     "AddRouteTableIds": "rtb", "VpcEndpointId": "vpce", "VpcEndpointIds": "vpce", "GroupId": "sg",
     "SecurityGroupIds": "sg", "AddSecurityGroupIds": "sg", "NetworkAclId": "acl", "DhcpOptionsId": "dopt", "DestinationPrefixListId": "pl",
+    "TransitGatewayId": "tgw", "TransitGatewayRouteTableId": "tgw-rtb", "TransitGatewayAttachmentId": "tgw-attach",
+    "VpcPeeringConnectionId": "pcx", "HostedZoneId": "Z",
 }
 """The resource type each id-valued input member names (an unknown ``*Id``/``*Ids`` member fails the test)."""
 ASSIGNMENT = re.compile(r"^([a-z_]+)=\$\((aws .*)\)$")
 """``name=$(aws ...)``: a command whose output (a new resource's id) later commands use as ``"$name"``."""
 
 
-@lru_cache(maxsize=1)
-def ec2_model() -> ServiceModel:
-    """botocore's EC2 service model."""
-    return botocore.session.get_session().get_service_model("ec2")
+SERVICES = ("ec2", "route53")
+"""The AWS CLI services remediations may call."""
 
 
-@lru_cache(maxsize=1)
-def cli_operations() -> dict[str, str]:
+@lru_cache(maxsize=None)
+def service_model(service: str = "ec2") -> ServiceModel:
+    """botocore's service model of ``service``."""
+    return botocore.session.get_session().get_service_model(service)
+
+
+@lru_cache(maxsize=None)
+def cli_operations(service: str = "ec2") -> dict[str, str]:
     """AWS CLI command name (``create-vpc-endpoint``) -> operation name (``CreateVpcEndpoint``)."""
-    return {xform_name(name, "-"): name for name in ec2_model().operation_names}
+    return {xform_name(name, "-"): name for name in service_model(service).operation_names}
 
 
 def extract_commands(remediation: str) -> list[tuple[str, str | None]]:
@@ -85,8 +92,32 @@ def _check_values(option: str, member: str, shape: Shape, values: list[str], var
             elif value.startswith("$"):
                 if value[1:] not in variables:
                     problems.append(f"{option}: {value} is not assigned by an earlier command")
+            elif prefix == "Z":  # a Route 53 hosted zone id: upper-case letters and digits
+                if not re.fullmatch(r"Z[0-9A-Z]+", value):
+                    problems.append(f"{option}: {value!r} is not a hosted zone id")
             elif not re.fullmatch(rf"{prefix}-[0-9a-z]+(-[0-9a-z]+)*", value):
                 problems.append(f"{option}: {value!r} is not a {prefix}- id")
+    if member == "ChangeBatch":
+        problems += _change_batch_problems(option, values)
+    return problems
+
+
+def _change_batch_problems(option: str, values: list[str]) -> list[str]:
+    """A Route 53 change batch must be JSON that botocore's model accepts (names as DNS names)."""
+    try:
+        batch = json.loads(values[0]) if values else None
+    except ValueError as exc:
+        return [f"{option}: not JSON: {exc}"]
+    shape = service_model("route53").operation_model("ChangeResourceRecordSets").input_shape.members["ChangeBatch"]
+    problems = []
+    report = ParamValidator().validate(batch, shape)
+    if report.has_errors():
+        problems.append(f"{option}: {report.generate_report()}")
+    for change in (batch or {}).get("Changes", []):
+        record = change.get("ResourceRecordSet", {})
+        for name in (record.get("Name"), record.get("AliasTarget", {}).get("DNSName")):
+            if not name or not re.fullmatch(r"(\*\.)?[0-9a-z-]+(\.[0-9a-z-]+)*\.?", name):
+                problems.append(f"{option}: {name!r} is not a DNS name")
     return problems
 
 
@@ -95,12 +126,12 @@ def check_command(command: str, variables: set[str]) -> list[str]:
     if re.search(r"<[^>]*>", command):
         return [f"a <placeholder> in: {command!r}"]
     words = shlex.split(command)
-    if words[:2] != ["aws", "ec2"] or len(words) < 3:
-        return [f"not an 'aws ec2 <operation>' command: {command!r}"]
-    name = cli_operations().get(words[2])
+    if len(words) < 3 or words[0] != "aws" or words[1] not in SERVICES:
+        return [f"not an 'aws ec2|route53 <operation>' command: {command!r}"]
+    name = cli_operations(words[1]).get(words[2])
     if name is None:
         return [f"unknown operation {words[2]!r}"]
-    operation: OperationModel = ec2_model().operation_model(name)
+    operation: OperationModel = service_model(words[1]).operation_model(name)
     members = {xform_name(member, "-"): (member, shape) for member, shape in operation.input_shape.members.items()}
     problems, given = [], set()
     index = 3
@@ -195,6 +226,12 @@ def test_demo_remediation_commands_are_valid(capsys: pytest.CaptureFixture[str])
     ("aws ec2 create-vpc-endpoints --region r", "unknown operation"),
     ("aws ec2 modify-vpc-endpoint --region r --vpc-endpoint-id vpce-a --private-dns-enabled true", "no value"),
     ("aws ec2 modify-vpc-endpoint --vpc-endpoint-id vpce-a", "--region"),
+    ("aws route53 change-resource-record-sets --region r --hosted-zone-id zone --change-batch '{}'", "hosted zone id"),
+    ("aws route53 change-resource-record-sets --region r --hosted-zone-id Z1 --change-batch '{\"Changes\": [}'", "not JSON"),
+    ("aws route53 change-resource-record-sets --region r --hosted-zone-id Z1 --change-batch '{\"Changes\":[]}'", "Invalid length"),
+    ("aws route53 change-resource-record-sets --region r --hosted-zone-id Z1 --change-batch '{\"Changes\":[{\"Action\":"
+     "\"UPSERT\",\"ResourceRecordSet\":{\"Name\":\"ENDPOINT NAME\",\"Type\":\"A\"}}]}'", "is not a DNS name"),
+    ("aws s3 ls --region r", "not an 'aws ec2|route53"),
 ])
 def test_the_checker_rejects_broken_commands(command: str, problem: str) -> None:
     assert any(problem in p for p in check_command(command, set())), check_command(command, set())

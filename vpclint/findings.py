@@ -102,6 +102,7 @@ class LinkRow(_Model):
     ports: Optional[str] = None
     free_rule_number: Optional[int] = None
     group_ids: Optional[list[str]] = None
+    target_id: Optional[str] = None
 
 
 class FlowRow(_Model):

@@ -96,9 +96,9 @@ def _apply_op(region: dict, op: Mapping[str, Any]) -> None:
     """Apply one patch operation to a region of the snapshot data."""
     kind = op["op"]
     if kind == "set_top":
-        region[op["field"]] = op["value"]
-    elif kind == "add":
-        region.setdefault(op["collection"], []).append(op["value"])
+        region[op["field"]] = copy.deepcopy(op["value"])
+    elif kind == "add":  # values are copied: a YAML alias shares one value between cases
+        region.setdefault(op["collection"], []).append(copy.deepcopy(op["value"]))
     else:
         collection, _, item_id = str(op["target"]).partition("/")
         matches = [item for item in region.get(collection) or [] if _id_of(item) == item_id]
@@ -107,7 +107,7 @@ def _apply_op(region: dict, op: Mapping[str, Any]) -> None:
         if kind == "remove":
             region[collection] = [item for item in region[collection] if _id_of(item) != item_id]
         else:
-            matches[0][op["field"]] = op["value"]
+            matches[0][op["field"]] = copy.deepcopy(op["value"])
 
 
 def _case(rule_id: str, raw: Any, source: str) -> Case:

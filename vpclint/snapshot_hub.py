@@ -68,6 +68,7 @@ class TransitGatewayAttachment(_Model):
     state: Optional[str] = None
     subnet_ids: list[str] = Field(default_factory=list)
     dns_support: Optional[str] = None  # Options.DnsSupport: enable, disable
+    association_route_table_id: Optional[str] = None  # the gateway route table it is associated with, when known
     ipv6_support: Optional[str] = None
     tags: dict[str, str] = Field(default_factory=dict)
 

@@ -16,6 +16,9 @@ Facts derived here, once per snapshot, in linear time:
   only infrastructure interfaces), its three flows (``flows``), the first blocking link of each kind
   (``blocked_by``) and its ``verdict``; each VPC's ``verdict`` and ``verdict_summary``;
 * whether a VPC is *in scope* (it has a workload subnet and is not tagged ``vpclint:skip``);
+* each VPC's DNS answers for the ECR names (``dns_answers``: a private hosted zone, Resolver rule, endpoint
+  private DNS or the public service) and the records its zones lack (``private_zone_gaps``), and each endpoint's
+  ``zone_aliases`` (zone records pointing at it), from :mod:`vpclint.path.hubfacts`;
 * each VPC's endpoints grouped by service, counting only endpoints for the VPC's own region
   (``endpoints_by_service``), with the others kept apart (``foreign_region_endpoints``);
 * each route table's served subnets (explicit, plus every unassociated subnet for the main table);
@@ -42,6 +45,7 @@ from vpclint.cost.facts import RegionNat
 from vpclint.cost.prices import builtin_price_table
 from vpclint.servicename import service_prefix_for
 from vpclint.path.dns import custom_dns_servers
+from vpclint.path.hubfacts import dns_answers, zone_aliases, zone_gaps
 from vpclint.path.index import build_index
 from vpclint.path.tables import PRIVATE_KINDS, effective_route_tables, subnet_kind
 from vpclint.path.region import region_paths
@@ -259,6 +263,7 @@ def build_region_view(
                 "settings": vpc_settings,
             }
         )
+        item.update({"dns_answers": dns_answers(index, vpc), "private_zone_gaps": zone_gaps(index, vpc)})
         workload_nat = [s for s in workload if s["kind"] == "nat"]
         item.update(nat.vpc_facts(vpc.vpc_id, workload_nat, by_service, item["workload_azs"], nat_prices))
         vpc_items[vpc.vpc_id] = item
@@ -323,11 +328,13 @@ def build_region_view(
         )
         view.items["route_table"].append(item)
 
+    aliases = zone_aliases(index)
     for endpoint in live_endpoints:
         vpc_item = vpc_items.get(endpoint.vpc_id)
         if vpc_item is None:
             continue
         item = context(endpoint.vpc_id, "endpoint", endpoint.vpc_endpoint_id, "vpc-endpoint")
+        item["zone_aliases"] = aliases.get(endpoint.vpc_endpoint_id, [])
         item.update(endpoint_summaries[endpoint.vpc_endpoint_id])
         item["effective_group_ids"] = endpoint.group_ids or [
             g["group_id"] for g in vpc_item["security_groups"].values() if g["group_name"] == DEFAULT_GROUP_NAME

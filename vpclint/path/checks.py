@@ -31,7 +31,9 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class Link:
     """The link that stops a flow: its ``kind`` (route, network-acl, workload-sg, endpoint-sg, endpoint-state,
-    endpoint-policy, dns), the resource that decides (route table, ACL, security groups, endpoint, VPC) and why."""
+    endpoint-policy, dns, and on the way to a hub endpoint hub-route and hub-endpoint-sg), the resource that
+    decides (route table, ACL, security groups, endpoint, VPC, hosted zone, transit gateway route table or
+    attachment, peering connection) and why."""
 
     kind: str
     resource_id: str
@@ -39,10 +41,11 @@ class Link:
     direction: Optional[str] = None  # network-acl: inbound or outbound
     rule_number: Optional[int] = None  # network-acl: the deciding rule; None for the implicit deny
     subnet_id: Optional[str] = None  # network-acl: the subnet the ACL guards
-    peer: Optional[str] = None  # network-acl: the other end's addresses (CIDR) that need a rule
+    peer: Optional[str] = None  # network-acl, hub-route, hub-endpoint-sg: the addresses (CIDR) that need a rule or route
     ports: Optional[str] = None  # network-acl: the ports that need a rule ("443" or "1024-65535")
     free_rule_number: Optional[int] = None  # network-acl: an unused rule number that would decide first
     group_ids: Optional[tuple[str, ...]] = None  # workload-sg, endpoint-sg: the security groups checked
+    target_id: Optional[str] = None  # hub-route: the transit gateway, attachment or peering connection to route through
 
     def to_dict(self) -> dict[str, Any]:
         """The link as JSON data (null fields left out)."""
@@ -236,33 +239,35 @@ def check_endpoint_ingress(
     vpc_id: str,
     group_sets: list[frozenset[str]],
     endpoint_id: str,
+    peering_id: Optional[str] = None,
 ) -> None:
-    """The endpoint's security groups must admit TCP 443 from the workload subnet's interfaces.
+    """The endpoint's security groups must admit TCP 443 from the workload subnet's interfaces (across the peering
+    connection ``peering_id``, for a hub endpoint in a peered VPC).
 
     A rule referencing a group admits only that group's members. In a subnet without workload interfaces yet,
     membership is not known: a referencing rule counts, with a note naming the group to use. Skipped when the
     groups admitted the subnet for another endpoint; otherwise decided once per endpoint and replayed.
     """
-    recorded = endpoint_ingress(index, group_ids, source, vpc_id, group_sets, endpoint_id)
+    recorded = endpoint_ingress(index, group_ids, source, vpc_id, group_sets, endpoint_id, peering_id)
     if recorded is not None:
         judge.replay(recorded)
 
 
 def endpoint_ingress(
     index: RegionIndex, group_ids: list[str], source: Network, vpc_id: str, group_sets: list[frozenset[str]],
-    endpoint_id: str,
+    endpoint_id: str, peering_id: Optional[str] = None,
 ) -> Optional[Judge]:
     """What :func:`check_endpoint_ingress` records, on a judge of its own; None when nothing (at once when a rule
     admits the subnet's CIDR, whatever groups its interfaces are in)."""
     if allows_whole(_applying(index, frozenset(group_ids), "ingress")[0], Peer(networks=(source,))):
         return None
-    key = ("endpoint-ingress", tuple(group_ids), source, vpc_id, tuple(group_sets))
+    key = ("endpoint-ingress", tuple(group_ids), source, vpc_id, tuple(group_sets), peering_id)
     if index.memo.get(("passes", key)):  # whether anything is recorded does not depend on the endpoint
         return None
 
     def run() -> Judge:
         scratch = Judge()
-        _endpoint_ingress(index, scratch, group_ids, source, vpc_id, group_sets, endpoint_id)
+        _endpoint_ingress(index, scratch, group_ids, source, vpc_id, group_sets, endpoint_id, peering_id)
         return scratch
 
     recorded = index.remember(("replayed", key, endpoint_id), run)
@@ -272,14 +277,15 @@ def endpoint_ingress(
 
 def _endpoint_ingress(
     index: RegionIndex, judge: Judge, group_ids: list[str], source: Network, vpc_id: str,
-    group_sets: list[frozenset[str]], endpoint_id: str,
+    group_sets: list[frozenset[str]], endpoint_id: str, peering_id: Optional[str] = None,
 ) -> None:
     """:func:`check_endpoint_ingress`, every group set checked."""
     sets: Iterable[Optional[frozenset[str]]] = group_sets or [None]
     resource = ",".join(sorted(group_ids)) or "(no security group)"
     rules, _ = _applying(index, frozenset(group_ids), "ingress")
+    crossed = frozenset({peering_id}) if peering_id else frozenset()
     for group_set in sets:
-        peer = Peer(networks=(source,), member_of=group_set or frozenset(), vpc_id=vpc_id)
+        peer = Peer(networks=(source,), member_of=group_set or frozenset(), vpc_id=vpc_id, peering_ids=crossed)
         if allows_whole(rules, peer):
             continue
         decision = index.remember(
@@ -289,7 +295,8 @@ def _endpoint_ingress(
             continue
         if group_set is None:
             members = ingress_decision(
-                index.groups, group_ids, Peer(networks=(source,), member_of=index.vpc_groups(vpc_id), vpc_id=vpc_id),
+                index.groups, group_ids,
+                Peer(networks=(source,), member_of=index.vpc_groups(vpc_id), vpc_id=vpc_id, peering_ids=crossed),
                 index.prefix_lists,
             )
             if members.verdict == "allow":

@@ -57,11 +57,14 @@ class DnsAnswer:
     kind: str
     reason: str
     endpoint: Optional[VpcEndpoint] = None
+    zone_id: Optional[str] = None  # the private hosted zone that answers (or lacks the record: kind none)
+    rule_id: Optional[str] = None  # the Resolver rule that forwards the name
+    target: Optional[str] = None  # an endpoint a record names that is not in the snapshot
 
 
-def resolve(vpc: Vpc, dns_servers: Optional[list[str]], endpoints: list[VpcEndpoint], name: str) -> DnsAnswer:
-    """Resolve service ``name`` for the workloads of ``vpc``, given its DHCP ``dns_servers`` (None: unread) and
-    its same-region interface ``endpoints`` of that service."""
+def resolver_answer(vpc: Vpc, dns_servers: Optional[list[str]], name: str) -> Optional[DnsAnswer]:
+    """The answer for ``name`` when the VPC's resolver settings decide it alone (unread, no DHCP servers, custom
+    servers, DNS support off); None when the Amazon resolver answers."""
     if vpc.enable_dns_support is None or dns_servers is None:
         return DnsAnswer("unknown", f"{vpc.vpc_id}'s DNS attributes or DHCP options could not be read")
     if not dns_servers:
@@ -77,6 +80,16 @@ def resolve(vpc: Vpc, dns_servers: Optional[list[str]], endpoints: list[VpcEndpo
         )
     if not vpc.enable_dns_support:
         return DnsAnswer("none", f"{vpc.vpc_id} has enableDnsSupport off: the Amazon resolver answers nothing")
+    return None
+
+
+def resolve(vpc: Vpc, dns_servers: Optional[list[str]], endpoints: list[VpcEndpoint], name: str) -> DnsAnswer:
+    """Resolve service ``name`` for the workloads of ``vpc``, given its DHCP ``dns_servers`` (None: unread) and
+    its same-region interface ``endpoints`` of that service (no private hosted zone or Resolver rule: see
+    :mod:`vpclint.path.zones`)."""
+    answer = resolver_answer(vpc, dns_servers, name)
+    if answer is not None:
+        return answer
     private = [e for e in endpoints if e.private_dns_enabled]
     if private and vpc.enable_dns_hostnames is None:
         return DnsAnswer("unknown", f"{vpc.vpc_id}'s enableDnsHostnames could not be read")

@@ -32,13 +32,13 @@ from vpclint.path.checks import (
     passes,
     replayed,
 )
-from vpclint.path.dns import DnsAnswer, resolve
+from vpclint.path.endpoints import check_policy, live_targets, source_acl
+from vpclint.path.hub import hub_way
+from vpclint.path.zones import resolve_layers, resolve_service
 from vpclint.path.groups import Peer
 from vpclint.path.index import Network, RegionIndex
-from vpclint.path.networks import contains
-from vpclint.path.ways import Way, address_networks, is_local, public_way, s3_way
-from vpclint.policy import evaluate as evaluate_policy
-from vpclint.snapshot import RouteTable, Subnet, Vpc, VpcEndpoint
+from vpclint.path.ways import Way, is_local, public_way, s3_way
+from vpclint.snapshot import RouteTable, Subnet, VpcEndpoint
 
 REGISTRY_FLOWS = (("registry_api", "ecr.api"), ("registry", "ecr.dkr"))
 FLOW_NAMES = ("registry_api", "registry", "layers")
@@ -86,39 +86,15 @@ def _finish(name: str, service: str, judge: Judge, way: Way) -> Flow:
     return Flow(name, service, way.path, way.reason, way.via, None, notes, way.diverted)
 
 
-def _endpoint_targets(index: RegionIndex, endpoint: VpcEndpoint) -> dict[str, list[Network]]:
-    """The endpoint's interface addresses by subnet; the subnet's CIDR when its interfaces were not read or their
-    addresses lie outside it (AWS never does that; moto does)."""
-    targets: dict[str, list[Network]] = {}
-    for interface_id in endpoint.network_interface_ids:
-        interface = index.interfaces.get(interface_id)
-        subnet = index.subnets.get(interface.subnet_id or "") if interface is not None else None
-        network = index.network(subnet.cidr_block) if subnet is not None else None
-        if interface is not None and subnet is not None and network is not None:
-            inside = [a for a in address_networks(interface.private_ips) if contains(network, a)]
-            targets.setdefault(subnet.subnet_id, []).extend(inside)
-    for subnet_id in endpoint.subnet_ids:
-        if not targets.get(subnet_id):
-            subnet = index.subnets.get(subnet_id)
-            network = index.network(subnet.cidr_block) if subnet else None
-            if network is not None:
-                targets[subnet_id] = [network]
-    return targets
-
-
 def _interface_way(
     index: RegionIndex, judge: Judge, subnet: Subnet, table: RouteTable, source: Network,
     endpoint: VpcEndpoint, group_sets: list[frozenset[str]], what: str,
 ) -> Way:
     """Check the way from the workload subnet to an interface endpoint's interfaces, and back."""
     via = endpoint.vpc_endpoint_id
-    if (endpoint.state or "").lower() != "available":
-        judge.block(Link("endpoint-state", via, f"{via} is in state {endpoint.state or 'unknown'}, not available"))
+    targets = live_targets(index, judge, endpoint)
+    if targets is None:
         return Way("blocked", via, f"{via} is not available")
-    targets = index.remember(("targets", via), lambda: _endpoint_targets(index, endpoint))
-    if not targets:
-        judge.block(Link("endpoint-state", via, f"{via} has no interface in any subnet"))
-        return Way("blocked", via, f"{via} has no interfaces")
     if not any(index.subnets[s].availability_zone == subnet.availability_zone for s in targets if s in index.subnets):
         judge.note(f"{via} has no interface in {subnet.availability_zone}: the flow crosses AZs (cost, availability)")
     group_ids = endpoint.group_ids or [g for g in [index.default_group(endpoint.vpc_id)] if g]
@@ -165,7 +141,7 @@ def _passes_targets(
 
     def source_acls(on: Judge) -> None:
         for target_subnet in others:
-            _source_acl(index, on, target_subnet, source)
+            source_acl(index, on, target_subnet, source)
 
     if not passes(index, ("source-acls", tuple(others), source), source_acls):
         return False
@@ -174,12 +150,6 @@ def _passes_targets(
         index, ("endpoint-egress", via, tuple(group_sets)),
         lambda on: check_workload_egress(index, on, group_sets, Peer(tuple(everything), members, endpoint.vpc_id), via),
     )
-
-
-def _source_acl(index: RegionIndex, judge: Judge, target_subnet: str, source: Network) -> None:
-    """An endpoint subnet's ACL for TCP 443 in from the workload subnet and the replies back out."""
-    check_acl(index, judge, target_subnet, False, source, HTTPS)
-    check_acl(index, judge, target_subnet, True, source, EPHEMERAL)
 
 
 def _check_targets(
@@ -198,32 +168,10 @@ def _check_targets(
             for network in networks:
                 check_acl(index, judge, subnet.subnet_id, True, network, HTTPS)
                 check_acl(index, judge, subnet.subnet_id, False, network, EPHEMERAL)
-            _source_acl(index, judge, target_subnet, source)
+            source_acl(index, judge, target_subnet, source)
         members = frozenset(group_ids)
         check_workload_egress(index, judge, group_sets, Peer(networks=tuple(networks), member_of=members, vpc_id=endpoint.vpc_id), via)
     return way
-
-
-def _policy(index: RegionIndex, judge: Judge, endpoint: VpcEndpoint, actions: list[str], resource: str) -> None:
-    """The endpoint policy must allow the flow's actions (decided once per endpoint, actions and resource)."""
-    key = ("policy", endpoint.vpc_endpoint_id, tuple(actions), resource)
-    replayed(index, judge, key, lambda on: _check_policy(on, endpoint, actions, resource))
-
-
-def _check_policy(judge: Judge, endpoint: VpcEndpoint, actions: list[str], resource: str) -> None:
-    """The endpoint policy must allow the flow's actions (every request through it comes from this endpoint and
-    its VPC: ``aws:SourceVpce`` and ``aws:SourceVpc`` are known)."""
-    if endpoint.policy_error:
-        judge.not_known(f"{endpoint.vpc_endpoint_id}'s policy could not be parsed: {endpoint.policy_error}")
-        return
-    context = {"aws:SourceVpce": endpoint.vpc_endpoint_id, "aws:SourceVpc": endpoint.vpc_id}
-    decision = evaluate_policy(endpoint.policy, actions, resource, context)
-    if decision.verdict == "denied":
-        judge.block(Link("endpoint-policy", endpoint.vpc_endpoint_id, decision.reason))
-    elif decision.verdict == "malformed":
-        judge.not_known(f"{endpoint.vpc_endpoint_id}'s policy is malformed: {decision.reason}")
-    elif decision.verdict == "conditional":
-        judge.note(f"{endpoint.vpc_endpoint_id}'s policy allows the pull only conditionally: {decision.reason}")
 
 
 def registry_flow(
@@ -235,31 +183,25 @@ def registry_flow(
     vpc = index.vpcs[subnet.vpc_id]
     host = "api.ecr" if service == "ecr.api" else "dkr.ecr"
     what = f"{host}.{index.region}"
-    answer = index.remember(("resolve", vpc.vpc_id, service), lambda: _resolve_service(index, vpc, service, what))
+    answer = index.remember(("resolve", vpc.vpc_id, service), lambda: resolve_service(index, vpc, service, what))
     if answer.kind == "unknown":
         judge.not_known(answer.reason)
         return _finish(name, service, judge, Way("unknown", None, answer.reason))
     if answer.kind == "none":
-        judge.block(Link("dns", vpc.vpc_id, answer.reason))
+        judge.block(Link("dns", answer.zone_id or vpc.vpc_id, answer.reason))
         return _finish(name, service, judge, Way("blocked", None, answer.reason))
     if answer.kind == "endpoint" and answer.endpoint is not None:
-        way = _interface_way(index, judge, subnet, table, source, answer.endpoint, group_sets, what)
+        if answer.endpoint.vpc_id == vpc.vpc_id:
+            way = _interface_way(index, judge, subnet, table, source, answer.endpoint, group_sets, what)
+        else:
+            way = hub_way(index, judge, subnet, table, source, answer.endpoint, group_sets, what)
         resource = f"arn:{index.partition}:ecr:{index.region}:*:repository/*" if service == "ecr.dkr" else "*"
-        _policy(index, judge, answer.endpoint, ECR_ACTIONS[service], resource)
+        check_policy(index, judge, answer.endpoint, ECR_ACTIONS[service], resource)
         return _finish(name, service, judge, way)
     judge.note(answer.reason)
     way = public_way(index, judge, table, None)
     _public_filters(index, judge, subnet, group_sets, way, None, what)
     return _finish(name, service, judge, way)
-
-
-def _resolve_service(index: RegionIndex, vpc: Vpc, service: str, what: str) -> DnsAnswer:
-    """Where ``what``, the name of ``service``, resolves in the VPC (to one of its interface endpoints or not)."""
-    endpoints = [
-        e for e in index.live_endpoints(vpc.vpc_id)
-        if e.service == service and e.service_region == index.region and e.vpc_endpoint_type == "Interface"
-    ]
-    return resolve(vpc, index.dns_servers.get(vpc.vpc_id), endpoints, what)
 
 
 def _public_filters(
@@ -299,11 +241,9 @@ def _layers_flow(
     judge = Judge()
     what = f"S3 in {index.region}"
     vpc = index.vpcs[subnet.vpc_id]
-    answer = index.remember(
-        ("resolve", vpc.vpc_id, "s3"), lambda: resolve(vpc, index.dns_servers.get(vpc.vpc_id), [], f"s3.{index.region}.amazonaws.com")
-    )
+    answer = index.remember(("resolve", vpc.vpc_id, "s3"), lambda: resolve_layers(index, vpc))
     if answer.kind == "none":
-        judge.block(Link("dns", vpc.vpc_id, answer.reason))
+        judge.block(Link("dns", answer.zone_id or vpc.vpc_id, answer.reason))
     elif answer.kind == "unknown":
         judge.not_known(answer.reason)
     s3_list = index.s3_prefix_list()
@@ -320,7 +260,7 @@ def _layers_flow(
         scope = ("s3", subnet.vpc_id)  # S3's networks are the region's S3 prefix list's
         check_filters(index, judge, subnet.subnet_id, peers, group_sets, destination, what, exact, scope)
         bucket = f"arn:{index.partition}:s3:::prod-{index.region}-starport-layer-bucket/*"
-        _policy(index, judge, gateway, ["s3:GetObject"], bucket)
+        check_policy(index, judge, gateway, ["s3:GetObject"], bucket)
     else:
         _public_filters(index, judge, subnet, group_sets, way, networks, what)
     return _finish("layers", "s3", judge, way)

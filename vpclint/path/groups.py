@@ -9,7 +9,7 @@ source / destination covers part of the peer:
   already cover the whole peer;
 * ``referenced_group_id``: all of the peer when the peer's interfaces are members of that group, and none when
   they are not or the group is a peered VPC's (``vpc_peering_connection_id``, or ``referenced_group_vpc_id`` other
-  than the peer's VPC). This is how the default group's self-reference admits only its own members.
+  than the peer's VPC), unless the traffic crosses that peering connection (``Peer.peering_ids``). This is how the default group's self-reference admits only its own members.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ class Peer:
     member_of: frozenset[str] = frozenset()
     vpc_id: Optional[str] = None
     prefix_list_ids: frozenset[str] = frozenset()
+    peering_ids: frozenset[str] = frozenset()  # peering connections the traffic crosses: their groups' references hold
 
 
 @dataclass(frozen=True)
@@ -138,8 +139,11 @@ def open_versions(rules: Applying) -> frozenset[int]:
 
 
 def _foreign(rule: SecurityGroupRule, peer: Peer) -> bool:
-    """True when the rule references a group of another (peered) VPC."""
-    return bool(rule.vpc_peering_connection_id) or rule.referenced_group_vpc_id not in (None, peer.vpc_id)
+    """True when the rule references a group of another VPC than the peer's, or across a peering connection the
+    traffic does not cross."""
+    if rule.vpc_peering_connection_id and rule.vpc_peering_connection_id not in peer.peering_ids:
+        return True
+    return rule.referenced_group_vpc_id not in (None, peer.vpc_id)
 
 
 def default_group_ids(groups: Mapping[str, SecurityGroup]) -> dict[str, str]:

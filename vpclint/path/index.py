@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from vpclint.path.groups import default_group_ids
+from vpclint.path.hubindex import HubIndex, build_hub_index
 from vpclint.path.networks import fast_network
 from vpclint.path.tables import effective_route_tables, subnet_acls
 from vpclint.snapshot import (
@@ -74,6 +75,8 @@ class RegionIndex:
     """Decisions already made for the current VPC (ACL, security group, route): its subnets ask the same."""
     by_vpc: Optional[tuple[dict[Optional[str], frozenset[str]], dict[str, str]]] = None
     """Security-group ids and default group by VPC id, built on first use."""
+    hub: Optional[HubIndex] = None
+    """Private hosted zones, Resolver rules and the ways to a hub (:mod:`vpclint.path.hubindex`)."""
 
     def remember(self, key: tuple, compute: Callable[[], Any]) -> Any:
         """The cached answer for ``key``, computing it once."""
@@ -162,4 +165,5 @@ def build_index(snapshot: Snapshot, region: RegionSnapshot) -> RegionIndex:
             **{i: "nat_gateway" for n in region.nat_gateways for i in n.network_interface_ids},
             **{i: "vpc_endpoint" for e in region.vpc_endpoints for i in e.network_interface_ids},
         },
+        hub=build_hub_index(region),
     )

@@ -1,0 +1,75 @@
+"""The checks of an endpoint shared by every way to it (in the workload's VPC or in a hub): where its
+interfaces are, the endpoint subnet's network ACL and the endpoint policy."""
+
+from __future__ import annotations
+
+from vpclint.path.checks import EPHEMERAL, HTTPS, Judge, Link, check_acl, replayed
+from vpclint.path.index import Network, RegionIndex
+from vpclint.path.networks import contains
+from vpclint.path.ways import address_networks
+from typing import Optional
+
+from vpclint.policy import evaluate as evaluate_policy
+from vpclint.snapshot import VpcEndpoint
+
+
+def endpoint_targets(index: RegionIndex, endpoint: VpcEndpoint) -> dict[str, list[Network]]:
+    """The endpoint's interface addresses by subnet; the subnet's CIDR when its interfaces were not read or their
+    addresses lie outside it (AWS never does that; moto does)."""
+    targets: dict[str, list[Network]] = {}
+    for interface_id in endpoint.network_interface_ids:
+        interface = index.interfaces.get(interface_id)
+        subnet = index.subnets.get(interface.subnet_id or "") if interface is not None else None
+        network = index.network(subnet.cidr_block) if subnet is not None else None
+        if interface is not None and subnet is not None and network is not None:
+            inside = [a for a in address_networks(interface.private_ips) if contains(network, a)]
+            targets.setdefault(subnet.subnet_id, []).extend(inside)
+    for subnet_id in endpoint.subnet_ids:
+        if not targets.get(subnet_id):
+            subnet = index.subnets.get(subnet_id)
+            network = index.network(subnet.cidr_block) if subnet else None
+            if network is not None:
+                targets[subnet_id] = [network]
+    return targets
+
+
+def live_targets(index: RegionIndex, judge: Judge, endpoint: VpcEndpoint) -> Optional[dict[str, list[Network]]]:
+    """The endpoint's interface addresses by subnet (:func:`endpoint_targets`); None, with the ``endpoint-state``
+    link recorded, when the endpoint is not available or has no interface."""
+    via = endpoint.vpc_endpoint_id
+    if (endpoint.state or "").lower() != "available":
+        judge.block(Link("endpoint-state", via, f"{via} is in state {endpoint.state or 'unknown'}, not available"))
+        return None
+    targets = index.remember(("targets", via), lambda: endpoint_targets(index, endpoint))
+    if not targets:
+        judge.block(Link("endpoint-state", via, f"{via} has no interface in any subnet"))
+        return None
+    return targets
+
+
+def source_acl(index: RegionIndex, judge: Judge, target_subnet: str, source: Network) -> None:
+    """An endpoint subnet's ACL for TCP 443 in from the workload subnet and the replies back out."""
+    check_acl(index, judge, target_subnet, False, source, HTTPS)
+    check_acl(index, judge, target_subnet, True, source, EPHEMERAL)
+
+
+def check_policy(index: RegionIndex, judge: Judge, endpoint: VpcEndpoint, actions: list[str], resource: str) -> None:
+    """The endpoint policy must allow the flow's actions (decided once per endpoint, actions and resource)."""
+    key = ("policy", endpoint.vpc_endpoint_id, tuple(actions), resource)
+    replayed(index, judge, key, lambda on: _decide_policy(on, endpoint, actions, resource))
+
+
+def _decide_policy(judge: Judge, endpoint: VpcEndpoint, actions: list[str], resource: str) -> None:
+    """The endpoint policy must allow the flow's actions (every request through it comes from this endpoint and
+    its VPC: ``aws:SourceVpce`` and ``aws:SourceVpc`` are known)."""
+    if endpoint.policy_error:
+        judge.not_known(f"{endpoint.vpc_endpoint_id}'s policy could not be parsed: {endpoint.policy_error}")
+        return
+    context = {"aws:SourceVpce": endpoint.vpc_endpoint_id, "aws:SourceVpc": endpoint.vpc_id}
+    decision = evaluate_policy(endpoint.policy, actions, resource, context)
+    if decision.verdict == "denied":
+        judge.block(Link("endpoint-policy", endpoint.vpc_endpoint_id, decision.reason))
+    elif decision.verdict == "malformed":
+        judge.not_known(f"{endpoint.vpc_endpoint_id}'s policy is malformed: {decision.reason}")
+    elif decision.verdict == "conditional":
+        judge.note(f"{endpoint.vpc_endpoint_id}'s policy allows the pull only conditionally: {decision.reason}")

@@ -1,0 +1,311 @@
+"""The way from a workload subnet to an interface endpoint in another VPC (a hub), which a private hosted zone
+points the name at: through a transit gateway or a VPC peering connection, and back.
+
+In order, for each subnet holding the hub endpoint's interfaces and each interface address:
+
+1. the hub's owner must be scanned (else ``unknown``: "in account N: scan that account");
+2. the endpoint must be ``available`` with interfaces;
+3. the workload subnet's route to the address (the route chooser of :mod:`vpclint.path.routes`) must go to a
+   transit gateway or an active peering connection: no route, a blackhole, a NAT or internet gateway, or the
+   VPC's own local route (overlapping CIDRs) blocks (``hub-route``); other targets are ``unknown``;
+4. transit gateway: an available attachment of the workload's VPC with a subnet in the workload's AZ (AWS: "any
+   resources in Availability Zones where there is no transit gateway attachment cannot reach the transit
+   gateway"), the route of the attachment's route table to the address going to the hub VPC's attachment (when
+   the association is not known, every readable table of the gateway must agree), and an available attachment of
+   the hub VPC in the endpoint subnet's AZ; peering: the connection active, joining the two VPCs, its sides'
+   CIDRs holding both addresses;
+5. the way back: the hub subnet's route to the workload subnet through the same gateway or connection (and, for
+   a transit gateway, the hub attachment's route table back to the workload VPC's attachment);
+6. the workload subnet's network ACL (443 out, replies in), the hub subnet's (443 in, replies out), the
+   workloads' egress; then the hub endpoint's groups, which must admit the workload subnet's CIDR
+   (``hub-endpoint-sg``): a rule referencing the workloads' group counts across a peering connection, never
+   across a transit gateway. The policy is checked by the caller.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Optional
+
+from vpclint.path.checks import EPHEMERAL, HTTPS, Judge, Link, check_acl, check_endpoint_ingress, check_workload_egress
+from vpclint.path.endpoints import live_targets, source_acl
+from vpclint.path.groups import Peer
+from vpclint.path.hubindex import HubIndex
+from vpclint.path.index import Network, RegionIndex
+from vpclint.path.networks import contains
+from vpclint.path.routes import candidates, parts
+from vpclint.path.ways import Way
+from vpclint.snapshot import RouteTable, Subnet, Vpc, VpcEndpoint
+from vpclint.snapshot_hub import TransitGatewayAttachment, TransitGatewayRouteTable
+
+DEAD_ENDS = ("nat_gateway", "internet_gateway", "egress_only_internet_gateway", "local")
+"""Route targets that never carry a private address to another VPC."""
+
+
+def hub_way(
+    index: RegionIndex, judge: Judge, subnet: Subnet, table: RouteTable, source: Network, endpoint: VpcEndpoint,
+    group_sets: list[frozenset[str]], what: str,
+) -> Way:
+    """Check the way from the workload subnet to a hub endpoint's interfaces, and back (the module docstring)."""
+    via = endpoint.vpc_endpoint_id
+    hub_vpc = index.vpcs.get(endpoint.vpc_id)
+    owner = endpoint.owner_id or (hub_vpc.owner_id if hub_vpc else None)
+    if hub_vpc is None or not index.scanned(owner) or not index.scanned(hub_vpc.owner_id):
+        where = f"in account {owner or (hub_vpc.owner_id if hub_vpc else None)}: scan that account" if owner or hub_vpc \
+            else "not in the snapshot"
+        judge.not_known(f"{via} is in {endpoint.vpc_id}, {where}")
+        return Way("unknown", via, f"{via} is in another account")
+    targets = live_targets(index, judge, endpoint)
+    if targets is None:
+        return Way("blocked", via, f"{via} is not available")
+    spoke = index.vpcs[subnet.vpc_id]
+    connections: set[str] = set()
+    for target_subnet, networks in sorted(targets.items()):
+        crossed = None
+        for network in networks:
+            crossed = _there(index, judge, subnet, table, network, spoke, hub_vpc) or crossed
+            if crossed:
+                connections.add(crossed)
+                _back(index, judge, target_subnet, source, crossed, spoke, hub_vpc)
+            check_acl(index, judge, subnet.subnet_id, True, network, HTTPS)
+            check_acl(index, judge, subnet.subnet_id, False, network, EPHEMERAL)
+        source_acl(index, judge, target_subnet, source)
+        peering = frozenset({crossed}) if crossed and crossed.startswith("pcx-") else frozenset()
+        members = frozenset(endpoint.group_ids) if peering else frozenset()
+        destination = Peer(networks=tuple(networks), member_of=members, vpc_id=hub_vpc.vpc_id, peering_ids=peering)
+        check_workload_egress(index, judge, group_sets, destination, via)
+    _ingress(index, judge, subnet, source, endpoint, group_sets, connections)
+    if not any(index.subnets[s].availability_zone == subnet.availability_zone for s in targets if s in index.subnets):
+        judge.note(f"{via} has no interface in {subnet.availability_zone}: the flow crosses AZs (cost, availability)")
+    over = ", ".join(sorted(connections)) or "?"
+    return Way("endpoint", via, f"{what} through {via} in {hub_vpc.vpc_id} over {over}")
+
+
+def _ingress(
+    index: RegionIndex, judge: Judge, subnet: Subnet, source: Network, endpoint: VpcEndpoint,
+    group_sets: list[frozenset[str]], connections: set[str],
+) -> None:
+    """The hub endpoint's groups must admit the workload subnet: group references count across one peering
+    connection, never across a transit gateway (its link is ``hub-endpoint-sg``, naming the workload CIDR)."""
+    group_ids = endpoint.group_ids or [g for g in [index.default_group(endpoint.vpc_id)] if g]
+    peering = next(iter(connections)) if len(connections) == 1 and next(iter(connections)).startswith("pcx-") else None
+    scratch = Judge()
+    sets = group_sets if peering else [frozenset()]
+    check_endpoint_ingress(index, scratch, group_ids, source, subnet.vpc_id, sets, endpoint.vpc_endpoint_id, peering)
+    if scratch.blocked is not None and scratch.blocked.kind == "endpoint-sg":
+        scratch.blocked = dataclasses.replace(scratch.blocked, kind="hub-endpoint-sg", peer=str(source))
+    judge.replay(scratch)
+
+
+def _hop(
+    index: RegionIndex, judge: Judge, table: RouteTable, destination: Network, what: str, peer: str,
+    suggestion: Optional[str],
+) -> Optional[str]:
+    """The transit gateway or peering connection the table sends ``destination`` to, or None with the link
+    recorded (``what`` names the destination in details; ``peer`` and ``suggestion`` go in the link)."""
+    routes = index.remember(("routes", table.route_table_id), lambda: candidates(table.routes, index.prefix_lists))
+    found: Optional[str] = None
+    for part, answer in index.remember(("route", table.route_table_id, destination), lambda: parts(routes, destination)):
+        if answer.unknown_prefix_lists:
+            judge.not_known(f"the entries of prefix list(s) {', '.join(answer.unknown_prefix_lists)} were not read: "
+                            f"the route to {part} is not known")
+        route = answer.route
+
+        def blocked(detail: str) -> None:
+            judge.block(Link("hub-route", table.route_table_id, detail, peer=peer, target_id=suggestion))
+
+        if route is None:
+            blocked(f"{table.route_table_id} has no route to {what} ({part})")
+        elif (route.state or "").lower() == "blackhole":
+            blocked(f"{table.route_table_id} sends {what} ({part}) to {route.target_id}, a blackhole")
+        elif route.target_type in DEAD_ENDS:
+            blocked(f"{table.route_table_id} sends {what} ({part}) to {route.target_id or route.target_type}, which "
+                    "does not lead to the other VPC")
+        elif route.target_type in ("transit_gateway", "vpc_peering_connection") and route.target_id:
+            found = route.target_id
+        else:
+            judge.not_known(f"{table.route_table_id} sends {what} ({part}) through {route.target_type} "
+                            f"{route.target_id or ''}: vpclint follows only transit gateways and peering to a hub")
+    return found
+
+
+def _cidr_of(vpc: Vpc, network: Network, index: RegionIndex) -> str:
+    """The VPC CIDR holding ``network`` (for a route to add), else the network itself."""
+    for cidr in vpc.cidr_blocks:
+        outer = index.network(cidr)
+        if outer is not None and contains(outer, network):
+            return str(outer)
+    return str(network)
+
+
+def _suggestion(hub: HubIndex, first: str, second: str) -> Optional[str]:
+    """A transit gateway both VPCs are attached to, else an active peering connection between them."""
+    gateways = [a.transit_gateway_id for a in hub.vpc_attachments(first) if (a.state or "") == "available"]
+    for gateway in sorted(g for g in gateways if g):
+        if any((a.state or "") == "available" for a in hub.vpc_attachments(second, gateway)):
+            return gateway
+    for peering_id, peering in sorted(hub.peerings.items()):
+        if (peering.status or "") == "active" and {peering.requester.vpc_id, peering.accepter.vpc_id} == {first, second}:
+            return peering_id
+    return None
+
+
+def _there(
+    index: RegionIndex, judge: Judge, subnet: Subnet, table: RouteTable, network: Network, spoke: Vpc, hub_vpc: Vpc,
+) -> Optional[str]:
+    """The way from the workload subnet to one hub interface address: the connection crossed, or None."""
+    hub = index.hub
+    assert hub is not None
+    what = f"the hub endpoint's address in {hub_vpc.vpc_id}"
+    crossed = _hop(index, judge, table, network, what, _cidr_of(hub_vpc, network, index),
+                   _suggestion(hub, spoke.vpc_id, hub_vpc.vpc_id))
+    if crossed is None:
+        return None
+    if crossed.startswith("pcx-"):
+        return crossed if _peering(index, judge, crossed, spoke, hub_vpc, index.network(subnet.cidr_block), network) else None
+    attachment = _attachment(index, judge, crossed, spoke, subnet.availability_zone)
+    hub_attachments = [a for a in hub.vpc_attachments(hub_vpc.vpc_id, crossed) if (a.state or "") == "available"]
+    if attachment is None:
+        return None
+    if not hub_attachments:
+        judge.block(Link("hub-route", hub_vpc.vpc_id, f"{hub_vpc.vpc_id} has no available attachment to {crossed}",
+                         target_id=crossed))
+        return None
+    _tgw_route(index, judge, crossed, attachment, network, hub_vpc.vpc_id, _cidr_of(hub_vpc, network, index))
+    return crossed
+
+
+def _attachment(
+    index: RegionIndex, judge: Judge, gateway: str, vpc: Vpc, availability_zone: str,
+) -> Optional[TransitGatewayAttachment]:
+    """The VPC's available attachment to ``gateway`` with a subnet in ``availability_zone``, or None with the link
+    recorded."""
+    hub = index.hub
+    assert hub is not None
+    if not hub.attachments_read:
+        judge.not_known(f"the transit gateway attachments were not read: the way through {gateway} is not known")
+        return None
+    attachments = [a for a in hub.vpc_attachments(vpc.vpc_id, gateway) if (a.state or "") == "available"]
+    if not attachments:
+        judge.block(Link("hub-route", vpc.vpc_id, f"{vpc.vpc_id} has no available attachment to {gateway}", target_id=gateway))
+        return None
+    attachment = attachments[0]
+    zones = {index.subnets[s].availability_zone for s in attachment.subnet_ids if s in index.subnets}
+    if availability_zone not in zones:
+        judge.block(Link(
+            "hub-route", attachment.transit_gateway_attachment_id,
+            f"{attachment.transit_gateway_attachment_id} ({vpc.vpc_id} to {gateway}) has no subnet in {availability_zone}: "
+            "resources in an AZ without an attachment cannot reach the transit gateway", target_id=gateway,
+        ))
+        return None
+    return attachment
+
+
+def _tgw_route(
+    index: RegionIndex, judge: Judge, gateway: str, attachment: TransitGatewayAttachment, destination: Network,
+    to_vpc: str, peer: str,
+) -> None:
+    """The route of the attachment's transit gateway route table to ``destination`` must lead to ``to_vpc``'s
+    attachment; when the association is not known, every readable table of the gateway must agree."""
+    hub = index.hub
+    assert hub is not None
+    if not hub.tgw_routes_read:
+        judge.not_known(f"the route tables of {gateway} were not read")
+        return
+    tables = hub.tgw_tables.get(gateway, [])
+    if attachment.association_route_table_id:
+        tables = [t for t in tables if t.transit_gateway_route_table_id == attachment.association_route_table_id]
+    if not tables:
+        judge.not_known(f"no route table of {gateway} is in the snapshot (another account's transit gateway?)")
+        return
+    outcomes = {t.transit_gateway_route_table_id: _tgw_decision(t, destination, to_vpc, index) for t in tables}
+    if any(o == "unknown" for o in outcomes.values()):
+        judge.not_known(f"the routes of {gateway}'s route table(s) {', '.join(k for k, o in sorted(outcomes.items()) if o == 'unknown')} "
+                        f"to {destination} are not known")
+    elif len(set(outcomes.values())) > 1:
+        judge.not_known(f"{attachment.transit_gateway_attachment_id}'s route table is not known, and {gateway}'s tables "
+                        f"route {destination} differently")
+    elif "missing" in outcomes.values():
+        table_id = sorted(outcomes)[0]
+        target = next((a.transit_gateway_attachment_id for a in hub.vpc_attachments(to_vpc, gateway)), None)
+        judge.block(Link("hub-route", table_id, f"{table_id} ({gateway}) has no route to {destination} in {to_vpc}",
+                         peer=peer, target_id=target))
+    elif "elsewhere" in outcomes.values():
+        judge.not_known(f"{gateway} sends {destination} to another attachment than {to_vpc}'s (an inspection VPC?)")
+
+
+def _tgw_decision(table: TransitGatewayRouteTable, destination: Network, to_vpc: str, index: RegionIndex) -> str:
+    """``ok``, ``missing`` (no route, or a blackhole), ``elsewhere`` (to another attachment) or ``unknown`` (routes
+    not read, a prefix-list route, or a route without its attachment)."""
+    if not table.routes_known:
+        return "unknown"
+    best, length = None, -1
+    for route in table.routes:
+        if route.prefix_list_id and not route.destination_cidr_block:
+            return "unknown"
+        network = index.network(route.destination_cidr_block)
+        if network is not None and contains(network, destination) and network.prefixlen > length:
+            best, length = route, network.prefixlen
+    if best is None or (best.state or "").lower() == "blackhole":
+        return "missing"
+    if not best.attachments:
+        return "unknown"
+    return "ok" if any(a.resource_id == to_vpc for a in best.attachments) else "elsewhere"
+
+
+def _peering(
+    index: RegionIndex, judge: Judge, peering_id: str, spoke: Vpc, hub_vpc: Vpc, source: Optional[Network],
+    network: Network,
+) -> bool:
+    """The peering connection must be active, join the two VPCs and share CIDRs holding both ends."""
+    hub = index.hub
+    assert hub is not None
+    if not hub.peerings_read:
+        judge.not_known(f"the VPC peering connections were not read: {peering_id} is not known")
+        return False
+    peering = hub.peerings.get(peering_id)
+    if peering is None:
+        judge.not_known(f"{peering_id} is not in the snapshot")
+        return False
+    if (peering.status or "").lower() != "active":
+        judge.block(Link("hub-route", peering_id, f"{peering_id} is {peering.status or 'in an unknown state'}, not active"))
+        return False
+    sides = {peering.requester.vpc_id: peering.requester, peering.accepter.vpc_id: peering.accepter}
+    if set(sides) != {spoke.vpc_id, hub_vpc.vpc_id}:
+        judge.block(Link("hub-route", peering_id, f"{peering_id} joins {', '.join(sorted(str(v) for v in sides))}, "
+                                                  f"not {spoke.vpc_id} and {hub_vpc.vpc_id}"))
+        return False
+    for vpc_id, address in ((spoke.vpc_id, source), (hub_vpc.vpc_id, network)):
+        shared = [n for n in (index.network(c) for c in sides[vpc_id].cidr_blocks) if n is not None]
+        if address is not None and not any(contains(n, address) for n in shared):
+            judge.block(Link("hub-route", peering_id, f"{peering_id} does not carry {address}: it is outside the CIDRs "
+                                                      f"{vpc_id} shares over it"))
+            return False
+    return True
+
+
+def _back(
+    index: RegionIndex, judge: Judge, target_subnet: str, source: Network, crossed: str, spoke: Vpc, hub_vpc: Vpc,
+) -> None:
+    """The way back from a hub endpoint subnet to the workload subnet, through the same connection."""
+    hub = index.hub
+    assert hub is not None
+    table = index.tables.get(target_subnet, (None, False))[0]
+    what = f"the workload subnet in {spoke.vpc_id}"
+    peer = _cidr_of(spoke, source, index)
+    if table is None:
+        judge.not_known(f"the route table of {target_subnet} is not in the snapshot")
+        return
+    back = _hop(index, judge, table, source, what, peer, crossed)
+    if back is None:
+        return
+    if back != crossed:
+        judge.block(Link("hub-route", table.route_table_id, f"{table.route_table_id} sends {what} to {back}, not back "
+                                                            f"through {crossed}", peer=peer, target_id=crossed))
+        return
+    if crossed.startswith("pcx-"):
+        return
+    subnet = index.subnets.get(target_subnet)
+    attachment = _attachment(index, judge, crossed, hub_vpc, subnet.availability_zone if subnet else "?")
+    if attachment is not None:
+        _tgw_route(index, judge, crossed, attachment, source, spoke.vpc_id, peer)
