@@ -43,6 +43,7 @@ from vpclint.cost.prices import builtin_price_table
 from vpclint.servicename import service_prefix_for
 from vpclint.path.dns import custom_dns_servers
 from vpclint.path.index import build_index
+from vpclint.path.owners import unscanned_owner
 from vpclint.path.tables import PRIVATE_KINDS, effective_route_tables, subnet_kind
 from vpclint.path.region import region_paths
 from vpclint.path.verdicts import SubnetPath, vpc_summary, vpc_verdict
@@ -228,6 +229,8 @@ def build_region_view(
                 "cidr_blocks": vpc.cidr_blocks,
                 "ipv6_cidr_blocks": vpc.ipv6_cidr_blocks,
                 "is_default": vpc.is_default,
+                "owner_id": vpc.owner_id,
+                "owner_scanned": unscanned_owner(index, vpc.vpc_id) is None,
                 "enable_dns_support": vpc.enable_dns_support,
                 "enable_dns_hostnames": vpc.enable_dns_hostnames,
                 "dhcp_options_id": vpc.dhcp_options_id,
