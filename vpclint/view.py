@@ -41,6 +41,7 @@ from pydantic import BaseModel
 from vpclint.cost.facts import RegionNat
 from vpclint.cost.prices import builtin_price_table
 from vpclint.servicename import service_prefix_for
+from vpclint.path.crossregion import local_equivalents
 from vpclint.path.dns import custom_dns_servers
 from vpclint.path.index import build_index
 from vpclint.path.owners import unscanned_owner
@@ -336,6 +337,7 @@ def build_region_view(
             g["group_id"] for g in vpc_item["security_groups"].values() if g["group_name"] == DEFAULT_GROUP_NAME
         ]
         item["ingress_blocked_subnets"] = ingress.get(endpoint.vpc_endpoint_id, [])
+        item["local_equivalent_ids"] = local_equivalents(endpoint, index.live_endpoints(endpoint.vpc_id), name)
         item["az_gap_subnet_ids"] = [
             subnet_id for az, subnet_id in per_az[endpoint.vpc_id].items() if az not in item["availability_zones"]
         ] if endpoint.vpc_endpoint_type == "Interface" else []
