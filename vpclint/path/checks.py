@@ -19,7 +19,8 @@ from vpclint.path.groups import (
     open_versions,
 )
 from vpclint.path.index import Network, RegionIndex
-from vpclint.snapshot import NetworkAcl
+from vpclint.policy import evaluate as evaluate_policy
+from vpclint.snapshot import NetworkAcl, VpcEndpoint
 
 HTTPS = (443, 443)
 EPHEMERAL = (1024, 65535)
@@ -299,3 +300,25 @@ def _endpoint_ingress(
             judge.not_known(f"{endpoint_id}'s security groups {resource}: {decision.describe()}")
         else:
             judge.block(Link("endpoint-sg", resource, f"{endpoint_id} ingress: {decision.describe()}", group_ids=tuple(sorted(group_ids))))
+
+
+def check_policy(index: RegionIndex, judge: Judge, endpoint: VpcEndpoint, actions: list[str], resource: str) -> None:
+    """The endpoint policy must allow the flow's actions (decided once per endpoint, actions and resource)."""
+    key = ("policy", endpoint.vpc_endpoint_id, tuple(actions), resource)
+    replayed(index, judge, key, lambda on: _check_policy(on, endpoint, actions, resource))
+
+
+def _check_policy(judge: Judge, endpoint: VpcEndpoint, actions: list[str], resource: str) -> None:
+    """The endpoint policy must allow the flow's actions (every request through it comes from this endpoint and
+    its VPC: ``aws:SourceVpce`` and ``aws:SourceVpc`` are known)."""
+    if endpoint.policy_error:
+        judge.not_known(f"{endpoint.vpc_endpoint_id}'s policy could not be parsed: {endpoint.policy_error}")
+        return
+    context = {"aws:SourceVpce": endpoint.vpc_endpoint_id, "aws:SourceVpc": endpoint.vpc_id}
+    decision = evaluate_policy(endpoint.policy, actions, resource, context)
+    if decision.verdict == "denied":
+        judge.block(Link("endpoint-policy", endpoint.vpc_endpoint_id, decision.reason))
+    elif decision.verdict == "malformed":
+        judge.not_known(f"{endpoint.vpc_endpoint_id}'s policy is malformed: {decision.reason}")
+    elif decision.verdict == "conditional":
+        judge.note(f"{endpoint.vpc_endpoint_id}'s policy allows the pull only conditionally: {decision.reason}")

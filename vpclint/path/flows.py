@@ -32,12 +32,12 @@ from vpclint.path.checks import (
     passes,
     replayed,
 )
+from vpclint.path.checks import check_policy as _policy
 from vpclint.path.dns import DnsAnswer, resolve
 from vpclint.path.groups import Peer
 from vpclint.path.index import Network, RegionIndex
 from vpclint.path.networks import contains
 from vpclint.path.ways import Way, address_networks, is_local, public_way, s3_way
-from vpclint.policy import evaluate as evaluate_policy
 from vpclint.snapshot import RouteTable, Subnet, Vpc, VpcEndpoint
 
 REGISTRY_FLOWS = (("registry_api", "ecr.api"), ("registry", "ecr.dkr"))
@@ -202,28 +202,6 @@ def _check_targets(
         members = frozenset(group_ids)
         check_workload_egress(index, judge, group_sets, Peer(networks=tuple(networks), member_of=members, vpc_id=endpoint.vpc_id), via)
     return way
-
-
-def _policy(index: RegionIndex, judge: Judge, endpoint: VpcEndpoint, actions: list[str], resource: str) -> None:
-    """The endpoint policy must allow the flow's actions (decided once per endpoint, actions and resource)."""
-    key = ("policy", endpoint.vpc_endpoint_id, tuple(actions), resource)
-    replayed(index, judge, key, lambda on: _check_policy(on, endpoint, actions, resource))
-
-
-def _check_policy(judge: Judge, endpoint: VpcEndpoint, actions: list[str], resource: str) -> None:
-    """The endpoint policy must allow the flow's actions (every request through it comes from this endpoint and
-    its VPC: ``aws:SourceVpce`` and ``aws:SourceVpc`` are known)."""
-    if endpoint.policy_error:
-        judge.not_known(f"{endpoint.vpc_endpoint_id}'s policy could not be parsed: {endpoint.policy_error}")
-        return
-    context = {"aws:SourceVpce": endpoint.vpc_endpoint_id, "aws:SourceVpc": endpoint.vpc_id}
-    decision = evaluate_policy(endpoint.policy, actions, resource, context)
-    if decision.verdict == "denied":
-        judge.block(Link("endpoint-policy", endpoint.vpc_endpoint_id, decision.reason))
-    elif decision.verdict == "malformed":
-        judge.not_known(f"{endpoint.vpc_endpoint_id}'s policy is malformed: {decision.reason}")
-    elif decision.verdict == "conditional":
-        judge.note(f"{endpoint.vpc_endpoint_id}'s policy allows the pull only conditionally: {decision.reason}")
 
 
 def registry_flow(
