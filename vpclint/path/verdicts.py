@@ -14,6 +14,7 @@ from typing import Any, Optional
 
 from vpclint.path.flows import FLOW_NAMES, REGISTRY_FLOWS, Flow, layers_flow, registry_flow
 from vpclint.path.index import RegionIndex
+from vpclint.path.ipv6_flows import ipv6_flows, is_ipv6_only
 from vpclint.path.owners import owner_reason, unscanned_owner
 from vpclint.path.tables import PRIVATE_KINDS, subnet_kind
 from vpclint.path.workloads import subnet_interfaces, subnet_workloads
@@ -86,9 +87,10 @@ def subnet_path(index: RegionIndex, subnet: Subnet) -> SubnetPath:
     if kind not in PRIVATE_KINDS or not workload or table is None:
         return SubnetPath(**base, workload=False, workloads=tuple(workloads))
     source = index.network(subnet.cidr_block)
-    if source is None:
-        reason = f"{subnet.subnet_id} has no IPv4 CIDR: IPv6-only subnets are not modelled yet"
-        flows = {n: Flow(n, s, "unknown", reason) for n, s in (*REGISTRY_FLOWS, ("layers", "s3"))}
+    if is_ipv6_only(subnet):
+        flows = ipv6_flows(index, subnet, table, groups)
+    elif source is None:
+        flows = _unknown_flows(f"{subnet.subnet_id} has no readable CIDR")
     else:
         flows = {name: registry_flow(index, subnet, table, source, name, service, groups) for name, service in REGISTRY_FLOWS}
         flows["layers"] = layers_flow(index, subnet, table, groups)
