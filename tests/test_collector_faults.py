@@ -29,8 +29,8 @@ from vpclint.rules import load_rules
 from vpclint.collect.route53 import DNS_SOURCES
 from vpclint.snapshot import SOURCES
 
-ACL_RULES = {"endpoint-https-ingress-missing", "network-acl-blocks-pull", "workload-egress-blocks-pull",
-             "hub-endpoint-ingress-missing", "spoke-route-to-hub-missing"}
+ACL_RULES = {"endpoint-https-ingress-missing", "endpoint-ip-type-mismatch", "network-acl-blocks-pull",
+             "workload-egress-blocks-pull", "hub-endpoint-ingress-missing", "spoke-route-to-hub-missing"}
 """The built-in rules that need ``network_acls``."""
 
 EC2_SOURCES = sorted(set(SOURCES) - set(DNS_SOURCES))

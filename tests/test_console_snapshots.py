@@ -75,3 +75,12 @@ def test_commands_start_their_own_lines_and_continue_with_backslashes(monkeypatc
 def test_policy_is_an_indented_json_block(monkeypatch, capsys):
     out = _scan(monkeypatch, capsys, 80, "never")
     assert '      {\n        "Sid": "AllowEcrImageLayers",\n        "Effect": "Allow",' in out
+
+
+def test_the_readme_shows_the_demo_summary_as_it_is() -> None:
+    """The closing summary quoted in the README is the demo's own (a new rule changes the count: keep it true)."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    quoted = readme.split("closing summary in the style of Trivy and zizmor:\n\n```text\n", 1)[1].split("```", 1)[0]
+    summary = [line for line in quoted.splitlines() if not line.startswith("Files written")]
+    demo = (SNAPSHOTS / "demo-80-plain.txt").read_text(encoding="utf-8").splitlines()
+    assert len(summary) == 3 and demo[-3:] == summary

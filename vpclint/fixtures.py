@@ -93,12 +93,14 @@ def apply_patch(base: dict, case: Mapping[str, Any]) -> dict:
 
 
 def _apply_op(region: dict, op: Mapping[str, Any]) -> None:
-    """Apply one patch operation to a region of the snapshot data."""
+    """Apply one patch operation to a region of the snapshot data (a copy of the op's value: YAML aliases share
+    one value between cases, which later operations must not change)."""
     kind = op["op"]
+    value = None if kind == "remove" else copy.deepcopy(op["value"])
     if kind == "set_top":
-        region[op["field"]] = copy.deepcopy(op["value"])
-    elif kind == "add":  # values are copied: a YAML alias shares one value between cases
-        region.setdefault(op["collection"], []).append(copy.deepcopy(op["value"]))
+        region[op["field"]] = value
+    elif kind == "add":
+        region.setdefault(op["collection"], []).append(value)
     else:
         collection, _, item_id = str(op["target"]).partition("/")
         matches = [item for item in region.get(collection) or [] if _id_of(item) == item_id]
@@ -107,7 +109,7 @@ def _apply_op(region: dict, op: Mapping[str, Any]) -> None:
         if kind == "remove":
             region[collection] = [item for item in region[collection] if _id_of(item) != item_id]
         else:
-            matches[0][op["field"]] = copy.deepcopy(op["value"])
+            matches[0][op["field"]] = value
 
 
 def _case(rule_id: str, raw: Any, source: str) -> Case:

@@ -44,9 +44,11 @@ from pydantic import BaseModel
 from vpclint.cost.facts import RegionNat
 from vpclint.cost.prices import builtin_price_table
 from vpclint.servicename import service_prefix_for
+from vpclint.path.crossregion import local_equivalents
 from vpclint.path.dns import custom_dns_servers
 from vpclint.path.hubfacts import dns_answers, zone_aliases, zone_gaps
 from vpclint.path.index import build_index
+from vpclint.path.owners import unscanned_owner
 from vpclint.path.tables import PRIVATE_KINDS, effective_route_tables, subnet_kind
 from vpclint.path.region import region_paths
 from vpclint.path.verdicts import SubnetPath, vpc_summary, vpc_verdict
@@ -232,6 +234,8 @@ def build_region_view(
                 "cidr_blocks": vpc.cidr_blocks,
                 "ipv6_cidr_blocks": vpc.ipv6_cidr_blocks,
                 "is_default": vpc.is_default,
+                "owner_id": vpc.owner_id,
+                "owner_scanned": unscanned_owner(index, vpc.vpc_id) is None,
                 "enable_dns_support": vpc.enable_dns_support,
                 "enable_dns_hostnames": vpc.enable_dns_hostnames,
                 "dhcp_options_id": vpc.dhcp_options_id,
@@ -340,6 +344,7 @@ def build_region_view(
             g["group_id"] for g in vpc_item["security_groups"].values() if g["group_name"] == DEFAULT_GROUP_NAME
         ]
         item["ingress_blocked_subnets"] = ingress.get(endpoint.vpc_endpoint_id, [])
+        item["local_equivalent_ids"] = local_equivalents(endpoint, index.live_endpoints(endpoint.vpc_id), name)
         item["az_gap_subnet_ids"] = [
             subnet_id for az, subnet_id in per_az[endpoint.vpc_id].items() if az not in item["availability_zones"]
         ] if endpoint.vpc_endpoint_type == "Interface" else []

@@ -291,14 +291,6 @@ def test_an_endpoint_in_another_az_only_works_across_azs():
     assert any("crosses AZs" in note for note in flow.notes)
 
 
-def test_an_ipv6_only_subnet_is_unknown_not_private():
-    data = base()
-    subnet = find(data, "subnets", "subnet_id", "subnet-priv-a")
-    subnet["cidr_block"] = None
-    subnet["ipv6_cidr_blocks"] = ["2600:1f18::/64"]
-    assert paths(data)["subnet-priv-a"].verdict == "unknown"
-
-
 def test_s3_addresses_unknown_with_a_public_specific_route_is_unknown():
     data = base()
     find(data, "prefix_lists", "prefix_list_id", "pl-s3").update({"cidrs": [], "cidrs_known": False})

@@ -306,3 +306,4 @@ def _endpoint_ingress(
             judge.not_known(f"{endpoint_id}'s security groups {resource}: {decision.describe()}")
         else:
             judge.block(Link("endpoint-sg", resource, f"{endpoint_id} ingress: {decision.describe()}", group_ids=tuple(sorted(group_ids))))
+

@@ -16,7 +16,6 @@ outweighs an unknown. docs/pull-path.md explains the model.
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -32,18 +31,18 @@ from vpclint.path.checks import (
     passes,
     replayed,
 )
+from vpclint.path.acls import EVERYWHERE
 from vpclint.path.endpoints import check_policy, live_targets, source_acl
-from vpclint.path.hub import hub_way
-from vpclint.path.zones import resolve_layers, resolve_service
 from vpclint.path.groups import Peer
+from vpclint.path.hub import hub_way
 from vpclint.path.index import Network, RegionIndex
+from vpclint.path.ipv6 import check_ip_type, public_way6
 from vpclint.path.ways import Way, is_local, public_way, s3_way
+from vpclint.path.zones import resolve_layers, resolve_service
 from vpclint.snapshot import RouteTable, Subnet, VpcEndpoint
 
 REGISTRY_FLOWS = (("registry_api", "ecr.api"), ("registry", "ecr.dkr"))
 FLOW_NAMES = ("registry_api", "registry", "layers")
-ANYWHERE = ipaddress.ip_network("0.0.0.0/0")
-"""The stand-in for a service's addresses when they are not known: a filter must allow all of it."""
 ECR_ACTIONS = {"ecr.api": ["ecr:GetAuthorizationToken"], "ecr.dkr": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]}
 
 
@@ -191,6 +190,7 @@ def registry_flow(
         judge.block(Link("dns", answer.zone_id or vpc.vpc_id, answer.reason))
         return _finish(name, service, judge, Way("blocked", None, answer.reason))
     if answer.kind == "endpoint" and answer.endpoint is not None:
+        check_ip_type(judge, answer.endpoint, source)
         if answer.endpoint.vpc_id == vpc.vpc_id:
             way = _interface_way(index, judge, subnet, table, source, answer.endpoint, group_sets, what)
         else:
@@ -199,7 +199,7 @@ def registry_flow(
         check_policy(index, judge, answer.endpoint, ECR_ACTIONS[service], resource)
         return _finish(name, service, judge, way)
     judge.note(answer.reason)
-    way = public_way(index, judge, table, None)
+    way = public_way(index, judge, table, None) if source.version == 4 else public_way6(index, judge, table, "the public service endpoint")
     _public_filters(index, judge, subnet, group_sets, way, None, what)
     return _finish(name, service, judge, way)
 
@@ -212,7 +212,8 @@ def _public_filters(
     if way.path not in ("nat", "routed"):
         return
     exact = destinations is not None
-    peers = destinations if destinations is not None else [ANYWHERE]
+    source = index.network(subnet.cidr_block)
+    peers = destinations if destinations is not None else [EVERYWHERE[source.version if source else 4]]
     destination = Peer(networks=tuple(peers), member_of=frozenset(), vpc_id=subnet.vpc_id)
     scope = (tuple(peers), subnet.vpc_id, exact)
     check_filters(index, judge, subnet.subnet_id, peers, group_sets, destination, what, exact, scope)
@@ -254,7 +255,7 @@ def _layers_flow(
         if (gateway.state or "").lower() != "available":
             judge.block(Link("endpoint-state", gateway.vpc_endpoint_id, f"{gateway.vpc_endpoint_id} is in state {gateway.state}"))
         exact = networks is not None
-        peers = networks if networks is not None else [ANYWHERE]
+        peers = networks if networks is not None else [EVERYWHERE[4]]
         lists = frozenset({s3_list.prefix_list_id}) if s3_list else frozenset()
         destination = Peer(networks=tuple(peers), member_of=frozenset(), vpc_id=subnet.vpc_id, prefix_list_ids=lists)
         scope = ("s3", subnet.vpc_id)  # S3's networks are the region's S3 prefix list's

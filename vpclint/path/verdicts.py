@@ -14,6 +14,8 @@ from typing import Any, Optional
 
 from vpclint.path.flows import FLOW_NAMES, REGISTRY_FLOWS, Flow, layers_flow, registry_flow
 from vpclint.path.index import RegionIndex
+from vpclint.path.ipv6_flows import ipv6_flows, is_ipv6_only
+from vpclint.path.owners import owner_reason, unscanned_owner
 from vpclint.path.tables import PRIVATE_KINDS, subnet_kind
 from vpclint.path.workloads import subnet_interfaces, subnet_workloads
 from vpclint.snapshot import Subnet
@@ -58,8 +60,9 @@ def worst(verdicts: list[str]) -> str:
     return min(verdicts, key=VERDICTS.index) if verdicts else "private"
 
 
-def _unread(name: str, service: str, missing: list[str]) -> Flow:
-    return Flow(name, service, "unknown", f"not read: {', '.join(missing)}")
+def _unknown_flows(reason: str) -> dict[str, Flow]:
+    """The three flows, each ``unknown`` for ``reason``."""
+    return {n: Flow(n, s, "unknown", reason) for n, s in (*REGISTRY_FLOWS, ("layers", "s3"))}
 
 
 def subnet_path(index: RegionIndex, subnet: Subnet) -> SubnetPath:
@@ -73,14 +76,21 @@ def subnet_path(index: RegionIndex, subnet: Subnet) -> SubnetPath:
     if index.missing_sources:
         if kind == "public" or not (workload or "network_interfaces" in index.missing_sources):
             return SubnetPath(**base, workload=False)
-        flows = {n: _unread(n, s, index.missing_sources) for n, s in (*REGISTRY_FLOWS, ("layers", "s3"))}
+        flows = _unknown_flows(f"not read: {', '.join(index.missing_sources)}")
+        return SubnetPath(**base, workload=True, workloads=tuple(workloads), flows=flows, verdict="unknown")
+    owner = unscanned_owner(index, subnet.vpc_id)
+    if owner is not None:  # a shared VPC seen by a participant: the owner's route tables and endpoints are unseen
+        if kind == "public" or not workload:
+            return SubnetPath(**base, workload=False, workloads=tuple(workloads))
+        flows = _unknown_flows(owner_reason(subnet, owner))
         return SubnetPath(**base, workload=True, workloads=tuple(workloads), flows=flows, verdict="unknown")
     if kind not in PRIVATE_KINDS or not workload or table is None:
         return SubnetPath(**base, workload=False, workloads=tuple(workloads))
     source = index.network(subnet.cidr_block)
-    if source is None:
-        reason = f"{subnet.subnet_id} has no IPv4 CIDR: IPv6-only subnets are not modelled yet"
-        flows = {n: Flow(n, s, "unknown", reason) for n, s in (*REGISTRY_FLOWS, ("layers", "s3"))}
+    if is_ipv6_only(subnet):
+        flows = ipv6_flows(index, subnet, table, groups)
+    elif source is None:
+        flows = _unknown_flows(f"{subnet.subnet_id} has no readable CIDR")
     else:
         flows = {name: registry_flow(index, subnet, table, source, name, service, groups) for name, service in REGISTRY_FLOWS}
         flows["layers"] = layers_flow(index, subnet, table, groups)

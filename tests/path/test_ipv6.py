@@ -1,0 +1,177 @@
+"""IPv6-only subnets: decided over their IPv6 addresses. Interface endpoints must take IPv6 and answer AAAA
+(else the flow is blocked at link endpoint-ip-type); the egress-only internet gateway is the IPv6 way out."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from hypothesis import given
+from hypothesis import strategies as st
+from test_flows import ALLOW_ALL_IN, ALLOW_ALL_OUT, base, find, paths, region_of
+
+from vpclint.path.checks import Judge
+from vpclint.path.index import build_index
+from vpclint.path.ipv6 import UNIQUE_LOCAL, check_ip_type, public_way6
+from vpclint.snapshot import Route, RouteTable, Snapshot, VpcEndpoint
+
+VPC6 = "2600:1f18:aa::/56"
+IPV6_ONLY = "2600:1f18:aa:1::/64"
+DUAL = "2600:1f18:aa:2::/64"
+
+
+def ipv6_account(ip_type: str = "dualstack", dns_type: str = "dualstack", gateway_type: str = "dualstack") -> dict:
+    """The base account with an IPv6 CIDR: subnet-priv-a is IPv6-only (default route ::/0 to an egress-only
+    gateway), subnet-priv-b dual-stack and holding the interface endpoints; ACLs and groups open to IPv6."""
+    data = base()
+    region = region_of(data)
+    find(data, "vpcs", "vpc_id", "vpc-app")["ipv6_cidr_blocks"] = [VPC6]
+    find(data, "subnets", "subnet_id", "subnet-priv-a").update({"cidr_block": None, "ipv6_cidr_blocks": [IPV6_ONLY]})
+    find(data, "subnets", "subnet_id", "subnet-priv-b")["ipv6_cidr_blocks"] = [DUAL]
+    find(data, "route_tables", "route_table_id", "rtb-priv-a")["routes"] = [
+        {"destination_cidr_block": "10.0.0.0/16", "target_type": "local", "target_id": "local", "state": "active"},
+        {"destination_ipv6_cidr_block": VPC6, "target_type": "local", "target_id": "local", "state": "active"},
+        {"destination_ipv6_cidr_block": "::/0", "target_type": "egress_only_internet_gateway", "target_id": "eigw-1", "state": "active"},
+        {"destination_prefix_list_id": "pl-s3", "target_type": "vpc_endpoint", "target_id": "vpce-s3", "state": "active"},
+    ]
+    find(data, "route_tables", "route_table_id", "rtb-priv-b")["routes"].append(
+        {"destination_ipv6_cidr_block": VPC6, "target_type": "local", "target_id": "local", "state": "active"})
+    acl = find(data, "network_acls", "network_acl_id", "acl-default")
+    acl["entries"] += [{**ALLOW_ALL_IN, "rule_number": 101, "cidr_block": None, "ipv6_cidr_block": "::/0"},
+                       {**ALLOW_ALL_OUT, "rule_number": 101, "cidr_block": None, "ipv6_cidr_block": "::/0"}]
+    find(data, "security_groups", "group_id", "sg-endpoints")["ingress"].append(
+        {"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_ipv6": VPC6})
+    find(data, "security_groups", "group_id", "sg-workloads")["egress"].append({"protocol": "-1", "cidr_ipv6": "::/0"})
+    for endpoint_id in ("vpce-dkr", "vpce-api", "vpce-logs"):
+        endpoint = find(data, "vpc_endpoints", "vpc_endpoint_id", endpoint_id)
+        short = endpoint_id.split("-")[1]
+        endpoint.update({"subnet_ids": ["subnet-priv-b"], "network_interface_ids": [f"eni-{short}-b"],
+                         "ip_address_type": ip_type, "dns_record_ip_type": dns_type})
+    find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-s3")["ip_address_type"] = gateway_type
+    region["network_interfaces"] = [i for i in region["network_interfaces"] if i["subnet_id"] != "subnet-priv-a" or i["interface_type"] == "interface"]
+    for number, eni in enumerate(("eni-dkr-b", "eni-api-b", "eni-logs-b"), start=5):
+        find(data, "network_interfaces", "network_interface_id", eni)["ipv6_addresses"] = [f"2600:1f18:aa:2::{number}"]
+    task = find(data, "network_interfaces", "network_interface_id", "eni-task-a")
+    task.update({"private_ips": [], "ipv6_addresses": ["2600:1f18:aa:1::10"]})
+    return data
+
+
+def test_ipv6_only_subnet_with_dualstack_endpoints_is_private():
+    result = paths(ipv6_account())
+    subnet = result["subnet-priv-a"]
+    assert {n: (f.path, f.via) for n, f in subnet.flows.items()} == {
+        "registry_api": ("endpoint", "vpce-api"), "registry": ("endpoint", "vpce-dkr"), "layers": ("endpoint", "vpce-s3")}
+    assert subnet.verdict == "private"
+    assert result["subnet-priv-b"].verdict == "private"  # the dual-stack subnet, over IPv4
+
+
+def test_ipv6_only_subnet_with_ipv4_endpoints_is_blocked_at_the_endpoint_ip_type():
+    result = paths(ipv6_account(ip_type="ipv4", dns_type="ipv4"))
+    subnet = result["subnet-priv-a"]
+    for name, endpoint in (("registry_api", "vpce-api"), ("registry", "vpce-dkr")):
+        flow = subnet.flows[name]
+        assert (flow.path, flow.link.kind, flow.link.resource_id) == ("blocked", "endpoint-ip-type", endpoint)
+        assert "IP address type ipv4" in flow.link.detail
+    assert subnet.verdict == "broken"
+    assert result["subnet-priv-b"].verdict == "private"  # a dual-stack client uses the A record
+
+
+def test_a_dualstack_endpoint_whose_dns_answers_only_a_records_blocks_an_ipv6_only_subnet():
+    flow = paths(ipv6_account(dns_type="ipv4"))["subnet-priv-a"].flows["registry"]
+    assert (flow.path, flow.link.kind) == ("blocked", "endpoint-ip-type")
+    assert "DNS record IP type ipv4" in flow.link.detail
+
+
+def test_unread_or_service_defined_types_are_unknown_never_private():
+    data = ipv6_account()
+    find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-dkr").update({"ip_address_type": None, "dns_record_ip_type": None})
+    find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-api")["dns_record_ip_type"] = "service-defined"
+    flows = paths(data)["subnet-priv-a"].flows
+    assert (flows["registry"].path, flows["registry_api"].path) == ("unknown", "unknown")
+    assert "not read" in flows["registry"].reason and "service-defined" in flows["registry_api"].reason
+
+
+def test_without_endpoints_the_egress_only_gateway_is_the_way_out_without_nat_processing():
+    data = ipv6_account()
+    region = region_of(data)
+    region["vpc_endpoints"] = [e for e in region["vpc_endpoints"] if e["vpc_endpoint_id"] == "vpce-s3"]
+    subnet = paths(data)["subnet-priv-a"]
+    flow = subnet.flows["registry"]
+    assert (flow.path, flow.via) == ("routed", "eigw-1")
+    assert "egress-only internet gateway eigw-1 (no NAT data processing)" in flow.reason
+    assert subnet.verdict == "nat"
+
+
+def test_without_an_ipv6_way_out_or_endpoint_the_ipv6_only_subnet_is_blocked_by_its_route_table():
+    data = ipv6_account()
+    region = region_of(data)
+    region["vpc_endpoints"] = [e for e in region["vpc_endpoints"] if e["vpc_endpoint_id"] == "vpce-s3"]
+    table = find(data, "route_tables", "route_table_id", "rtb-priv-a")
+    table["routes"] = [r for r in table["routes"] if r.get("destination_ipv6_cidr_block") != "::/0"]
+    flow = paths(data)["subnet-priv-a"].flows["registry"]
+    assert (flow.path, flow.link.kind, flow.link.resource_id) == ("blocked", "route", "rtb-priv-a")
+
+
+def test_an_ipv4_only_s3_gateway_sends_ipv6_layers_to_the_egress_only_gateway_or_blocks_them():
+    data = ipv6_account(gateway_type="ipv4")
+    layers = paths(data)["subnet-priv-a"].flows["layers"]
+    assert (layers.path, layers.via) == ("routed", "eigw-1")
+    assert any("carries IPv4 only" in n for n in layers.notes)
+    table = find(data, "route_tables", "route_table_id", "rtb-priv-a")
+    table["routes"] = [r for r in table["routes"] if r.get("destination_ipv6_cidr_block") != "::/0"]
+    layers = paths(data)["subnet-priv-a"].flows["layers"]
+    assert (layers.path, layers.link.kind, layers.link.resource_id) == ("blocked", "endpoint-ip-type", "vpce-s3")
+
+
+def test_ipv6_network_acls_and_security_groups_are_checked_for_the_ipv6_addresses():
+    data = ipv6_account()
+    acl = find(data, "network_acls", "network_acl_id", "acl-default")
+    acl["entries"] = [e for e in acl["entries"] if not (e.get("ipv6_cidr_block") and e["egress"])]
+    flow = paths(data)["subnet-priv-a"].flows["registry"]
+    assert (flow.path, flow.link.kind, flow.link.direction, flow.link.peer) == (
+        "blocked", "network-acl", "outbound", "2600:1f18:aa:2::5/128")
+    data = ipv6_account()
+    find(data, "security_groups", "group_id", "sg-endpoints")["ingress"] = [
+        {"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_ipv4": "10.0.0.0/16"}]
+    flow = paths(data)["subnet-priv-a"].flows["registry"]
+    assert (flow.path, flow.link.kind) == ("blocked", "endpoint-sg")
+
+
+TYPES = st.sampled_from([None, "ipv4", "ipv6", "dualstack", "service-defined"])
+
+
+@given(ip_type=TYPES, dns_type=TYPES, version=st.sampled_from([4, 6]))
+def test_the_ip_type_check_against_a_reference(ip_type, dns_type, version):
+    judge = Judge()
+    endpoint = VpcEndpoint(vpc_endpoint_id="vpce-x", vpc_id="vpc-x", ip_address_type=ip_type, dns_record_ip_type=dns_type)
+    check_ip_type(judge, endpoint, ipaddress.ip_network("2600::/64" if version == 6 else "10.0.0.0/24"))
+    carries = {"ipv6": True, "dualstack": True, "ipv4": False}
+    answers = [carries.get(t) for t in (ip_type, dns_type)] if version == 6 else [True, True]
+    assert (judge.blocked is not None) == (False in answers)
+    assert (judge.unknown is not None) == (None in answers)
+    assert judge.blocked is None or judge.blocked.kind == "endpoint-ip-type"
+
+
+UNIVERSE6 = ["::/0", VPC6, IPV6_ONLY, "2600:1f18:aa::/48", "2600:1f18:bb::/56", "fd00::/8", "fc00::/7", "2001:db8::/32", "64:ff9b::/96"]
+
+
+@given(destinations=st.lists(st.sampled_from(UNIVERSE6), unique=True, max_size=6),
+       target=st.sampled_from(["egress_only_internet_gateway", "nat_gateway", "transit_gateway"]))
+def test_the_ipv6_public_way_against_a_reference(destinations, target):
+    snapshot = Snapshot.model_validate(base())
+    index = build_index(snapshot, snapshot.regions[0])
+    index.vpcs["vpc-app"] = index.vpcs["vpc-app"].model_copy(update={"ipv6_cidr_blocks": [VPC6]})
+    routes = [Route(destination_ipv6_cidr_block=d, target_type=target, target_id="x-1", state="active") for d in destinations]
+    judge = Judge()
+    way = public_way6(index, judge, RouteTable(route_table_id="rtb-x", vpc_id="vpc-app", routes=routes), "S3")
+    inside = [ipaddress.ip_network(VPC6), UNIQUE_LOCAL]
+
+    def private(cidr: str) -> bool:  # every address of it inside one of them: its first and last address
+        network = ipaddress.ip_network(cidr)
+        return any(network[0] in n and network[-1] in n for n in inside)
+
+    assert (judge.unknown is not None) == any(d != "::/0" and not private(d) for d in destinations)
+    if "::/0" not in destinations:
+        assert (way.path, judge.blocked.kind) == ("blocked", "route")
+    else:
+        assert (way.path, way.via) == ({"nat_gateway": "nat"}.get(target, "routed"), "x-1")
+        assert ("no NAT data processing" in way.reason) == (target == "egress_only_internet_gateway")
