@@ -163,6 +163,52 @@ def test_tables_that_disagree_are_unknown_unless_the_association_is_known():
     assert link(data) == ("hub-route", "tgw-rtb-0")
 
 
+def _two_tables(data: dict) -> dict:
+    """Split tgw-rtb-1 in two (AWS's isolated-VPC pattern): the spoke's table tgw-rtb-1 routes only to the hub,
+    the hub's table tgw-rtb-2 only back to the spoke, each attachment associated with its own (as
+    DescribeTransitGatewayAttachments reads it)."""
+    region = region_of(data)
+    first = region["transit_gateway_route_tables"][0]
+    back = first["routes"].pop(1)
+    region["transit_gateway_route_tables"].append({**first, "transit_gateway_route_table_id": "tgw-rtb-2",
+                                                   "default_association_route_table": False, "routes": [back]})
+    for attachment, table in zip(region["transit_gateway_attachments"], ("tgw-rtb-2", "tgw-rtb-1")):
+        attachment.update(association_known=True, association_route_table_id=table, association_state="associated")
+    return region
+
+
+def test_the_spoke_attachments_table_routes_there_and_the_hub_attachments_table_back():
+    data = hub_and_spoke()
+    region = _two_tables(data)
+    assert flow(data).path == "endpoint"
+    for attachment in region["transit_gateway_attachments"]:
+        attachment.update(association_known=False, association_route_table_id=None, association_state=None)
+    found = flow(data)  # the association not read: the tables disagree
+    assert found.path == "unknown" and "route table is not known" in found.reason, found
+    region["transit_gateway_attachments"][0].update(
+        association_known=True, association_route_table_id="tgw-rtb-1", association_state="associated")
+    hub_way_back = flow(data)  # the hub's replies would look up tgw-rtb-1, which has no route to the spoke
+    assert (hub_way_back.path, hub_way_back.link.resource_id, hub_way_back.link.peer) == ("blocked", "tgw-rtb-1", "10.1.0.0/16")
+
+
+@pytest.mark.parametrize("association, path, words", [
+    ({"association_route_table_id": None, "association_state": None}, "blocked", "associated with no route table"),
+    ({"association_route_table_id": None, "association_state": "disassociated"}, "blocked", "drops the traffic"),
+    ({"association_state": "associating"}, "unknown", "association with tgw-rtb-1 is associating"),
+    ({"association_route_table_id": None, "association_state": "associated"}, "unknown", "policy table"),
+    ({"association_route_table_id": "tgw-rtb-9"}, "unknown", "tgw-rtb-9, which is not in the snapshot"),
+])
+def test_a_spoke_attachment_without_a_usable_association(association, path, words):
+    data = hub_and_spoke()
+    region = _two_tables(data)
+    spoke = next(a for a in region["transit_gateway_attachments"] if a["vpc_id"] == "vpc-spoke")
+    spoke.update(association)
+    found = flow(data)
+    assert found.path == path and words in found.reason, found
+    if path == "blocked":  # associate it with the table that routes to the hub: tgw-rtb-1, the default one
+        assert (found.link.kind, found.link.resource_id, found.link.target_id) == ("hub-route", "tgw-attach-spoke", "tgw-rtb-1")
+
+
 def test_a_hub_without_an_attachment_blocks():
     data = hub_and_spoke()
     region_of(data)["transit_gateway_attachments"][0]["state"] = "deleted"
@@ -397,3 +443,17 @@ def test_without_the_zones_the_hub_and_the_spoke_are_findings_again():
     found = {(f.rule_id, f.resource_id) for f in report.findings}
     assert {("ecr-dkr-private-dns-disabled", "vpce-dkr"), ("ecr-api-private-dns-disabled", "vpce-api"),
             ("ecr-dkr-endpoint-missing", "vpc-spoke"), ("ecr-api-endpoint-missing", "vpc-spoke")} <= found
+
+
+def test_an_unassociated_spoke_attachment_is_told_which_table_to_associate():
+    from vpclint.engine import evaluate
+    from vpclint.rules import load_rules
+
+    data = hub_and_spoke()
+    _two_tables(data)
+    spoke = find(data, "transit_gateway_attachments", "transit_gateway_attachment_id", "tgw-attach-spoke")
+    spoke.update(association_route_table_id=None, association_state=None)
+    report = evaluate(Snapshot.model_validate(data), load_rules(select=["spoke-route-to-hub-missing"]))
+    assert sorted(f.resource_id for f in report.findings) == [SPOKE_A, SPOKE_B]
+    assert ("aws ec2 associate-transit-gateway-route-table --region us-east-1 --transit-gateway-route-table-id "
+            "tgw-rtb-1 --transit-gateway-attachment-id tgw-attach-spoke") in report.findings[0].remediation
