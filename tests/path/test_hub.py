@@ -457,3 +457,38 @@ def test_an_unassociated_spoke_attachment_is_told_which_table_to_associate():
     assert sorted(f.resource_id for f in report.findings) == [SPOKE_A, SPOKE_B]
     assert ("aws ec2 associate-transit-gateway-route-table --region us-east-1 --transit-gateway-route-table-id "
             "tgw-rtb-1 --transit-gateway-attachment-id tgw-attach-spoke") in report.findings[0].remediation
+
+
+def test_a_dual_stack_spoke_reaches_a_hub_endpoint_answering_aaaa_only_over_ipv6_peering():
+    """The peering connection carries both VPCs' IPv6 CIDRs; the routes, ACL entries and group rules are IPv6 ones."""
+    data = peered_pair()
+    region = region_of(data)
+    hub6, spoke6 = "2600:1f18:aa::/56", "2600:1f18:bb::/56"
+    find(data, "vpcs", "vpc_id", "vpc-app")["ipv6_cidr_blocks"] = [hub6]
+    find(data, "vpcs", "vpc_id", "vpc-spoke")["ipv6_cidr_blocks"] = [spoke6]
+    for subnet_id, cidr in (("subnet-priv-a", "2600:1f18:aa:1::/64"), ("subnet-priv-b", "2600:1f18:aa:2::/64"),
+                            ("subnet-vpc-spoke-a", "2600:1f18:bb:1::/64")):
+        find(data, "subnets", "subnet_id", subnet_id)["ipv6_cidr_blocks"] = [cidr]
+    for eni, address in (("eni-dkr-a", "2600:1f18:aa:1::5"), ("eni-dkr-b", "2600:1f18:aa:2::5")):
+        find(data, "network_interfaces", "network_interface_id", eni)["ipv6_addresses"] = [address]
+    find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-dkr").update(ip_address_type="dualstack", dns_record_ip_type="ipv6")
+    peering = region["vpc_peering_connections"][0]
+    peering["requester"]["ipv6_cidr_blocks"], peering["accepter"]["ipv6_cidr_blocks"] = [spoke6], [hub6]
+    for table_id, cidr in (("rtb-vpc-spoke", hub6), ("rtb-priv-a", spoke6), ("rtb-priv-b", spoke6)):
+        routes(data, table_id).append({"destination_ipv6_cidr_block": cidr, "target_type": "vpc_peering_connection",
+                                       "target_id": "pcx-1", "state": "active"})
+    for acl in region["network_acls"]:
+        acl["entries"] += [{"rule_number": 101, "egress": e, "protocol": "-1", "rule_action": "allow",
+                            "ipv6_cidr_block": "::/0"} for e in (False, True)]
+    find(data, "security_groups", "group_id", "sg-vpc-spoke")["egress"].append({"protocol": "-1", "cidr_ipv6": "::/0"})
+    ingress = find(data, "security_groups", "group_id", "sg-endpoints")["ingress"]
+    ingress.append({"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_ipv6": spoke6})
+    found = flow(data)
+    assert (found.path, found.via) == ("endpoint", "vpce-dkr"), found
+    assert "over IPv6 (2600:1f18:bb:1::/64)" in found.notes[0] and "over pcx-1" in found.reason
+    assert flow(data, subnet=SPOKE_B).link.kind == "endpoint-ip-type"  # IPv4-only: the AAAA record is no use
+    peering["requester"]["ipv6_cidr_blocks"] = []
+    assert link(data) == ("hub-route", "pcx-1")  # the connection does not carry the spoke's IPv6 CIDR
+    peering["requester"]["ipv6_cidr_blocks"] = [spoke6]
+    ingress.pop()
+    assert link(data) == ("hub-endpoint-sg", "sg-endpoints")

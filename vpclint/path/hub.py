@@ -132,7 +132,7 @@ def _hop(
 
 def _cidr_of(vpc: Vpc, network: Network, index: RegionIndex) -> str:
     """The VPC CIDR holding ``network`` (for a route to add), else the network itself."""
-    for cidr in vpc.cidr_blocks:
+    for cidr in vpc.cidr_blocks + vpc.ipv6_cidr_blocks:
         outer = index.network(cidr)
         if outer is not None and contains(outer, network):
             return str(outer)
@@ -310,7 +310,8 @@ def _peering(
                                                   f"not {spoke.vpc_id} and {hub_vpc.vpc_id}"))
         return False
     for vpc_id, address in ((spoke.vpc_id, source), (hub_vpc.vpc_id, network)):
-        shared = [n for n in (index.network(c) for c in sides[vpc_id].cidr_blocks) if n is not None]
+        shared = [n for n in (index.network(c) for c in sides[vpc_id].cidr_blocks + sides[vpc_id].ipv6_cidr_blocks)
+                  if n is not None]
         if address is not None and not any(contains(n, address) for n in shared):
             judge.block(Link("hub-route", peering_id, f"{peering_id} does not carry {address}: it is outside the CIDRs "
                                                       f"{vpc_id} shares over it"))

@@ -104,6 +104,18 @@ def local_endpoints(index: "RegionIndex", vpc: Vpc, service: str) -> list[VpcEnd
     ]
 
 
+def service_label(index: "RegionIndex", service: str) -> str:
+    """How reasons name a registry service: ``api.ecr.<region>`` or ``dkr.ecr.<region>``."""
+    return f"{'api' if service == 'ecr.api' else 'dkr'}.ecr.{index.region}"
+
+
+def flow_answer(index: "RegionIndex", vpc: Vpc, service: str) -> DnsAnswer:
+    """Where the name of ``service`` resolves for the VPC's workloads (:func:`resolve_service`), decided once per
+    VPC and service for every flow that asks."""
+    return index.remember(("resolve", vpc.vpc_id, service),
+                          lambda: resolve_service(index, vpc, service, service_label(index, service)))
+
+
 def resolve_service(index: "RegionIndex", vpc: Vpc, service: str, what: str) -> DnsAnswer:
     """Where the name of ``service`` (``ecr.api``, ``ecr.dkr``) resolves for the VPC's workloads; ``what`` names
     the service in reasons."""
