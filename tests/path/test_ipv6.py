@@ -122,6 +122,23 @@ def test_an_ipv4_only_s3_gateway_sends_ipv6_layers_to_the_egress_only_gateway_or
     assert (layers.path, layers.link.kind, layers.link.resource_id) == ("blocked", "endpoint-ip-type", "vpce-s3")
 
 
+def test_a_zone_for_the_layer_buckets_dual_stack_name_decides_the_ipv6_layers():
+    """An IPv6 client asks for the bucket's dual-stack name: a zone holding it without the record blocks (Route 53
+    answers NXDOMAIN), one with a record leaves the layers unknown; a zone for the IPv4 name plays no part."""
+    bucket = "prod-us-east-1-starport-layer-bucket"
+    for zone, records, expected in (
+            ("s3.dualstack.us-east-1.amazonaws.com", [], ("blocked", "Z0S3")),
+            ("s3.dualstack.us-east-1.amazonaws.com",
+             [{"name": f"{bucket}.s3.dualstack.us-east-1.amazonaws.com", "type": "AAAA", "values": ["2600:1f18:aa:2::9"]}],
+             ("unknown", None)),
+            ("s3.us-east-1.amazonaws.com", [], ("endpoint", None))):
+        data = ipv6_account()
+        region_of(data)["hosted_zones"] = [{"hosted_zone_id": "Z0S3", "name": zone, "vpc_ids": ["vpc-app"],
+                                            "records_read": True, "record_sets": records}]
+        layers = paths(data)["subnet-priv-a"].flows["layers"]
+        assert (layers.path, layers.link.resource_id if layers.link else None) == expected, (zone, layers)
+
+
 def test_ipv6_network_acls_and_security_groups_are_checked_for_the_ipv6_addresses():
     data = ipv6_account()
     acl = find(data, "network_acls", "network_acl_id", "acl-default")

@@ -26,13 +26,12 @@ from typing import Callable, Generic, Optional, TypeVar
 from vpclint.path.acls import EVERYWHERE
 from vpclint.path.checks import Judge, Link, check_filters
 from vpclint.path.endpoints import check_policy
-from vpclint.path.dns import resolve
 from vpclint.path.flows import REGISTRY_FLOWS, Flow, registry_flow
 from vpclint.path.groups import Peer
 from vpclint.path.index import Network, RegionIndex
 from vpclint.path.ipv6 import DEFAULT_IPV6, answers_aaaa_only, gateway_takes_ipv6, public_way6
 from vpclint.path.ways import Way, route_way, s3_gateways
-from vpclint.path.zones import flow_answer
+from vpclint.path.zones import flow_answer, resolve_layers
 from vpclint.snapshot import NetworkInterface, RouteTable, Subnet
 
 K = TypeVar("K")
@@ -132,9 +131,9 @@ def _layers(index: RegionIndex, subnet: Subnet, table: RouteTable, group_sets: l
     judge = Judge()
     what = f"S3 in {index.region}"
     vpc = index.vpcs[subnet.vpc_id]
-    answer = resolve(vpc, index.dns_servers.get(vpc.vpc_id), [], f"s3.dualstack.{index.region}.amazonaws.com")
+    answer = resolve_layers(index, vpc, dualstack=True)
     if answer.kind == "none":
-        judge.block(Link("dns", vpc.vpc_id, answer.reason))
+        judge.block(Link("dns", answer.zone_id or vpc.vpc_id, answer.reason))
     elif answer.kind == "unknown":
         judge.not_known(answer.reason)
     gateways = s3_gateways(index, subnet.vpc_id)
