@@ -246,3 +246,20 @@ def test_the_ipv6_public_way_against_a_reference(destinations, target):
     else:
         assert (way.path, way.via) == ({"nat_gateway": "nat"}.get(target, "routed"), "x-1")
         assert ("no NAT data processing" in way.reason) == (target == "egress_only_internet_gateway")
+
+
+def test_an_endpoint_answering_aaaa_only_is_not_asked_to_admit_ipv4_subnets():
+    """endpoint-https-ingress-missing asks an endpoint's groups to admit every workload subnet's IPv4 CIDR; nobody
+    reaches an endpoint answering AAAA only over IPv4, so its groups need only the IPv6 rule."""
+    from vpclint.view import build_view
+
+    def gaps(dns_type: str) -> list[str]:
+        data = ipv6_account(dns_type=dns_type)
+        group = find(data, "security_groups", "group_id", "sg-endpoints")
+        group["ingress"] = [r for r in group["ingress"] if "cidr_ipv6" in r]
+        view = next(build_view(Snapshot.model_validate(data)))
+        item = next(i for i in view.items["endpoint"] if i["resource_id"] == "vpce-dkr")
+        return [g["subnet_id"] for g in item["ingress_blocked_subnets"]]
+
+    assert gaps("ipv6") == []
+    assert gaps("dualstack") == ["subnet-priv-b", "subnet-iso-b"]
