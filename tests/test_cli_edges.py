@@ -1,6 +1,6 @@
 """The wrong verdicts of the enterprise-topology issue, right on the command line: ``vpclint scan --snapshot`` of
-a shared VPC seen by a participant, an extra cross-region endpoint, and IPv6-only subnets with ipv4 and with
-dualstack endpoints. Each snapshot is the one a rule fixture case builds (tests/rule_fixtures/)."""
+a shared VPC seen by a participant, an extra cross-region endpoint, IPv6-only subnets with ipv4 and with
+dualstack endpoints, and dual-stack and IPv4-only subnets against endpoints answering AAAA only. Each snapshot is the one a rule fixture case builds (tests/rule_fixtures/)."""
 
 from __future__ import annotations
 
@@ -70,3 +70,17 @@ def test_ipv6_only_subnets_with_ipv4_endpoints_are_broken_and_with_dualstack_one
     (row,) = report["vpcs"]
     assert row["verdict"] == "private"
     assert {s["verdict"] for s in row["subnets"]} == {"private"}
+
+
+def test_endpoints_answering_aaaa_only_serve_the_dual_stack_subnet_over_ipv6_and_block_the_ipv4_only_one(
+        run_vpclint, tmp_path):
+    code, report = scan(run_vpclint, snapshot_file(
+        tmp_path, "endpoint-ip-type-mismatch",
+        "endpoints answering AAAA only block the IPv4-only subnet; the dual-stack one reaches them over IPv6"))
+    assert code == 1
+    (row,) = report["vpcs"]
+    verdicts = {s["subnet_id"]: s["verdict"] for s in row["subnets"]}
+    assert verdicts == {"subnet-priv-a": "private", "subnet-priv-b": "private", "subnet-iso-b": "broken"}
+    dual = next(s for s in row["subnets"] if s["subnet_id"] == "subnet-priv-b")["flows"]["registry"]
+    assert "reaches it over IPv6 (2600:1f18:aa:2::/64)" in dual["notes"][0]
+    assert high(report) == [("endpoint-ip-type-mismatch", "subnet-iso-b")]

@@ -219,6 +219,11 @@ def paged_account() -> dict[str, list[dict]]:
             {"TransitGatewayVpcAttachments": [{"TransitGatewayAttachmentId": "tgw-attach-1", "TransitGatewayId": "tgw-1", "VpcId": "vpc-1",
                                                "SubnetIds": ["subnet-2", "subnet-1"], "State": "available"}]},
         ],
+        "DescribeTransitGatewayAttachments": [
+            {"TransitGatewayAttachments": [{"TransitGatewayAttachmentId": "tgw-attach-1", "ResourceType": "vpc",
+                                            "Association": {"TransitGatewayRouteTableId": "tgw-rtb-1", "State": "associated"}}]},
+            {"TransitGatewayAttachments": [{"TransitGatewayAttachmentId": "tgw-attach-2", "ResourceType": "vpc"}]},
+        ],
         "DescribeTransitGatewayRouteTables": [  # tgw-9 has no attachment listed: its table is not searched
             {"TransitGatewayRouteTables": [{"TransitGatewayRouteTableId": "tgw-rtb-9", "TransitGatewayId": "tgw-9"}]},
             {"TransitGatewayRouteTables": [{"TransitGatewayRouteTableId": "tgw-rtb-1", "TransitGatewayId": "tgw-1"}]},
@@ -241,7 +246,7 @@ def test_every_describe_is_paginated_and_every_page_collected():
     assert region.errors == []
     assert region.collected == EC2_SOURCES
     per_list = ("DescribeManagedPrefixLists", "GetManagedPrefixListEntries")  # for pl-1, the only list without CIDRs
-    per_list += ("DescribeTransitGatewayRouteTables", "SearchTransitGatewayRoutes")  # tgw-1's table only
+    per_list += ("DescribeTransitGatewayAttachments", "DescribeTransitGatewayRouteTables", "SearchTransitGatewayRoutes")
     assert Counter(call for call in fake.calls if call[0] != "DescribeVpcAttribute") == Counter(
         (operation, token) for operation in DESCRIBES | set(per_list) for token in (None, "1")
     )
@@ -256,7 +261,8 @@ def test_every_describe_is_paginated_and_every_page_collected():
     assert [d.dhcp_options_id for d in region.dhcp_options] == ["dopt-1", "dopt-2"]
     assert [a.network_acl_id for a in region.network_acls] == ["acl-1", "acl-2"]
     assert [i.network_interface_id for i in region.network_interfaces] == ["eni-1", "eni-5"]
-    assert [a.transit_gateway_attachment_id for a in region.transit_gateway_attachments] == ["tgw-attach-1", "tgw-attach-2"]
+    assert [(a.transit_gateway_attachment_id, a.association_known, a.association_route_table_id)
+            for a in region.transit_gateway_attachments] == [("tgw-attach-1", True, "tgw-rtb-1"), ("tgw-attach-2", True, None)]
     assert [(t.transit_gateway_route_table_id, [r.destination_cidr_block for r in t.routes]) for t in region.transit_gateway_route_tables] == [
         ("tgw-rtb-1", ["10.0.0.0/16", "10.9.0.0/16"])]
     assert [c.vpc_peering_connection_id for c in region.vpc_peering_connections] == ["pcx-1", "pcx-2"]

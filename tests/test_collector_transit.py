@@ -25,7 +25,8 @@ def test_hub_and_spoke_over_a_transit_gateway_and_peering_from_moto(aws_env):
         hub = build_vpc(session, "us-east-1", "hub", cidr="10.0.0.0/16", azs=2, workloads=False)
         spoke = build_vpc(session, "us-east-1", "spoke", cidr="10.1.0.0/16", azs=2, workloads=False)
         ec2 = session.client("ec2")
-        tgw = ec2.create_transit_gateway(Description="hub")["TransitGateway"]["TransitGatewayId"]
+        gateway = ec2.create_transit_gateway(Description="hub")["TransitGateway"]
+        tgw = gateway["TransitGatewayId"]
         attachments = {
             net.vpc_id: ec2.create_transit_gateway_vpc_attachment(
                 TransitGatewayId=tgw, VpcId=net.vpc_id, SubnetIds=net.private_subnets)["TransitGatewayVpcAttachment"]["TransitGatewayAttachmentId"]
@@ -49,6 +50,9 @@ def test_hub_and_spoke_over_a_transit_gateway_and_peering_from_moto(aws_env):
     assert (spoke_attachment.transit_gateway_attachment_id, spoke_attachment.transit_gateway_id) == (attachments[spoke.vpc_id], tgw)
     assert (spoke_attachment.subnet_ids, spoke_attachment.state, spoke_attachment.vpc_owner_id) == (
         sorted(spoke.private_subnets), "available", ACCOUNT)
+    default = gateway["Options"]["AssociationDefaultRouteTableId"]  # every attachment is associated with it
+    assert {(a.association_known, a.association_route_table_id, a.association_state) for a in by_vpc.values()} == {
+        (True, default, "associated")}
     tables = {t.transit_gateway_route_table_id: t for t in region.transit_gateway_route_tables}
     assert table in tables and all(t.transit_gateway_id == tgw and t.routes_known for t in tables.values())
     routes = {r.destination_cidr_block: r for r in tables[table].routes}
@@ -57,6 +61,7 @@ def test_hub_and_spoke_over_a_transit_gateway_and_peering_from_moto(aws_env):
     assert routes["10.9.0.0/16"].state == "blackhole"
     assert calls["SearchTransitGatewayRoutes"] == len(tables)  # one per route table of an attached gateway
     assert calls["DescribeTransitGatewayVpcAttachments"] == calls["DescribeTransitGatewayRouteTables"] == 1
+    assert calls["DescribeTransitGatewayAttachments"] == 1
     [peering] = region.vpc_peering_connections
     assert (peering.vpc_peering_connection_id, peering.status) == (pcx, "active")
     assert (peering.requester.vpc_id, peering.requester.cidr_blocks, peering.requester.owner_id) == (spoke.vpc_id, ["10.1.0.0/16"], ACCOUNT)
@@ -113,3 +118,40 @@ def test_failures_cost_their_source_and_odd_items_only_themselves():
     assert [r.destination_cidr_block for r in table.routes] == ["10.2.0.0/16"]
     assert [(n.api, n.item_id, n.message) for n in odd.notes if n.api == "ec2:SearchTransitGatewayRoutes"] == [
         ("ec2:SearchTransitGatewayRoutes", "tgw-rtb-0e8f48f148EXAMPLE", "route 0 left out: ValueError: '10.0.0.0/33' is not a valid CIDR")]
+
+
+def test_each_vpc_attachments_association_from_the_aws_cli():
+    """DescribeTransitGatewayAttachments (the aws-cli example: two VPC and two Direct Connect attachments, all
+    associated with one table) gives the association of the VPC attachment it lists; the one it doesn't list
+    (the VPC attachments example's) keeps association_known False."""
+    vpc_attachments = shape("describe_transit_gateway_vpc_attachments")
+    recorded = vpc_attachments["DescribeTransitGatewayVpcAttachments"][0]["TransitGatewayVpcAttachments"][0]
+    listed = {**recorded, "TransitGatewayAttachmentId": "tgw-attach-0b5968d3b6EXAMPLE",
+              "TransitGatewayId": "tgw-02f776b1a7EXAMPLE", "VpcId": "vpc-0065acced4EXAMPLE"}
+    pages = {**VPCS, "DescribeTransitGatewayVpcAttachments": [{"TransitGatewayVpcAttachments": [recorded, listed]}],
+             **shape("describe_transit_gateway_attachments")}
+    fake = FakeEc2(pages)
+    region = collect_fake(fake)
+    assert region.errors == [] and region.notes == []
+    found = {a.transit_gateway_attachment_id: (a.association_known, a.association_route_table_id, a.association_state)
+             for a in region.transit_gateway_attachments}
+    assert found == {"tgw-attach-0b5968d3b6EXAMPLE": (True, "tgw-rtb-002573ed1eEXAMPLE", "associated"),
+                     "tgw-attach-0a08e88308EXAMPLE": (False, None, None)}
+    assert [c for c in fake.calls if c[0] == "DescribeTransitGatewayAttachments"] == [("DescribeTransitGatewayAttachments", None)]
+
+
+def test_an_unreadable_association_is_an_error_and_leaves_the_attachments_without_one():
+    """Denied, the attachments stay collected without their association (the path model then needs every table
+    of the gateway to agree); without VPC attachments nothing is asked."""
+    pages = {**VPCS, **shape("describe_transit_gateway_vpc_attachments"), **shape("describe_transit_gateway_attachments")}
+    denied = collect_fake(FakeEc2(pages, errors={"DescribeTransitGatewayAttachments": "UnauthorizedOperation"}))
+    assert [(e.api, e.code) for e in denied.errors] == [("ec2:DescribeTransitGatewayAttachments", "UnauthorizedOperation")]
+    assert "transit_gateway_attachments" in denied.collected
+    assert [a.association_known for a in denied.transit_gateway_attachments] == [False]
+    odd = {"DescribeTransitGatewayAttachments": [{"TransitGatewayAttachments": [{"Association": {"State": "associated"}}]}]}
+    noted = collect_fake(FakeEc2({**pages, **odd}))
+    assert [(n.api, n.item_id) for n in noted.notes] == [("ec2:DescribeTransitGatewayAttachments", None)]
+    assert [a.association_known for a in noted.transit_gateway_attachments] == [False]
+    fake = FakeEc2({**VPCS, **shape("describe_transit_gateway_attachments")})
+    assert collect_fake(fake).errors == []
+    assert "DescribeTransitGatewayAttachments" not in {c[0] for c in fake.calls}

@@ -14,8 +14,14 @@ from test_e2e_pull_path import findings, vpc_row
 
 REGION = "us-west-2"
 def scan(moto_server, run_vpclint, tmp_path: Path) -> dict:
-    """Collect the moto account, give the transit gateway routes the attachment they lead to (moto keeps it but
-    does not return it: SearchTransitGatewayRoutes answers ``TransitGatewayAttachments: []``), and scan that."""
+    """Collect the moto account, give the transit gateway routes the attachment they lead to, and scan that.
+
+    The patch works around moto (5.2.5, and getmoto/moto's main branch as of 2026-08): ``create_transit_gateway_route``
+    stores the route's attachment as one camelCase dict (``transitGatewayAttachments: {...}``) that its response
+    serializer can't map onto AWS's list shape, so ``SearchTransitGatewayRoutes`` (and ``CreateTransitGatewayRoute``
+    itself) answer ``TransitGatewayAttachments: []``; no other moto call gives a route's attachment (enabling
+    propagation adds no propagated routes). The snapshot's routes then name the attachment of the VPC whose CIDR
+    they route, which is what the moto calls asked for; everything else is collected as moto answers."""
     snapshot = tmp_path / "snapshot.json"
     collected = run_vpclint(["collect", "--region", REGION, "-o", str(snapshot)], env=moto_server.env(REGION))
     assert collected.returncode == 0, collected.stderr
@@ -99,3 +105,16 @@ def test_a_zone_without_the_registry_wildcard(moto_server, run_vpclint, tmp_path
     gap = findings(report, "private-zone-record-missing")[world.spoke.vpc_id]
     assert gap["evidence"]["gaps"][0]["record"] == f"*.dkr.ecr.{REGION}.amazonaws.com"
     assert f"--hosted-zone-id {zone}" in gap["remediation"]
+
+
+def test_the_attachments_associated_table_decides_when_another_table_disagrees(moto_server, run_vpclint, tmp_path):
+    """A second route table without routes on the hub's gateway: read without associations the tables disagree
+    (unknown); DescribeTransitGatewayAttachments says both attachments use the default table, which routes."""
+    session = moto_server.session(REGION)
+    world = build_hub_and_spoke(session, REGION)
+    ec2 = session.client("ec2", region_name=REGION)
+    ec2.create_transit_gateway_route_table(TransitGatewayId=world.connection)
+    report = scan(moto_server, run_vpclint, tmp_path)
+    spoke = vpc_row(report, world.spoke.vpc_id)
+    assert spoke["verdict"] == "private", spoke["summary"]
+    assert world.connection in spoke["subnets"][0]["flows"]["registry"]["reason"]

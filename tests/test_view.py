@@ -251,7 +251,8 @@ def test_the_region_view_carries_its_nat_facts_for_the_cost_report():
     assert view.region == "us-east-1" and view.nat.region == "us-east-1"
     vpc = _item(view, "vpc", "vpc-app")
     workload_nat = [s for s in vpc["workload_subnets"] if s["kind"] == "nat"]
-    facts = view.nat.vpc_facts("vpc-app", workload_nat, vpc["endpoints_by_service"], vpc["workload_azs"], None)
+    facts = view.nat.vpc_facts("vpc-app", workload_nat, vpc["endpoints_by_service"], vpc["workload_azs"], None,
+                               dns_answers=vpc["dns_answers"])
     assert facts and all(vpc[key] == value for key, value in facts.items())
 
 

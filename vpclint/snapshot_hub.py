@@ -59,7 +59,8 @@ class ResolverRule(_Model):
 
 
 class TransitGatewayAttachment(_Model):
-    """A transit gateway VPC attachment: the subnets (one per AZ) through which the VPC reaches the gateway."""
+    """A transit gateway VPC attachment: the subnets (one per AZ) through which the VPC reaches the gateway, and the
+    gateway route table it is associated with (which routes the traffic the VPC sends into the gateway)."""
 
     transit_gateway_attachment_id: str
     transit_gateway_id: Optional[str] = None
@@ -68,7 +69,9 @@ class TransitGatewayAttachment(_Model):
     state: Optional[str] = None
     subnet_ids: list[str] = Field(default_factory=list)
     dns_support: Optional[str] = None  # Options.DnsSupport: enable, disable
-    association_route_table_id: Optional[str] = None  # the gateway route table it is associated with, when known
+    association_known: bool = False  # DescribeTransitGatewayAttachments listed it: the association below is AWS's
+    association_route_table_id: Optional[str] = None  # Association.TransitGatewayRouteTableId
+    association_state: Optional[str] = None  # Association.State: associating, associated, disassociating, ...
     ipv6_support: Optional[str] = None
     tags: dict[str, str] = Field(default_factory=dict)
 

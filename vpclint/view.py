@@ -26,7 +26,8 @@ Facts derived here, once per snapshot, in linear time:
 * for remediations: each VPC's ``subnet_per_az`` (the first workload subnet of each AZ, by AZ) and each interface
   endpoint's ``az_gap_subnet_ids`` (those of AZs the endpoint has no subnet in).
 * each VPC's NAT facts (:mod:`vpclint.cost.facts`): live ``nat_gateways``, ``nat_subnets_without_s3_gateway``
-  (NAT subnets whose route table has no working S3 gateway route), ``missing_ecr_interface_endpoints``, and with
+  (NAT subnets whose route table has no working S3 gateway route), ``missing_ecr_interface_endpoints`` (none for a
+  service whose name resolves to an endpoint elsewhere, per ``dns_answers``), and with
   ``collect --with-metrics`` the ``nat_traffic`` and the built-in-price ``nat_estimate`` (else null);
 * the account's settings from the config file (``settings``, e.g. ``required_services``) on every VPC item,
   so rules read them as data.
@@ -269,7 +270,8 @@ def build_region_view(
         )
         item.update({"dns_answers": dns_answers(index, vpc), "private_zone_gaps": zone_gaps(index, vpc)})
         workload_nat = [s for s in workload if s["kind"] == "nat"]
-        item.update(nat.vpc_facts(vpc.vpc_id, workload_nat, by_service, item["workload_azs"], nat_prices))
+        item.update(nat.vpc_facts(vpc.vpc_id, workload_nat, by_service, item["workload_azs"], nat_prices,
+                                  dns_answers=item["dns_answers"]))
         vpc_items[vpc.vpc_id] = item
         view.items["vpc"].append(item)
         if skipped:

@@ -122,6 +122,23 @@ def test_an_ipv4_only_s3_gateway_sends_ipv6_layers_to_the_egress_only_gateway_or
     assert (layers.path, layers.link.kind, layers.link.resource_id) == ("blocked", "endpoint-ip-type", "vpce-s3")
 
 
+def test_a_zone_for_the_layer_buckets_dual_stack_name_decides_the_ipv6_layers():
+    """An IPv6 client asks for the bucket's dual-stack name: a zone holding it without the record blocks (Route 53
+    answers NXDOMAIN), one with a record leaves the layers unknown; a zone for the IPv4 name plays no part."""
+    bucket = "prod-us-east-1-starport-layer-bucket"
+    for zone, records, expected in (
+            ("s3.dualstack.us-east-1.amazonaws.com", [], ("blocked", "Z0S3")),
+            ("s3.dualstack.us-east-1.amazonaws.com",
+             [{"name": f"{bucket}.s3.dualstack.us-east-1.amazonaws.com", "type": "AAAA", "values": ["2600:1f18:aa:2::9"]}],
+             ("unknown", None)),
+            ("s3.us-east-1.amazonaws.com", [], ("endpoint", None))):
+        data = ipv6_account()
+        region_of(data)["hosted_zones"] = [{"hosted_zone_id": "Z0S3", "name": zone, "vpc_ids": ["vpc-app"],
+                                            "records_read": True, "record_sets": records}]
+        layers = paths(data)["subnet-priv-a"].flows["layers"]
+        assert (layers.path, layers.link.resource_id if layers.link else None) == expected, (zone, layers)
+
+
 def test_ipv6_network_acls_and_security_groups_are_checked_for_the_ipv6_addresses():
     data = ipv6_account()
     acl = find(data, "network_acls", "network_acl_id", "acl-default")
@@ -136,7 +153,60 @@ def test_ipv6_network_acls_and_security_groups_are_checked_for_the_ipv6_addresse
     assert (flow.path, flow.link.kind) == ("blocked", "endpoint-sg")
 
 
+def test_a_dual_stack_subnet_reaches_an_endpoint_answering_aaaa_only_over_ipv6():
+    result = paths(ipv6_account(dns_type="ipv6"))
+    dual = result["subnet-priv-b"]
+    assert {n: (f.path, f.via) for n, f in dual.flows.items()} == {
+        "registry_api": ("endpoint", "vpce-api"), "registry": ("endpoint", "vpce-dkr"), "layers": ("endpoint", "vpce-s3")}
+    assert dual.flows["registry"].notes[0] == (
+        f"vpce-dkr's name answers AAAA records only: the dual-stack subnet reaches it over IPv6 ({DUAL})")
+    iso = result["subnet-iso-b"].flows["registry"]  # no IPv6 CIDR: the AAAA record is no use to it
+    assert (iso.path, iso.link.kind, iso.link.resource_id) == ("blocked", "endpoint-ip-type", "vpce-dkr")
+    assert "DNS record IP type ipv6: its name answers AAAA records only" in iso.link.detail
+
+
+def test_over_ipv6_the_dual_stack_subnet_needs_the_ipv6_rules_and_over_ipv4_the_ipv4_ones():
+    def without(data: dict, key: str) -> dict:
+        group = find(data, "security_groups", "group_id", "sg-endpoints")
+        group["ingress"] = [r for r in group["ingress"] if key not in r]
+        return data
+
+    for dns_type, missing, expected in (("ipv6", "cidr_ipv6", "blocked"), ("ipv6", "cidr_ipv4", "endpoint"),
+                                        ("dualstack", "cidr_ipv4", "blocked"), ("dualstack", "cidr_ipv6", "endpoint")):
+        flow = paths(without(ipv6_account(dns_type=dns_type), missing))["subnet-priv-b"].flows["registry"]
+        assert flow.path == expected, (dns_type, missing, flow)
+        assert flow.link is None or (flow.link.kind, flow.link.resource_id) == ("endpoint-sg", "sg-endpoints")
+
+
 TYPES = st.sampled_from([None, "ipv4", "ipv6", "dualstack", "service-defined"])
+
+
+@given(ip_type=TYPES, dns_type=TYPES, subnet=st.sampled_from(["subnet-priv-a", "subnet-priv-b", "subnet-iso-b"]),
+       open4=st.booleans(), open6=st.booleans())
+def test_the_family_a_subnet_uses_against_a_reference(ip_type, dns_type, subnet, open4, open6):
+    """IPv6-only subnet-priv-a, dual-stack subnet-priv-b, IPv4-only subnet-iso-b; the endpoint group admits the
+    VPC's IPv4 and/or IPv6 CIDR. Reference: the client uses IPv6 when it has no IPv4 address or the name answers
+    AAAA only, IPv4 otherwise; over IPv6 each type must carry IPv6 (unread or service-defined: unknown); an
+    IPv4-only client can't use an AAAA-only name; then the family's group rule decides."""
+    data = ipv6_account(ip_type=ip_type, dns_type=dns_type)
+    group = find(data, "security_groups", "group_id", "sg-endpoints")
+    group["ingress"] = [r for r in group["ingress"] if (open4 if "cidr_ipv4" in r else open6)]
+    flow = paths(data)[subnet].flows["registry"]
+    aaaa_only = "ipv6" in (ip_type, dns_type)
+    has4, has6 = subnet != "subnet-priv-a", subnet != "subnet-iso-b"
+    if has4 and not aaaa_only:
+        expected = ("endpoint", None) if open4 else ("blocked", "endpoint-sg")
+    elif not has6:
+        expected = ("blocked", "endpoint-ip-type")
+    else:
+        carries = [{"ipv6": True, "dualstack": True, "ipv4": False}.get(t) for t in (ip_type, dns_type)]
+        if False in carries:
+            expected = ("blocked", "endpoint-ip-type")
+        elif not open6:
+            expected = ("blocked", "endpoint-sg")
+        else:
+            expected = ("unknown", None) if None in carries else ("endpoint", None)
+    assert (flow.path, flow.link.kind if flow.link else None) == expected, flow
 
 
 @given(ip_type=TYPES, dns_type=TYPES, version=st.sampled_from([4, 6]))
@@ -145,7 +215,8 @@ def test_the_ip_type_check_against_a_reference(ip_type, dns_type, version):
     endpoint = VpcEndpoint(vpc_endpoint_id="vpce-x", vpc_id="vpc-x", ip_address_type=ip_type, dns_record_ip_type=dns_type)
     check_ip_type(judge, endpoint, ipaddress.ip_network("2600::/64" if version == 6 else "10.0.0.0/24"))
     carries = {"ipv6": True, "dualstack": True, "ipv4": False}
-    answers = [carries.get(t) for t in (ip_type, dns_type)] if version == 6 else [True, True]
+    # from IPv4, only the AAAA-only type (of either field) stops the client; from IPv6, each field must carry IPv6
+    answers = [carries.get(t) for t in (ip_type, dns_type)] if version == 6 else ["ipv6" not in (ip_type, dns_type)]
     assert (judge.blocked is not None) == (False in answers)
     assert (judge.unknown is not None) == (None in answers)
     assert judge.blocked is None or judge.blocked.kind == "endpoint-ip-type"
@@ -175,3 +246,20 @@ def test_the_ipv6_public_way_against_a_reference(destinations, target):
     else:
         assert (way.path, way.via) == ({"nat_gateway": "nat"}.get(target, "routed"), "x-1")
         assert ("no NAT data processing" in way.reason) == (target == "egress_only_internet_gateway")
+
+
+def test_an_endpoint_answering_aaaa_only_is_not_asked_to_admit_ipv4_subnets():
+    """endpoint-https-ingress-missing asks an endpoint's groups to admit every workload subnet's IPv4 CIDR; nobody
+    reaches an endpoint answering AAAA only over IPv4, so its groups need only the IPv6 rule."""
+    from vpclint.view import build_view
+
+    def gaps(dns_type: str) -> list[str]:
+        data = ipv6_account(dns_type=dns_type)
+        group = find(data, "security_groups", "group_id", "sg-endpoints")
+        group["ingress"] = [r for r in group["ingress"] if "cidr_ipv6" in r]
+        view = next(build_view(Snapshot.model_validate(data)))
+        item = next(i for i in view.items["endpoint"] if i["resource_id"] == "vpce-dkr")
+        return [g["subnet_id"] for g in item["ingress_blocked_subnets"]]
+
+    assert gaps("ipv6") == []
+    assert gaps("dualstack") == ["subnet-priv-b", "subnet-iso-b"]

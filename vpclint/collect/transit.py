@@ -1,10 +1,13 @@
 """The way from a VPC to a hub: transit gateway VPC attachments, the route tables of the transit gateways the
 account can read with their routes, and VPC peering connections.
 
-Three paginated describes per region, plus one ``SearchTransitGatewayRoutes`` per readable route table of a
-transit gateway that has a listed VPC attachment: AWS has no call returning the routes of every table at once.
-A failed call is recorded as an error of its source; a table whose routes can't be read is kept with
-``routes_known`` False.
+Two paginated describes per region (VPC attachments, peering connections); when there are VPC attachments, one
+``DescribeTransitGatewayAttachments`` (the VPC attachments' describe has no association: this one gives each
+attachment's associated route table and its state), one ``DescribeTransitGatewayRouteTables`` and one
+``SearchTransitGatewayRoutes`` per readable route table of an attached gateway (AWS has no call returning the
+routes of every table at once). A failed call is recorded as an error of its source; a table whose routes can't
+be read is kept with ``routes_known`` False; attachments whose association can't be read keep
+``association_known`` False.
 """
 
 from __future__ import annotations
@@ -44,6 +47,13 @@ def attachment(raw: dict) -> TransitGatewayAttachment:
         ipv6_support=options.get("Ipv6Support"),
         tags=tags(raw),
     )
+
+
+def association(raw: dict) -> tuple[str, Optional[str], Optional[str]]:
+    """One DescribeTransitGatewayAttachments item: its id, associated route table and association state (None,
+    None when it has no association; a policy table's association has a state and no route table)."""
+    found = raw.get("Association") or {}
+    return raw["TransitGatewayAttachmentId"], found.get("TransitGatewayRouteTableId"), found.get("State")
 
 
 def route_table(raw: dict) -> TransitGatewayRouteTable:
@@ -117,11 +127,28 @@ def read_transit(ec2: Any, result: RegionSnapshot) -> None:
     attachments = ItemReader(result.notes, api).each(raws, attachment, "TransitGatewayAttachmentId")
     result.transit_gateway_attachments = sorted(attachments, key=lambda a: a.transit_gateway_attachment_id)
     if raws is not None:
+        read_associations(ec2, result)
         read_tgw_routes(ec2, result, {a.transit_gateway_id for a in attachments if a.transit_gateway_id})
     api = "ec2:DescribeVpcPeeringConnections"
     raws = describe(ec2, result, "DescribeVpcPeeringConnections", "VpcPeeringConnections", "vpc_peering_connections")
     connections = ItemReader(result.notes, api).each(raws, peering, "VpcPeeringConnectionId")
     result.vpc_peering_connections = sorted(connections, key=lambda c: c.vpc_peering_connection_id)
+
+
+def read_associations(ec2: Any, result: RegionSnapshot) -> None:
+    """The association of each VPC attachment in ``result`` (one describe of every attachment, filtered here: it
+    lists VPN, peering and Direct Connect attachments too); failed, the attachments keep ``association_known``
+    False and the error is recorded."""
+    if not result.transit_gateway_attachments:
+        return
+    api = "ec2:DescribeTransitGatewayAttachments"
+    raws = describe(ec2, result, "DescribeTransitGatewayAttachments", "TransitGatewayAttachments")
+    found = {item[0]: item for item in ItemReader(result.notes, api).each(raws, association, "TransitGatewayAttachmentId")}
+    for attachment in result.transit_gateway_attachments:
+        if attachment.transit_gateway_attachment_id in found:
+            _, table_id, state = found[attachment.transit_gateway_attachment_id]
+            attachment.association_known = True
+            attachment.association_route_table_id, attachment.association_state = table_id, state
 
 
 def read_tgw_routes(ec2: Any, result: RegionSnapshot, gateways: set[str]) -> None:

@@ -190,7 +190,7 @@ def run_report(args: argparse.Namespace, prices: PriceTable) -> int:
                 continue
             share, basis = _share_for(item["nat_gateways"], attributor, args)
             facts = nat.vpc_facts(item["vpc_id"], item["nat_subnets"], item["endpoints_by_service"], item["private_azs"],
-                                  prices, share, basis)
+                                  prices, share, basis, dns_answers=item["dns_answers"])
             rows.append(_row(item, facts, prices))
     document = {
         "schema": COST_SCHEMA,

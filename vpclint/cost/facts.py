@@ -8,10 +8,11 @@ not a blackhole), and the gateways' CloudWatch traffic when the snapshot carries
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Optional
+from typing import Any, Mapping, Optional
 
 from vpclint.cost.model import ECR_INTERFACE_SERVICES, gb, vpc_estimate
 from vpclint.cost.prices import PriceTable
+from vpclint.path.flows import REGISTRY_FLOWS
 from vpclint.snapshot import RegionSnapshot
 
 GONE_STATES = ("deleted", "deleting", "failed")
@@ -57,19 +58,24 @@ class RegionNat:
         prices: Optional[PriceTable],
         s3_share: Optional[Decimal] = None,
         share_basis: str = UPPER_BOUND,
+        dns_answers: Optional[Mapping[str, Mapping[str, Any]]] = None,
     ) -> dict[str, Any]:
         """The VPC's NAT facts: ``nat_traffic`` when metrics are known, and ``nat_estimate`` when the region is priced
         too (upper bound unless a share; ``prices_verified`` false when only an older or third-party listing
-        supports the region's prices)."""
+        supports the region's prices). ``dns_answers`` (the view's fact of that name) says where the VPC's ECR names
+        resolve: a service whose name resolves to an endpoint elsewhere (a hub's) needs no interface endpoint here."""
         gateways = self.gateways.get(vpc_id, [])
         without = [
             {"subnet_id": s["subnet_id"], "route_table_id": s["route_table_id"], "availability_zone": s["availability_zone"]}
             for s in nat_subnets
             if s["route_table_id"] not in self.s3_tables
         ]
+        answers = dns_answers or {}
+        resolved = {service for flow, service in REGISTRY_FLOWS if (answers.get(flow) or {}).get("endpoint_id")}
         missing = [
             service for service in ECR_INTERFACE_SERVICES
-            if not any(e.get("vpc_endpoint_type") == "Interface" for e in endpoints_by_service.get(service, []))
+            if service not in resolved
+            and not any(e.get("vpc_endpoint_type") == "Interface" for e in endpoints_by_service.get(service, []))
         ]
         facts: dict[str, Any] = {
             "nat_gateways": gateways,

@@ -12,13 +12,17 @@ from typing import Any
 from vpclint.path.checks import Judge, check_endpoint_ingress
 from vpclint.path.groups import default_group_id
 from vpclint.path.index import RegionIndex
+from vpclint.path.ipv6 import answers_aaaa_only
 from vpclint.path.workloads import subnet_interfaces
 from vpclint.snapshot import Subnet, VpcEndpoint
 
 
 def ingress_gaps(index: RegionIndex, endpoint: VpcEndpoint, subnets: list[Subnet]) -> list[dict[str, Any]]:
     """The ``subnets`` (with an IPv4 CIDR) whose workloads the endpoint's groups do not admit on TCP 443:
-    ``subnet_id``, ``cidr_block`` and the ``detail``; a subnet whose answer is unknown is not a gap."""
+    ``subnet_id``, ``cidr_block`` and the ``detail``; a subnet whose answer is unknown is not a gap. None for an
+    endpoint whose name answers AAAA records only: no client reaches it over IPv4."""
+    if answers_aaaa_only(endpoint):
+        return []
     group_ids = endpoint.group_ids or [g for g in [default_group_id(index.groups, endpoint.vpc_id)] if g]
     gaps = []
     for subnet in subnets:

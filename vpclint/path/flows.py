@@ -38,7 +38,7 @@ from vpclint.path.hub import hub_way
 from vpclint.path.index import Network, RegionIndex
 from vpclint.path.ipv6 import check_ip_type, public_way6
 from vpclint.path.ways import Way, is_local, public_way, s3_way
-from vpclint.path.zones import resolve_layers, resolve_service
+from vpclint.path.zones import flow_answer, resolve_layers, service_label
 from vpclint.snapshot import RouteTable, Subnet, VpcEndpoint
 
 REGISTRY_FLOWS = (("registry_api", "ecr.api"), ("registry", "ecr.dkr"))
@@ -180,9 +180,8 @@ def registry_flow(
     """The ``registry_api`` or ``registry`` flow of one workload subnet."""
     judge = Judge()
     vpc = index.vpcs[subnet.vpc_id]
-    host = "api.ecr" if service == "ecr.api" else "dkr.ecr"
-    what = f"{host}.{index.region}"
-    answer = index.remember(("resolve", vpc.vpc_id, service), lambda: resolve_service(index, vpc, service, what))
+    what = service_label(index, service)
+    answer = flow_answer(index, vpc, service)
     if answer.kind == "unknown":
         judge.not_known(answer.reason)
         return _finish(name, service, judge, Way("unknown", None, answer.reason))

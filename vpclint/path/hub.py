@@ -10,12 +10,13 @@ In order, for each subnet holding the hub endpoint's interfaces and each interfa
    VPC's own local route (overlapping CIDRs) blocks (``hub-route``); other targets are ``unknown``;
 4. transit gateway: an available attachment of the workload's VPC with a subnet in the workload's AZ (AWS: "any
    resources in Availability Zones where there is no transit gateway attachment cannot reach the transit
-   gateway"), the route of the attachment's route table to the address going to the hub VPC's attachment (when
-   the association is not known, every readable table of the gateway must agree), and an available attachment of
-   the hub VPC in the endpoint subnet's AZ; peering: the connection active, joining the two VPCs, its sides'
-   CIDRs holding both addresses;
+   gateway"), the route of the gateway route table the attachment is associated with to the address going to the
+   hub VPC's attachment (an attachment associated with no table blocks; when the association was not read, every
+   readable table of the gateway must agree), and an available attachment of the hub VPC in the endpoint
+   subnet's AZ; peering: the connection active, joining the two VPCs, its sides' CIDRs holding both addresses;
 5. the way back: the hub subnet's route to the workload subnet through the same gateway or connection (and, for
-   a transit gateway, the hub attachment's route table back to the workload VPC's attachment);
+   a transit gateway, the route table the hub attachment is associated with back to the workload VPC's
+   attachment);
 6. the workload subnet's network ACL (443 out, replies in), the hub subnet's (443 in, replies out), the
    workloads' egress; then the hub endpoint's groups, which must admit the workload subnet's CIDR
    (``hub-endpoint-sg``): a rule referencing the workloads' group counts across a peering connection, never
@@ -131,7 +132,7 @@ def _hop(
 
 def _cidr_of(vpc: Vpc, network: Network, index: RegionIndex) -> str:
     """The VPC CIDR holding ``network`` (for a route to add), else the network itself."""
-    for cidr in vpc.cidr_blocks:
+    for cidr in vpc.cidr_blocks + vpc.ipv6_cidr_blocks:
         outer = index.network(cidr)
         if outer is not None and contains(outer, network):
             return str(outer)
@@ -213,10 +214,11 @@ def _tgw_route(
         judge.not_known(f"the route tables of {gateway} were not read")
         return
     tables = hub.tgw_tables.get(gateway, [])
-    if attachment.association_route_table_id:
-        tables = [t for t in tables if t.transit_gateway_route_table_id == attachment.association_route_table_id]
     if not tables:
         judge.not_known(f"no route table of {gateway} is in the snapshot (another account's transit gateway?)")
+        return
+    tables = _associated(index, judge, gateway, attachment, tables, destination, to_vpc)
+    if not tables:
         return
     outcomes = {t.transit_gateway_route_table_id: _tgw_decision(t, destination, to_vpc, index) for t in tables}
     if any(o == "unknown" for o in outcomes.values()):
@@ -232,6 +234,38 @@ def _tgw_route(
                          peer=peer, target_id=target))
     elif "elsewhere" in outcomes.values():
         judge.not_known(f"{gateway} sends {destination} to another attachment than {to_vpc}'s (an inspection VPC?)")
+
+
+def _associated(
+    index: RegionIndex, judge: Judge, gateway: str, attachment: TransitGatewayAttachment,
+    tables: list[TransitGatewayRouteTable], destination: Network, to_vpc: str,
+) -> list[TransitGatewayRouteTable]:
+    """The gateway route tables that may route the attachment's traffic: its associated table; every readable one
+    when the association was not read; none, with the link recorded, when it can't be used. An attachment with no
+    association has its traffic dropped (AWS, tgw-policy-tables-disassociate.html: "the attachment has no route
+    table or policy table associated with it. All ingressing traffic is dropped"): ``hub-route`` naming the
+    attachment, with a table to associate (the gateway's default association table, else one that routes on)."""
+    name = attachment.transit_gateway_attachment_id
+    table_id, state = attachment.association_route_table_id, (attachment.association_state or "").lower()
+    if table_id and state in ("", "associated"):
+        chosen = [t for t in tables if t.transit_gateway_route_table_id == table_id]
+        if not chosen:
+            judge.not_known(f"{name} is associated with {table_id}, which is not in the snapshot")
+        return chosen
+    if not attachment.association_known:
+        return tables
+    if state in ("associating", "disassociating"):
+        judge.not_known(f"{name}'s association{' with ' + table_id if table_id else ''} is {state}")
+    elif state == "associated":
+        judge.not_known(f"{name} is associated with a policy table of {gateway}: policy-based routing is not modelled")
+    else:
+        default = [t for t in tables if t.default_association_route_table]
+        routing = [t for t in tables if _tgw_decision(t, destination, to_vpc, index) == "ok"]
+        suggestion = next((t.transit_gateway_route_table_id for t in default + routing), None)
+        judge.block(Link("hub-route", name, f"{name} ({attachment.vpc_id} to {gateway}) is associated with no route "
+                                            f"table of {gateway}: the gateway drops the traffic it sends",
+                         target_id=suggestion))
+    return []
 
 
 def _tgw_decision(table: TransitGatewayRouteTable, destination: Network, to_vpc: str, index: RegionIndex) -> str:
@@ -276,7 +310,8 @@ def _peering(
                                                   f"not {spoke.vpc_id} and {hub_vpc.vpc_id}"))
         return False
     for vpc_id, address in ((spoke.vpc_id, source), (hub_vpc.vpc_id, network)):
-        shared = [n for n in (index.network(c) for c in sides[vpc_id].cidr_blocks) if n is not None]
+        shared = [n for n in (index.network(c) for c in sides[vpc_id].cidr_blocks + sides[vpc_id].ipv6_cidr_blocks)
+                  if n is not None]
         if address is not None and not any(contains(n, address) for n in shared):
             judge.block(Link("hub-route", peering_id, f"{peering_id} does not carry {address}: it is outside the CIDRs "
                                                       f"{vpc_id} shares over it"))

@@ -7,7 +7,7 @@ from typing import Any, Optional
 
 from vpclint.path.hubindex import dns_name
 from vpclint.path.index import RegionIndex
-from vpclint.path.zones import best_rule, best_zone, depth, lookup, record_targets, resolve_service, service_names
+from vpclint.path.zones import best_rule, best_zone, depth, flow_answer, lookup, record_targets, service_names
 from vpclint.snapshot import Vpc, VpcEndpoint
 from vpclint.snapshot_hub import HostedZone, ResourceRecordSet
 
@@ -20,7 +20,7 @@ def dns_answers(index: RegionIndex, vpc: Vpc) -> dict[str, dict[str, Any]]:
     ``endpoint_vpc_id``, the deciding ``hosted_zone_id`` or ``resolver_rule_id``."""
     answers = {}
     for flow, service in FLOW_SERVICES:
-        answer = resolve_service(index, vpc, service, f"{'api' if service == 'ecr.api' else 'dkr'}.ecr.{index.region}")
+        answer = flow_answer(index, vpc, service)
         endpoint = answer.endpoint
         answers[flow] = {
             "kind": answer.kind,

@@ -1,11 +1,16 @@
-"""The links an IPv6 flow has that an IPv4 one doesn't: the endpoint's IP address and DNS record types, and the
-IPv6 way out of the VPC.
+"""The links that depend on the IP family: the endpoint's IP address and DNS record types, and the IPv6 way out
+of the VPC.
 
 * An interface endpoint takes IPv6 only with IP address type ``ipv6`` or ``dualstack``, and its private DNS name
   answers AAAA only with DNS record IP type ``ipv6`` or ``dualstack``. An IPv6-only subnet has no IPv4 address to
   use the A record with, so an ``ipv4`` endpoint (or an ``ipv4`` DNS record type) blocks its flow: link
   ``endpoint-ip-type`` (https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html, "IP
   address type" and "DNS record IP type"). ``service-defined`` and unread types are unknown, never assumed.
+* The other way round, DNS record IP type ``ipv6`` creates AAAA records only ("Create AAAA records for the private,
+  Regional, and zonal DNS names"; IP address type ``ipv6`` allows no other), so a client without an IPv6 address
+  can't use the endpoint: link ``endpoint-ip-type`` too. A dual-stack client uses the AAAA record, over IPv6
+  (:func:`vpclint.path.ipv6_flows.registry_flows`). Every other type, and an unread one (AWS's default is
+  ``ipv4``), gives the private DNS name A records.
 * An S3 gateway endpoint carries IPv6 only with IP address type ``ipv6`` or ``dualstack``
   (https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html, "IP address type").
 * The IPv6 way out is the default route ``::/0``, normally to an egress-only internet gateway: outbound-only IPv6
@@ -44,12 +49,21 @@ def gateway_takes_ipv6(endpoint: VpcEndpoint) -> Optional[bool]:
     return _takes_ipv6(endpoint.ip_address_type)
 
 
+def answers_aaaa_only(endpoint: VpcEndpoint) -> bool:
+    """True when the endpoint's DNS names answer AAAA records only (DNS record IP type or IP address type ``ipv6``)."""
+    return "ipv6" in ((endpoint.dns_record_ip_type or "").lower(), (endpoint.ip_address_type or "").lower())
+
+
 def check_ip_type(judge: Judge, endpoint: VpcEndpoint, source: Network) -> None:
-    """From an IPv6 ``source``: the interface endpoint must take IPv6 and its DNS name answer AAAA (nothing to
-    check from IPv4)."""
-    if source.version != 6:
-        return
+    """From an IPv6 ``source``: the interface endpoint must take IPv6 and its DNS name answer AAAA. From an IPv4
+    one: its DNS name must answer A records."""
     via = endpoint.vpc_endpoint_id
+    if source.version != 6:
+        if answers_aaaa_only(endpoint):
+            kind = "DNS record IP type" if (endpoint.dns_record_ip_type or "").lower() == "ipv6" else "IP address type"
+            judge.block(Link("endpoint-ip-type", via, f"{via} has {kind} ipv6: its name answers AAAA records only, and "
+                                                      f"the subnet has no IPv6 address to reach it with"))
+        return
     for value, what, why in (
         (endpoint.ip_address_type, "IP address type", "its interfaces have no IPv6 address"),
         (endpoint.dns_record_ip_type, "DNS record IP type", "its private DNS name answers no AAAA record"),

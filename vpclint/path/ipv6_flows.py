@@ -11,8 +11,11 @@ carries IPv6 (IP address type ``ipv6``/``dualstack``), else by ``::/0``. S3's IP
 so the workload's ACL and security-group egress must allow all of ``::/0`` (the S3 prefix list counts for the
 groups); allowing part of it leaves the flow unknown.
 
-Dual-stack subnets keep their IPv4 model: an ``ipv4`` endpoint's private DNS name answers A records only, which a
-dual-stack client uses.
+A subnet with an IPv4 CIDR (dual-stack or IPv4-only) keeps the IPv4 model, except for a registry flow whose name
+resolves to an endpoint that answers AAAA records only (DNS record IP type ``ipv6``): a dual-stack subnet then
+reaches it over IPv6, judged as above from the subnet's IPv6 CIDR; an IPv4-only subnet can't
+(:func:`vpclint.path.ipv6.check_ip_type`, link ``endpoint-ip-type``). Every other DNS record IP type answers the
+private DNS name with A records, which a dual-stack client can use over IPv4.
 """
 
 from __future__ import annotations
@@ -23,12 +26,12 @@ from typing import Callable, Generic, Optional, TypeVar
 from vpclint.path.acls import EVERYWHERE
 from vpclint.path.checks import Judge, Link, check_filters
 from vpclint.path.endpoints import check_policy
-from vpclint.path.dns import resolve
 from vpclint.path.flows import REGISTRY_FLOWS, Flow, registry_flow
 from vpclint.path.groups import Peer
-from vpclint.path.index import RegionIndex
-from vpclint.path.ipv6 import DEFAULT_IPV6, gateway_takes_ipv6, public_way6
+from vpclint.path.index import Network, RegionIndex
+from vpclint.path.ipv6 import DEFAULT_IPV6, answers_aaaa_only, gateway_takes_ipv6, public_way6
 from vpclint.path.ways import Way, route_way, s3_gateways
+from vpclint.path.zones import flow_answer, resolve_layers
 from vpclint.snapshot import NetworkInterface, RouteTable, Subnet
 
 K = TypeVar("K")
@@ -91,14 +94,46 @@ def ipv6_flows(index: RegionIndex, subnet: Subnet, table: RouteTable, group_sets
     return flows
 
 
+def registry_flows(
+    index: RegionIndex, subnet: Subnet, table: RouteTable, source: Network, group_sets: list[frozenset[str]],
+) -> dict[str, Flow]:
+    """The registry flows of a subnet with an IPv4 CIDR (``source``): over IPv4, or over IPv6 for a dual-stack
+    subnet whose name resolves to an endpoint answering AAAA records only (the module docstring)."""
+    vpc = index.vpcs[subnet.vpc_id]
+    flows = {}
+    for name, service in REGISTRY_FLOWS:
+        answer = flow_answer(index, vpc, service)
+        if answer.kind == "endpoint" and answer.endpoint is not None and answers_aaaa_only(answer.endpoint) \
+                and subnet.ipv6_cidr_blocks:
+            flows[name] = _over_ipv6(index, subnet, table, name, service, group_sets, answer.endpoint.vpc_endpoint_id)
+        else:
+            flows[name] = registry_flow(index, subnet, table, source, name, service, group_sets)
+    return flows
+
+
+def _over_ipv6(
+    index: RegionIndex, subnet: Subnet, table: RouteTable, name: str, service: str, group_sets: list[frozenset[str]],
+    endpoint_id: str,
+) -> Flow:
+    """A dual-stack subnet's registry flow to an endpoint answering AAAA only, judged over the subnet's IPv6 CIDR."""
+    seen = ipv6_index(index)
+    client = seen.subnets[subnet.subnet_id]
+    source = seen.network(client.cidr_block)
+    if source is None:
+        return Flow(name, service, "unknown", f"{subnet.subnet_id}'s IPv6 CIDR {client.cidr_block} can't be read")
+    flow = registry_flow(seen, client, table, source, name, service, group_sets)
+    note = f"{endpoint_id}'s name answers AAAA records only: the dual-stack subnet reaches it over IPv6 ({source})"
+    return dataclasses.replace(flow, notes=(note, *flow.notes))
+
+
 def _layers(index: RegionIndex, subnet: Subnet, table: RouteTable, group_sets: list[frozenset[str]]) -> Flow:
     """The ``layers`` flow over IPv6: the S3 gateway endpoint when it carries IPv6, else ``::/0``."""
     judge = Judge()
     what = f"S3 in {index.region}"
     vpc = index.vpcs[subnet.vpc_id]
-    answer = resolve(vpc, index.dns_servers.get(vpc.vpc_id), [], f"s3.dualstack.{index.region}.amazonaws.com")
+    answer = resolve_layers(index, vpc, dualstack=True)
     if answer.kind == "none":
-        judge.block(Link("dns", vpc.vpc_id, answer.reason))
+        judge.block(Link("dns", answer.zone_id or vpc.vpc_id, answer.reason))
     elif answer.kind == "unknown":
         judge.not_known(answer.reason)
     gateways = s3_gateways(index, subnet.vpc_id)

@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from vpclint.path.flows import FLOW_NAMES, REGISTRY_FLOWS, Flow, layers_flow, registry_flow
+from vpclint.path.flows import FLOW_NAMES, REGISTRY_FLOWS, Flow, layers_flow
 from vpclint.path.index import RegionIndex
-from vpclint.path.ipv6_flows import ipv6_flows, is_ipv6_only
+from vpclint.path.ipv6_flows import ipv6_flows, is_ipv6_only, registry_flows
 from vpclint.path.owners import owner_reason, unscanned_owner
 from vpclint.path.tables import PRIVATE_KINDS, subnet_kind
 from vpclint.path.workloads import subnet_interfaces, subnet_workloads
@@ -92,7 +92,7 @@ def subnet_path(index: RegionIndex, subnet: Subnet) -> SubnetPath:
     elif source is None:
         flows = _unknown_flows(f"{subnet.subnet_id} has no readable CIDR")
     else:
-        flows = {name: registry_flow(index, subnet, table, source, name, service, groups) for name, service in REGISTRY_FLOWS}
+        flows = registry_flows(index, subnet, table, source, groups)
         flows["layers"] = layers_flow(index, subnet, table, groups)
     verdict = worst([FLOW_VERDICT[flows[name].path] for name in FLOW_NAMES])
     return SubnetPath(**base, workload=True, workloads=tuple(workloads), flows=flows, verdict=verdict)

@@ -104,6 +104,18 @@ def local_endpoints(index: "RegionIndex", vpc: Vpc, service: str) -> list[VpcEnd
     ]
 
 
+def service_label(index: "RegionIndex", service: str) -> str:
+    """How reasons name a registry service: ``api.ecr.<region>`` or ``dkr.ecr.<region>``."""
+    return f"{'api' if service == 'ecr.api' else 'dkr'}.ecr.{index.region}"
+
+
+def flow_answer(index: "RegionIndex", vpc: Vpc, service: str) -> DnsAnswer:
+    """Where the name of ``service`` resolves for the VPC's workloads (:func:`resolve_service`), decided once per
+    VPC and service for every flow that asks."""
+    return index.remember(("resolve", vpc.vpc_id, service),
+                          lambda: resolve_service(index, vpc, service, service_label(index, service)))
+
+
 def resolve_service(index: "RegionIndex", vpc: Vpc, service: str, what: str) -> DnsAnswer:
     """Where the name of ``service`` (``ecr.api``, ``ecr.dkr``) resolves for the VPC's workloads; ``what`` names
     the service in reasons."""
@@ -126,10 +138,13 @@ def resolve_service(index: "RegionIndex", vpc: Vpc, service: str, what: str) -> 
     return decided
 
 
-def resolve_layers(index: "RegionIndex", vpc: Vpc) -> DnsAnswer:
-    """Where the layer bucket's name resolves: ``public`` unless a zone or rule decides it. An answer from a zone
-    is ``unknown``: the layers are modelled only through S3's public addresses (the gateway endpoint's route)."""
+def resolve_layers(index: "RegionIndex", vpc: Vpc, dualstack: bool = False) -> DnsAnswer:
+    """Where the layer bucket's name resolves (its dual-stack name ``...s3.dualstack.<region>...`` for an IPv6
+    client): ``public`` unless a zone or rule decides it. An answer from a zone is ``unknown``: the layers are
+    modelled only through S3's public addresses (the gateway endpoint's route)."""
     name = service_names(index, vpc)["s3"]
+    if dualstack:
+        name = name.replace(f".s3.{index.region}.", f".s3.dualstack.{index.region}.", 1)
     servers = index.dns_servers.get(vpc.vpc_id)
     answer = resolver_answer(vpc, servers, f"s3.{index.region}.amazonaws.com")
     if answer is not None:
