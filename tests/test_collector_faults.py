@@ -104,7 +104,7 @@ def test_the_overall_timeout_writes_what_was_read_and_the_process_exits_promptly
         elapsed = time.monotonic() - started
     assert result.returncode == 3, result.stderr
     assert elapsed < 20, elapsed
-    regions = json.loads(out.read_text())["regions"]
+    regions = json.loads(out.read_text())["accounts"][0]["regions"]
     assert [r["region"] for r in regions] == ["eu-west-1", "us-east-1"]
     for region in regions:
         assert region["collected"] == []

@@ -7,7 +7,7 @@ import sys
 
 from vpclint.commands.common import add_collection_args, collect_live, output_stream, positive_int
 from vpclint.errors import EXIT_INCOMPLETE, EXIT_OK
-from vpclint.snapshot import dumps
+from vpclint.snapshot_files import dumps
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -13,7 +13,10 @@ from vpclint.config import MAX_TIMEOUT
 from vpclint.demo import DEMO_FILE, demo_snapshot_text
 from vpclint.documents import write_text
 from vpclint.errors import VpclintError
-from vpclint.snapshot import Snapshot, load, parse
+from vpclint.snapshot import Snapshot
+
+
+from vpclint.snapshot_files import load_all, parse, snapshot_files
 
 
 def add_collection_args(parser: argparse.ArgumentParser) -> None:
@@ -33,7 +36,10 @@ def add_collection_args(parser: argparse.ArgumentParser) -> None:
 def add_source_args(parser: argparse.ArgumentParser) -> None:
     """``--snapshot FILE`` and ``--demo``, the alternatives to a live collection."""
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("--snapshot", type=Path, metavar="FILE", help="read a snapshot file instead of collecting")
+    source.add_argument(
+        "--snapshot", type=Path, action="append", metavar="FILE",
+        help="read a snapshot file instead of collecting (repeatable, or a folder of *.json: the shards are merged)",
+    )
     source.add_argument("--demo", action="store_true", help="use the embedded demo account (no AWS credentials needed)")
 
 
@@ -94,12 +100,14 @@ def collect_live(args: argparse.Namespace, metrics_days: Optional[int] = None) -
 
 
 def obtain_snapshot(args: argparse.Namespace, metrics_days: Optional[int] = None) -> tuple[Snapshot, Optional[Path]]:
-    """The snapshot a command works on: the demo, a file, or a live collection (with ``metrics_days`` of NAT
-    metrics); and the file it came from."""
+    """The snapshot a command works on: the demo, the snapshot files (merged), or a live collection (with
+    ``metrics_days`` of NAT metrics); and the file it came from when it is one file."""
     if getattr(args, "demo", False):
         return only_regions(parse(demo_snapshot_text(), f"(embedded {DEMO_FILE})"), getattr(args, "region", [])), None
-    if getattr(args, "snapshot", None):
-        return only_regions(load(args.snapshot), getattr(args, "region", [])), args.snapshot
+    paths = getattr(args, "snapshot", None)
+    if paths:
+        files = snapshot_files(paths)
+        return only_regions(load_all(files), getattr(args, "region", [])), files[0] if len(files) == 1 else None
     return collect_live(args, metrics_days), None
 
 
@@ -107,11 +115,12 @@ def only_regions(snapshot: Snapshot, regions: list[str]) -> Snapshot:
     """The snapshot's ``--region`` regions (all with none); a region it doesn't hold is a usage error."""
     if not regions:
         return snapshot
-    held = [r.region for r in snapshot.regions]
+    held = snapshot.region_names()
     missing = sorted(set(regions) - set(held))
     if missing:
         raise VpclintError(f"--region {missing[0]}: not in the snapshot (it holds {', '.join(held) or 'no region'})")
-    return snapshot.model_copy(update={"regions": [r for r in snapshot.regions if r.region in regions]})
+    accounts = [a.model_copy(update={"regions": [r for r in a.regions if r.region in regions]}) for a in snapshot.accounts]
+    return snapshot.model_copy(update={"accounts": accounts})
 
 
 def resolve_vpcs(snapshot: Snapshot, wanted: list[str]) -> list[str]:

@@ -192,7 +192,7 @@ def run_report(args: argparse.Namespace, prices: PriceTable) -> int:
             rows.append(_row(item, facts, prices))
     document = {
         "schema": COST_SCHEMA,
-        "account_id": snapshot.account_id,
+        "accounts": [a.account_id for a in snapshot.accounts],
         "snapshot": str(snapshot_path) if snapshot_path else None,
         "prices": {"as_of": prices.as_of.isoformat(), "source": prices.source, "file": str(args.prices) if args.prices else None},
         "flow_logs": attributor.stats.as_dict() if attributor else None,
@@ -217,6 +217,7 @@ def _row(item: dict[str, Any], facts: dict[str, Any], prices: PriceTable) -> dic
     elif facts["nat_estimate"] is None:
         note = "no NAT metrics for these gateways (use 'vpclint collect --with-metrics' or a live run)"
     return {
+        "account_id": item["account_id"],
         "region": item["region"],
         "vpc_id": item["vpc_id"],
         "name": item["tags"].get("Name"),
@@ -251,7 +252,9 @@ def _print_report(document: dict[str, Any], out: TextIO) -> None:
 
     buffer = io.StringIO()
     console = Console(file=buffer, width=console_width(out), force_terminal=False, color_system=None, highlight=False)
-    title = f"NAT gateway cost per VPC (account {safe(document['account_id'])}, prices of {document['prices']['as_of']})"
+    accounts = document["accounts"]
+    scope = f"account {safe(accounts[0])}" if len(accounts) == 1 else f"{len(accounts)} accounts"
+    title = f"NAT gateway cost per VPC ({scope}, prices of {document['prices']['as_of']})"
     rows, notes = [], []
     for row in document["vpcs"]:
         e, region, vpc_id = row["estimate"], safe(row["region"]), safe(row["vpc_id"])
