@@ -126,19 +126,30 @@ def resolve_regions(
         if session.region_name:
             return [session.region_name]
         raise VpclintError("no region to scan: pass --region R (repeatable) or --all-regions, or set AWS_REGION")
-    home = session.region_name if known.get(session.region_name or "") == partition else HOME_REGIONS[partition]
     try:
-        ec2 = session.client("ec2", region_name=home, config=client_config())
-        listed = ec2.describe_regions(AllRegions=False)["Regions"]
+        enabled = enabled_regions(session, partition, known)
     except CALL_ERRORS as exc:
         raise VpclintError(
-            f"cannot list the account's regions (ec2:DescribeRegions in {home}: {error_code(exc)}: "
-            f"{error_message(exc)}); pass --region instead",
+            f"cannot list the account's regions (ec2:DescribeRegions in {discovery_region(session, partition)}: "
+            f"{error_code(exc)}: {error_message(exc)}); pass --region instead",
             EXIT_INCOMPLETE,
         ) from None
-    enabled = {
+    return sorted(set(enabled) | set(requested))
+
+
+def discovery_region(session: boto3.Session, partition: str) -> str:
+    """The region asked for the account's regions: the session's, when it is of ``partition``, else its home."""
+    region = session.region_name or ""
+    return region if partition_regions(session).get(region) == partition else HOME_REGIONS[partition]
+
+
+def enabled_regions(session: boto3.Session, partition: str, known: Optional[dict[str, str]] = None) -> list[str]:
+    """The account's enabled regions of ``partition`` (``ec2:DescribeRegions``; raises what the call raises)."""
+    known = known if known is not None else partition_regions(session)
+    ec2 = session.client("ec2", region_name=discovery_region(session, partition), config=client_config())
+    listed = ec2.describe_regions(AllRegions=False)["Regions"]
+    return sorted(
         r["RegionName"]
         for r in listed
         if r.get("OptInStatus", "opt-in-not-required") in ENABLED_OPT_IN_STATUSES and known.get(r["RegionName"]) == partition
-    }
-    return sorted(enabled | set(requested))
+    )
