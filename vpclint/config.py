@@ -11,6 +11,10 @@ Every key is optional; command-line flags override them. Relative paths are rela
     baseline = "vpclint-baseline.json"
     required_endpoints = ["logs", "sts", "ecs", "ecs-agent", "ecs-telemetry"]
     timeout = 600                           # seconds for a live collection (--timeout overrides)
+    org = true                              # or: accounts = ["111122223333"], accounts_file = "accounts.txt"
+    exclude_accounts = ["444455556666"]
+    role_name = "vpclint-readonly"          # assumed in each account but the caller's
+    external_id = "..."                     # if the role's trust policy asks for one
 """
 
 from __future__ import annotations
@@ -35,6 +39,9 @@ CONFIG_FILE = ".vpclint.toml"
 MAX_TIMEOUT = 86_400
 """The longest ``timeout`` (a day), as ``--timeout``."""
 _SERVICE = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$")
+_ACCOUNT = re.compile(r"^\d{12}$")
+ROLE_NAME = re.compile(r"^([\w+=,.@-]+/)*[\w+=,.@-]{1,64}$")
+EXTERNAL_ID = re.compile(r"^[\w+=,.@:/-]{2,1224}$")
 
 
 class Config(BaseModel):
@@ -51,6 +58,34 @@ class Config(BaseModel):
     required_endpoints: list[str] = Field(default_factory=list)
     skip_tags: bool = True  # honour the vpclint:skip tag (--no-skip-tags sets false)
     timeout: Optional[float] = None
+    org: bool = False
+    accounts: list[str] = Field(default_factory=list)
+    accounts_file: Optional[Path] = None
+    exclude_accounts: list[str] = Field(default_factory=list)
+    role_name: Optional[str] = None
+    external_id: Optional[str] = None
+
+    @field_validator("accounts", "exclude_accounts")
+    @classmethod
+    def _account_ids(cls, value: list[str]) -> list[str]:
+        for account in value:
+            if not _ACCOUNT.match(account):
+                raise ValueError(f"{account!r} is not an AWS account id (12 digits, as a string)")
+        return value
+
+    @field_validator("role_name")
+    @classmethod
+    def _role_name(cls, value: Optional[str]) -> Optional[str]:
+        if value is not None and not ROLE_NAME.match(value):
+            raise ValueError(f"{value!r} is not an IAM role name (or path/name)")
+        return value
+
+    @field_validator("external_id")
+    @classmethod
+    def _external_id(cls, value: Optional[str]) -> Optional[str]:
+        if value is not None and not EXTERNAL_ID.match(value):
+            raise ValueError("an external id is 2 to 1,224 characters of letters, digits and +=,.@:/-")
+        return value
 
     @field_validator("timeout", mode="before")
     @classmethod
@@ -94,8 +129,10 @@ def parse_config(text: str, source: str, base: Path) -> Config:
         config = Config.model_validate(data)
     except ValidationError as exc:
         raise VpclintError(f"config {source}: {describe_validation_error(exc)}") from None
-    if config.baseline is not None and not config.baseline.is_absolute():
-        config = config.model_copy(update={"baseline": base / config.baseline})
+    for key in ("baseline", "accounts_file"):
+        value = getattr(config, key)
+        if value is not None and not value.is_absolute():
+            config = config.model_copy(update={key: base / value})
     return config
 
 

@@ -53,9 +53,10 @@ class AccountJob:
 
 @dataclass(frozen=True)
 class Progress:
-    """What a progress display is told: an account opened with its regions (``[]`` when it could not be read), a
-    region done, every AWS call as it starts."""
+    """What a progress display is told: how many accounts, an account opened with its regions (``[]`` when it could
+    not be read), a region done, every AWS call as it starts."""
 
+    on_start: Callable[[int], None] = lambda accounts: None
     on_account: Callable[[str, list[str]], None] = lambda account, regions: None
     on_region_done: Callable[[str, str], None] = lambda account, region: None
     on_call: Optional[Callable[[str, str, str], None]] = None
@@ -106,6 +107,7 @@ class _Scheduler:
         self.changed = threading.Condition()
 
     def run(self) -> Snapshot:
+        self.progress.on_start(len(self.accounts))
         for number in range(min(self.max_workers, max(1, len(self.accounts) * self.account_workers))):
             start_daemon(self._work, f"vpclint-worker-{number}")
         with self.changed:

@@ -13,7 +13,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Callable, Optional, TextIO
 
-from vpclint.commands.common import add_collection_args, add_source_args, obtain_snapshot, output_stream, positive_int
+from vpclint.commands.common import (
+    add_collection_args, add_config_arg, add_source_args, obtain_snapshot, output_stream, positive_int, with_config,
+)
+from vpclint.config import load_config
 from vpclint.cost.facts import UPPER_BOUND
 from vpclint.cost.flowlogs import Attributor
 from vpclint.cost.ipranges import IP_RANGES_URL, IpRanges, PrefixSet, cached_ip_ranges, load_ip_ranges
@@ -66,6 +69,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("cost", help="price the NAT traffic of each VPC and what the missing endpoints save")
     add_source_args(parser)
     add_collection_args(parser)
+    add_config_arg(parser)
     parser.add_argument("--days", type=_bounded(MAX_DAYS), default=30, metavar="N", help="live: days of NAT traffic to sum (default 30)")
     share = parser.add_mutually_exclusive_group()
     share.add_argument("--flow-logs", nargs="+", type=Path, default=[], metavar="FILE",
@@ -178,7 +182,7 @@ def _share_for(nat_gateways: list[dict[str, Any]], attributor: Optional[Attribut
 
 def run_report(args: argparse.Namespace, prices: PriceTable) -> int:
     """The per-VPC cost report."""
-    snapshot, snapshot_path = obtain_snapshot(args, args.days)
+    snapshot, snapshot_path = obtain_snapshot(with_config(args, load_config(args.config)), args.days)
     attributor, ranges_info = _attribute(args, snapshot)
     rows = []
     for region_view in build_view(snapshot, args.vpc):

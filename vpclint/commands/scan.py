@@ -11,7 +11,8 @@ from typing import Optional
 
 from vpclint.baseline import apply_baseline, load_baseline
 from vpclint.commands.common import (
-    add_collection_args, add_rules_dir_arg, add_source_args, obtain_snapshot, output_stream, resolve_vpcs,
+    add_collection_args, add_config_arg, add_rules_dir_arg, add_source_args, obtain_snapshot, output_stream, resolve_vpcs,
+    with_config,
 )
 from vpclint.commands.display import add_display_args
 from vpclint.config import Config, config_path, load_config
@@ -60,7 +61,7 @@ def add_scan_args(parser: argparse.ArgumentParser) -> None:
     add_collection_args(parser)
     add_rule_selection_args(parser)
     parser.add_argument("--vpc", action="append", default=[], metavar="VPC", help="limit the scan to this VPC, by id or Name tag (repeatable; one that matches no VPC is an error)")
-    parser.add_argument("--config", type=Path, metavar="FILE", help="config file (default: .vpclint.toml in the current folder, if present)")
+    add_config_arg(parser)
     parser.add_argument(
         "--no-skip-tags", action="store_true",
         help="scan VPCs tagged vpclint:skip too (a CI gate that must not be silenced by a tag)",
@@ -98,12 +99,7 @@ def perform_scan(args: argparse.Namespace, fail_on: Optional[str] = None) -> Sca
         args.rules, args.select or config.select, args.ignore or config.ignore,
         origins=("--select" if args.select else f"{in_config} select", "--ignore" if args.ignore else f"{in_config} ignore"),
     )
-    live = not getattr(args, "snapshot", None) and not getattr(args, "demo", False)
-    if live and not args.region and not args.all_regions:
-        args = argparse.Namespace(**{**vars(args), "region": list(config.regions), "all_regions": config.all_regions})
-    if getattr(args, "timeout", None) is None and config.timeout is not None:
-        args = argparse.Namespace(**{**vars(args), "timeout": config.timeout})
-    snapshot, snapshot_path = obtain_snapshot(args)
+    snapshot, snapshot_path = obtain_snapshot(with_config(args, config))
     vpc_ids = resolve_vpcs(snapshot, args.vpc) if args.vpc else None
     fail_on = fail_on or config.fail_on or "low"
     settings = {**config.settings(), **({"skip_tags": False} if args.no_skip_tags else {})}
