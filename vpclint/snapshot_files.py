@@ -104,8 +104,8 @@ def merge(loaded: list[tuple[str, int, Snapshot]]) -> Snapshot:
     if len(loaded) == 1:
         return loaded[0][2]
     first_source, first_version, first = loaded[0]
-    owners: dict[str, str] = {}
-    for source, version, snapshot in loaded:
+    owners: dict[str, tuple[int, str]] = {}
+    for index, (source, version, snapshot) in enumerate(loaded):
         if version != first_version:
             raise VpclintError(f"snapshot {source}: schema_version {version} differs from {first_source} "
                                f"(version {first_version}): collect every shard with the same vpclint")
@@ -113,10 +113,10 @@ def merge(loaded: list[tuple[str, int, Snapshot]]) -> Snapshot:
             raise VpclintError(f"snapshot {source}: partition {snapshot.partition} differs from {first_source} "
                                f"({first.partition}): a scan covers one partition")
         for account in [a.account_id for a in snapshot.accounts] + sorted({e.account_id for e in snapshot.errors}):
-            if account in owners and owners[account] != source:
-                raise VpclintError(f"snapshot {source}: account {account} is also in {owners[account]} "
+            if owners.get(account, (index,))[0] != index:
+                raise VpclintError(f"snapshot {source}: account {account} is also in {owners[account][1]} "
                                    "(a shard given twice, or shards that overlap)")
-            owners[account] = source
+            owners[account] = (index, source)
     generators = {snapshot.generator for _, _, snapshot in loaded}
     return Snapshot(
         schema_version=SCHEMA_VERSION,

@@ -47,13 +47,20 @@ class AccountOptions:
         """Whether accounts were asked for (else the caller's account alone is scanned)."""
         return self.org or bool(self.accounts) or self.accounts_file is not None
 
-    def targets(self, listed: list[AccountTarget]) -> list[AccountTarget]:
-        """The accounts to scan: ``listed`` (the organization's) or the named ones, less the excluded, in the shard."""
+    def named(self) -> list[str]:
+        """The account ids named by ``--accounts`` and ``--accounts-file``; a bad id, a file that can't be read or
+        names given beside ``--org`` are errors (checked before any call to AWS)."""
         if self.org and (self.accounts or self.accounts_file):
             raise VpclintError("--org lists the accounts itself: leave out --accounts and --accounts-file (or use "
                                "--exclude-accounts)")
-        named = account_ids(self.accounts, "--accounts") + (accounts_file(self.accounts_file) if self.accounts_file else [])
-        chosen = listed if self.org else [AccountTarget(account) for account in named]
+        if self.shard and not self.several:
+            raise VpclintError("--shard splits several accounts: give --org, --accounts or --accounts-file too")
+        account_ids(self.exclude, "--exclude-accounts")
+        return account_ids(self.accounts, "--accounts") + (accounts_file(self.accounts_file) if self.accounts_file else [])
+
+    def targets(self, listed: list[AccountTarget]) -> list[AccountTarget]:
+        """The accounts to scan: ``listed`` (the organization's) or the named ones, less the excluded, in the shard."""
+        chosen = listed if self.org else [AccountTarget(account) for account in self.named()]
         return select_accounts(chosen, account_ids(self.exclude, "--exclude-accounts"), self.shard)
 
 
@@ -69,6 +76,7 @@ def collect_organization(
     progress: Optional[Progress] = None,
 ) -> Snapshot:
     """Collect the accounts ``options`` name (see the module's documentation) into one snapshot."""
+    options.named()
     session = open_session(profile)
     try:
         caller, partition = resolve_identity(session)

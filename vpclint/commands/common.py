@@ -90,14 +90,13 @@ def with_config(args: argparse.Namespace, config: Config) -> argparse.Namespace:
 
 
 def account_options(args: argparse.Namespace) -> AccountOptions:
-    """The accounts the flags (and config) ask for; ``--shard`` needs some."""
+    """The accounts the flags (and config) ask for, checked (see :meth:`AccountOptions.named`)."""
     options = AccountOptions(
         org=bool(args.org), accounts=list(args.accounts), accounts_file=args.accounts_file,
         exclude=list(args.exclude_accounts), role_name=args.role_name or DEFAULT_ROLE_NAME,
         external_id=args.external_id, shard=args.shard,
     )
-    if options.shard and not options.several:
-        raise VpclintError("--shard splits several accounts: give --org, --accounts or --accounts-file too")
+    options.named()
     return options
 
 
