@@ -220,7 +220,7 @@ def test_the_scheduler_keeps_to_the_per_account_limit_and_records_an_account_tha
                 active.setdefault(account, set()).add(region)
                 peak[account] = max(peak.get(account, 0), len(active[account]))
                 peak["all"] = max(peak.get("all", 0), sum(len(r) for r in active.values()))
-            time.sleep(0.005)
+            time.sleep(0.02)
 
     def done(account: str, region: str) -> None:
         with lock:

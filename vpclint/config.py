@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 from typing import Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from vpclint.errors import VpclintError
 from vpclint.documents import describe_validation_error, load_data, read_text
@@ -42,6 +42,11 @@ _SERVICE = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$")
 _ACCOUNT = re.compile(r"^\d{12}$")
 ROLE_NAME = re.compile(r"^([\w+=,.@-]+/)*[\w+=,.@-]{1,64}$")
 EXTERNAL_ID = re.compile(r"^[\w+=,.@:/-]{2,1224}$")
+ROLE_PATTERNS = {
+    "role_name": (ROLE_NAME, "an IAM role name (or path/name)"),
+    "external_id": (EXTERNAL_ID, "an external id: 2 to 1,224 characters of letters, digits and +=,.@:/-"),
+}
+"""What ``role_name`` and ``external_id`` (and ``--role-name``, ``--external-id``) must match."""
 
 
 class Config(BaseModel):
@@ -73,18 +78,12 @@ class Config(BaseModel):
                 raise ValueError(f"{account!r} is not an AWS account id (12 digits, as a string)")
         return value
 
-    @field_validator("role_name")
+    @field_validator("role_name", "external_id")
     @classmethod
-    def _role_name(cls, value: Optional[str]) -> Optional[str]:
-        if value is not None and not ROLE_NAME.match(value):
-            raise ValueError(f"{value!r} is not an IAM role name (or path/name)")
-        return value
-
-    @field_validator("external_id")
-    @classmethod
-    def _external_id(cls, value: Optional[str]) -> Optional[str]:
-        if value is not None and not EXTERNAL_ID.match(value):
-            raise ValueError("an external id is 2 to 1,224 characters of letters, digits and +=,.@:/-")
+    def _role(cls, value: Optional[str], info: ValidationInfo) -> Optional[str]:
+        pattern, what = ROLE_PATTERNS[info.field_name]
+        if value is not None and not pattern.match(value):
+            raise ValueError(f"expected {what}")
         return value
 
     @field_validator("timeout", mode="before")

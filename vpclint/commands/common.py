@@ -13,7 +13,7 @@ from vpclint.collect.accounts import parse_shard
 from vpclint.collect.assume import DEFAULT_ROLE_NAME
 from vpclint.collect.org import ACCOUNT_WORKERS, ORG_WORKERS, AccountOptions, collect_organization
 from vpclint.collect.scheduler import REGION_DEADLINE, TIMEOUT, Progress, collect_account
-from vpclint.config import EXTERNAL_ID, MAX_TIMEOUT, ROLE_NAME, Config
+from vpclint.config import MAX_TIMEOUT, ROLE_PATTERNS, Config
 from vpclint.demo import DEMO_FILE, demo_snapshot_text
 from vpclint.documents import write_text
 from vpclint.errors import VpclintError
@@ -50,9 +50,9 @@ def add_account_args(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--accounts", action="append", default=[], metavar="ID[,ID...]", help="these accounts (repeatable)")
     group.add_argument("--accounts-file", type=Path, metavar="FILE", help="the account ids in FILE (one or more a line, # comments)")
     group.add_argument("--exclude-accounts", action="append", default=[], metavar="ID[,ID...]", help="leave these accounts out")
-    group.add_argument("--role-name", type=_matching(ROLE_NAME, "an IAM role name (or path/name)"), metavar="NAME",
+    group.add_argument("--role-name", type=_matching(*ROLE_PATTERNS["role_name"]), metavar="NAME",
                        help=f"role assumed in each account but the caller's (default {DEFAULT_ROLE_NAME})")
-    group.add_argument("--external-id", type=_matching(EXTERNAL_ID, "an external id (2-1,224 characters)"), metavar="ID",
+    group.add_argument("--external-id", type=_matching(*ROLE_PATTERNS["external_id"]), metavar="ID",
                        help="external id the role's trust policy asks for")
     group.add_argument("--shard", type=parse_shard, metavar="K/N",
                        help="only shard K of N of the accounts (by a stable hash of the id): one CI job per shard, "
@@ -81,11 +81,12 @@ def with_config(args: argparse.Namespace, config: Config) -> argparse.Namespace:
         update.update(region=list(config.regions), all_regions=config.all_regions)
     if getattr(args, "timeout", None) is None and config.timeout is not None:
         update["timeout"] = config.timeout
-    if not (args.org or args.accounts or args.accounts_file):
+    flag = {key: getattr(args, key, None) for key in ("org", "accounts", "accounts_file", "exclude_accounts", "role_name", "external_id")}
+    if not (flag["org"] or flag["accounts"] or flag["accounts_file"]):
         update.update(org=config.org, accounts=list(config.accounts), accounts_file=config.accounts_file)
-    update["exclude_accounts"] = args.exclude_accounts or list(config.exclude_accounts)
-    update["role_name"] = args.role_name or config.role_name
-    update["external_id"] = args.external_id or config.external_id
+    update["exclude_accounts"] = flag["exclude_accounts"] or list(config.exclude_accounts)
+    update["role_name"] = flag["role_name"] or config.role_name
+    update["external_id"] = flag["external_id"] or config.external_id
     return argparse.Namespace(**{**vars(args), **update})
 
 
