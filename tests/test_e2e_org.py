@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import boto3
 from faultproxy import FaultProxy, Request
-from sarif_check import assert_valid_for_github
+from sarif_check import assert_valid_for_github, keep_for_ci
 from scenarios import Network, build_private_vpc, build_vpc
 
 from vpclint.collect.accounts import shard_of
@@ -107,7 +107,10 @@ def test_an_organization_in_one_scan_names_every_account_and_what_it_could_not_r
     assert f"{ids['spoke-b']} (spoke-b) eu-west-1  ec2:DescribeVpcs: UnauthorizedOperation" in console
     assert f"{ids['hub']} (hub)" in console and "4 accounts, 2 regions; scan INCOMPLETE" in console
 
-    logs = [json.loads(path.read_text()) for path in sorted((tmp_path / "sarif").iterdir())]
+    files = sorted((tmp_path / "sarif").iterdir())
+    for path in files:
+        keep_for_ci(f"e2e-organization-{path.stem}", path.read_text())
+    logs = [json.loads(path.read_text()) for path in files]
     runs = [run for log in logs for run in log["runs"]]
     read_in_full = sorted((a, r) for a in names for r in REGIONS if (a, r) != (ids["spoke-b"], "eu-west-1"))
     assert [run["automationDetails"]["id"] for run in runs] == [f"vpclint/{a}/{r}/" for a, r in read_in_full]

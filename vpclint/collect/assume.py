@@ -15,7 +15,7 @@ from typing import Any, Optional
 
 import boto3
 import botocore.session
-from botocore.loaders import create_loader
+from botocore.loaders import Loader, create_loader
 from botocore.credentials import (
     AssumeRoleCredentialFetcher, CredentialProvider, CredentialResolver, Credentials, DeferredRefreshableCredentials,
 )
@@ -55,11 +55,11 @@ class RoleAssumer:
     (``base`` is used only here, under a lock, once the collection has started)."""
 
     def __init__(self, base: boto3.Session, profile: Optional[str], partition: str, role_name: str,
-                 external_id: Optional[str] = None, name: Optional[str] = None) -> None:
+                 external_id: Optional[str] = None, name: Optional[str] = None, loader: Optional[Loader] = None) -> None:
         self.base, self.profile, self.partition = base, profile, partition
         self.role_name, self.external_id, self.name = role_name, external_id, name or session_name()
         self.source = base.get_credentials()
-        self.loader = create_loader()  # shared by the accounts' sessions: the service models are loaded once
+        self.loader = loader or create_loader()  # shared by the accounts' sessions: the service models are loaded once
         self.lock = threading.Lock()  # a boto3 session is not safe to share across threads: one client at a time
 
     def _sts(self, service: str, **credentials: Any) -> Any:

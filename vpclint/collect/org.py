@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import Optional
 
 from botocore.exceptions import NoRegionError
+from botocore.loaders import create_loader
 
 from vpclint.collect.accounts import (
     AccountTarget, Shard, account_ids, accounts_file, organization_accounts, select_accounts,
 )
 from vpclint.collect.assume import DEFAULT_ROLE_NAME, RoleAssumer
 from vpclint.collect.scheduler import TIMEOUT, AccountJob, Progress, collect_accounts
-from vpclint.collect.session import open_session, resolve_identity, resolve_regions
+from vpclint.collect.session import open_session, resolve_identity, resolve_regions, warm_loader
 from vpclint.errors import VpclintError
 from vpclint.snapshot import Snapshot
 
@@ -77,18 +78,20 @@ def collect_organization(
 ) -> Snapshot:
     """Collect the accounts ``options`` name (see the module's documentation) into one snapshot."""
     options.named()
-    session = open_session(profile)
+    loader = create_loader()  # one copy of the service models for every account's session
+    session = open_session(profile, loader)
     try:
         caller, partition = resolve_identity(session)
         named = None if all_regions else resolve_regions(session, partition, regions, False)
     except NoRegionError:
         raise VpclintError("no region to scan: pass --region R or --all-regions, or set AWS_REGION") from None
     targets = options.targets(organization_accounts(session, partition) if options.org else [])
-    assumer = RoleAssumer(session, profile, partition, options.role_name, options.external_id)
+    warm_loader(session)
+    assumer = RoleAssumer(session, profile, partition, options.role_name, options.external_id, loader=loader)
 
     def job(target: AccountTarget) -> AccountJob:
         if target.account_id == caller:
-            return AccountJob(caller, lambda: open_session(profile), target.name, named, "sts:GetCallerIdentity")
+            return AccountJob(caller, lambda: open_session(profile, loader), target.name, named, "sts:GetCallerIdentity")
         return AccountJob(target.account_id, lambda: assumer.open(target.account_id), target.name, named)
 
     return collect_accounts([job(t) for t in targets], partition, max_workers, account_workers, metrics_days, timeout,

@@ -6,7 +6,9 @@ import difflib
 from typing import Iterable, Optional
 
 import boto3
+import botocore.session
 from botocore.config import Config
+from botocore.loaders import Loader
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
 from botocore.parsers import ResponseParserError
 from urllib3.exceptions import HTTPError as Urllib3Error
@@ -26,6 +28,8 @@ CALL_ERRORS = (ClientError, BotoCoreError, ResponseParserError, CollectionFault,
 """What a failed AWS call raises: AWS's answer, botocore's transport errors, a body botocore can't parse
 (``ResponseParserError`` is not a BotoCoreError: a plain-text 503 used to escape and cost the whole region), the
 collector's own faults (deadline, pagination loop), and urllib3's errors should one escape botocore."""
+WARM_SERVICES = ("ec2", "sts", "route53", "route53resolver", "cloudwatch")
+"""The services a collection calls (loaded once per run, see :func:`warm_loader`)."""
 CONNECT_TIMEOUT = 5
 """Seconds to open a connection to an AWS endpoint (per attempt)."""
 READ_TIMEOUT = 20
@@ -43,13 +47,26 @@ def client_config(max_attempts: int = MAX_ATTEMPTS) -> Config:
     )
 
 
-def open_session(profile: Optional[str] = None) -> boto3.Session:
-    """A boto3 session from the standard credential chain, or the named profile."""
+def open_session(profile: Optional[str] = None, loader: Optional[Loader] = None) -> boto3.Session:
+    """A boto3 session from the standard credential chain, or the named profile; with ``loader``, its service models
+    come from that loader (the sessions of one run share them, see :func:`warm_loader`)."""
     try:
-        return boto3.Session(profile_name=profile)
+        if loader is None:
+            return boto3.Session(profile_name=profile)
+        core = botocore.session.Session()
+        core.register_component("data_loader", loader)
+        return boto3.Session(botocore_session=core, profile_name=profile)
     except ProfileNotFound as exc:  # from --profile, or from AWS_PROFILE when no --profile was given
         missing = profile or exc.kwargs.get("profile")
         raise VpclintError(f"AWS profile {missing!r} not found in the AWS config files") from None
+
+
+def warm_loader(session: boto3.Session, services: Iterable[str] = WARM_SERVICES) -> None:
+    """Load the models of ``services`` into ``session``'s loader now, on this thread: sessions sharing the loader
+    then find them cached, instead of each worker decoding its own copy of the EC2 model at once."""
+    region = session.region_name or "us-east-1"
+    for service in services:
+        session.client(service, region_name=region, config=client_config())
 
 
 def error_code(exc: Exception) -> str:

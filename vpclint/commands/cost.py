@@ -263,6 +263,8 @@ def _print_report(document: dict[str, Any], out: TextIO) -> None:
     for row in document["vpcs"]:
         e, region, vpc_id = row["estimate"], safe(row["region"]), safe(row["vpc_id"])
         name = f"{vpc_id} ({safe(row['name'])})" if row["name"] else vpc_id
+        if len(accounts) > 1:  # every row names its account when there are several
+            region = f"{safe(row['account_id'])} {region}"
         if e is None:
             rows.append((region, name, str(len(row["nat_gateways"])), *["-"] * 7))
             notes.append(f"{vpc_id}: {safe(row['note'])}")
