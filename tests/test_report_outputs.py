@@ -168,6 +168,12 @@ def test_progress_names_region_and_api_on_stderr_never_stdout(moto_server, monke
     collect_live(argparse.Namespace(**{**vars(args), "no_progress": True}))
     assert quiet.getvalue() == ""
 
+    several = _Terminal()
+    monkeypatch.setattr(sys, "stderr", several)
+    snapshot = collect_live(argparse.Namespace(**{**vars(args), "accounts": ["123456789012", "111122223333"]}))
+    assert [a.account_id for a in snapshot.accounts] == ["111122223333", "123456789012"] and out.getvalue() == ""
+    assert "Accounts" in several.getvalue() and "Regions" in several.getvalue()
+
 
 @pytest.mark.parametrize("columns", [80, 160])
 def test_cost_fits_the_console_width(monkeypatch, capsys, columns):

@@ -41,6 +41,10 @@ def add_collection_args(parser: argparse.ArgumentParser) -> None:
     add_account_args(parser)
 
 
+ACCOUNT_FLAGS = ("org", "accounts", "accounts_file", "exclude_accounts", "role_name", "external_id")
+"""The account flags that have config keys (``exclude_accounts`` is ``--exclude-accounts``)."""
+
+
 def add_account_args(parser: argparse.ArgumentParser) -> None:
     """The flags that scan several accounts (an AWS Organization, or named accounts) through an assumed role."""
     group = parser.add_argument_group("several accounts (AWS Organizations)")
@@ -81,7 +85,7 @@ def with_config(args: argparse.Namespace, config: Config) -> argparse.Namespace:
         update.update(region=list(config.regions), all_regions=config.all_regions)
     if getattr(args, "timeout", None) is None and config.timeout is not None:
         update["timeout"] = config.timeout
-    flag = {key: getattr(args, key, None) for key in ("org", "accounts", "accounts_file", "exclude_accounts", "role_name", "external_id")}
+    flag = {key: getattr(args, key, None) for key in ACCOUNT_FLAGS}
     if not (flag["org"] or flag["accounts"] or flag["accounts_file"]):
         update.update(org=config.org, accounts=list(config.accounts), accounts_file=config.accounts_file)
     update["exclude_accounts"] = flag["exclude_accounts"] or list(config.exclude_accounts)
@@ -92,10 +96,11 @@ def with_config(args: argparse.Namespace, config: Config) -> argparse.Namespace:
 
 def account_options(args: argparse.Namespace) -> AccountOptions:
     """The accounts the flags (and config) ask for, checked (see :meth:`AccountOptions.named`)."""
+    given = {key: getattr(args, key, None) for key in ACCOUNT_FLAGS + ("shard",)}
     options = AccountOptions(
-        org=bool(args.org), accounts=list(args.accounts), accounts_file=args.accounts_file,
-        exclude=list(args.exclude_accounts), role_name=args.role_name or DEFAULT_ROLE_NAME,
-        external_id=args.external_id, shard=args.shard,
+        org=bool(given["org"]), accounts=list(given["accounts"] or []), accounts_file=given["accounts_file"],
+        exclude=list(given["exclude_accounts"] or []), role_name=given["role_name"] or DEFAULT_ROLE_NAME,
+        external_id=given["external_id"], shard=given["shard"],
     )
     options.named()
     return options
@@ -153,7 +158,7 @@ def collect_live(args: argparse.Namespace, metrics_days: Optional[int] = None) -
     if options.several:
         with org_progress(shown) as progress:
             return collect_organization(args.profile, args.region, args.all_regions, options, args.max_workers or ORG_WORKERS,
-                                        args.account_workers, metrics_days, timeout, progress)
+                                        getattr(args, "account_workers", ACCOUNT_WORKERS), metrics_days, timeout, progress)
     workers = args.max_workers or 8
     if not shown:
         return collect_account(args.profile, args.region, args.all_regions, workers, metrics_days=metrics_days,
@@ -212,7 +217,7 @@ def obtain_snapshot(args: argparse.Namespace, metrics_days: Optional[int] = None
         return only_regions(parse(demo_snapshot_text(), f"(embedded {DEMO_FILE})"), getattr(args, "region", [])), None
     paths = getattr(args, "snapshot", None)
     if paths:
-        files = snapshot_files(paths)
+        files = snapshot_files([paths] if isinstance(paths, Path) else paths)
         return only_regions(load_all(files), getattr(args, "region", [])), files[0] if len(files) == 1 else None
     return collect_live(args, metrics_days), None
 
