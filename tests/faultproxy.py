@@ -8,12 +8,14 @@ seconds or ``max_requests`` requests, whichever comes first, and on leaving its 
 from __future__ import annotations
 
 import http.client
+import re
 import socket
 import struct
 import threading
 import time
 import urllib.parse
 from collections import Counter
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable, Optional
 
@@ -22,11 +24,29 @@ EC2_XML_ERROR = (
     "</Error></Errors><RequestID>fault-proxy</RequestID></Response>"
 )
 
+STS_XML_ERROR = (
+    '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>{code}</Code>'
+    "<Message>{message}</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>"
+)
+
 Fault = Optional[str]
 """What to do with one request: None (forward it), ``plain503`` / ``plain500`` (a text body, not XML), ``xml500``
 (EC2's error document, InternalError), ``truncate`` (the real answer cut in the middle, connection closed),
 ``garbage`` (HTTP 200 with a body that is not XML), ``reset`` (connection reset before any answer), ``hang``
-(accept, read, never answer until the proxy stops)."""
+(accept, read, never answer until the proxy stops), ``denied`` (HTTP 403 as AWS refuses a call: STS's
+``AccessDenied`` for ``AssumeRole``, EC2's ``UnauthorizedOperation`` otherwise)."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """What :attr:`FaultProxy.decide` sees of a request: its action, the region of its signature, its query
+    parameters, and the account its credentials were issued for by an ``AssumeRole`` that went through this proxy
+    (None for other credentials)."""
+
+    action: str
+    region: str
+    params: dict[str, str]
+    account: Optional[str]
 
 
 class FaultProxy:
@@ -36,9 +56,11 @@ class FaultProxy:
     502)."""
 
     def __init__(self, upstream: Optional[str], choose: Callable[[str, int, str], Fault], lifetime: float = 60.0,
-                 max_requests: int = 2000) -> None:
+                 max_requests: int = 2000, decide: Optional[Callable[[Request], Fault]] = None) -> None:
         self.upstream = urllib.parse.urlsplit(upstream) if upstream else None
-        self.choose, self.lifetime, self.max_requests = choose, lifetime, max_requests
+        self.choose, self.lifetime, self.max_requests, self.decide = choose, lifetime, max_requests, decide
+        self.keys: dict[str, str] = {}
+        """Access key id -> the account an AssumeRole answer through this proxy issued it for."""
         self.seen: Counter[tuple[str, str]] = Counter()
         """Requests by (action, region)."""
         self.faults: Counter[tuple[str, str, str]] = Counter()
@@ -83,7 +105,8 @@ class FaultProxy:
 
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
         body = handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
-        action = (urllib.parse.parse_qs(body.decode("utf-8", "replace")).get("Action") or ["?"])[0]
+        params = {k: v[0] for k, v in urllib.parse.parse_qs(body.decode("utf-8", "replace")).items()}
+        action = params.get("Action", "?")
         scope = (handler.headers.get("Authorization") or "").split("Credential=")[-1].split("/")
         region = scope[2] if len(scope) > 2 else "?"
         with self._lock:
@@ -94,6 +117,10 @@ class FaultProxy:
             self.stop()
             return _reset(handler)
         fault = self.choose(action, count, region)
+        if self.decide is not None and not fault:
+            with self._lock:
+                account = self.keys.get(scope[0])
+            fault = self.decide(Request(action, region, params, account))
         if fault:
             with self._lock:
                 self.faults[(action, region, fault)] += 1
@@ -109,9 +136,19 @@ class FaultProxy:
             return _answer(handler, 500, EC2_XML_ERROR.format(code="InternalError", message="fault proxy").encode(), "text/xml")
         if fault == "garbage":
             return _answer(handler, 200, b"<DescribeSomethingResponse><oops", "text/xml")
+        if fault == "denied":
+            message = f"not authorized to perform: {action} (fault proxy)"
+            template = STS_XML_ERROR if action == "AssumeRole" else EC2_XML_ERROR
+            code = "AccessDenied" if action == "AssumeRole" else "UnauthorizedOperation"
+            return _answer(handler, 403, template.format(code=code, message=message).encode(), "text/xml")
         if self.upstream is None:
             return _answer(handler, 502, b"no upstream\n", "text/plain")
         status, headers, answer = self._forward(handler, body)
+        if action == "AssumeRole" and status == 200:
+            key = re.search(rb"<AccessKeyId>([^<]+)</AccessKeyId>", answer)
+            if key:
+                with self._lock:
+                    self.keys[key[1].decode()] = params.get("RoleArn", "").split(":")[4]
         if fault == "truncate":
             handler.send_response(status)
             handler.send_header("Content-Type", headers.get("Content-Type", "text/xml"))

@@ -40,17 +40,22 @@ def _snapshot_cases() -> list[tuple[str, str, list[str]]]:
     text = demo_snapshot_text()
     unknown_version = _demo() | {"schema_version": 99}
     wrong_type = _demo()
-    wrong_type["regions"][1]["vpcs"][0]["cidr_blocks"] = "10.0.0.0/16"
+    wrong_type["accounts"][0]["regions"][1]["vpcs"][0]["cidr_blocks"] = "10.0.0.0/16"
     extra_field = _demo()
-    extra_field["regions"][0]["subnets"][0]["colour"] = "red"
+    extra_field["accounts"][0]["regions"][0]["subnets"][0]["colour"] = "red"
+    version2 = {"schema_version": 2, "account_id": "1", "regions": [{"region": "us-east-1", "vpcs": [{"vpc_id": 7}]}]}
+    twice = _demo()
+    twice["accounts"].append(twice["accounts"][0])
     return [
         ("malformed", "{not json", ["not valid JSON", "line 1"]),
         ("truncated", text[: len(text) // 2], ["not valid JSON"]),
         ("empty", "", ["not valid JSON"]),
         ("not-an-object", "[1, 2]", ["JSON object"]),
         ("unknown-version", json.dumps(unknown_version), ["field schema_version", "99"]),
-        ("wrong-type", json.dumps(wrong_type), ["field regions.1.vpcs.0.cidr_blocks", "list"]),
-        ("unknown-field", json.dumps(extra_field), ["field regions.0.subnets.0.colour"]),
+        ("wrong-type", json.dumps(wrong_type), ["field accounts.0.regions.1.vpcs.0.cidr_blocks", "list"]),
+        ("unknown-field", json.dumps(extra_field), ["field accounts.0.regions.0.subnets.0.colour"]),
+        ("version-2-names-its-own-fields", json.dumps(version2), ["field regions.0.vpcs.0.vpc_id"]),
+        ("an-account-twice", json.dumps(twice), ["field accounts.1.account_id", "123456789012 appears twice"]),
     ]
 
 

@@ -23,7 +23,7 @@ from vpclint.engine import evaluate
 from vpclint.errors import VpclintError
 from vpclint.findings import Finding, Report, fingerprint
 from vpclint.rules import load_rules
-from vpclint.snapshot import parse
+from vpclint.snapshot_files import parse
 
 TODAY = date(2026, 6, 1)
 

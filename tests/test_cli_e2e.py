@@ -26,8 +26,8 @@ def test_collect_to_file_then_scan_it_equals_a_live_scan(moto_server, run_vpclin
     assert (collected.returncode, collected.stdout, collected.stderr) == (0, "", "")
     assert sorted(os.listdir(tmp_path)) == ["snapshot.json"]
     snapshot = json.loads(path.read_text())
-    assert (snapshot["schema_version"], snapshot["account_id"]) == (2, "123456789012")
-    regions = {r["region"]: r for r in snapshot["regions"]}
+    assert (snapshot["schema_version"], [a["account_id"] for a in snapshot["accounts"]]) == (3, ["123456789012"])
+    regions = {r["region"]: r for r in snapshot["accounts"][0]["regions"]}
     assert sorted(regions) == ["eu-west-1", "us-east-1"]
     assert bare.vpc_id in {v["vpc_id"] for v in regions["us-east-1"]["vpcs"]}
     assert set(good.endpoints.values()) == {e["vpc_endpoint_id"] for e in regions["eu-west-1"]["vpc_endpoints"]}

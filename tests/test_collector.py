@@ -525,7 +525,7 @@ def test_scan_with_one_api_denied_by_iam_is_incomplete_and_claims_nothing(start_
     assert report["summary"]["complete"] is False
     collected = run_vpclint(["collect", "--region", "us-east-1"], env=env)
     assert collected.returncode == 3
-    region = json.loads(collected.stdout)["regions"][0]
+    region = json.loads(collected.stdout)["accounts"][0]["regions"][0]
     assert region["collected"] == sorted(set(SOURCES) - {"vpc_endpoints", "hosted_zones"})
     assert east.vpc_id in {v["vpc_id"] for v in region["vpcs"]}
-    assert "could not read us-east-1 ec2:DescribeVpcEndpoints: AccessDenied" in collected.stderr
+    assert "could not read 123456789012 us-east-1 ec2:DescribeVpcEndpoints: AccessDenied" in collected.stderr

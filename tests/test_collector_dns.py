@@ -18,7 +18,9 @@ from scenarios import build_private_vpc, build_vpc, make_default_vpc_public
 from vpclint.collect import route53
 from vpclint.collect import session as collect_session
 from vpclint.collect.scheduler import collect
-from vpclint.snapshot import SOURCES, RegionSnapshot, Snapshot, dumps, parse
+from vpclint.snapshot import SOURCES, RegionSnapshot, Snapshot
+
+from vpclint.snapshot_files import dumps, parse
 
 ACCOUNT = "123456789012"
 HUB_ENDPOINT = "vpce-0123456789abcdef0-abcdefgh.dkr.ecr.us-east-1.vpce.amazonaws.com"

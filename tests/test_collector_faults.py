@@ -105,13 +105,13 @@ def test_the_overall_timeout_writes_what_was_read_and_the_process_exits_promptly
         elapsed = time.monotonic() - started
     assert result.returncode == 3, result.stderr
     assert elapsed < 20, elapsed
-    regions = json.loads(out.read_text())["regions"]
+    regions = json.loads(out.read_text())["accounts"][0]["regions"]
     assert [r["region"] for r in regions] == ["eu-west-1", "us-east-1"]
     for region in regions:
         assert region["collected"] == []
         assert {e["code"] for e in region["errors"]} == {"DeadlineExceeded"}
         assert "overall timeout of 2 s" in region["errors"][0]["message"]
-    assert "could not read us-east-1 ec2:DescribeVpcs: DeadlineExceeded" in result.stderr
+    assert "could not read 123456789012 us-east-1 ec2:DescribeVpcs: DeadlineExceeded" in result.stderr
 
 
 @pytest.mark.parametrize("fault", ["plain503", "plain500", "xml500", "truncate", "garbage", "reset"])

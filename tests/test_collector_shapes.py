@@ -10,7 +10,9 @@ from pathlib import Path
 from test_collector import FakeEc2, collect_fake
 
 from vpclint.collect.route53 import DNS_SOURCES
-from vpclint.snapshot import SOURCES, Snapshot, dumps
+from vpclint.snapshot import SOURCES, Snapshot
+
+from vpclint.snapshot_files import dumps
 
 SHAPES = Path(__file__).parent / "fixtures" / "aws_shapes"
 

@@ -71,7 +71,7 @@ def test_compiled_program_matches_the_interpreter(expression: str) -> None:
 def test_every_builtin_rule_expression_agrees_on_the_demo_view() -> None:
     from vpclint.demo import demo_snapshot_text
     from vpclint.rules import load_rules
-    from vpclint.snapshot import parse
+    from vpclint.snapshot_files import parse
     from vpclint.view import build_view
 
     snapshot = parse(demo_snapshot_text(), "demo")

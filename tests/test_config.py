@@ -14,7 +14,7 @@ from vpclint.demo import demo_snapshot_text
 from vpclint.engine import evaluate
 from vpclint.errors import VpclintError
 from vpclint.rules import load_rules
-from vpclint.snapshot import parse
+from vpclint.snapshot_files import parse
 
 
 def _scan_json(capsys, *args: str) -> tuple[int, dict]:

@@ -25,18 +25,20 @@ def test_scan_demo_without_any_aws_environment(run_vpclint, no_aws):
     assert result.returncode == 1, result.stderr
     assert result.stderr == ""
     demo = json.loads(demo_snapshot_text())
-    region_of = {v["vpc_id"]: r["region"] for r in demo["regions"] for v in r["vpcs"]}
-    prod = next(v["vpc_id"] for r in demo["regions"] for v in r["vpcs"] if v["tags"].get("Name") == "prod")
+    (account,) = demo["accounts"]
+    region_of = {v["vpc_id"]: r["region"] for r in account["regions"] for v in r["vpcs"]}
+    prod = next(v["vpc_id"] for r in account["regions"] for v in r["vpcs"] if v["tags"].get("Name") == "prod")
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("vpclint ") and demo["account_id"] in lines[0]
+    assert lines[0].startswith("vpclint ") and account["account_id"] in lines[0]
     vpcs_listed = []
     for line in lines[1:]:
-        heading = re.fullmatch(r"(vpc-\w+)(?: \(\w+\))?  ([a-z0-9-]+)  (private|via NAT|broken|unknown|not in scope)", line)
+        heading = re.fullmatch(r"(vpc-\w+)(?: \(\w+\))?  ([a-z0-9-]+)  (\d{12})  (private|via NAT|broken|unknown|not in scope)", line)
         if heading:
             assert region_of[heading[1]] == heading[2], f"{heading[1]} listed under {heading[2]}"
+            assert heading[3] == account["account_id"]
             vpcs_listed.append(heading[1])
     assert prod in vpcs_listed and len(vpcs_listed) == len(set(vpcs_listed))
-    assert lines[lines.index(f"{prod} (prod)  us-east-1  broken") + 1].startswith("  HIGH    ecr-dkr-endpoint-missing")
+    assert lines[lines.index(f"{prod} (prod)  us-east-1  {account['account_id']}  broken") + 1].startswith("  HIGH    ecr-dkr-endpoint-missing")
     summary = lines[-3:]
     assert re.fullmatch(r"\d+ findings: \d+ high, .*; \d+ at or above --fail-on low", summary[0]), summary
     assert re.fullmatch(r"\d+ rules evaluated, 0 not evaluated; 2 regions; scan complete", summary[1]), summary

@@ -63,7 +63,7 @@ def test_snapshot_with_metrics_then_cost_flow_logs_and_scan(moto_server, run_vpc
     snapshot = tmp_path / "snapshot.json"
     collected = run_vpclint(["collect", "--region", "us-east-1", "--with-metrics", "-o", str(snapshot)], env=moto_server.env())
     assert collected.returncode == 0, collected.stderr
-    region = json.loads(snapshot.read_text())["regions"][0]
+    region = json.loads(snapshot.read_text())["accounts"][0]["regions"][0]
     assert {g["nat_gateway_id"] for g in region["nat_gateway_metrics"]["gateways"]} >= set(bare.nat_gateways)
 
     offline = {"PATH": "/usr/bin:/bin", "XDG_CACHE_HOME": str(tmp_path / "cache")}

@@ -26,7 +26,7 @@ def scan(moto_server, run_vpclint, tmp_path: Path) -> dict:
     collected = run_vpclint(["collect", "--region", REGION, "-o", str(snapshot)], env=moto_server.env(REGION))
     assert collected.returncode == 0, collected.stderr
     data = json.loads(snapshot.read_text())
-    for region in data["regions"]:
+    for region in (r for account in data["accounts"] for r in account["regions"]):
         cidrs = {v["vpc_id"]: v["cidr_blocks"] for v in region["vpcs"]}
         for table in region["transit_gateway_route_tables"]:
             for route in table["routes"]:

@@ -11,7 +11,7 @@ from vpclint.engine import evaluate
 from vpclint.findings import fails
 from vpclint.rules import load_rules, parse_rule_file
 from vpclint.snapshot import (
-    SOURCES, CollectionError, RegionSnapshot, Route, RouteTable, RouteTableAssociation, Snapshot, Subnet, Vpc,
+    SOURCES, AccountError, CollectionError, RegionSnapshot, Route, RouteTable, RouteTableAssociation, Snapshot, Subnet, Vpc,
 )
 
 RULE_FILE = Path(__file__).resolve().parents[1] / "rules" / "ecr-dkr-endpoint-missing.yaml"
@@ -85,7 +85,7 @@ def test_incomplete_scan_exits_3_even_with_failing_findings(ecr_rule):
         report = evaluate(snapshot, ecr_rule, fail_on=fail_on)
         assert [f.region for f in report.findings] == ["us-east-1"]
         assert [(n.region, n.rule_id) for n in report.not_evaluated] == [("eu-west-1", "ecr-dkr-endpoint-missing")]
-        assert report.errors == [error]
+        assert report.errors == [AccountError(account_id="1", **error.model_dump())]
         assert (report.summary.complete, report.exit_code()) == (False, 3)
 
 
@@ -102,7 +102,7 @@ def test_account_level_error_makes_the_scan_incomplete(ecr_rule):
     error = CollectionError(region="us-east-1", api="ec2:DescribeRegions", code="AccessDenied", message="no")
     snapshot = Snapshot(account_id="1", regions=[region("us-east-1", [])], errors=[error])
     report = evaluate(snapshot, ecr_rule)
-    assert (report.findings, report.errors, report.exit_code()) == ([], [error], 3)
+    assert (report.findings, report.errors, report.exit_code()) == ([], [AccountError(account_id="1", **error.model_dump())], 3)
 
 
 def test_clean_scan_exits_0(ecr_rule):

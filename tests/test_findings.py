@@ -105,9 +105,9 @@ def test_findings_sorted_worst_first_within_a_vpc_and_json_deterministic():
     assert [f.severity for f in report.findings] == ["high", "low", "low"]
     assert [f.resource_id for f in report.findings[1:]] == sorted(f.resource_id for f in report.findings[1:])
     text = report.to_json()
-    assert text.endswith("}\n") and text.startswith('{\n  "account_id"')
+    assert text.endswith("}\n") and text.startswith('{\n  "accounts"')
     data = json.loads(text)
-    assert data["schema"] == "vpclint.findings/v2"
+    assert data["schema"] == "vpclint.findings/v3"
     assert text == json.dumps(data, sort_keys=True, indent=2) + "\n"
 
 

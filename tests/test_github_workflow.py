@@ -3,7 +3,10 @@ conditional, vpclint pinned, forks guarded."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
 from pathlib import Path
 
 import yaml
@@ -12,12 +15,17 @@ ROOT = Path(__file__).resolve().parents[1]
 SHA = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
 
 
-def _readme_workflow() -> dict:
-    """The README's workflow: the YAML block that defines ``jobs``."""
+def _readme_workflows() -> dict[str, dict]:
+    """The README's workflows (the YAML blocks that define ``jobs``), by name."""
     blocks = re.findall(r"```yaml\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
     workflows = [yaml.safe_load(block) for block in blocks if block.startswith("name:") and "\njobs:" in block]
-    assert len(workflows) == 1
-    return workflows[0]
+    assert sorted(w["name"] for w in workflows) == ["vpclint", "vpclint-organization"]
+    return {w["name"]: w for w in workflows}
+
+
+def _readme_workflow() -> dict:
+    """The README's single-account workflow."""
+    return _readme_workflows()["vpclint"]
 
 
 def _action() -> dict:
@@ -29,7 +37,7 @@ def _uses(steps: list[dict]) -> list[str]:
 
 
 def test_every_action_is_pinned_to_a_commit():
-    workflow_steps = [step for job in _readme_workflow()["jobs"].values() for step in job["steps"]]
+    workflow_steps = [step for w in _readme_workflows().values() for job in w["jobs"].values() for step in job["steps"]]
     for uses in _uses(workflow_steps) + _uses(_action()["runs"]["steps"]):
         assert SHA.match(uses), f"{uses} is not pinned to a 40-hex commit"
 
@@ -40,7 +48,8 @@ def test_both_pin_the_same_commit_of_an_action_and_name_its_tag():
     for action, sha, tag in re.findall(r"uses: ([\w./-]+)@([0-9a-f]{40})\s+# (v[\d.]+)", texts):
         pins.setdefault(action.split("/upload-sarif")[0], set()).add((sha, tag))
     assert all(len(found) == 1 for found in pins.values()), pins
-    assert {"actions/checkout", "aws-actions/configure-aws-credentials", "actions/setup-python", "github/codeql-action"} <= set(pins)
+    assert {"actions/checkout", "aws-actions/configure-aws-credentials", "actions/setup-python", "github/codeql-action",
+            "actions/upload-artifact", "actions/download-artifact"} <= set(pins)
 
 
 def test_upload_sarif_is_v4_and_conditional_on_the_sarif():
@@ -85,3 +94,42 @@ def test_the_action_passes_the_exit_code_through():
     assert steps[-1]["run"] == 'exit "${CODE:-2}"' and steps[-1]["env"]["CODE"] == "${{ steps.scan.outputs.exit-code }}"
     scan = next(step for step in steps if step.get("id") == "scan")
     assert "--summary \"$GITHUB_STEP_SUMMARY\"" in scan["run"] and "set +e" in scan["run"]
+
+
+def test_the_organization_workflow_collects_shards_merges_them_gates_and_uploads_each_sarif_file():
+    workflow = _readme_workflows()["vpclint-organization"]
+    jobs = workflow["jobs"]
+    assert workflow["permissions"] == {"contents": "read"} and list(jobs) == ["collect", "scan", "upload"]
+    collect, scan, upload = jobs["collect"], jobs["scan"], jobs["upload"]
+    shards = collect["strategy"]["matrix"]["shard"]
+    run = next(step["run"] for step in collect["steps"] if "vpclint collect" in step.get("run", ""))
+    assert shards == list(range(1, len(shards) + 1)) and f'--shard "${{{{ matrix.shard }}}}/{len(shards)}"' in run
+    assert "--org" in run and "--role-name vpclint-readonly" in run and '[ "$code" -eq 3 ]' in run
+    stored = next(step for step in collect["steps"] if "upload-artifact" in step.get("uses", ""))
+    assert stored["with"]["path"] == "shard-${{ matrix.shard }}.json" and stored["with"]["name"].startswith("vpclint-shard-")
+    assert collect["permissions"]["id-token"] == "write" and "security-events" not in collect["permissions"]
+
+    assert scan["needs"] == "collect" and "id-token" not in scan["permissions"]
+    fetched = next(step for step in scan["steps"] if "download-artifact" in step.get("uses", ""))
+    assert fetched["with"] == {"pattern": "vpclint-shard-*", "path": "shards", "merge-multiple": True}
+    gate = next(step["run"] for step in scan["steps"] if "vpclint scan" in step.get("run", ""))
+    assert "--snapshot shards" in gate and "--baseline vpclint-baseline.json" in gate and "--sarif-dir sarif" in gate
+
+    assert upload["needs"] == "scan" and upload["permissions"]["security-events"] == "write"
+    assert upload["strategy"]["matrix"]["file"] == "${{ fromJSON(needs.scan.outputs.sarif) }}"
+    sent = next(step for step in upload["steps"] if "upload-sarif" in step.get("uses", ""))
+    assert sent["with"] == {"sarif_file": "${{ matrix.file }}"}  # one file per upload; the runs' ids are the categories
+
+
+def test_the_organization_workflow_lists_the_sarif_files_as_json(tmp_path):
+    scan = _readme_workflows()["vpclint-organization"]["jobs"]["scan"]
+    listing = next(step for step in scan["steps"] if step.get("id") == "sarif")["run"]
+    output = tmp_path / "output"
+    for files in ([], ["vpclint-2.sarif", "vpclint-1.sarif"]):
+        (tmp_path / "sarif").mkdir(exist_ok=True)
+        for name in files:
+            (tmp_path / "sarif" / name).write_text("{}")
+        output.write_text("")
+        subprocess.run(["bash", "-c", listing], cwd=tmp_path, env={**os.environ, "GITHUB_OUTPUT": str(output)}, check=True)
+        key, _, value = output.read_text().strip().partition("=")
+        assert key == "files" and json.loads(value) == [f"sarif/{name}" for name in sorted(files)]

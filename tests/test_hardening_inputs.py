@@ -72,7 +72,7 @@ def _write(path: Path, text: str | bytes) -> Path:
 @pytest.mark.parametrize("depth", [MAX_DEPTH + 1, 1000, 100_000])
 def test_deeply_nested_snapshot_and_baseline(cli, tmp_path, depth):
     snap = _demo()
-    snap["regions"][0]["vpc_endpoints"][0]["policy"] = "DEEP"
+    snap["accounts"][0]["regions"][0]["vpc_endpoints"][0]["policy"] = "DEEP"
     text = json.dumps(snap).replace('"DEEP"', "[" * depth + "]" * depth)
     path = _write(tmp_path / "snap.json", text)
     assert_one_error(*cli(["scan", "--snapshot", str(path)]), f"snapshot {path}", f"limit of {MAX_DEPTH} levels")
@@ -82,7 +82,7 @@ def test_deeply_nested_snapshot_and_baseline(cli, tmp_path, depth):
 
 def test_nesting_within_the_limit_is_accepted(cli, tmp_path):
     snap = _demo()
-    snap["regions"][0]["vpc_endpoints"][0]["policy"] = "DEEP"
+    snap["accounts"][0]["regions"][0]["vpc_endpoints"][0]["policy"] = "DEEP"
     text = json.dumps(snap).replace('"DEEP"', "[" * 90 + "]" * 90)
     path = _write(tmp_path / "snap.json", text)
     code, err = cli(["scan", "--snapshot", str(path), "--format", "json", "-o", str(tmp_path / "out.json")])
@@ -109,7 +109,7 @@ def test_deep_jmespath_is_a_one_line_error(cli, tmp_path, when):
 
 
 def test_huge_integers_in_json_and_toml(cli, tmp_path):
-    snap = demo_snapshot_text().replace('"schema_version": 2', '"schema_version": ' + "9" * 5000, 1)
+    snap = demo_snapshot_text().replace('"schema_version": 3', '"schema_version": ' + "9" * 5000, 1)
     path = _write(tmp_path / "snap.json", snap)
     assert_one_error(*cli(["scan", "--snapshot", str(path)]), f"snapshot {path}", "digits")
     config = _write(tmp_path / "c.toml", "regions = [" + "9" * 5000 + "]\n")
@@ -120,7 +120,7 @@ def test_huge_integers_in_json_and_toml(cli, tmp_path):
 
 def test_lone_surrogate_in_a_resource_id_names_the_field(cli, tmp_path):
     path = _write(tmp_path / "snap.json", demo_snapshot_text().replace('"vpc_id": "vpc-', '"vpc_id": "\\ud800vpc-', 1))
-    assert_one_error(*cli(["scan", "--snapshot", str(path)]), f"snapshot {path}", "field regions.", "surrogate")
+    assert_one_error(*cli(["scan", "--snapshot", str(path)]), f"snapshot {path}", "field accounts.0.regions.", "surrogate")
 
 
 def test_snapshot_versions_ids_references_and_cidrs(cli, tmp_path):
@@ -128,14 +128,14 @@ def test_snapshot_versions_ids_references_and_cidrs(cli, tmp_path):
     flag = _demo() | {"schema_version": True}
     cases.append((flag, "field schema_version"))
     duplicate = _demo()
-    duplicate["regions"][0]["subnets"].append(duplicate["regions"][0]["subnets"][0])
+    duplicate["accounts"][0]["regions"][0]["subnets"].append(duplicate["accounts"][0]["regions"][0]["subnets"][0])
     cases.append((duplicate, "duplicate id"))
     dangling = _demo()
-    dangling["regions"][0]["route_tables"][0]["vpc_id"] = "vpc-elsewhere"
-    cases.append((dangling, "field regions.0.route_tables.0.vpc_id"))
+    dangling["accounts"][0]["regions"][0]["route_tables"][0]["vpc_id"] = "vpc-elsewhere"
+    cases.append((dangling, "field accounts.0.regions.0.route_tables.0.vpc_id"))
     cidr = _demo()
-    cidr["regions"][0]["vpcs"][0]["cidr_blocks"] = ["10.0.0.0/33"]
-    cases.append((cidr, "field regions.0.vpcs.0.cidr_blocks.0: '10.0.0.0/33' is not a valid CIDR"))
+    cidr["accounts"][0]["regions"][0]["vpcs"][0]["cidr_blocks"] = ["10.0.0.0/33"]
+    cases.append((cidr, "field accounts.0.regions.0.vpcs.0.cidr_blocks.0: '10.0.0.0/33' is not a valid CIDR"))
     for data, needle in cases:
         path = _write(tmp_path / "snap.json", json.dumps(data))
         assert_one_error(*cli(["scan", "--snapshot", str(path)]), needle)
@@ -143,7 +143,7 @@ def test_snapshot_versions_ids_references_and_cidrs(cli, tmp_path):
 
 def test_dangling_vpc_references_are_allowed_when_vpcs_were_not_collected(cli, tmp_path):
     data = _demo()
-    region = data["regions"][0]
+    region = data["accounts"][0]["regions"][0]
     region["collected"] = [s for s in region["collected"] if s != "vpcs"]
     region["vpcs"] = []
     path = _write(tmp_path / "snap.json", json.dumps(data))
@@ -241,7 +241,7 @@ def _bytes(base: bytes, seed: int) -> list[bytes]:
 def test_generated_snapshots(cli, tmp_path):
     path = tmp_path / "snap.json"
     base = _demo()
-    base["regions"] = base["regions"][:1]
+    base["accounts"][0]["regions"] = base["accounts"][0]["regions"][:1]
 
     def args(text):
         _write(path, text)

@@ -28,10 +28,10 @@ NAT_ENI = "eni-024f1e6a76e008ddf"
 
 def _hostile_snapshot(tmp_path: Path) -> Path:
     data = json.loads(demo_snapshot_text())
-    east = next(r for r in data["regions"] if r["region"] == "us-east-1")
+    east = next(r for r in data["accounts"][0]["regions"] if r["region"] == "us-east-1")
     for vpc in east["vpcs"]:
         vpc["tags"]["Name"] = HOSTILE
-    data["regions"][0]["errors"].append({"region": data["regions"][0]["region"], "api": "ec2:DescribeX",
+    data["accounts"][0]["regions"][0]["errors"].append({"region": data["accounts"][0]["regions"][0]["region"], "api": "ec2:DescribeX",
                                          "code": "[/x]" + HOSTILE, "message": HOSTILE})
     path = tmp_path / "snap.json"
     path.write_text(json.dumps(data))

@@ -19,11 +19,11 @@ from vpclint.commands.common import collect_live
 from vpclint.demo import demo_snapshot_text
 from vpclint.emitters import ScanResult
 from vpclint.emitters.remedy import Block, command_lines, split_remediation
-from vpclint.emitters.sarif import SarifEmitter
+from vpclint.emitters import sarif as sarif_module
 from vpclint.emitters.summary import summary_lines
 from vpclint.engine import evaluate
 from vpclint.rules import load_rules
-from vpclint.snapshot import parse
+from vpclint.snapshot_files import parse
 
 
 def _files_line(report: str) -> str:
@@ -100,7 +100,7 @@ def test_mermaid_labels_cannot_break_out_of_their_quotes():
 
 def test_sarif_of_a_scan_that_read_no_region_in_full_is_not_written(tmp_path, monkeypatch, capsys):
     data = json.loads(demo_snapshot_text())
-    for region in data["regions"]:
+    for region in data["accounts"][0]["regions"]:
         region["errors"] = [{"region": region["region"], "api": "ec2:DescribeVpcEndpoints", "code": "AccessDenied", "message": "no"}]
         region["collected"] = [c for c in region["collected"] if c != "vpc_endpoints"]
     (tmp_path / "snap.json").write_text(json.dumps(data))
@@ -113,13 +113,22 @@ def test_sarif_of_a_scan_that_read_no_region_in_full_is_not_written(tmp_path, mo
     assert _files_line(captured.out) == f"Files written: {files['json']}"
 
 
-def test_more_regions_than_github_accepts_runs_warn():
-    rules = load_rules()
-    warnings: list[str] = []
-    result = ScanResult(report=evaluate(parse(demo_snapshot_text(), "demo"), rules), rules=rules)
-    SarifEmitter(max_runs=1, warn=warnings.append).emit(result, io.StringIO())
-    assert warnings == ["SARIF: 2 runs (one per region), GitHub accepts 1 per file: written in full, GitHub will "
-                        "reject it; scan at most 20 regions per file (--region) and upload each"]
+def test_more_runs_than_github_accepts_in_one_file_is_an_error_and_sarif_dir_splits_them(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(sarif_module, "GITHUB_MAX_RUNS", 1)
+    assert main(["scan", "--demo", "--sarif", str(tmp_path / "one.sarif"), "--json", str(tmp_path / "r.json")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("vpclint: error: SARIF: 2 runs") and "--sarif-dir DIR" in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "one.sarif").exists() and not (tmp_path / "r.json").exists()  # nothing half-written
+    folder = tmp_path / "sarif"
+    folder.mkdir()
+    (folder / "vpclint-7.sarif").write_text("stale")
+    (folder / "other.sarif").write_text("not ours")
+    assert main(["scan", "--demo", "--sarif-dir", str(folder), "--quiet"]) == 1
+    out = " ".join(capsys.readouterr().out.split())
+    assert sorted(p.name for p in folder.iterdir()) == ["other.sarif", "vpclint-1.sarif", "vpclint-2.sarif"]
+    ids = [json.loads((folder / f"vpclint-{n}.sarif").read_text())["runs"][0]["automationDetails"]["id"] for n in (1, 2)]
+    assert ids == ["vpclint/123456789012/eu-west-1/", "vpclint/123456789012/us-east-1/"]
+    assert f"Files written: {folder / 'vpclint-1.sarif'}, {folder / 'vpclint-2.sarif'}".replace(" ", "") in out.replace(" ", "")
 
 
 def test_remediation_splits_into_prose_commands_and_policies():
@@ -158,6 +167,12 @@ def test_progress_names_region_and_api_on_stderr_never_stdout(moto_server, monke
     monkeypatch.setattr(sys, "stderr", quiet)
     collect_live(argparse.Namespace(**{**vars(args), "no_progress": True}))
     assert quiet.getvalue() == ""
+
+    several = _Terminal()
+    monkeypatch.setattr(sys, "stderr", several)
+    snapshot = collect_live(argparse.Namespace(**{**vars(args), "accounts": ["123456789012", "111122223333"]}))
+    assert [a.account_id for a in snapshot.accounts] == ["111122223333", "123456789012"] and out.getvalue() == ""
+    assert "Accounts" in several.getvalue() and "Regions" in several.getvalue()
 
 
 @pytest.mark.parametrize("columns", [80, 160])

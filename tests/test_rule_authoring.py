@@ -11,6 +11,7 @@ import yaml
 
 from vpclint.catalogue import plain_markdown
 from vpclint.cli import main
+from vpclint.demo import demo_snapshot_text
 from vpclint.errors import VpclintError
 from vpclint.fixtures import item_fields
 from vpclint.functions import rule_options
@@ -153,3 +154,11 @@ def test_view_of_one_vpc(capsys: pytest.CaptureFixture) -> None:
     view = json.loads(capsys.readouterr().out)
     items = [item for kinds in view.values() for found in kinds.values() for item in found]
     assert items and {item["vpc_id"] for item in items} == {vpc_id}
+
+
+def test_view_of_a_snapshot_file_equals_the_demos(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    (tmp_path / "demo.json").write_text(demo_snapshot_text())
+    assert main(["view", "--demo", "--kind", "subnet"]) == 0
+    demo = capsys.readouterr().out
+    assert main(["view", "--snapshot", str(tmp_path / "demo.json"), "--kind", "subnet"]) == 0
+    assert capsys.readouterr().out == demo

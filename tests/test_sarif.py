@@ -7,16 +7,18 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pytest
 import sarif_om as om
 from sarif_check import all_results, assert_valid_for_github, keep_for_ci
 
 from vpclint.cli import main
 from vpclint.demo import demo_snapshot_text
 from vpclint.emitters import ScanResult
-from vpclint.emitters.sarif import SECURITY_SEVERITY, SarifEmitter, rule_descriptor, to_sarif_dict
+from vpclint.emitters.sarif import SECURITY_SEVERITY, SarifEmitter, rule_descriptor, split_runs, to_sarif_dict
 from vpclint.engine import evaluate
+from vpclint.errors import VpclintError
 from vpclint.rules import load_rules, parse_rule_file, severity_rank
-from vpclint.snapshot import dumps, parse
+from vpclint.snapshot_files import dumps, parse
 from vpclint.text import sarif_text
 
 
@@ -43,7 +45,9 @@ def test_demo_sarif_from_the_cli_is_valid_for_github(tmp_path, monkeypatch, caps
     assert len(all_results(log)) == len(demo.findings) > 0
     for run in log["runs"]:
         assert [r["id"] for r in run["tool"]["driver"]["rules"]] == sorted(r.id for r in load_rules())
-    assert [run["automationDetails"]["id"] for run in log["runs"]] == [f"vpclint/{demo.account_id}/{r}/" for r in demo.regions]
+    (account,) = demo.accounts
+    assert [run["automationDetails"]["id"] for run in log["runs"]] == [f"vpclint/{account.account_id}/{r}/" for r in demo.regions]
+    assert {run["properties"]["accountId"] for run in log["runs"]} == {account.account_id}
     for run in log["runs"]:
         region = run["automationDetails"]["id"].split("/")[-2]
         assert {r["properties"]["region"] for r in run["results"]} == {region}
@@ -123,14 +127,36 @@ def test_results_over_the_limit_keep_the_most_severe_and_say_so():
         worst = sorted(severity_rank(f.severity) for f in findings)[:2]
         assert sorted(severity_rank(r["properties"]["severity"]) for r in kept if r["properties"]["region"] == region) == worst
     assert len(warnings) == len(by_region)
-    assert all(f"{len(by_region[r])} results in {r} exceed" in w and f"left out {len(by_region[r]) - 2}" in w for r, w in zip(by_region, warnings))
+    account = result.report.accounts[0].account_id
+    assert all(f"{len(by_region[r])} results in {account} {r} exceed" in w and f"left out {len(by_region[r]) - 2}" in w
+               for r, w in zip(by_region, warnings))
 
 
-def test_oversized_sarif_is_written_whole_with_a_warning():
+def test_one_file_over_githubs_limits_is_an_error_naming_sarif_dir():
+    for limits, what in (({"max_gzip_bytes": 100}, "MB gzipped, over GitHub's limit"), ({"max_runs": 1}, "2 runs")):
+        with pytest.raises(VpclintError, match=f"SARIF: .*{what}.*use --sarif-dir|SARIF: .*{what}.*--sarif-dir DIR"):
+            _sarif(_demo_result(), **limits)
+
+
+def test_files_split_the_runs_within_githubs_limits():
+    result = _demo_result()
+    one = [json.loads(text) for text in SarifEmitter().files(result)]
+    assert [len(log["runs"]) for log in one] == [2]
+    per_run = [json.loads(text) for text in SarifEmitter(max_runs=1).files(result)]
+    assert [[run["automationDetails"]["id"] for run in log["runs"]] for log in per_run] == [[run["automationDetails"]["id"]] for run in one[0]["runs"]]
+    for log in per_run:
+        assert_valid_for_github(log)
+    assert sum(len(all_results(log)) for log in per_run) == len(result.report.findings)
     warnings: list[str] = []
-    log = _sarif(_demo_result(), max_gzip_bytes=100, warn=warnings.append)
-    assert len(all_results(log)) == len(_demo_result().report.findings)
-    assert len(warnings) == 1 and "gzipped" in warnings[0] and "GitHub will reject it" in warnings[0]
+    tiny = SarifEmitter(max_gzip_bytes=100, warn=warnings.append).files(result)
+    assert len(tiny) == 2 and len(warnings) == 2 and all("GitHub will reject its file" in w for w in warnings)
+
+
+def test_split_runs_packs_by_count_and_size_in_order():
+    runs = [{"n": i} for i in range(5)]
+    assert split_runs(runs, [1] * 5, 2, 100) == [runs[0:2], runs[2:4], runs[4:]]
+    assert split_runs(runs, [40, 40, 40, 90, 5], 20, 100) == [runs[0:2], runs[2:3], runs[3:5]]
+    assert split_runs(runs, [200, 1, 1, 1, 1], 20, 100) == [runs[0:1], runs[1:]]  # a run over the limit stands alone
 
 
 def test_accepted_findings_are_left_out_unless_asked_for():
@@ -204,8 +230,8 @@ def test_dash_is_refused_for_the_extra_outputs(tmp_path, monkeypatch, capsys):
 
 def test_incomplete_scan_reports_tool_notifications():
     data = json.loads(demo_snapshot_text())
-    data["regions"][0]["collected"] = [s for s in data["regions"][0]["collected"] if s != "vpc_endpoints"]
-    data["regions"][0]["errors"] = [{"region": data["regions"][0]["region"], "api": "DescribeVpcEndpoints", "code": "AccessDenied", "message": "no"}]
+    data["accounts"][0]["regions"][0]["collected"] = [s for s in data["accounts"][0]["regions"][0]["collected"] if s != "vpc_endpoints"]
+    data["accounts"][0]["regions"][0]["errors"] = [{"region": data["accounts"][0]["regions"][0]["region"], "api": "DescribeVpcEndpoints", "code": "AccessDenied", "message": "no"}]
     rules = load_rules()
     report = evaluate(parse(json.dumps(data), "demo"), rules)
     warnings: list[str] = []
@@ -213,11 +239,12 @@ def test_incomplete_scan_reports_tool_notifications():
     assert_valid_for_github(log)
     keep_for_ci("incomplete-one-run", json.dumps(log))
     # the region not read in full gets no run, so GitHub keeps its open alerts; the other region's run is whole
-    unread = data["regions"][0]["region"]
-    assert [run["automationDetails"]["id"] for run in log["runs"]] == [f"vpclint/{report.account_id}/us-east-1/"]
+    unread = data["accounts"][0]["regions"][0]["region"]
+    account = report.accounts[0].account_id
+    assert [run["automationDetails"]["id"] for run in log["runs"]] == [f"vpclint/{account}/us-east-1/"]
     assert all(r["properties"]["region"] == "us-east-1" for r in all_results(log))
     assert len(all_results(log)) == sum(f.region == "us-east-1" for f in report.findings)
-    assert warnings == [f"SARIF: no run for {unread} (not read in full): GitHub keeps the open alerts of that region until a complete scan of them"]
+    assert warnings == [f"SARIF: no run for {account} {unread} (not read in full): GitHub keeps the open alerts of that region until a complete scan of them"]
     invocation = log["runs"][0]["invocations"][0]
     assert invocation["executionSuccessful"] is True
     texts = [n["message"]["text"] for n in invocation["toolExecutionNotifications"]]

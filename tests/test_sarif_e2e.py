@@ -25,7 +25,7 @@ def test_sarif_from_live_and_snapshot_scans_is_valid_for_github(moto_server, run
     assert_valid_for_github(log)
     report = json.loads((tmp_path / "live.json").read_text())
     regions = ["eu-central-1", "eu-west-1", "us-east-1", "us-west-2"]
-    assert [run["automationDetails"]["id"] for run in log["runs"]] == [f"vpclint/{report['account_id']}/{r}/" for r in regions]
+    assert [run["automationDetails"]["id"] for run in log["runs"]] == [f"vpclint/{report['accounts'][0]['account_id']}/{r}/" for r in regions]
     flagged = {r["locations"][0]["logicalLocations"][0]["name"] for r in all_results(log)}
     assert {demo["prod"].vpc_id, bare.vpc_id} <= flagged
     assert len(all_results(log)) == report["summary"]["total"]

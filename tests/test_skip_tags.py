@@ -41,7 +41,7 @@ def test_a_false_like_value_does_not_skip(tmp_path, capsys):
 def test_a_skipped_vpc_is_listed_with_its_reason_and_counted(tmp_path, capsys):
     code, report = scan(tmp_path, capsys, "retired in Q3")
     assert code == 0 and report["findings"] == []
-    assert report["skipped"] == [{"account_id": "111122223333", "region": "us-east-1", "vpc_id": "vpc-app",
+    assert report["skipped"] == [{"account_id": "111122223333", "account_name": None, "region": "us-east-1", "vpc_id": "vpc-app",
                                   "name": "payments", "reason": "retired in Q3"}]
     assert report["summary"]["skipped"] == 1
     row = report["vpcs"][0]

@@ -10,7 +10,10 @@ from vpclint import writer as writer_module
 from vpclint.demo import demo_snapshot_text
 from vpclint.errors import VpclintError
 from vpclint.documents import write_atomic
-from vpclint.snapshot import CollectionError, RegionSnapshot, Snapshot, dumps, load, parse, save
+from vpclint.snapshot import CollectionError, RegionSnapshot, Snapshot
+
+
+from vpclint.snapshot_files import dumps, load, parse, save
 
 
 def test_demo_round_trips_byte_for_byte():

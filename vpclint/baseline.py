@@ -45,16 +45,17 @@ class Entry(FixedEntry):
 
 
 def scanned_scope(report: Report, rule_ids: Iterable[str], vpc_ids: Optional[set[str]]) -> Callable[[Entry], bool]:
-    """A test of whether the scan behind ``report`` could have produced an entry's finding."""
-    rules, regions = set(rule_ids), set(report.regions)
-    skipped = {(n.region, n.rule_id) for n in report.not_evaluated}
+    """A test of whether the scan behind ``report`` could have produced an entry's finding: its account and region
+    were scanned (an account not scanned, or whose role could not be assumed, is left alone), its rule evaluated
+    there, and its VPC within ``--vpc``."""
+    rules, scanned = set(rule_ids), report.scanned()
+    skipped = {(n.account_id, n.region, n.rule_id) for n in report.not_evaluated}
 
     def in_scope(entry: Entry) -> bool:
         return (
-            entry.account_id == report.account_id
-            and entry.region in regions
+            (entry.account_id, entry.region) in scanned
             and entry.rule_id in rules
-            and (entry.region, entry.rule_id) not in skipped
+            and (entry.account_id, entry.region, entry.rule_id) not in skipped
             and (vpc_ids is None or entry.vpc_id in vpc_ids)
         )
 

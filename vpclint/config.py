@@ -11,6 +11,10 @@ Every key is optional; command-line flags override them. Relative paths are rela
     baseline = "vpclint-baseline.json"
     required_endpoints = ["logs", "sts", "ecs", "ecs-agent", "ecs-telemetry"]
     timeout = 600                           # seconds for a live collection (--timeout overrides)
+    org = true                              # or: accounts = ["111122223333"], accounts_file = "accounts.txt"
+    exclude_accounts = ["444455556666"]
+    role_name = "vpclint-readonly"          # assumed in each account but the caller's
+    external_id = "..."                     # if the role's trust policy asks for one
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import sys
 from pathlib import Path
 from typing import Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from vpclint.errors import VpclintError
 from vpclint.documents import describe_validation_error, load_data, read_text
@@ -35,6 +39,14 @@ CONFIG_FILE = ".vpclint.toml"
 MAX_TIMEOUT = 86_400
 """The longest ``timeout`` (a day), as ``--timeout``."""
 _SERVICE = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$")
+_ACCOUNT = re.compile(r"^\d{12}$")
+ROLE_NAME = re.compile(r"^([\w+=,.@-]+/)*[\w+=,.@-]{1,64}$")
+EXTERNAL_ID = re.compile(r"^[\w+=,.@:/-]{2,1224}$")
+ROLE_PATTERNS = {
+    "role_name": (ROLE_NAME, "an IAM role name (or path/name)"),
+    "external_id": (EXTERNAL_ID, "an external id: 2 to 1,224 characters of letters, digits and +=,.@:/-"),
+}
+"""What ``role_name`` and ``external_id`` (and ``--role-name``, ``--external-id``) must match."""
 
 
 class Config(BaseModel):
@@ -51,6 +63,28 @@ class Config(BaseModel):
     required_endpoints: list[str] = Field(default_factory=list)
     skip_tags: bool = True  # honour the vpclint:skip tag (--no-skip-tags sets false)
     timeout: Optional[float] = None
+    org: bool = False
+    accounts: list[str] = Field(default_factory=list)
+    accounts_file: Optional[Path] = None
+    exclude_accounts: list[str] = Field(default_factory=list)
+    role_name: Optional[str] = None
+    external_id: Optional[str] = None
+
+    @field_validator("accounts", "exclude_accounts")
+    @classmethod
+    def _account_ids(cls, value: list[str]) -> list[str]:
+        for account in value:
+            if not _ACCOUNT.match(account):
+                raise ValueError(f"{account!r} is not an AWS account id (12 digits, as a string)")
+        return value
+
+    @field_validator("role_name", "external_id")
+    @classmethod
+    def _role(cls, value: Optional[str], info: ValidationInfo) -> Optional[str]:
+        pattern, what = ROLE_PATTERNS[info.field_name]
+        if value is not None and not pattern.match(value):
+            raise ValueError(f"expected {what}")
+        return value
 
     @field_validator("timeout", mode="before")
     @classmethod
@@ -94,8 +128,10 @@ def parse_config(text: str, source: str, base: Path) -> Config:
         config = Config.model_validate(data)
     except ValidationError as exc:
         raise VpclintError(f"config {source}: {describe_validation_error(exc)}") from None
-    if config.baseline is not None and not config.baseline.is_absolute():
-        config = config.model_copy(update={"baseline": base / config.baseline})
+    for key in ("baseline", "accounts_file"):
+        value = getattr(config, key)
+        if value is not None and not value.is_absolute():
+            config = config.model_copy(update={key: base / value})
     return config
 
 

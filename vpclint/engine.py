@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import Any, Iterable, Iterator, Mapping, Optional
 
 from vpclint import __version__
-from vpclint.findings import Finding, NotEvaluated, Report, SkippedVpc, Tool, VpcRow, fingerprint, summarise
+from vpclint.findings import AccountRow, Finding, NotEvaluated, Report, SkippedVpc, Tool, VpcRow, fingerprint, summarise
 from vpclint.functions import rule_options
 from vpclint.rules import Rule
 from vpclint.snapshot import Snapshot
@@ -45,14 +45,16 @@ def evaluate(
     with _gc_paused():
         findings, not_evaluated, vpcs, skipped = _evaluate_regions(snapshot, rules, vpc_ids, settings)
         findings.sort(key=Finding.sort_key)
-        not_evaluated.sort(key=lambda n: (n.region, n.rule_id))
+        not_evaluated.sort(key=NotEvaluated.sort_key)
         errors = snapshot.all_errors()
         complete = not errors and not not_evaluated
+        accounts = [AccountRow(account_id=a.account_id, account_name=a.account_name, regions=sorted(r.region for r in a.regions))
+                    for a in sorted(snapshot.accounts, key=lambda a: a.account_id)]
         return Report(
             tool=Tool(version=__version__),
-            account_id=snapshot.account_id,
             partition=snapshot.partition,
-            regions=sorted(r.region for r in snapshot.regions),
+            accounts=accounts,
+            regions=snapshot.region_names(),
             summary=summarise(findings, fail_on, len(rules), len(not_evaluated), complete, skipped=len(skipped)),
             errors=errors,
             not_evaluated=not_evaluated,
@@ -65,26 +67,30 @@ def evaluate(
 def _evaluate_regions(
     snapshot: Snapshot, rules: list[Rule], vpc_ids: Optional[Iterable[str]], settings: Optional[Mapping[str, Any]]
 ) -> tuple[list[Finding], list[NotEvaluated], list[VpcRow], list[SkippedVpc]]:
-    """The findings, not-evaluated rules, VPC verdicts and VPCs skipped by tag of every region. Each region's view is dropped once evaluated, and
-    the rest of the evaluation's state on return, so the collector does not rescan them when it resumes."""
+    """The findings, not-evaluated rules, VPC verdicts and VPCs skipped by tag of every region (every account's
+    view of it joined), each naming its account. Each region's view is dropped once evaluated, and the rest of the
+    evaluation's state on return, so the collector does not rescan them when it resumes."""
     options = rule_options()
     findings: list[Finding] = []
     not_evaluated: list[NotEvaluated] = []
     vpcs: list[VpcRow] = []
     skipped: list[SkippedVpc] = []
-    account = snapshot.account_id
+    names = snapshot.account_names()
     for region_view in build_view(snapshot, vpc_ids, settings):
         region = region_view.region
-        vpcs.extend(VpcRow.model_validate(row) for row in region_view.verdicts)
-        skipped.extend(SkippedVpc.model_validate(row) for row in region_view.skipped)
+        vpcs.extend(VpcRow.model_validate({**row, "account_name": names.get(row["account_id"])}) for row in region_view.verdicts)
+        skipped.extend(SkippedVpc.model_validate({**row, "account_name": names.get(row["account_id"])}) for row in region_view.skipped)
         for rule in rules:
-            missing = sorted(set(rule.requires) - region_view.collected)
-            if missing:
-                not_evaluated.append(NotEvaluated(rule_id=rule.id, region=region, missing=missing))
+            for account, collected in sorted(region_view.collected_by_account.items()):
+                missing = sorted(set(rule.requires) - collected)
+                if missing:
+                    not_evaluated.append(NotEvaluated(account_id=account, rule_id=rule.id, region=region, missing=missing))
+            if set(rule.requires) - region_view.collected:
                 continue
             holds = rule.condition(options)
             for item in region_view.items[rule.resource]:
                 if holds(item):
+                    account = item["account_id"]
                     findings.append(
                         Finding(
                             rule_id=rule.id,
@@ -92,6 +98,7 @@ def _evaluate_regions(
                             title=rule.title,
                             message=rule.render("message", item, options),
                             account_id=account,
+                            account_name=names.get(account),
                             region=region,
                             vpc_id=item["vpc_id"],
                             resource_type=item["resource_type"],

@@ -11,9 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from vpclint.errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK
 from vpclint.rules import SEVERITIES, severity_rank
-from vpclint.snapshot import CollectionError
+from vpclint.snapshot import AccountError
 
-FINDINGS_SCHEMA = "vpclint.findings/v2"
+FINDINGS_SCHEMA = "vpclint.findings/v3"
 FAIL_ON_CHOICES = ("critical", "high", "medium", "low", "none")
 
 
@@ -32,6 +32,7 @@ class Finding(_Model):
     title: str
     message: str
     account_id: str
+    account_name: Optional[str] = None  # the account's name in AWS Organizations, when known
     region: str
     vpc_id: Optional[str] = None
     resource_type: str
@@ -62,11 +63,16 @@ class FixedEntry(_Model):
 
 
 class NotEvaluated(_Model):
-    """A rule that could not be evaluated in a region because data it needs could not be read."""
+    """A rule that could not be evaluated in an account's region because data it needs could not be read."""
 
+    account_id: str
     rule_id: str
     region: str
     missing: list[str]
+
+    def sort_key(self) -> tuple[str, str, str]:
+        """Order: account, region, rule."""
+        return (self.account_id, self.region, self.rule_id)
 
 
 class Tool(_Model):
@@ -131,6 +137,7 @@ class VpcRow(_Model):
     """One VPC's pull-path verdict: ``private``, ``nat``, ``broken``, ``unknown`` or ``not_in_scope``."""
 
     account_id: str
+    account_name: Optional[str] = None
     region: str
     vpc_id: str
     name: Optional[str] = None
@@ -147,6 +154,7 @@ class SkippedVpc(_Model):
     """A VPC left out of the scan by its ``vpclint:skip`` tag, with the tag's value as the reason."""
 
     account_id: str
+    account_name: Optional[str] = None
     region: str
     vpc_id: str
     name: Optional[str] = None
@@ -157,14 +165,22 @@ class SkippedVpc(_Model):
         return (self.account_id, self.region, self.vpc_id)
 
 
+class AccountRow(_Model):
+    """An account scanned: its id, its name in AWS Organizations when known, and the regions read there."""
+
+    account_id: str
+    account_name: Optional[str] = None
+    regions: list[str]
+
+
 class Report(_Model):
     schema_: str = Field(FINDINGS_SCHEMA, alias="schema")
     tool: Tool
-    account_id: str
     partition: str
-    regions: list[str]
+    accounts: list[AccountRow]
+    regions: list[str]  # every region scanned in any account
     summary: Summary
-    errors: list[CollectionError]
+    errors: list[AccountError]
     not_evaluated: list[NotEvaluated]
     vpcs: list[VpcRow] = Field(default_factory=list)
     skipped: list[SkippedVpc] = Field(default_factory=list)
@@ -173,6 +189,14 @@ class Report(_Model):
     fixed: list[FixedEntry] = Field(default_factory=list)
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    def scanned(self) -> set[tuple[str, str]]:
+        """The ``(account, region)`` pairs the scan read (in full or in part)."""
+        return {(account.account_id, region) for account in self.accounts for region in account.regions}
+
+    def account_label(self, account_id: str) -> str:
+        """The account's id, with its Organizations name when known (see :func:`account_label`)."""
+        return account_label(account_id, next((a.account_name for a in self.accounts if a.account_id == account_id), None))
 
     @property
     def complete(self) -> bool:
@@ -188,6 +212,11 @@ class Report(_Model):
     def to_json(self) -> str:
         """Deterministic JSON: sorted keys, two-space indent, trailing newline."""
         return json.dumps(self.model_dump(mode="json", by_alias=True), sort_keys=True, indent=2) + "\n"
+
+
+def account_label(account_id: str, name: Optional[str]) -> str:
+    """``123456789012 (name)`` with the account's name in AWS Organizations when known, else the id."""
+    return f"{account_id} ({name})" if name else account_id
 
 
 def fails(severity: str, fail_on: str) -> bool:

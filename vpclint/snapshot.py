@@ -1,4 +1,4 @@
-"""The snapshot: what the collector read from one AWS account, as a versioned pydantic model.
+"""The snapshot: what the collector read from one or more AWS accounts, as a versioned pydantic model.
 
 A snapshot is plain data. It holds what AWS returned, normalised and sorted, and nothing derived: the derived
 view the rules read is computed from it by :mod:`vpclint.view`. Every region records which data sources it read
@@ -8,25 +8,19 @@ could not be read.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
-from pathlib import Path
 from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from vpclint.documents import parse_versioned_json, read_text, write_text
-from vpclint.errors import VpclintError
-from vpclint.snapshot_checks import check_region
+from vpclint.snapshot_checks import check_region, check_unique_keys
 from vpclint.snapshot_hub import HostedZone, ResolverRule, TransitGatewayAttachment, TransitGatewayRouteTable, VpcPeeringConnection
 
-SCHEMA_VERSION = 2
-"""Version 2 added network ACLs, network interfaces, prefix-list entries of every referenced list, the
-security-group pair details, the endpoint's IP/DNS options and interfaces, and per-item ``notes``. A version 1
-snapshot still loads: the sources it lacks are simply not ``collected`` (rules and flows needing them are not
-evaluated / ``unknown``). Private hosted zones, Resolver rules, transit gateway attachments and routes and VPC
-peering connections came later within version 2, as optional collections: a snapshot without them loads, and
-they are not ``collected``."""
+SCHEMA_VERSION = 3
+"""Version 3 holds several accounts (``accounts``, each with its regions) and the errors that cost a whole account.
+Versions 1 and 2 (one account at the top level) load as one account; a version 1 snapshot lacks the sources
+version 2 added (network ACLs, interfaces, prefix-list entries, ...), and the optional collections added within
+version 2 (hosted zones, Resolver rules, transit gateways, peering) may be absent: those are not ``collected``."""
 
 SOURCES = (
     "vpcs",
@@ -326,56 +320,87 @@ class RegionSnapshot(_Model):
         return self
 
 
-class Snapshot(_Model):
-    schema_version: Literal[2] = SCHEMA_VERSION
-    generator: str = "vpclint"
+class AccountError(_Model):
+    """A failure named by its account: at the top of a snapshot, one that cost a whole account (its role could not
+    be assumed); in a report, every collection error (``region`` None: the whole account)."""
+
     account_id: str
-    partition: str = "aws"
+    account_name: Optional[str] = None
+    region: Optional[str] = None
+    api: str
+    code: str
+    message: str
+
+    def sort_key(self) -> tuple[str, str, str, str, str]:
+        """Order: account, region (the whole account first), API, code, message."""
+        return (self.account_id, self.region or "", self.api, self.code, self.message)
+
+
+class AccountSnapshot(_Model):
+    """What was read from one account: its regions and the account-level errors (region discovery)."""
+
+    account_id: str
+    account_name: Optional[str] = None  # the account's name in AWS Organizations, when it was listed there
     regions: list[RegionSnapshot] = Field(default_factory=list)
-    errors: list[CollectionError] = Field(default_factory=list)  # account-level: identity, region discovery
+    errors: list[CollectionError] = Field(default_factory=list)
 
-    def all_errors(self) -> list[CollectionError]:
-        """Account-level and per-region collection errors, in a stable order."""
-        errors = list(self.errors)
-        for region in self.regions:
-            errors.extend(region.errors)
-        return sorted(errors, key=lambda e: (e.region, e.api, e.code, e.message))
+    @model_validator(mode="after")
+    def _unique_regions(self) -> "AccountSnapshot":
+        check_unique_keys([r.region for r in self.regions], "regions", "region")
+        return self
 
 
-def dumps(snapshot: Snapshot) -> str:
-    """Serialise deterministically: sorted keys, two-space indent, trailing newline."""
-    return json.dumps(snapshot.model_dump(mode="json"), sort_keys=True, indent=2) + "\n"
+class Snapshot(_Model):
+    """Every account scanned (one in a single-account scan), the partition, and the errors that cost a whole
+    account. ``Snapshot(account_id=..., regions=[...])`` builds a one-account snapshot."""
+
+    schema_version: Literal[3] = SCHEMA_VERSION
+    generator: str = "vpclint"
+    partition: str = "aws"
+    accounts: list[AccountSnapshot] = Field(default_factory=list)
+    errors: list[AccountError] = Field(default_factory=list)  # accounts that could not be read at all
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_account(cls, data: Any) -> Any:
+        """The single-account shape (``account_id``, ``regions``, ``errors``: version 1 or 2, or no version) as one
+        account."""
+        version = data.get("schema_version") if isinstance(data, dict) else SCHEMA_VERSION
+        if "accounts" not in data and (version is None or (type(version) is int and version in (1, 2))):
+            return single_account(data)
+        return data
+
+    @model_validator(mode="after")
+    def _unique_accounts(self) -> "Snapshot":
+        check_unique_keys([a.account_id for a in self.accounts], "accounts", "account_id")
+        return self
+
+    @property
+    def regions(self) -> list[RegionSnapshot]:
+        """Every account's regions, account by account (a single-account snapshot: its regions)."""
+        return [region for account in self.accounts for region in account.regions]
+
+    def region_names(self) -> list[str]:
+        """The regions any account was scanned in, sorted."""
+        return sorted({region.region for region in self.regions})
+
+    def account_names(self) -> dict[str, Optional[str]]:
+        """Each account's name in AWS Organizations (None when not known), by account id."""
+        return {account.account_id: account.account_name for account in self.accounts}
+
+    def all_errors(self) -> list[AccountError]:
+        """Every collection error, named by account (whole accounts, account-level, per region), in a stable order."""
+        names = self.account_names()
+        errors = [e.model_copy(update={"account_name": e.account_name or names.get(e.account_id)}) for e in self.errors]
+        for account in self.accounts:
+            for error in account.errors + [e for region in account.regions for e in region.errors]:
+                errors.append(AccountError(account_id=account.account_id, account_name=account.account_name,
+                                           **error.model_dump()))
+        return sorted(errors, key=AccountError.sort_key)
 
 
-def save(snapshot: Snapshot, path: Path) -> None:
-    """Write the snapshot to ``path`` atomically."""
-    write_text(path, dumps(snapshot), "snapshot")
-
-
-def upgrade(data: dict) -> dict:
-    """A version 1 snapshot's data as version 2: the same content, the new sources not collected."""
-    if isinstance(data, dict) and data.get("schema_version") == 1 and type(data.get("schema_version")) is int:
-        return {**data, "schema_version": SCHEMA_VERSION}
-    return data
-
-
-FINDINGS_KEYS = frozenset({"tool", "summary", "findings"})
-"""Top-level keys of vpclint's findings document (``scan --format json``), often given as a snapshot by mistake."""
-
-
-def parse(text: str, source: str) -> Snapshot:
-    """Parse snapshot JSON text (version 1 or 2); ``source`` names the file in error messages."""
-
-    def known_document(data: dict) -> dict:
-        if "schema_version" not in data:
-            what = ("it looks like a vpclint findings document; run `vpclint collect`" if FINDINGS_KEYS <= data.keys()
-                    else "no schema_version")
-            raise VpclintError(f"snapshot {source}: not a vpclint snapshot ({what})")
-        return upgrade(data)
-
-    return parse_versioned_json(text, source, "snapshot", Snapshot, "schema_version", SCHEMA_VERSION, known_document)
-
-
-def load(path: Path) -> Snapshot:
-    """Read and validate a snapshot file."""
-    return parse(read_text(path, "snapshot"), str(path))
+def single_account(data: dict) -> dict:
+    """A version 1 or 2 snapshot's data (one account at the top level) as version 3 data."""
+    rest = {key: value for key, value in data.items() if key not in ("schema_version", "account_id", "regions", "errors")}
+    account = {key: data[key] for key in ("account_id", "regions", "errors") if key in data}
+    return {**rest, "schema_version": SCHEMA_VERSION, "accounts": [account]}

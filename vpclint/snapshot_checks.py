@@ -34,7 +34,7 @@ def valid_cidr(text: str) -> bool:
     return True
 
 
-def _id_field(model: type[BaseModel]) -> str | None:
+def id_field(model: type[BaseModel]) -> str | None:
     """The first required field named ``*_id``: what identifies an item of a collection."""
     for name, info in model.model_fields.items():
         if name.endswith("_id") and info.is_required():
@@ -50,7 +50,7 @@ def _collections(region: BaseModel) -> Iterator[tuple[str, list[BaseModel]]]:
 
 
 def _check_unique(name: str, items: list[BaseModel]) -> None:
-    key = _id_field(type(items[0]))
+    key = id_field(type(items[0]))
     if key is None:
         return
     seen: dict[str, int] = {}
@@ -72,6 +72,15 @@ def _cidr_fields(item: BaseModel, path: tuple[Any, ...]) -> Iterator[tuple[tuple
         elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
             for index, child in enumerate(value):
                 yield from _cidr_fields(child, (*path, name, index))
+
+
+def check_unique_keys(keys: list[str], field: str, key: str) -> None:
+    """Raise :class:`FieldError` at the second occurrence of a key that must be unique (an account, a region)."""
+    seen: dict[str, int] = {}
+    for index, value in enumerate(keys):
+        if value in seen:
+            raise FieldError((field, index, key), f"{value} appears twice (also at {field}.{seen[value]})")
+        seen[value] = index
 
 
 def check_region(region: BaseModel) -> None:

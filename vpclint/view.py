@@ -53,6 +53,7 @@ from vpclint.path.owners import unscanned_owner
 from vpclint.path.tables import PRIVATE_KINDS, effective_route_tables, subnet_kind
 from vpclint.path.region import region_paths
 from vpclint.path.verdicts import SubnetPath, vpc_summary, vpc_verdict
+from vpclint.region_views import CombinedRegion, combine_region
 from vpclint.snapshot import RegionSnapshot, Snapshot
 
 SKIP_TAG = "vpclint:skip"
@@ -71,6 +72,7 @@ class RegionView:
     region: str
     collected: frozenset[str]
     nat: RegionNat
+    collected_by_account: dict[str, frozenset[str]] = field(default_factory=dict)  # the sources read, by account
     items: dict[str, list[Item]] = field(default_factory=lambda: {kind: [] for kind in RESOURCE_KINDS})
     verdicts: list[Item] = field(default_factory=list)  # one row per VPC: the pull-path verdict and its subnets
     skipped: list[Item] = field(default_factory=list)  # the VPCs left out by their vpclint:skip tag
@@ -122,16 +124,22 @@ def build_region_view(
     region: RegionSnapshot,
     vpc_ids: Optional[Iterable[str]] = None,
     settings: Optional[Mapping[str, Any]] = None,
+    combined: Optional[CombinedRegion] = None,
 ) -> RegionView:
-    """Derive one region's items; ``vpc_ids`` limits the view to those VPCs."""
+    """Derive one region's items; ``vpc_ids`` limits the view to those VPCs. ``region`` is every scanned account's
+    view of the region as ``combined`` joined it (without ``combined``: the view of the account holding it); each
+    item names the account it is attributed to (its owner when scanned, else the account that saw it)."""
+    combined = combined or CombinedRegion.single(snapshot, region)
     wanted = set(vpc_ids) if vpc_ids else None
     vpc_settings = dict(settings or {})
-    account, partition, name = snapshot.account_id, snapshot.partition, region.region
+    partition, name = snapshot.partition, region.region
     nat = RegionNat(region)
-    view = RegionView(region=name, collected=frozenset(region.collected), nat=nat)
-    prefix, arn_prefix = service_prefix_for(partition), f"arn:{partition}:ec2:{name}:{account}:"
+    view = RegionView(region=name, collected=frozenset(region.collected), nat=nat,
+                      collected_by_account=combined.collected_by_account())
+    prefix = service_prefix_for(partition)
 
     def context(vpc_id: Optional[str], kind: str, resource_id: str, arn_kind: str) -> Item:
+        account = combined.account_of(resource_id)
         return {
             "account_id": account,
             "partition": partition,
@@ -140,7 +148,7 @@ def build_region_view(
             "vpc_id": vpc_id,
             "resource_type": kind,
             "resource_id": resource_id,
-            "arn": f"{arn_prefix}{arn_kind}/{resource_id}",
+            "arn": f"arn:{partition}:ec2:{name}:{account}:{arn_kind}/{resource_id}",
         }
 
     dhcp = {d.dhcp_options_id: d for d in region.dhcp_options}
@@ -148,7 +156,7 @@ def build_region_view(
     tables = effective_route_tables(region)
     nat_prices = builtin_price_table() if region.nat_gateway_metrics else None
 
-    index = build_index(snapshot, region)
+    index = build_index(snapshot, region, combined)
     subnets_by_vpc: dict[str, list[Item]] = {}
     subnets_by_id: dict[str, Item] = {}
     paths, ingress = region_paths(index, region.subnets, wanted)
@@ -276,11 +284,11 @@ def build_region_view(
         view.items["vpc"].append(item)
         if skipped:
             view.skipped.append(
-                {"account_id": account, "region": name, "vpc_id": vpc.vpc_id, "name": vpc.tags.get("Name"), "reason": reason}
+                {"account_id": item["account_id"], "region": name, "vpc_id": vpc.vpc_id, "name": vpc.tags.get("Name"), "reason": reason}
             )
         view.verdicts.append(
             {
-                "account_id": account,
+                "account_id": item["account_id"],
                 "region": name,
                 "vpc_id": vpc.vpc_id,
                 "name": vpc.tags.get("Name"),
@@ -367,7 +375,9 @@ def build_region_view(
 def build_view(
     snapshot: Snapshot, vpc_ids: Optional[Iterable[str]] = None, settings: Optional[Mapping[str, Any]] = None
 ) -> Iterator[RegionView]:
-    """Derive the regions of the snapshot one at a time, so a caller holds one region's view at once."""
+    """Derive the regions of the snapshot one at a time (each joined from every account's view of it), so a caller
+    holds one region's view at once."""
     wanted = list(vpc_ids) if vpc_ids else None
-    for region in snapshot.regions:
-        yield build_region_view(snapshot, region, wanted, settings)
+    for name in snapshot.region_names():
+        combined = combine_region(snapshot, name)
+        yield build_region_view(snapshot, combined.region, wanted, settings, combined)

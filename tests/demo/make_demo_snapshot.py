@@ -25,7 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from scenarios import build_demo_account  # noqa: E402
 
 from vpclint.collect.scheduler import collect  # noqa: E402
-from vpclint.snapshot import NatGatewayMetrics, NatGatewayTraffic, Snapshot, dumps  # noqa: E402
+from vpclint.snapshot import NatGatewayMetrics, NatGatewayTraffic, Snapshot  # noqa: E402
+from vpclint.snapshot_files import dumps  # noqa: E402
 
 SHIPPED = Path(__file__).resolve().parents[2] / "vpclint" / "demo" / "demo-snapshot.json"
 SEED = 20251219

@@ -57,7 +57,7 @@ def test_a_shared_vpc_whose_owner_resources_are_listed_is_unknown_until_the_owne
     region = snapshot.regions[0]
     index = build_index(snapshot, region)
     assert {subnet_path(index, s).verdict for s in region.subnets} == {"unknown", None}
-    both = dataclasses.replace(build_index(snapshot, region), accounts=frozenset({snapshot.account_id, OWNER}))
+    both = dataclasses.replace(build_index(snapshot, region), accounts=frozenset({snapshot.accounts[0].account_id, OWNER}))
     decided = [subnet_path(both, s) for s in region.subnets]
     assert {p.verdict for p in decided if p.workload} == {"private"}
     assert vpc_verdict(decided, skipped=False) == "private"

@@ -6,7 +6,9 @@ import difflib
 from typing import Iterable, Optional
 
 import boto3
+import botocore.session
 from botocore.config import Config
+from botocore.loaders import Loader
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
 from botocore.parsers import ResponseParserError
 from urllib3.exceptions import HTTPError as Urllib3Error
@@ -26,6 +28,8 @@ CALL_ERRORS = (ClientError, BotoCoreError, ResponseParserError, CollectionFault,
 """What a failed AWS call raises: AWS's answer, botocore's transport errors, a body botocore can't parse
 (``ResponseParserError`` is not a BotoCoreError: a plain-text 503 used to escape and cost the whole region), the
 collector's own faults (deadline, pagination loop), and urllib3's errors should one escape botocore."""
+WARM_SERVICES = ("ec2", "sts", "route53", "route53resolver", "cloudwatch")
+"""The services a collection calls (loaded once per run, see :func:`warm_loader`)."""
 CONNECT_TIMEOUT = 5
 """Seconds to open a connection to an AWS endpoint (per attempt)."""
 READ_TIMEOUT = 20
@@ -43,13 +47,26 @@ def client_config(max_attempts: int = MAX_ATTEMPTS) -> Config:
     )
 
 
-def open_session(profile: Optional[str] = None) -> boto3.Session:
-    """A boto3 session from the standard credential chain, or the named profile."""
+def open_session(profile: Optional[str] = None, loader: Optional[Loader] = None) -> boto3.Session:
+    """A boto3 session from the standard credential chain, or the named profile; with ``loader``, its service models
+    come from that loader (the sessions of one run share them, see :func:`warm_loader`)."""
     try:
-        return boto3.Session(profile_name=profile)
+        if loader is None:
+            return boto3.Session(profile_name=profile)
+        core = botocore.session.Session()
+        core.register_component("data_loader", loader)
+        return boto3.Session(botocore_session=core, profile_name=profile)
     except ProfileNotFound as exc:  # from --profile, or from AWS_PROFILE when no --profile was given
         missing = profile or exc.kwargs.get("profile")
         raise VpclintError(f"AWS profile {missing!r} not found in the AWS config files") from None
+
+
+def warm_loader(session: boto3.Session, services: Iterable[str] = WARM_SERVICES) -> None:
+    """Load the models of ``services`` into ``session``'s loader now, on this thread: sessions sharing the loader
+    then find them cached, instead of each worker decoding its own copy of the EC2 model at once."""
+    region = session.region_name or "us-east-1"
+    for service in services:
+        session.client(service, region_name=region, config=client_config())
 
 
 def error_code(exc: Exception) -> str:
@@ -126,19 +143,30 @@ def resolve_regions(
         if session.region_name:
             return [session.region_name]
         raise VpclintError("no region to scan: pass --region R (repeatable) or --all-regions, or set AWS_REGION")
-    home = session.region_name if known.get(session.region_name or "") == partition else HOME_REGIONS[partition]
     try:
-        ec2 = session.client("ec2", region_name=home, config=client_config())
-        listed = ec2.describe_regions(AllRegions=False)["Regions"]
+        enabled = enabled_regions(session, partition, known)
     except CALL_ERRORS as exc:
         raise VpclintError(
-            f"cannot list the account's regions (ec2:DescribeRegions in {home}: {error_code(exc)}: "
-            f"{error_message(exc)}); pass --region instead",
+            f"cannot list the account's regions (ec2:DescribeRegions in {discovery_region(session, partition)}: "
+            f"{error_code(exc)}: {error_message(exc)}); pass --region instead",
             EXIT_INCOMPLETE,
         ) from None
-    enabled = {
+    return sorted(set(enabled) | set(requested))
+
+
+def discovery_region(session: boto3.Session, partition: str) -> str:
+    """The region asked for the account's regions: the session's, when it is of ``partition``, else its home."""
+    region = session.region_name or ""
+    return region if partition_regions(session).get(region) == partition else HOME_REGIONS[partition]
+
+
+def enabled_regions(session: boto3.Session, partition: str, known: Optional[dict[str, str]] = None) -> list[str]:
+    """The account's enabled regions of ``partition`` (``ec2:DescribeRegions``; raises what the call raises)."""
+    known = known if known is not None else partition_regions(session)
+    ec2 = session.client("ec2", region_name=discovery_region(session, partition), config=client_config())
+    listed = ec2.describe_regions(AllRegions=False)["Regions"]
+    return sorted(
         r["RegionName"]
         for r in listed
         if r.get("OptInStatus", "opt-in-not-required") in ENABLED_OPT_IN_STATUSES and known.get(r["RegionName"]) == partition
-    }
-    return sorted(enabled | set(requested))
+    )

@@ -13,7 +13,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Callable, Optional, TextIO
 
-from vpclint.commands.common import add_collection_args, add_source_args, obtain_snapshot, output_stream, positive_int
+from vpclint.commands.common import (
+    add_collection_args, add_config_arg, add_source_args, obtain_snapshot, output_stream, positive_int, with_config,
+)
+from vpclint.config import load_config
 from vpclint.cost.facts import UPPER_BOUND
 from vpclint.cost.flowlogs import Attributor
 from vpclint.cost.ipranges import IP_RANGES_URL, IpRanges, PrefixSet, cached_ip_ranges, load_ip_ranges
@@ -66,6 +69,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("cost", help="price the NAT traffic of each VPC and what the missing endpoints save")
     add_source_args(parser)
     add_collection_args(parser)
+    add_config_arg(parser)
     parser.add_argument("--days", type=_bounded(MAX_DAYS), default=30, metavar="N", help="live: days of NAT traffic to sum (default 30)")
     share = parser.add_mutually_exclusive_group()
     share.add_argument("--flow-logs", nargs="+", type=Path, default=[], metavar="FILE",
@@ -180,7 +184,7 @@ def _share_for(nat_gateways: list[dict[str, Any]], attributor: Optional[Attribut
 
 def run_report(args: argparse.Namespace, prices: PriceTable) -> int:
     """The per-VPC cost report."""
-    snapshot, snapshot_path = obtain_snapshot(args, args.days)
+    snapshot, snapshot_path = obtain_snapshot(with_config(args, load_config(args.config)), args.days)
     attributor, ranges_info = _attribute(args, snapshot)
     rows = []
     for region_view in build_view(snapshot, args.vpc):
@@ -194,7 +198,7 @@ def run_report(args: argparse.Namespace, prices: PriceTable) -> int:
             rows.append(_row(item, facts, prices))
     document = {
         "schema": COST_SCHEMA,
-        "account_id": snapshot.account_id,
+        "accounts": [a.account_id for a in snapshot.accounts],
         "snapshot": str(snapshot_path) if snapshot_path else None,
         "prices": {"as_of": prices.as_of.isoformat(), "source": prices.source, "file": str(args.prices) if args.prices else None},
         "flow_logs": attributor.stats.as_dict() if attributor else None,
@@ -228,6 +232,7 @@ def _row(item: dict[str, Any], facts: dict[str, Any], prices: PriceTable) -> dic
     elif facts["nat_estimate"] is None:
         note = "no NAT metrics for these gateways (use 'vpclint collect --with-metrics' or a live run)"
     return {
+        "account_id": item["account_id"],
         "region": item["region"],
         "vpc_id": item["vpc_id"],
         "name": item["tags"].get("Name"),
@@ -262,17 +267,19 @@ def dollars(value: float) -> str:
     return f"{'-' if value < 0 else ''}${abs(value):,.2f}"
 
 
-def _cells(row: dict[str, Any]) -> tuple[str, ...]:
-    """One VPC's row of the cost table: its region (marked when the estimate's prices are unverified), VPC, figures."""
+def _cells(row: dict[str, Any], with_account: bool = False) -> tuple[str, ...]:
+    """One VPC's row of the cost table: its region (marked when the estimate's prices are unverified; preceded by
+    the account when the report has several), VPC, figures."""
     e, vpc_id = row["estimate"], safe(row["vpc_id"])
+    place = f"{safe(row['account_id'])} {safe(row['region'])}" if with_account else safe(row["region"])
     name = f"{vpc_id} ({safe(row['name'])})" if row["name"] else vpc_id
     gateways = str(len(row["nat_gateways"]))
     if e is None:
         traffic = row["nat_traffic"]
         volume = "-" if traffic is None else f"{traffic['gb_per_month']:,.2f}"
         unpriced = bool(row["nat_gateways"]) and row["price_status"] == "unpriced"
-        return (safe(row["region"]), name, gateways, volume, "-", "unpriced" if unpriced else "-", *["-"] * 4)
-    region = safe(row["region"]) + (UNVERIFIED_MARK if row["price_status"] == "unverified" else "")
+        return (place, name, gateways, volume, "-", "unpriced" if unpriced else "-", *["-"] * 4)
+    region = place + (UNVERIFIED_MARK if row["price_status"] == "unverified" else "")
     even = e["break_even_nat_gb_per_month"]
     return (
         region, name, gateways, f"{e['nat_gb_per_month']:,.2f}",
@@ -312,8 +319,10 @@ def _print_report(document: dict[str, Any], out: TextIO) -> None:
 
     buffer = io.StringIO()
     console = Console(file=buffer, width=console_width(out), force_terminal=False, color_system=None, highlight=False)
-    title = f"NAT gateway cost per VPC (account {safe(document['account_id'])}, prices of {document['prices']['as_of']})"
-    rows = [_cells(row) for row in document["vpcs"]]
+    accounts = document["accounts"]
+    scope = f"account {safe(accounts[0])}" if len(accounts) == 1 else f"{len(accounts)} accounts"
+    title = f"NAT gateway cost per VPC ({scope}, prices of {document['prices']['as_of']})"
+    rows = [_cells(row, len(accounts) > 1) for row in document["vpcs"]]
     notes = [_note(row) for row in document["vpcs"]]
     if console.width >= TABLE_WIDTH:
         table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)

@@ -21,8 +21,8 @@ from rich.text import Text
 
 from vpclint.emitters import ScanResult
 from vpclint.emitters.remedy import command_lines, split_remediation
-from vpclint.emitters.summary import VERDICT_WORDS, summary_lines
-from vpclint.findings import Finding, VpcRow
+from vpclint.emitters.summary import VERDICT_WORDS, account_cell, error_place, summary_lines
+from vpclint.findings import Finding, Report, VpcRow
 from vpclint.text import plain
 
 VERDICT_STYLES = {"private": "green", "nat": "yellow", "broken": "bold red", "unknown": "magenta", "not_in_scope": "dim"}
@@ -80,13 +80,13 @@ class ConsoleEmitter:
         """The report's parts in order; quiet keeps the collection errors and the summary."""
         report = result.report
         if not result.quiet:
-            console.print(Text.assemble(("vpclint", "bold"), f" {report.tool.version} - account {plain(report.account_id)} ({plain(report.partition)})"))
+            console.print(Text.assemble(("vpclint", "bold"), f" {report.tool.version} - {plain(scanned_accounts(report))} ({plain(report.partition)})"))
             if report.vpcs:
                 console.print(verdict_table(report.vpcs, console.width))
-            names = {(v.region, v.vpc_id): v for v in report.vpcs}
-            for (region, vpc_id), findings in groupby(result.shown_findings, key=lambda f: (f.region, f.vpc_id)):
+            names = {(v.account_id, v.region, v.vpc_id): v for v in report.vpcs}
+            for (account, region, vpc_id), findings in groupby(result.shown_findings, key=lambda f: (f.account_id, f.region, f.vpc_id)):
                 console.print()
-                console.print(vpc_heading(region, vpc_id, names.get((region, vpc_id))))
+                console.print(vpc_heading(region, vpc_id, names.get((account, region, vpc_id)), report.account_label(account)))
                 for finding in findings:
                     for part in finding_parts(finding, console.width):
                         console.print(part, soft_wrap=isinstance(part, CommandLine))
@@ -100,28 +100,38 @@ class ConsoleEmitter:
             console.print(Text(line, style="bold" if i == 0 else ""))
 
 
+def scanned_accounts(report: Report) -> str:
+    """``account 123456789012 (name)``, or ``3 accounts`` when several were scanned."""
+    if len(report.accounts) == 1:
+        return f"account {report.account_label(report.accounts[0].account_id)}"
+    return f"{len(report.accounts)} accounts"
+
+
 def verdict_table(vpcs: list[VpcRow], width: int = DEFAULT_WIDTH) -> Table:
-    """The pull-path verdict of every VPC with its Name tag, and what breaks, is unknown or pays."""
+    """The pull-path verdict of every VPC with its account, region and Name tag, and what breaks, is unknown or
+    pays."""
     wide = width >= WIDE
     table = Table(title="Image pulls by VPC", title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False)
-    for header in (("Region", "VPC", "Name") if wide else ("VPC",)) + ("Verdict", "What breaks, is unknown or pays"):
+    for header in (("Account", "Region", "VPC", "Name") if wide else ("VPC",)) + ("Verdict", "What breaks, is unknown or pays"):
         table.add_column(header, overflow="fold", no_wrap=header in ("Region", "VPC", "Verdict"))
     for row in vpcs:
         verdict = Text(VERDICT_WORDS[row.verdict], style=VERDICT_STYLES[row.verdict])
         if wide:
-            where = (plain(row.region), plain(row.vpc_id), plain(row.name or "-"))
+            where = (plain(account_cell(row)), plain(row.region), plain(row.vpc_id), plain(row.name or "-"))
         else:
-            where = (Text.assemble(plain(row.vpc_id), "\n", (", ".join(plain(p) for p in (row.name, row.region) if p), "dim")),)
+            where = (Text.assemble(plain(row.vpc_id), "\n", (", ".join(plain(p) for p in (row.name, row.region, account_cell(row)) if p), "dim")),)
         table.add_row(*where, verdict, plain(row.summary))
     return table
 
 
-def vpc_heading(region: str, vpc_id: Optional[str], row: Optional[VpcRow]) -> Text:
-    """The line above a VPC's findings: id, Name tag, region and verdict."""
+def vpc_heading(region: str, vpc_id: Optional[str], row: Optional[VpcRow], account: str = "") -> Text:
+    """The line above a VPC's findings: id, Name tag, region, account and verdict."""
     text = Text(plain(vpc_id or "(no VPC)"), style="bold")
     if row is not None and row.name:
         text.append(f" ({plain(row.name)})", style="bold")
     text.append(f"  {plain(region)}")
+    if account:
+        text.append(f"  {plain(account)}")
     if row is not None:
         text.append("  ")
         text.append(VERDICT_WORDS[row.verdict], style=VERDICT_STYLES[row.verdict])
@@ -177,7 +187,8 @@ def error_section(result: ScanResult) -> list[RenderableType]:
     """The APIs that could not be read (the scan is incomplete)."""
     errors = result.report.errors
     return _section("Could not read (the scan is incomplete):", "bold red",
-                    (plain(f"{e.region}  {e.api}: {e.code}: {e.message}") for e in errors)) if errors else []
+                    (plain(f"{error_place(e)}  {e.api}: {e.code}: {e.message}") for e in errors)) if errors else []
+
 
 
 def other_sections(result: ScanResult) -> list[RenderableType]:
@@ -186,12 +197,12 @@ def other_sections(result: ScanResult) -> list[RenderableType]:
     parts: list[RenderableType] = []
     if report.fixed:
         parts += _section(f"Fixed (in the baseline {plain(report.baseline or '')}, no longer found):", "bold green",
-                          (plain(f"{e.region}  {e.rule_id}  {e.resource_id}") for e in report.fixed))
+                          (plain(f"{e.account_id} {e.region}  {e.rule_id}  {e.resource_id}") for e in report.fixed))
     parts += error_section(result)
     if report.skipped:
         parts += _section("Skipped by tag (vpclint:skip; --no-skip-tags scans them):", "bold yellow",
-                          (plain(f"{v.region}  {v.vpc_id}  {v.name or '-'}: {v.reason}") for v in report.skipped))
+                          (plain(f"{report.account_label(v.account_id)} {v.region}  {v.vpc_id}  {v.name or '-'}: {v.reason}") for v in report.skipped))
     if report.not_evaluated:
         parts += _section("Rules not evaluated (their data could not be read):", "bold yellow",
-                          (plain(f"{n.region}  {n.rule_id} (missing {', '.join(n.missing)})") for n in report.not_evaluated))
+                          (plain(f"{report.account_label(n.account_id)} {n.region}  {n.rule_id} (missing {', '.join(n.missing)})") for n in report.not_evaluated))
     return parts

@@ -15,7 +15,7 @@ from typing import Iterable, TextIO
 from vpclint.emitters import ScanResult
 from vpclint.emitters.mermaid import pull_path_diagram
 from vpclint.emitters.remedy import split_remediation
-from vpclint.emitters.summary import VERDICT_WORDS, plural, summary_lines
+from vpclint.emitters.summary import VERDICT_WORDS, account_cell, error_place, plural, summary_lines
 from vpclint.findings import Finding, VpcRow
 from vpclint.text import code_fence, plain
 from vpclint.text import sarif_markdown as md
@@ -38,23 +38,26 @@ def markdown_lines(result: ScanResult) -> list[str]:
     """The report, line by line."""
     report = result.report
     status = "scan complete" if report.complete else "**scan INCOMPLETE**"
+    accounts = (f"Account `{md(report.account_label(report.accounts[0].account_id))}`" if len(report.accounts) == 1
+                else f"{len(report.accounts)} accounts")
     lines = [
         "## vpclint: ECR image pulls by VPC", "",
-        f"Account `{md(report.account_id)}` ({md(report.partition)}), regions {md(', '.join(report.regions) or 'none')}: {status}", "",
+        f"{accounts} ({md(report.partition)}), regions {md(', '.join(report.regions) or 'none')}: {status}", "",
     ]
     lines += verdict_table(report.vpcs)
     lines += diagrams([v for v in report.vpcs if v.verdict in DIAGRAMMED])
-    names = {(v.region, v.vpc_id): v for v in report.vpcs}
+    names = {(v.account_id, v.region, v.vpc_id): v for v in report.vpcs}
     if result.shown_findings:
         lines += ["### Findings", ""]
-    for (region, vpc_id), findings in groupby(result.shown_findings, key=lambda f: (f.region, f.vpc_id)):
-        lines += vpc_findings(region, vpc_id, names.get((region, vpc_id)), list(findings))
+    for (account, region, vpc_id), findings in groupby(result.shown_findings, key=lambda f: (f.account_id, f.region, f.vpc_id)):
+        lines += vpc_findings(f"{report.account_label(account)}, {region}", vpc_id, names.get((account, region, vpc_id)), list(findings))
     if report.errors:
         lines += ["### Could not read (the scan is incomplete)", ""]
-        lines += [f"- {md(e.region)} `{md(e.api)}`: {md(e.code)}: {md(e.message)}" for e in report.errors] + [""]
+        lines += [f"- {md(error_place(e))} `{md(e.api)}`: {md(e.code)}: {md(e.message)}" for e in report.errors] + [""]
     if report.not_evaluated:
         lines += ["### Rules not evaluated", ""]
-        lines += [f"- {md(n.region)} `{n.rule_id}` (missing {md(', '.join(n.missing))})" for n in report.not_evaluated] + [""]
+        lines += [f"- {md(report.account_label(n.account_id))} {md(n.region)} `{n.rule_id}` (missing {md(', '.join(n.missing))})"
+                  for n in report.not_evaluated] + [""]
     return lines + [f"**{md(line)}**  " if i == 0 else f"{md(line)}  " for i, line in enumerate(summary_lines(result))]
 
 
@@ -68,10 +71,10 @@ def verdict_table(vpcs: list[VpcRow]) -> list[str]:
     """The per-VPC verdicts as a Markdown table."""
     if not vpcs:
         return []
-    lines = ["| Region | VPC | Name | Verdict | What breaks, is unknown or pays |", "|---|---|---|---|---|"]
+    lines = ["| Account | Region | VPC | Name | Verdict | What breaks, is unknown or pays |", "|---|---|---|---|---|---|"]
     for row in vpcs:
         verdict = f"{VERDICT_MARKS[row.verdict]} {VERDICT_WORDS[row.verdict]}"
-        lines.append(f"| {md(row.region)} | `{md(row.vpc_id)}` | {md(row.name or '-')} | {verdict} | {md(row.summary)} |")
+        lines.append(f"| {md(account_cell(row))} | {md(row.region)} | `{md(row.vpc_id)}` | {md(row.name or '-')} | {verdict} | {md(row.summary)} |")
     return lines + [""]
 
 
@@ -79,7 +82,7 @@ def diagrams(vpcs: list[VpcRow]) -> list[str]:
     """A pull-path diagram per VPC, up to :data:`MAX_DIAGRAMS`; the VPCs left out are named."""
     lines: list[str] = []
     for row in vpcs[:MAX_DIAGRAMS]:
-        lines += [f"### Pull path of {vpc_title(row.vpc_id, row)}, {md(row.region)}: {VERDICT_WORDS[row.verdict]}", ""]
+        lines += [f"### Pull path of {vpc_title(row.vpc_id, row)}, {md(account_cell(row))}, {md(row.region)}: {VERDICT_WORDS[row.verdict]}", ""]
         lines += ["```mermaid", pull_path_diagram(row), "```", ""]
     if len(vpcs) > MAX_DIAGRAMS:
         rest = ", ".join(f"`{md(v.vpc_id)}`" for v in vpcs[MAX_DIAGRAMS:])
@@ -87,10 +90,10 @@ def diagrams(vpcs: list[VpcRow]) -> list[str]:
     return lines
 
 
-def vpc_findings(region: str, vpc_id: str | None, row: VpcRow | None, findings: list[Finding]) -> list[str]:
-    """One VPC's findings in a collapsible section, each with its fix."""
+def vpc_findings(where: str, vpc_id: str | None, row: VpcRow | None, findings: list[Finding]) -> list[str]:
+    """One VPC's findings in a collapsible section (``where``: its account and region), each with its fix."""
     name = f" ({escape(plain(row.name))})" if row is not None and row.name else ""
-    title = f"<code>{escape(plain(vpc_id or '(no VPC)'))}</code>{name}, {escape(plain(region))}: {plural(len(findings), 'finding')}"
+    title = f"<code>{escape(plain(vpc_id or '(no VPC)'))}</code>{name}, {escape(plain(where))}: {plural(len(findings), 'finding')}"
     lines = [f"<details><summary>{title}</summary>", ""]
     for finding in findings:
         lines += [f"- **{finding.severity.upper()}** `{finding.rule_id}` on `{md(finding.resource_id)}`: {md(finding.message)}", ""]

@@ -6,10 +6,12 @@ GitHub rejects, and it is slow. :func:`to_sarif_dict` writes every value that wa
 ``-1`` "not set" sentinels and empty arrays and objects (``run.results`` excepted: an empty list tells GitHub that
 every alert of the category is fixed).
 
-One run per region read in full, each with its own category (``automationDetails.id``
-``vpclint/<account>/<region>/``, or ``<--sarif-category>/<region>/``): GitHub code scanning closes the open alerts
-of a category that a new analysis no longer reports, so a region that was not read, or only in part, gets no run
-and keeps its alerts. GitHub accepts at most 20 runs per file: above that the file is written with a warning.
+One run per account and region read in full, each with its own category (``automationDetails.id``
+``vpclint/<account>/<region>/``; with ``--sarif-category PREFIX``, ``PREFIX/<region>/`` for one account and
+``PREFIX/<account>/<region>/`` for several): GitHub code scanning closes the open alerts of a category that a new
+analysis no longer reports, so a region that was not read, or only in part, gets no run and keeps its alerts.
+GitHub accepts at most 20 runs and 10 MB gzipped per file: one file that would break either is an error naming
+``--sarif-dir``, which writes as many files as needed (:func:`split_runs`).
 
 Each result points at a cloud resource through a relative uri ``aws/<account>/<region>/<vpc>/<resource>`` with
 ``startLine`` 1 and a logical location holding the ARN; when the scan read a snapshot file inside the current git
@@ -32,6 +34,8 @@ import sarif_om as om
 
 from vpclint import __version__
 from vpclint.emitters import ScanResult
+from vpclint.emitters.summary import error_place
+from vpclint.errors import VpclintError
 from vpclint.findings import Finding, Report
 from vpclint.rules import PLACEHOLDER, Rule, severity_rank
 from vpclint.text import code_fence, plain, sarif_markdown, sarif_text
@@ -103,8 +107,9 @@ def git_root(start: Path) -> Optional[Path]:
     return None
 
 
-def snapshot_lines(path: Path) -> dict[tuple[str, str, str], int]:
-    """``(region, resource_type, resource_id)`` -> line of that resource's object in the snapshot file."""
+def snapshot_lines(path: Path) -> dict[tuple[str, str, str, str], int]:
+    """``(account, region, resource_type, resource_id)`` -> line of that resource's object in the snapshot file
+    (version 3, or a one-account version 1 or 2 file)."""
     from json.decoder import JSONObject
     from json.scanner import py_make_scanner
 
@@ -121,17 +126,25 @@ def snapshot_lines(path: Path) -> dict[tuple[str, str, str], int]:
     decoder.scan_once = py_make_scanner(decoder)
     data = decoder.decode(text)
     newlines = [m.start() for m in re.finditer("\n", text)]
-    lines: dict[tuple[str, str, str], int] = {}
-    for region in data.get("regions", []):
-        for kind, (collection, key) in _SNAPSHOT_COLLECTIONS.items():
-            for item in region.get(collection, []):
-                lines[(region.get("region"), kind, item.get(key))] = bisect_left(newlines, starts[id(item)]) + 1
+    lines: dict[tuple[str, str, str, str], int] = {}
+    accounts = data.get("accounts") if "accounts" in data else [data]
+    for account in accounts:
+        for region in account.get("regions", []):
+            for kind, (collection, key) in _SNAPSHOT_COLLECTIONS.items():
+                for item in region.get(collection, []):
+                    where = (account.get("account_id"), region.get("region"), kind, item.get(key))
+                    lines[where] = bisect_left(newlines, starts[id(item)]) + 1
     return lines
 
 
 def _plain(template: str) -> str:
     """A rule template for people: ``{{ vpc_id }}`` becomes ``<vpc_id>``."""
     return PLACEHOLDER.sub(lambda m: f"<{m.group(1).strip()}>", " ".join(template.split()))
+
+
+def render(data: Any) -> str:
+    """SARIF data as deterministic JSON text."""
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def rule_descriptor(rule: Rule) -> om.ReportingDescriptor:
@@ -166,71 +179,107 @@ def rule_descriptor(rule: Rule) -> om.ReportingDescriptor:
     )
 
 
-def category(report: Report, region: str, prefix: Optional[str] = None) -> str:
-    """``run.automationDetails.id`` of a region's run: ``prefix`` (default ``vpclint/<account>/``) then the region,
-    always ending in ``/`` so that GitHub reads the whole id as the category."""
-    base = prefix or f"vpclint/{report.account_id}"
-    return f"{base.rstrip('/')}/{region}/"
+def category(report: Report, account: str, region: str, prefix: Optional[str] = None) -> str:
+    """``run.automationDetails.id`` of an account's region: ``vpclint/<account>/<region>/``, or with ``prefix``
+    ``<prefix>/<region>/`` (one account) or ``<prefix>/<account>/<region>/`` (several); always ending in ``/`` so
+    that GitHub reads the whole id as the category."""
+    if prefix is None:
+        return f"vpclint/{account}/{region}/"
+    base = prefix.rstrip("/") + (f"/{account}" if len(report.accounts) > 1 else "")
+    return f"{base}/{region}/"
 
 
-def regions_read(report: Report) -> list[str]:
-    """The regions read in full: no collection error and every rule evaluated there."""
-    partial = {e.region for e in report.errors} | {n.region for n in report.not_evaluated}
-    return [region for region in report.regions if region not in partial]
+def runs_read(report: Report) -> list[tuple[str, str]]:
+    """The ``(account, region)`` pairs read in full: no collection error there (nor for the whole account) and
+    every rule evaluated there."""
+    whole = {e.account_id for e in report.errors if e.region is None}
+    partial = {(e.account_id, e.region) for e in report.errors} | {(n.account_id, n.region) for n in report.not_evaluated}
+    return sorted(pair for pair in report.scanned() if pair not in partial and pair[0] not in whole)
+
+
+def split_runs(runs: list[dict], gzip_sizes: list[int], max_runs: int, max_gzip_bytes: int) -> list[list[dict]]:
+    """Runs packed in order into files of at most ``max_runs`` runs and (by the sum of each run's own gzipped size,
+    which a whole file's never exceeds by much) ``max_gzip_bytes``; a run is never split."""
+    files: list[list[dict]] = []
+    size = 0
+    for run, run_size in zip(runs, gzip_sizes):
+        if not files or len(files[-1]) >= max_runs or (files[-1] and size + run_size > max_gzip_bytes):
+            files.append([])
+            size = 0
+        files[-1].append(run)
+        size += run_size
+    return files
 
 
 class SarifEmitter:
-    """Writes a SARIF 2.1.0 log of one run per region read in full; warns on stderr when GitHub's limits are
-    exceeded or a region gets no run."""
+    """Writes a SARIF 2.1.0 log of one run per account and region read in full (:meth:`files`: as many logs as
+    GitHub's limits need); warns on stderr when a run's results are capped or an account's region gets no run."""
 
     def __init__(
         self,
-        max_results: int = GITHUB_MAX_RESULTS,
-        max_runs: int = GITHUB_MAX_RUNS,
-        max_gzip_bytes: int = GITHUB_MAX_GZIP_BYTES,
+        max_results: Optional[int] = None,
+        max_runs: Optional[int] = None,
+        max_gzip_bytes: Optional[int] = None,
         warn: Optional[Callable[[str], None]] = None,
         cwd: Optional[Path] = None,
     ) -> None:
-        self.max_results = max_results
-        self.max_runs = max_runs
-        self.max_gzip_bytes = max_gzip_bytes
+        self.max_results = max_results or GITHUB_MAX_RESULTS
+        self.max_runs = max_runs or GITHUB_MAX_RUNS
+        self.max_gzip_bytes = max_gzip_bytes or GITHUB_MAX_GZIP_BYTES
         self.warn = warn or (lambda message: print(f"vpclint: warning: {message}", file=sys.stderr))
         self.cwd = cwd
 
     def emit(self, result: ScanResult, stream: TextIO) -> None:
-        """Write the SARIF log."""
-        text = json.dumps(to_sarif_dict(self.build(result)), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        """Write the SARIF log as one file; one that GitHub would refuse (too many runs, too large) is an error
+        that names ``--sarif-dir``."""
+        log = to_sarif_dict(self.build(result))
+        runs = len(log["runs"])
+        if runs > self.max_runs:
+            raise VpclintError(
+                f"SARIF: {runs} runs (one per account and region read in full), over GitHub's limit of "
+                f"{self.max_runs} per file: write them with --sarif-dir DIR (several files within GitHub's limits)")
+        text = render(log)
         size = len(gzip.compress(text.encode("utf-8"), mtime=0))
         if size > self.max_gzip_bytes:
-            self.warn(
-                f"SARIF is {size / 1048576:.1f} MB gzipped, over GitHub's upload limit of "
-                f"{self.max_gzip_bytes / 1048576:.0f} MB: written in full, GitHub will reject it; scan fewer regions "
-                "per run (--region) and upload one file per region set"
-            )
+            raise VpclintError(
+                f"SARIF: {size / 1048576:.1f} MB gzipped, over GitHub's limit of {self.max_gzip_bytes / 1048576:.0f} MB "
+                "per file: write it with --sarif-dir DIR (several files within GitHub's limits)")
         stream.write(text)
 
+    def files(self, result: ScanResult) -> list[str]:
+        """The SARIF logs to upload, each within GitHub's limits of runs and size (a single run over the size limit
+        is written alone, with a warning): none when no account's region was read in full."""
+        log = to_sarif_dict(self.build(result))
+        runs = log.pop("runs")
+        sizes = [len(gzip.compress(render(run).encode("utf-8"), mtime=0)) for run in runs]
+        for run, size in zip(runs, sizes):
+            if size > self.max_gzip_bytes:
+                self.warn(f"SARIF: the run {run['automationDetails']['id']} alone is {size / 1048576:.1f} MB gzipped, "
+                          f"over GitHub's limit of {self.max_gzip_bytes / 1048576:.0f} MB: GitHub will reject its file")
+        return [render({**log, "runs": chunk}) for chunk in split_runs(runs, sizes, self.max_runs, self.max_gzip_bytes)]
+
     def build(self, result: ScanResult) -> om.SarifLog:
-        """The SARIF log object for a scan result."""
+        """The SARIF log object for a scan result: one run per account and region read in full."""
         report = result.report
-        regions = regions_read(report)
-        left_out = [r for r in report.regions if r not in regions]
+        pairs = runs_read(report)
+        left_out = sorted(report.scanned() - set(pairs))
         if left_out:
+            named = ", ".join(f"{report.account_label(account)} {region}" for account, region in left_out)
             self.warn(
-                f"SARIF: no run for {', '.join(left_out)} (not read in full): GitHub keeps the open alerts of "
+                f"SARIF: no run for {named} (not read in full): GitHub keeps the open alerts of "
                 f"{'that region' if len(left_out) == 1 else 'those regions'} until a complete scan of them"
-            )
-        if len(regions) > self.max_runs:
-            self.warn(
-                f"SARIF: {len(regions)} runs (one per region), GitHub accepts {self.max_runs} per file: written in "
-                "full, GitHub will reject it; scan at most 20 regions per file (--region) and upload each"
             )
         rules = sorted(result.rules, key=lambda r: r.id)
         descriptors = [rule_descriptor(rule) for rule in rules]
         index = {rule.id: i for i, rule in enumerate(rules)}
         locate = self._locator(result)
+        by_pair: dict[tuple[str, str], list[Finding]] = {}
+        for finding in result.shown_findings:
+            by_pair.setdefault((finding.account_id, finding.region), []).append(finding)
+        names = {a.account_id: a.account_name for a in report.accounts}
         runs = []
-        for region in regions:
-            findings = self._capped([f for f in result.shown_findings if f.region == region], region)
+        for account, region in pairs:
+            findings = self._capped(by_pair.get((account, region), []), f"{report.account_label(account)} {region}")
             runs.append(om.Run(
                 tool=om.Tool(
                     driver=om.ToolComponent(
@@ -244,9 +293,10 @@ class SarifEmitter:
                     )
                 ),
                 results=[self._result(f, index[f.rule_id], locate) for f in findings],
-                automation_details=om.RunAutomationDetails(id=category(report, region, result.category)),
-                invocations=[self._invocation(report, region)],
-                properties={"accountId": report.account_id, "partition": report.partition, "region": region},
+                automation_details=om.RunAutomationDetails(id=category(report, account, region, result.category)),
+                invocations=[self._invocation(report, account, region)],
+                properties={"accountId": account, **({"accountName": names[account]} if names.get(account) else {}),
+                            "partition": report.partition, "region": region},
                 language=None,
                 newline_sequences=None,
             ))
@@ -269,7 +319,7 @@ class SarifEmitter:
         """Finding -> (relative uri, line): the snapshot file's line when it lives in this repository."""
         path = result.snapshot_path
         root = git_root(Path(self.cwd or Path.cwd()).resolve())
-        lines: dict[tuple[str, str, str], int] = {}
+        lines: dict[tuple[str, str, str, str], int] = {}
         relative = None
         if path is not None and root is not None:
             resolved = Path(path).resolve()
@@ -278,7 +328,7 @@ class SarifEmitter:
                 lines = snapshot_lines(resolved)
 
         def locate(finding: Finding) -> tuple[str, int]:
-            line = lines.get((finding.region, finding.resource_type, finding.resource_id))
+            line = lines.get((finding.account_id, finding.region, finding.resource_type, finding.resource_id))
             if relative is not None and line is not None:
                 return relative, line
             parts = ["aws", finding.account_id, finding.region, finding.vpc_id, finding.resource_id]
@@ -324,24 +374,27 @@ class SarifEmitter:
         )
 
     @staticmethod
-    def _invocation(report: Report, region: str) -> om.Invocation:
-        """A region's run invocation: successful (only regions read in full get a run), with the VPCs of the region
-        skipped by tag and what the other regions could not read (why they have no run)."""
+    def _invocation(report: Report, account: str, region: str) -> om.Invocation:
+        """A run's invocation: successful (only regions read in full get a run), with the VPCs of the region
+        skipped by tag, what the account's other regions could not read (why they have no run), and every account
+        that could not be read at all."""
         notes = [
-            om.Notification(message=om.Message(text=sarif_text(f"could not read {e.region} {e.api}: {e.code}: {e.message}")), level="error")
+            om.Notification(message=om.Message(text=sarif_text(f"could not read {error_place(e)} {e.api}: {e.code}: {e.message}")), level="error")
             for e in report.errors
+            if e.account_id == account or e.region is None
         ] + [
             om.Notification(
                 message=om.Message(text=sarif_text(f"rule {n.rule_id} not evaluated in {n.region} (missing {', '.join(n.missing)})")),
                 level="warning",
             )
             for n in report.not_evaluated
+            if n.account_id == account
         ] + [
             om.Notification(
                 message=om.Message(text=sarif_text(f"{v.vpc_id} in {v.region} skipped by its vpclint:skip tag: {v.reason}")),
                 level="note",
             )
             for v in report.skipped
-            if v.region == region
+            if (v.account_id, v.region) == (account, region)
         ]
         return om.Invocation(execution_successful=True, tool_execution_notifications=notes)

@@ -1,14 +1,27 @@
-"""The closing summary every human format ends with: findings, rules, VPC verdicts, completeness, files written."""
+"""The closing summary every human format ends with (findings, rules, VPC verdicts, completeness, files written),
+and the labels of accounts and errors they share."""
 
 from __future__ import annotations
 
 from collections import Counter
 
 from vpclint.emitters import ScanResult
+from vpclint.findings import SkippedVpc, VpcRow, account_label
 from vpclint.rules import SEVERITIES
+from vpclint.snapshot import AccountError
 from vpclint.text import plain
 
 VERDICT_WORDS = {"private": "private", "nat": "via NAT", "broken": "broken", "unknown": "unknown", "not_in_scope": "not in scope"}
+
+
+def account_cell(row: VpcRow | SkippedVpc) -> str:
+    """A row's account: its id, and its Organizations name when known."""
+    return account_label(row.account_id, row.account_name)
+
+
+def error_place(error: AccountError) -> str:
+    """Where a collection error happened: the account (with its name) and the region, or the whole account."""
+    return f"{account_label(error.account_id, error.account_name)} {error.region or '(whole account)'}"
 
 
 def plural(count: int, word: str) -> str:
@@ -24,8 +37,9 @@ def summary_lines(result: ScanResult) -> list[str]:
     expired = f"; {s.expired} new from expired baseline entries" if s.expired else ""
     findings = f"{plural(s.total, 'finding')}{baseline}{': ' + counts if counts else ''}; {s.failing} {'new ' if baseline else ''}at or above --fail-on {s.fail_on}{expired}"
     not_evaluated = {n.rule_id for n in report.not_evaluated}
+    accounts = f"{plural(len(report.accounts), 'account')}, " if len(report.accounts) > 1 else ""
     rules = (f"{plural(s.rules_evaluated - len(not_evaluated), 'rule')} evaluated, {len(not_evaluated)} not evaluated; "
-             f"{plural(len(report.regions), 'region')}; scan {'complete' if s.complete else 'INCOMPLETE'}")
+             f"{accounts}{plural(len(report.regions), 'region')}; scan {'complete' if s.complete else 'INCOMPLETE'}")
     verdicts = Counter(v.verdict for v in report.vpcs)
     vpcs = (f"{plural(verdicts['private'], 'VPC')} private, {verdicts['nat']} via NAT, {verdicts['broken']} broken, "
             f"{verdicts['unknown']} unknown, {verdicts['not_in_scope']} not in scope")

@@ -10,6 +10,7 @@ from vpclint.path.groups import default_group_ids
 from vpclint.path.hubindex import HubIndex, build_hub_index
 from vpclint.path.networks import fast_network
 from vpclint.path.tables import effective_route_tables, subnet_acls
+from vpclint.region_views import CombinedRegion
 from vpclint.snapshot import (
     NetworkAcl,
     NetworkInterface,
@@ -53,6 +54,7 @@ class RegionIndex:
     """Lookups over one region's snapshot, built in linear time."""
 
     account_id: str
+    """The account of a single-account index; with several, the first joined (resources name their owners)."""
     partition: str
     region: str
     accounts: frozenset[str]
@@ -129,8 +131,10 @@ class RegionIndex:
         return self.endpoints_by_vpc.get(vpc_id, [])
 
 
-def build_index(snapshot: Snapshot, region: RegionSnapshot) -> RegionIndex:
-    """Index one region of ``snapshot``."""
+def build_index(snapshot: Snapshot, region: RegionSnapshot, combined: Optional[CombinedRegion] = None) -> RegionIndex:
+    """Index one region of ``snapshot``: ``region`` as ``combined`` joined it from every scanned account's view
+    (:func:`vpclint.region_views.combine_region`), or, without ``combined``, as the view of the account holding it."""
+    combined = combined or CombinedRegion.single(snapshot, region)
     collected = set(region.collected)
     dhcp = {d.dhcp_options_id: d.domain_name_servers for d in region.dhcp_options}
     dhcp_read = "dhcp_options" in collected
@@ -143,10 +147,10 @@ def build_index(snapshot: Snapshot, region: RegionSnapshot) -> RegionIndex:
         if (endpoint.state or "").lower() != "deleted":
             endpoints_by_vpc.setdefault(endpoint.vpc_id, []).append(endpoint)
     return RegionIndex(
-        account_id=snapshot.account_id,
+        account_id=combined.default,
         partition=snapshot.partition,
         region=region.region,
-        accounts=frozenset({snapshot.account_id}),
+        accounts=combined.accounts,
         missing_sources=[s for s in PATH_SOURCES if s not in collected],
         vpcs={v.vpc_id: v for v in region.vpcs},
         subnets={s.subnet_id: s for s in region.subnets},

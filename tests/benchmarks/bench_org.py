@@ -1,0 +1,150 @@
+"""Organisation benchmark (a script, not a test): N member accounts x 3 regions x 3 VPCs on a moto server, every
+call 50 ms slower.
+
+    python tests/benchmarks/bench_org.py [--accounts 100] [--vpcs 3] [--no-shards]
+
+Starts a moto server on 127.0.0.1 behind a proxy (also on 127.0.0.1) that holds every request 50 ms and counts the
+calls by account, region and action; builds an organization of N member accounts plus the management account (the
+caller), each with ``--vpcs`` VPCs (two AZs, NAT, an instance per private subnet) in each of 3 regions; then prints:
+1. ``vpclint scan`` of the management account alone (the single-account path): wall time, peak memory, calls per
+   region;
+2. ``vpclint scan --org`` of every account: wall time, peak memory, calls per account-region (each account also
+   costs one sts:AssumeRole) and the ratio to (1) (the issue's target: at most 8x for 100 accounts);
+3. unless ``--no-shards``: ``vpclint collect --org --shard K/4`` four times, merged by ``scan --snapshot DIR``,
+   against one ``collect --org``: whether the JSON reports are byte-identical.
+Peak memory is the largest resident set of a child process (``ru_maxrss``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+TESTS = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(TESTS))
+
+import boto3  # noqa: E402
+from conftest import _start_server, _stop_server, vpclint_executable  # noqa: E402
+from faultproxy import FaultProxy, Request  # noqa: E402
+from scenarios import build_vpc  # noqa: E402
+
+REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2"]
+LATENCY = 0.05
+CALLER = "123456789012"
+ROLE = "vpclint-readonly"
+
+
+def build_account(session: boto3.Session, name: str, vpcs: int) -> None:
+    """``vpcs`` VPCs in each region of REGIONS."""
+    for region in REGIONS:
+        for index in range(vpcs):
+            build_vpc(session, region, f"{name}-{index}", cidr=f"10.{index}.0.0/16", azs=2)
+
+
+def build_organization(server, accounts: int, vpcs: int) -> list[str]:
+    """The organization: the caller's account and ``accounts`` members, each of the same shape; the member ids."""
+    caller = server.session()
+    org = caller.client("organizations", region_name="us-east-1")
+    org.create_organization(FeatureSet="ALL")
+    build_account(caller, "management", vpcs)
+    members = []
+    sts = caller.client("sts", region_name="us-east-1")
+    for number in range(accounts):
+        account = org.create_account(AccountName=f"member-{number}", Email=f"m{number}@example.com")["CreateAccountStatus"]["AccountId"]
+        creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/{ROLE}", RoleSessionName="bench")["Credentials"]
+        build_account(boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                                    aws_session_token=creds["SessionToken"]), f"member-{number}", vpcs)
+        members.append(account)
+        print(f"  built account {number + 1}/{accounts}", end="\r", flush=True)
+    print()
+    return members
+
+
+def run(args: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, subprocess.CompletedProcess]:
+    """``vpclint args``: wall seconds, the peak RSS (MiB) of the children so far, the completed process."""
+    started = time.perf_counter()
+    done = subprocess.run([vpclint_executable(), *args], env=env, cwd=cwd, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    if done.returncode not in (0, 1):
+        print(done.stderr[-2000:])
+    return wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, done
+
+
+class Counting:
+    """The proxy's decision: hold each request LATENCY seconds and count it by (account, region, action)."""
+
+    def __init__(self) -> None:
+        self.calls: Counter = Counter()
+
+    def __call__(self, request: Request) -> None:
+        time.sleep(LATENCY)
+        self.calls[(request.account or CALLER, request.region, request.action)] += 1
+
+    def per_account_region(self) -> tuple[float, Counter]:
+        """Calls per account-region (AssumeRole and DescribeRegions left out), and the calls by action."""
+        regional = Counter({k: n for k, n in self.calls.items() if k[2] not in ("AssumeRole", "GetCallerIdentity", "ListAccounts")})
+        pairs = {(account, region) for account, region, _ in regional if region in REGIONS}
+        by_action: Counter = Counter()
+        for (_, _, action), n in self.calls.items():
+            by_action[action] += n
+        return sum(regional.values()) / max(1, len(pairs)), by_action
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=100, help="member accounts (default 100, as issue 12 asks)")
+    parser.add_argument("--vpcs", type=int, default=3, help="VPCs per account and region (default 3)")
+    parser.add_argument("--no-shards", action="store_true", help="skip the shard-and-merge comparison")
+    options = parser.parse_args()
+    server = _start_server()
+    region_args = [a for r in REGIONS for a in ("--region", r)]
+    try:
+        print(f"moto server {server.url}: building {options.accounts} member accounts x {len(REGIONS)} regions x "
+              f"{options.vpcs} VPCs (and the management account) ...", flush=True)
+        os.environ.update({k: v for k, v in server.env().items() if k.startswith("AWS_")})
+        started = time.perf_counter()
+        members = build_organization(server, options.accounts, options.vpcs)
+        print(f"  built in {time.perf_counter() - started:.0f} s")
+        with tempfile.TemporaryDirectory() as folder:
+            cwd = Path(folder)
+            walls: dict[str, float] = {}
+            for label, args in (
+                ("1 account", ["scan", *region_args]),
+                (f"{len(members) + 1} accounts", ["scan", "--org", "--role-name", ROLE, *region_args]),
+            ):
+                counter = Counting()
+                with FaultProxy(server.url, lambda *_: None, lifetime=3600, max_requests=10**7, decide=counter) as proxy:
+                    env = {**server.env(), "AWS_ENDPOINT_URL": proxy.url}
+                    walls[label], peak, done = run([*args, "--format", "json", "-o", "report.json"], env, cwd)
+                per_pair, by_action = counter.per_account_region()
+                print(f"\n{label}: exit {done.returncode}, wall {walls[label]:.1f} s, peak RSS so far {peak:.0f} MiB, "
+                      f"{per_pair:.1f} calls per account-region, {by_action['AssumeRole']} sts:AssumeRole, "
+                      f"{sum(counter.calls.values())} calls")
+                print("  calls by action:", dict(sorted(by_action.items())))
+            single, several = walls.values()
+            print(f"\nratio of wall times: {several / single:.1f}x for {len(members) + 1}x the accounts "
+                  "(issue 12's target: <= 8x at 100 accounts)")
+            if not options.no_shards:
+                env = server.env()
+                (cwd / "shards").mkdir()
+                run(["collect", "--org", *region_args, "-o", "whole.json"], env, cwd)
+                for index in range(1, 5):
+                    run(["collect", "--org", *region_args, "--shard", f"{index}/4", "-o", f"shards/{index}.json"], env, cwd)
+                one = run(["scan", "--snapshot", "whole.json", "--format", "json"], env, cwd)[2].stdout
+                merged = run(["scan", "--snapshot", "shards", "--format", "json"], env, cwd)[2].stdout
+                print(f"\n4 shards merged vs one run: {'byte-identical' if one == merged and one else 'DIFFERENT'} "
+                      f"({len(one):,} bytes of JSON)")
+    finally:
+        _stop_server(server)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
