@@ -13,9 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_acls import entries_strategy, entry, in_order, matches, port
-from test_groups import GROUP_IDS, LIST_IDS, groups_strategy, list_value, peer_strategy
+from test_groups import GROUP_IDS, LIST_IDS, applies, covers, group, groups_strategy, list_value, peer, peer_strategy, rule
 from test_routes import lists_strategy, routes_strategy
 from universe import UNIVERSE, inner_cidrs
+from universe import network as parsed_cidr
 
 from vpclint.path import checks, flows
 from vpclint.path.acls import acl_boxes, allows_all, evaluate_acl, open_to_all
@@ -121,7 +122,9 @@ def _first_match_allows_all(entries, egress, peer, ports) -> bool:
 def test_acl_shortcuts_only_claim_what_the_evaluation_says(entries, egress, peer, ports):
     boxes, ports = acl_boxes(entries, egress, 4), tuple(ports)
     verdict = evaluate_acl(entries, egress, peer, ports).verdict
-    assert allows_all(boxes, ipaddress.ip_network(peer), ports) == _first_match_allows_all(entries, egress, peer, ports)
+    if all(e.from_port is None or e.to_port is None or e.from_port <= e.to_port for e in entries):
+        # exact by its definition (an inverted port range matches nothing, and allows_all then just says False)
+        assert allows_all(boxes, ipaddress.ip_network(peer), ports) == _first_match_allows_all(entries, egress, peer, ports)
     if allows_all(boxes, ipaddress.ip_network(peer), ports):
         assert verdict == "allow"
     if open_to_all(boxes, 4, ports):
@@ -135,6 +138,14 @@ def test_group_shortcuts_only_claim_what_the_decision_says(groups, group_ids, p,
     decide = egress_decision if egress else ingress_decision
     verdict = decide(groups, sorted(group_ids), p, lists).verdict
     rules = applying(groups, group_ids, direction)
+    found = [r for g in set(group_ids) if g in groups for r in getattr(groups[g], direction) if applies(r)]
+    addresses = [a for n in p.networks for a in n]
+    # by their definitions: one rule covers every address (prefix-list entries unread); a CIDR rule holds a /0
+    assert allows_whole(rules, p) == any(all(covers(r, p, {}, a) for a in addresses) for r in found)
+    assert open_versions(rules) == {
+        n.version for r in found if not (r.referenced_group_id or r.prefix_list_id)
+        for n in map(parsed_cidr, filter(None, (r.cidr_ipv4, r.cidr_ipv6))) if n is not None and n.prefixlen == 0
+    }
     if allows_whole(rules, p):
         assert verdict == "allow"
     if all(n.version in open_versions(rules) for n in p.networks):
@@ -143,6 +154,21 @@ def test_group_shortcuts_only_claim_what_the_decision_says(groups, group_ids, p,
         for network in p.networks:
             part = Peer((network,), p.member_of, p.vpc_id, p.prefix_list_ids)
             assert decide(groups, sorted(group_ids), part, lists).verdict == "allow"
+
+
+def test_group_shortcuts_read_a_rule_by_its_group_or_list_as_the_decision_does():
+    everywhere = [rule("sg-2", cidr_ipv4="0.0.0.0/0", cidr_ipv6="::/0"), rule("pl-a", cidr_ipv4="0.0.0.0/0", cidr_ipv6="::/0")]
+    groups = {"sg-1": group("sg-1", egress=everywhere)}
+    rules = applying(groups, ["sg-1", "sg-9"], "egress")
+    outsider = peer("10.0.8.0/24", "2001:db8::/64")
+    assert egress_decision(groups, ["sg-1"], outsider).verdict == "unknown"  # pl-a's entries are not given
+    assert open_versions(rules) == frozenset() and not allows_whole(rules, outsider)
+    assert allows_whole(rules, peer("10.0.8.0/24", member_of={"sg-2"})) and allows_whole(rules, peer("10.0.8.0/24", lists={"pl-a"}))
+    open_both = applying({"sg-1": group("sg-1", egress=[rule("0.0.0.0/0"), rule("::/0"), rule("10.0.0.0/8")])}, ["sg-1"], "egress")
+    assert open_versions(open_both) == {4, 6} and allows_whole(open_both, peer("10.0.8.0/24"))
+    assert not allows_whole(open_both, outsider)  # no one rule covers both versions
+    ends = [rule("0.0.0.0/8"), rule("255.0.0.0/8"), rule("::/64"), rule("ffff::/16")]
+    assert open_versions(applying({"sg-1": group("sg-1", egress=ends)}, ["sg-1"], "egress")) == frozenset()
 
 
 @settings(max_examples=300, deadline=None)
