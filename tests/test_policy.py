@@ -7,11 +7,11 @@ import re
 
 import jmespath
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from vpclint.functions import rule_options
-from vpclint.policy import PolicyError, VERDICTS, covers, evaluate, overlaps, parse_policy
+from vpclint.policy import PolicyError, VERDICTS, action_matches, covers, decide, evaluate, overlaps, parse_policy
 
 LAYERS = "arn:aws:s3:::prod-us-east-1-starport-layer-bucket/*"
 REPOS = "arn:aws:ecr:us-east-1:*:repository/*"
@@ -36,7 +36,7 @@ def policy(*statements) -> dict:
 def test_missing_policy_is_full_access():
     decision = evaluate(None, ["s3:GetObject"], LAYERS)
     assert decision.verdict == "allowed"
-    assert "default policy" in decision.reason
+    assert decision.reason == "no endpoint policy: the default policy allows full access"
 
 
 def test_policy_as_json_text_with_a_single_statement_object():
@@ -58,7 +58,7 @@ def test_default_deny_when_no_statement_matches():
     decision = evaluate(policy(allow("s3:*", "arn:aws:s3:::acme/*")), ["s3:GetObject"], LAYERS)
     assert decision.verdict == "denied"
     assert decision.deciding == ()
-    assert "implicit deny" in decision.reason
+    assert decision.reason == f"no statement allows s3:GetObject on {LAYERS} (implicit deny)"
 
 
 def test_actions_match_case_insensitively_with_wildcards():
@@ -180,32 +180,130 @@ def test_reason_of_a_partial_allow_with_a_partial_deny():
     assert [s["index"] for s in decision["deciding_statements"]] == [0, 1]
 
 
+def test_every_deciding_statement_is_named():
+    decision = evaluate(policy(deny("s3:*"), allow(), deny("s3:GetObject", Sid="NoGet")), ["s3:GetObject"], LAYERS)
+    assert decision.reason == f"statement 0, statement 2 (Sid 'NoGet') explicitly denies s3:GetObject on {LAYERS}"
+
+
+def test_a_partial_deny_without_an_allow_is_a_plain_implicit_deny():
+    conditioned = deny(Condition={"StringEquals": {"aws:PrincipalOrgID": "o-1"}})
+    decision = evaluate(policy(conditioned), ["s3:GetObject"], LAYERS)
+    assert decision.verdict == "denied"
+    assert decision.reason == f"no statement allows s3:GetObject on {LAYERS} (implicit deny)"
+
+
+def test_an_implicit_deny_names_every_allow_the_known_context_fails():
+    elsewhere = [allow(Condition={"StringEquals": {"aws:SourceVpce": "vpce-0def"}}), allow(Condition={"StringEquals": {"aws:SourceVpc": "vpc-2"}})]
+    conditioned = deny(Condition={"StringEquals": {"aws:PrincipalOrgID": "o-1"}})
+    decision = evaluate(policy(*elsewhere, conditioned), ["s3:GetObject"], LAYERS, {"aws:SourceVpce": "vpce-0abc", "aws:SourceVpc": "vpc-1"})
+    assert decision.reason == (
+        f"no statement allows s3:GetObject on {LAYERS}"
+        " (implicit deny; the known request context fails the conditions of statement 0, statement 1)"
+    )
+
+
+def test_limits_are_described_in_full():
+    named = {
+        **allow(),
+        "Principal": {"AWS": ["arn:aws:iam::1:role/b", "arn:aws:iam::1:role/a"]},
+        "Condition": {"StringEquals": {"aws:userid": "u", "aws:PrincipalOrgID": "o-1"}},
+    }
+    assert evaluate(policy(named), ["s3:GetObject"], LAYERS).reason == (
+        f"s3:GetObject on {LAYERS} is allowed only for principals AWS:arn:aws:iam::1:role/a, AWS:arn:aws:iam::1:role/b"
+        " and when its conditions hold (keys: aws:PrincipalOrgID, aws:userid) (statement 0)"
+    )
+    excluded = {
+        "Effect": "Deny",
+        "NotPrincipal": {"AWS": ["arn:aws:iam::2:root", "arn:aws:iam::1:root"]},
+        "Action": "*",
+        "NotResource": ["arn:aws:s3:::prod-*/sha256/*", "arn:aws:s3:::prod-*/v2/*"],
+    }
+    assert evaluate(policy(allow(), excluded), ["s3:GetObject"], LAYERS).reason == (
+        f"statement 0 allows s3:GetObject on {LAYERS}, but statement 1 denies it for principals other than"
+        " AWS:arn:aws:iam::1:root, AWS:arn:aws:iam::2:root and for resources other than arn:aws:s3:::prod-*/sha256/*,"
+        " arn:aws:s3:::prod-*/v2/*"
+    )
+
+
+def test_partial_resources_collect_the_variables_of_every_pattern():
+    patterns = [
+        "arn:aws:s3:::${aws:username}/*",
+        "arn:aws:s3:::prod-${aws:RequestedRegion}-starport-layer-bucket/*",
+        "arn:aws:s3:::prod-us-east-1-starport-layer-bucket/a/*",
+    ]
+    decision = evaluate(policy(allow(resource=patterns)), ["s3:GetObject"], LAYERS)
+    assert decision.reason == (
+        f"s3:GetObject on {LAYERS} is allowed only for resources {', '.join(patterns)}"
+        " and depending on the request's ${aws:username}, ${aws:RequestedRegion} (statement 0)"
+    )
+    assert decision.to_dict()["policy_variables"] == ["${aws:RequestedRegion}", "${aws:username}"]
+
+
+def test_several_partial_allows_and_denies_are_all_named():
+    org = {"StringEquals": {"aws:PrincipalOrgID": "o-1"}}
+    document = policy(
+        {**allow(), "Principal": {"AWS": "arn:aws:iam::1:root"}},
+        allow(Condition=org),
+        deny(Condition={"StringNotEquals": {"aws:SourceVpc": "vpc-1"}}),
+        {**deny(), "Principal": {"Service": "ecs.amazonaws.com"}},
+    )
+    decision = evaluate(document, ["s3:GetObject"], LAYERS)
+    assert decision.reason == (
+        f"s3:GetObject on {LAYERS} is allowed only for principals AWS:arn:aws:iam::1:root (statement 0)"
+        " or when its conditions hold (keys: aws:PrincipalOrgID) (statement 1),"
+        " and statement 2 denies it when its conditions hold (keys: aws:SourceVpc);"
+        " statement 3 denies it for principals Service:ecs.amazonaws.com"
+    )
+    assert [m.statement.index for m in decision.deciding] == [0, 1, 2, 3]
+
+
+def test_the_reasons_of_several_actions_are_joined():
+    decision = evaluate(policy(allow("s3:PutObject")), ["s3:GetObject", "s3:DeleteObject"], LAYERS)
+    assert decision.reason == (
+        f"no statement allows s3:GetObject on {LAYERS} (implicit deny); no statement allows s3:DeleteObject on {LAYERS} (implicit deny)"
+    )
+    assert decision.denied_actions == ("s3:GetObject", "s3:DeleteObject")
+
+
+def test_a_principal_list_naming_everyone_is_everyone():
+    [statement] = parse_policy(policy({**allow(), "Principal": {"AWS": ["arn:aws:iam::1:root", "*"], "Service": "ecs.amazonaws.com"}}))
+    assert statement.principals == ["*"]
+    [named] = parse_policy(policy({**allow(), "Principal": {"AWS": ["arn:aws:iam::1:root", "arn:aws:iam::1:root"]}}))
+    assert named.principals == ["AWS:arn:aws:iam::1:root"]
+
+
 @pytest.mark.parametrize(
     "document,message",
     [
-        ("{not json", "not valid JSON (line 1, column 2"),
-        ([allow()], "must be a JSON object, got list"),
-        ({"Version": "2012-10-17"}, "has no Statement"),
-        ({"Statement": "Allow"}, "Statement must be an object or a list"),
+        ("{not json", "not valid JSON (line 1, column 2: Expecting property name enclosed in double quotes)"),
+        ([allow()], "the policy must be a JSON object, got list"),
+        ({"Version": "2012-10-17"}, "the policy has no Statement"),
+        ({"Statement": "Allow"}, "Statement must be an object or a list of objects"),
         ({"Statement": ["x"]}, "statement 0 is not an object"),
         (policy(allow(), {**allow(), "Effect": "allow"}), "statement 1: Effect must be 'Allow' or 'Deny', got 'allow'"),
+        (policy({**allow(), "Sid": 1}), "statement 0: Sid must be a string"),
         (policy({**allow(), "NotAction": "s3:*"}), "statement 0 has both Action and NotAction"),
         (policy({"Effect": "Allow", "Principal": "*", "Action": "*"}), "statement 0 has neither Resource nor NotResource"),
         (policy({"Effect": "Allow", "Action": "*", "Resource": "*"}), "statement 0 has neither Principal nor NotPrincipal"),
-        (policy({**allow(), "Principal": "arn:aws:iam::1:root"}), 'statement 0: Principal must be "*"'),
-        (policy({**allow(), "Principal": {"User": "x"}}), "unknown principal type 'User'"),
+        (policy({**allow(), "Principal": "arn:aws:iam::1:root"}), 'statement 0: Principal must be "*" or an object such as {"AWS": [...]}'),
+        (
+            policy({**allow(), "Principal": {"User": "x"}}),
+            "statement 0: Principal: unknown principal type 'User' (expected one of AWS, Service, Federated, CanonicalUser)",
+        ),
+        (policy({**allow(), "Principal": {"AWS": []}}), "statement 0: Principal.AWS must be a string or a non-empty list of strings"),
         (policy(allow(action=[])), "statement 0: Action must be a string or a non-empty list of strings"),
-        (policy(allow(Condition=["aws:SourceVpc"])), "statement 0: Condition must be an object"),
-        (policy({**allow(), "Effects": "Allow"}), "unknown element(s) Effects"),
-        ({"Version": "2020-01-01", "Statement": []}, "Version must be one of"),
+        (policy(allow(Condition=["aws:SourceVpc"])), "statement 0: Condition must be an object of operator -> {key: value}"),
+        (policy({**allow(), "Effects": "Allow", "Actions": "*"}), "statement 0 has unknown element(s) Actions, Effects"),
+        ({"Version": "2020-01-01", "Statement": []}, "Version must be one of 2012-10-17, 2008-10-17, got '2020-01-01'"),
         ({"Version": "2012-10-17", "Statements": [allow()]}, "unknown top-level element(s) Statements"),
+        ({"Statement": [], "Statements": [], "Ids": "x"}, "unknown top-level element(s) Ids, Statements"),
     ],
 )
 def test_malformed_policies_are_reported_not_raised(document, message):
     decision = evaluate(document, ["s3:GetObject"], LAYERS)
     assert decision.verdict == "malformed"
-    assert message in decision.reason
-    with pytest.raises(PolicyError, match=re.escape(message)):
+    assert decision.reason == f"the endpoint policy is malformed: {message}"
+    with pytest.raises(PolicyError, match=f"^{re.escape(message)}$"):
         parse_policy(document)
 
 
@@ -372,3 +470,29 @@ def test_property_overlaps_finds_a_shared_witness(witness, data):
     pattern, request = generalise(witness), generalise(witness)
     if request != "*":
         assert overlaps(pattern, request)
+
+
+ORG = {"StringEquals": {"aws:PrincipalOrgID": "o-1"}}
+
+
+@settings(deadline=None)
+@given(policies, requests)
+@example(policy(allow(), deny(Condition=ORG)), (["s3:GetObject"], LAYERS))  # conditional: a partial deny
+@example(policy(allow(Condition=ORG)), (["s3:GetObject"], LAYERS))  # conditional: a partial allow
+@example(policy(allow(), deny()), (["s3:GetObject"], LAYERS))  # denied explicitly
+@example(policy(), (["s3:GetObject"], LAYERS))  # denied implicitly
+def test_property_decide_names_its_action_by_verdict(document, request):
+    actions, resource = request
+    for action in actions:
+        decision = decide(parse_policy(document), action, resource)
+        assert decision.denied_actions == ((action,) if decision.verdict == "denied" else ())
+        assert decision.conditional_actions == ((action,) if decision.verdict == "conditional" else ())
+        assert evaluate(document, [action], resource) == decision
+
+
+@settings(deadline=None)
+@given(st.text(alphabet="aB:*?", max_size=8), st.text(alphabet="Ab:*?", max_size=8))
+@example("s3:Get?", "S3:GET*")  # the action's '*' is one character
+@example("s3:*", "s3:?")
+def test_property_an_action_is_literal_text_matched_without_case(pattern, action):
+    assert action_matches(pattern, action) == _fullmatch(pattern.lower(), action.lower())

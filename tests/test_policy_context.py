@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import jmespath
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vpclint.functions import rule_options
 from vpclint.policy import evaluate
+from vpclint.policy_conditions import Outcome, judge, parse_conditions
 
 LAYERS = "arn:aws:s3:::prod-us-east-1-starport-layer-bucket/*"
 OBJECT = "arn:aws:s3:::prod-us-east-1-starport-layer-bucket/sha256/ab"
@@ -233,3 +236,86 @@ def test_policy_decision_caches_per_context():
 def test_policy_decision_rejects_a_bad_fifth_argument(extra, error):
     with pytest.raises(error):
         _search(extra, {"policy": None, "policy_error": None})
+
+
+# --- condition blocks on their own (vpclint.policy_conditions) -------------------------------------------------
+
+
+def _holds(operator: str, pattern, value: str, substitutes: bool = True) -> bool:
+    """True when the one condition ``operator: {key: pattern}`` holds for a request whose key is ``value``."""
+    outcome = judge(parse_conditions({operator: {"aws:SourceArn": pattern}}), {"aws:SourceArn": value}, substitutes)
+    assert outcome is None or outcome == Outcome((), ())  # a known key with a common operator is always decided
+    return outcome is not None
+
+
+def _like_reference(pattern: str, value: str) -> bool:
+    """Brute force: IAM's ``*`` (any run) and ``?`` (one character) as a regular expression over the literal value."""
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, value, re.DOTALL) is not None
+
+
+def _arn_reference(pattern: str, value: str) -> bool:
+    """Brute force: the six colon-separated parts of both, each matched on its own (the sixth keeps its colons)."""
+    patterns, values = pattern.split(":", 5), value.split(":", 5)
+    return len(patterns) == len(values) == 6 and all(_like_reference(p, v) for p, v in zip(patterns, values))
+
+
+STRING_REFERENCES = {
+    "StringEquals": lambda p, v: p == v,
+    "StringNotEquals": lambda p, v: p != v,
+    "StringEqualsIgnoreCase": lambda p, v: p.lower() == v.lower(),
+    "StringNotEqualsIgnoreCase": lambda p, v: p.lower() != v.lower(),
+    "StringLike": _like_reference,
+    "StringNotLike": lambda p, v: not _like_reference(p, v),
+    "ArnLike": _arn_reference,
+    "ArnEquals": _arn_reference,
+    "ArnNotLike": lambda p, v: not _arn_reference(p, v),
+    "ArnNotEquals": lambda p, v: not _arn_reference(p, v),
+}
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.sampled_from(sorted(STRING_REFERENCES)), st.text(alphabet="aAb:*?", max_size=9), st.text(alphabet="aAb:*?", max_size=9))
+def test_property_decided_operators_equal_brute_force(operator, pattern, value):
+    assert _holds(operator, pattern, value) == STRING_REFERENCES[operator](pattern, value)
+
+
+def test_the_known_value_is_literal_text_even_with_wildcard_characters():
+    assert _holds("StringEquals", "vpce-*", "vpce-*") and not _holds("StringEquals", "vpce-*", "vpce-1")
+    assert _holds("StringEqualsIgnoreCase", "VPCE-?", "vpce-?") and not _holds("StringEqualsIgnoreCase", "vpce-?", "vpce-1")
+    assert _holds("StringLike", "vpce-?", "vpce-*") and _holds("StringLike", "vpce-*", "vpce-*")
+    assert not _holds("StringLike", "vpce-1*", "vpce-*")
+
+
+def test_arn_parts_after_the_fifth_colon_belong_to_the_resource():
+    value = "arn:aws:ecr:us-east-1:123456789012:repository/team:app"
+    assert _holds("ArnLike", "arn:aws:ecr:*:*:repository/team:*", value)
+    assert _holds("ArnEquals", value, value)
+    assert not _holds("ArnLike", "arn:aws:ecr:*:*:repository/team", value)
+    assert not _holds("ArnLike", "arn:aws:ecr:*:*:repository/*:other", value)
+    assert not _holds("ArnLike", "arn:aws:ecr:*:*", "arn:aws:ecr:us-east-1:1")  # fewer than six parts never match
+
+
+@pytest.mark.parametrize("operator", ["ForAnyValue:StringEquals:Bogus", "ForAllValues:Bogus:StringEquals", "StringEqualsIfExists:x"])
+def test_operators_iam_does_not_have_stay_open(operator):
+    outcome = judge(parse_conditions({operator: {"aws:SourceVpce": "vpce-0abc"}}), ENDPOINT, True)
+    assert outcome == Outcome(("aws:SourceVpce",), ())
+
+
+def test_escapes_in_a_decided_condition_are_read_under_the_2012_version():
+    conditions = parse_conditions({"StringEquals": {"aws:SourceVpce": "vpce-${$}1"}})
+    assert judge(conditions, {"aws:SourceVpce": "vpce-$1"}, True) == Outcome((), ())
+    assert judge(conditions, {"aws:SourceVpce": "vpce-$1"}, False) is None  # literal "${$}" under 2008-10-17
+    assert judge(conditions, {"aws:SourceVpce": "vpce-${$}1"}, False) == Outcome((), ())
+
+
+def test_open_conditions_collect_every_variable_once_in_order():
+    block = {
+        "StringEquals": {"aws:SourceVpce": "${aws:PrincipalTag/vpce}", "aws:userid": "${aws:username}"},
+        "StringLike": {"s3:prefix": ["${aws:username}/*", "${aws:PrincipalTag/team}/*"], "aws:PrincipalOrgID": "o-1"},
+    }
+    outcome = judge(parse_conditions(block), ENDPOINT, True)
+    assert outcome == Outcome(
+        ("aws:PrincipalOrgID", "aws:SourceVpce", "aws:userid", "s3:prefix"),
+        ("${aws:PrincipalTag/vpce}", "${aws:username}", "${aws:PrincipalTag/team}"),
+    )

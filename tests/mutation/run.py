@@ -88,8 +88,9 @@ def load_equivalents() -> dict[str, tuple[str, str]]:
     for line in EQUIVALENTS.read_text().splitlines() if EQUIVALENTS.exists() else []:
         if not line.strip() or line.lstrip().startswith("#"):
             continue
-        name, changed, reason = (part.strip() for part in line.split(" | ", 2))
-        found[name] = (changed, reason)
+        name, rest = line.split(" | ", 1)
+        changed, reason = rest.rsplit(" | ", 1)  # the changed line may hold " | " itself (a bitwise or)
+        found[name.strip()] = (changed.strip(), reason.strip())
     return found
 
 

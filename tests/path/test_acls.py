@@ -159,6 +159,18 @@ def test_merges_the_parts_of_one_rule():
     ]
 
 
+def test_allowing_rules_are_named_in_numeric_order():
+    decision = decide([entry(100, "allow", "10.0.8.128/25"), entry(90, "allow", "10.0.8.0/25")])
+    assert summary(decision) == ("allow", 90)
+    assert decision.describe() == "network ACL rules 90, 100 allow TCP 443 outbound to 10.0.8.0/24"
+
+
+def test_an_entry_with_half_a_port_range_matches_every_port():
+    half = [NetworkAclEntry(rule_number=100, egress=True, protocol="6", rule_action="deny", cidr_block="0.0.0.0/0", from_port=443)]
+    decision = decide(half + [entry(200, "allow")], ports=(80, 8080))
+    assert decision.denied == (AclPart(ipaddress.ip_network(NET), (80, 8080), 100),) and decision.allowed == ()
+
+
 # --- property tests against brute force -------------------------------------------------------------------------
 
 PORTS = list(range(440, 448))
@@ -180,13 +192,24 @@ entries_strategy = st.lists(
 )
 
 
+def in_order(entries, egress) -> list:
+    """The entries of one direction in rule order, without AWS's listed rule 32767 (the implicit deny)."""
+    chosen = (e for e in entries if e.egress == egress and e.rule_number != IMPLICIT_DENY_RULE)
+    return sorted(chosen, key=lambda e: e.rule_number)
+
+
+def matches(e, address, number) -> bool:
+    """Brute force: the entry matches the TCP packet to / from ``address`` on port ``number``."""
+    proto = {"tcp": "6"}.get(e.protocol, e.protocol)
+    ports_match = proto == "-1" or e.from_port is None or e.from_port <= number <= e.to_port
+    return proto in ("-1", "6") and holds(e.cidr_block, address) and ports_match
+
+
 def reference(entries, egress, address, number) -> tuple[str, int | None]:
     """Brute force for one packet: (action, rule number) of the first matching entry, else the implicit deny
     (AWS's listed rule 32767 is that deny, whatever it says)."""
-    for e in sorted((e for e in entries if e.rule_number != IMPLICIT_DENY_RULE), key=lambda e: e.rule_number):
-        proto = {"tcp": "6"}.get(e.protocol, e.protocol)
-        ports_match = proto == "-1" or e.from_port is None or e.from_port <= number <= e.to_port
-        if e.egress == egress and proto in ("-1", "6") and holds(e.cidr_block, address) and ports_match:
+    for e in in_order(entries, egress):
+        if matches(e, address, number):
             return e.rule_action, e.rule_number
     return "deny", None
 

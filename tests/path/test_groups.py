@@ -63,6 +63,7 @@ def test_default_group_id_needs_the_vpc_and_the_name():
     assert default_group_id(groups, "vpc-2") == "sg-b"
     assert default_group_id(groups, "vpc-3") is None
     assert default_group_id({"sg-z": group("sg-z", name="default"), "sg-a": group("sg-a", name="default")}, "vpc-1") == "sg-a"
+    assert default_group_id({"sg-a": group("sg-a", name="default"), "sg-z": group("sg-z", name="default")}, "vpc-1") == "sg-a"
 
 
 def test_cidr_rules_cover_their_part():

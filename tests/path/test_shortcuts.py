@@ -12,17 +12,18 @@ from types import SimpleNamespace
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_acls import entries_strategy, port
-from test_groups import GROUP_IDS, LIST_IDS, groups_strategy, list_value, peer_strategy
+from test_acls import entries_strategy, entry, in_order, matches, port
+from test_groups import GROUP_IDS, LIST_IDS, applies, covers, group, groups_strategy, list_value, peer, peer_strategy, rule
 from test_routes import lists_strategy, routes_strategy
 from universe import UNIVERSE, inner_cidrs
+from universe import network as parsed_cidr
 
 from vpclint.path import checks, flows
 from vpclint.path.acls import acl_boxes, allows_all, evaluate_acl, open_to_all
 from vpclint.path.checks import Judge, Link
 from vpclint.path.groups import Peer, allows_whole, applying, default_group_id, egress_decision, ingress_decision, open_versions
 from vpclint.path.index import build_index
-from vpclint.path.networks import collapse, contains, sort_key, span
+from vpclint.path.networks import collapse, contains, fast_network, sort_key, span
 from vpclint.path.routes import candidates, parts, route_parts
 from vpclint.path.verdicts import subnet_path
 from vpclint.path.ways import is_local
@@ -48,11 +49,82 @@ def test_collapse_equals_ipaddress(cidrs):
     assert collapse(items) == tuple(sorted(expected, key=sort_key))
 
 
+ipv4_text = st.integers(0, 2**32 - 1).map(lambda n: str(ipaddress.IPv4Address(n)))
+masks = st.integers(0, 32).map(lambda n: str(ipaddress.IPv4Network((0, n)).netmask))
+prefix_text = st.one_of(
+    st.integers(0, 34).map(str),
+    masks,  # ipaddress also reads a netmask ("255.255.255.0") or host mask after the slash
+    st.sampled_from(["", "024", "00", "+8", " 8", "-1", "8 ", "\u0668", "x", "0.0.0.255", "255.0.255.0", "8/8"]),
+)
+network_text = st.builds(lambda n, length: f"{ipaddress.IPv4Network((n, length), strict=False).network_address}/{length}",
+                         st.integers(0, 2**32 - 1), st.integers(0, 32))
+fast_network_text = st.one_of(
+    ipv4_text,
+    network_text,  # no host bits
+    st.builds(lambda address, prefix: f"{address}/{prefix}", ipv4_text, prefix_text),
+    st.sampled_from(["::1", "2001:db8::/32", "2001:db8::1/64", "010.0.0.1", "10.0.0", "10.0.0.1.", "junk", "", "/24", "10.0.0.0/24/1"]),
+)
+
+
+def _parsed(parse, text: str, strict: bool):
+    try:
+        return parse(text, strict)
+    except ValueError as exc:
+        return type(exc), str(exc)
+
+
+@settings(max_examples=500, deadline=None)
+@given(fast_network_text, st.booleans())
+def test_fast_network_equals_ipaddress_errors_included(text, strict):
+    assert _parsed(fast_network, text, strict) == _parsed(ipaddress.ip_network, text, strict)
+
+
+def test_fast_network_is_strict_by_default():
+    assert fast_network("10.0.8.7") == ipaddress.ip_network("10.0.8.7/32")
+    assert fast_network("10.0.8.0/24") == ipaddress.ip_network("10.0.8.0/24")
+    with pytest.raises(ValueError, match="has host bits set"):
+        fast_network("10.0.8.7/24")
+    assert fast_network("10.0.8.7/24", strict=False) == ipaddress.ip_network("10.0.8.0/24")
+
+
+@pytest.mark.parametrize(
+    ("entries", "ports", "expected"),
+    [
+        ([entry(100, "allow", ports=(443, 443))], (443, 443), True),
+        ([entry(100, "allow", ports=(440, 450))], (443, 443), True),
+        ([entry(100, "allow", ports=(444, 500))], (440, 450), False),  # 440-443 fall to the implicit deny
+        ([entry(100, "allow", ports=(400, 443))], (440, 450), False),
+        ([entry(100, "deny", ports=(80, 80)), entry(200, "allow", protocol="-1")], (443, 443), True),
+        ([entry(100, "deny", ports=(440, 443)), entry(200, "allow")], (443, 445), False),
+        ([entry(100, "deny", "10.1.0.0/16"), entry(200, "allow", "10.0.0.0/16")], (443, 443), True),
+        ([entry(100, "allow", "10.0.8.0/25"), entry(200, "allow")], (443, 443), False),  # not the whole peer
+        ([entry(100, "deny", "10.0.8.0/25"), entry(200, "allow")], (443, 443), False),
+    ],
+)
+def test_allows_all_reads_the_first_entry_touching_the_packets(entries, ports, expected):
+    peer = ipaddress.ip_network("10.0.8.0/24")
+    assert allows_all(acl_boxes(entries, True, 4), peer, ports) is expected
+    assert _first_match_allows_all(entries, True, peer, ports) is expected
+
+
+def _first_match_allows_all(entries, egress, peer, ports) -> bool:
+    """Brute force of :func:`allows_all`: the first entry matching any of the packets matches all and allows."""
+    packets = [(a, n) for a in ipaddress.ip_network(peer) for n in range(ports[0], ports[1] + 1)]
+    for e in in_order(entries, egress):
+        matched = sum(matches(e, a, n) for a, n in packets)
+        if matched:
+            return e.rule_action == "allow" and matched == len(packets)
+    return False
+
+
 @settings(max_examples=400, deadline=None)
 @given(entries_strategy, st.booleans(), st.one_of(inner_cidrs(), st.just(str(UNIVERSE))), st.tuples(port, port).map(sorted))
 def test_acl_shortcuts_only_claim_what_the_evaluation_says(entries, egress, peer, ports):
     boxes, ports = acl_boxes(entries, egress, 4), tuple(ports)
     verdict = evaluate_acl(entries, egress, peer, ports).verdict
+    if all(e.from_port is None or e.to_port is None or e.from_port <= e.to_port for e in entries):
+        # exact by its definition (an inverted port range matches nothing, and allows_all then just says False)
+        assert allows_all(boxes, ipaddress.ip_network(peer), ports) == _first_match_allows_all(entries, egress, peer, ports)
     if allows_all(boxes, ipaddress.ip_network(peer), ports):
         assert verdict == "allow"
     if open_to_all(boxes, 4, ports):
@@ -66,6 +138,14 @@ def test_group_shortcuts_only_claim_what_the_decision_says(groups, group_ids, p,
     decide = egress_decision if egress else ingress_decision
     verdict = decide(groups, sorted(group_ids), p, lists).verdict
     rules = applying(groups, group_ids, direction)
+    found = [r for g in set(group_ids) if g in groups for r in getattr(groups[g], direction) if applies(r)]
+    addresses = [a for n in p.networks for a in n]
+    # by their definitions: one rule covers every address (prefix-list entries unread); a CIDR rule holds a /0
+    assert allows_whole(rules, p) == any(all(covers(r, p, {}, a) for a in addresses) for r in found)
+    assert open_versions(rules) == {
+        n.version for r in found if not (r.referenced_group_id or r.prefix_list_id)
+        for n in map(parsed_cidr, filter(None, (r.cidr_ipv4, r.cidr_ipv6))) if n is not None and n.prefixlen == 0
+    }
     if allows_whole(rules, p):
         assert verdict == "allow"
     if all(n.version in open_versions(rules) for n in p.networks):
@@ -74,6 +154,21 @@ def test_group_shortcuts_only_claim_what_the_decision_says(groups, group_ids, p,
         for network in p.networks:
             part = Peer((network,), p.member_of, p.vpc_id, p.prefix_list_ids)
             assert decide(groups, sorted(group_ids), part, lists).verdict == "allow"
+
+
+def test_group_shortcuts_read_a_rule_by_its_group_or_list_as_the_decision_does():
+    everywhere = [rule("sg-2", cidr_ipv4="0.0.0.0/0", cidr_ipv6="::/0"), rule("pl-a", cidr_ipv4="0.0.0.0/0", cidr_ipv6="::/0")]
+    groups = {"sg-1": group("sg-1", egress=everywhere)}
+    rules = applying(groups, ["sg-1", "sg-9"], "egress")
+    outsider = peer("10.0.8.0/24", "2001:db8::/64")
+    assert egress_decision(groups, ["sg-1"], outsider).verdict == "unknown"  # pl-a's entries are not given
+    assert open_versions(rules) == frozenset() and not allows_whole(rules, outsider)
+    assert allows_whole(rules, peer("10.0.8.0/24", member_of={"sg-2"})) and allows_whole(rules, peer("10.0.8.0/24", lists={"pl-a"}))
+    open_both = applying({"sg-1": group("sg-1", egress=[rule("0.0.0.0/0"), rule("::/0"), rule("10.0.0.0/8")])}, ["sg-1"], "egress")
+    assert open_versions(open_both) == {4, 6} and allows_whole(open_both, peer("10.0.8.0/24"))
+    assert not allows_whole(open_both, outsider)  # no one rule covers both versions
+    ends = [rule("0.0.0.0/8"), rule("255.0.0.0/8"), rule("::/64"), rule("ffff::/16")]
+    assert open_versions(applying({"sg-1": group("sg-1", egress=ends)}, ["sg-1"], "egress")) == frozenset()
 
 
 @settings(max_examples=300, deadline=None)

@@ -36,7 +36,7 @@ def fast_network(text: str, strict: bool = True) -> Net:
         packed = int.from_bytes(socket.inet_pton(socket.AF_INET, address), "big")
     except OSError:
         return ipaddress.ip_network(text, strict)
-    length = int(prefix) if prefix.isascii() and prefix.isdigit() and prefix == str(int(prefix)) else -1 if slash else 32
+    length = int(prefix) if prefix.isascii() and prefix.isdigit() else -1 if slash else 32
     if not 0 <= length <= 32 or (strict and packed & ((1 << (32 - length)) - 1)):
         return ipaddress.ip_network(text, strict)
     return ipaddress.IPv4Network((packed, length), strict=False)
