@@ -16,6 +16,7 @@ from typing import Iterator
 
 import boto3
 import pytest
+from hypothesis import settings
 
 TESTS = Path(__file__).resolve().parent
 sys.path.insert(0, str(TESTS))  # lets tests import scenarios.py
@@ -25,6 +26,13 @@ FAKE_CREDENTIALS = {
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_SESSION_TOKEN": "testing",
 }
+
+
+def pytest_configure(config) -> None:
+    """Property tests run without Hypothesis's per-example deadline: CI shares its cores, and a slow example is
+    a slow machine, not a failure (the number of examples stays Hypothesis's default unless a test sets it)."""
+    settings.register_profile("vpclint", deadline=None)
+    settings.load_profile("vpclint")
 
 
 def _free_port() -> int:
