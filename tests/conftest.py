@@ -49,9 +49,10 @@ class MotoServer:
     process: subprocess.Popen
 
     def reset(self) -> None:
-        """Drop every resource (``POST /moto-api/reset``)."""
+        """Drop every resource (``POST /moto-api/reset``). moto resets every backend of every account a test used
+        (an organization's tests touch many), which takes seconds on a busy machine: the timeout is generous."""
         request = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST", data=b"")
-        urllib.request.urlopen(request, timeout=10).read()
+        urllib.request.urlopen(request, timeout=120).read()
 
     def seed(self, value: int) -> None:
         """Seed moto's id generator so ids repeat across runs."""
