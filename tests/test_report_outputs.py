@@ -18,7 +18,8 @@ from vpclint.collect.scheduler import collect_account
 from vpclint.commands.common import collect_live
 from vpclint.demo import demo_snapshot_text
 from vpclint.emitters import ScanResult
-from vpclint.emitters.remedy import Block, command_lines, split_remediation
+from vpclint.emitters.command_layout import command_lines
+from vpclint.emitters.remedy import Block, split_remediation
 from vpclint.emitters import sarif as sarif_module
 from vpclint.emitters.summary import summary_lines
 from vpclint.engine import evaluate

@@ -1,8 +1,9 @@
 """The human report: the per-VPC verdict table, findings grouped by VPC, then a closing summary.
 
 Text wraps at word boundaries to the console width with a hanging indent; ``aws …`` commands get lines of their
-own (long ones continue with `` \\``, so they still paste) and policies show as indented JSON. The width is
-``$COLUMNS`` when set, else the terminal's when the report goes to a terminal, else 80.
+own (laid out within the width by :mod:`vpclint.emitters.command_layout`, so they still paste) and policies show
+as indented JSON. The width is ``$COLUMNS`` when set, else the terminal's when the report goes to a terminal, else
+80.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from rich.table import Table
 from rich.text import Text
 
 from vpclint.emitters import ScanResult
-from vpclint.emitters.remedy import command_lines, split_remediation
+from vpclint.emitters.command_layout import command_lines
+from vpclint.emitters.remedy import split_remediation
 from vpclint.emitters.summary import VERDICT_WORDS, account_cell, error_place, summary_lines
 from vpclint.findings import Finding, Report, VpcRow
 from vpclint.text import plain
@@ -139,8 +141,8 @@ def vpc_heading(region: str, vpc_id: Optional[str], row: Optional[VpcRow], accou
 
 
 class CommandLine(Text):
-    """A line of a command: printed whole, never folded (a value longer than the line, such as a long
-    ``--ip-permissions``, must still paste as one word; the terminal soft-wraps it)."""
+    """A line of a command: printed whole, never folded (a word longer than the line, such as a long DNS name,
+    must still paste whole; the terminal soft-wraps it)."""
 
 
 def finding_parts(finding: Finding, width: int) -> Iterable[RenderableType]:
