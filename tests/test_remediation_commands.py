@@ -18,6 +18,7 @@ from botocore import xform_name
 from test_rule_fixtures import BASE, CASES, apply_patch
 from vpclint.cli import main
 from vpclint.engine import evaluate
+from vpclint.findings import Report
 from vpclint.rules import load_rules
 from vpclint.snapshot import Snapshot
 
@@ -211,19 +212,20 @@ def check_remediation(remediation: str) -> tuple[list[str], list[str]]:
     return commands, problems
 
 
-def _fixture_remediations() -> list[tuple[str, str]]:
-    """``(label, remediation)`` of every finding of every rule fixture case that fires."""
+def _fixture_reports() -> list[tuple[str, Report]]:
+    """``(label, report)`` of every rule fixture case that fires."""
     out = []
     for rule_id, case in CASES:
-        if case["expect"] != "fire":
-            continue
-        report = evaluate(Snapshot.model_validate(apply_patch(BASE, case)), load_rules(select=[rule_id]),
-                          settings=case.get("settings"))
-        out += [(f"{rule_id}: {case['name']}: {f.resource_id}", f.remediation) for f in report.findings]
+        if case["expect"] == "fire":
+            report = evaluate(Snapshot.model_validate(apply_patch(BASE, case)), load_rules(select=[rule_id]),
+                              settings=case.get("settings"))
+            out.append((f"{rule_id}: {case['name']}", report))
     return out
 
 
-FIXTURE_REMEDIATIONS = _fixture_remediations()
+FIXTURE_REPORTS = _fixture_reports()
+FIXTURE_REMEDIATIONS = [(f"{label}: {f.resource_id}", f.remediation) for label, report in FIXTURE_REPORTS for f in report.findings]
+"""``(label, remediation)`` of every finding of every rule fixture case that fires."""
 
 
 @pytest.mark.parametrize("label,remediation", FIXTURE_REMEDIATIONS, ids=[label for label, _ in FIXTURE_REMEDIATIONS])
