@@ -63,6 +63,13 @@ def test_only_a_whole_json_document_in_single_quotes_is_laid_out():
     assert shell_words("a 'b c' \"d \\\" e\" f\\ g  h") == ["a", "'b c'", "\"d \\\" e\"", "f\\ g", "h"]
 
 
+def test_a_laid_out_json_value_decodes_no_escape_into_the_terminal():
+    command = "aws route53 x --change-batch '" + json.dumps({"Comment": "\x1b[31m\u202e\u00e9 " * 6}) + "'"
+    lines = command_lines(command, 40)
+    assert len(lines) > 2 and all(line.isascii() and line.isprintable() for line in lines)
+    assert "\\u001b[31m\\u202e\\u00e9" in "".join(lines)
+
+
 _TEXT = st.text(st.sampled_from("abcxyz019-_./:=, "), min_size=1, max_size=24)
 _PLAIN = st.text(st.sampled_from("abcxyz019-_./:=,"), min_size=1, max_size=30)
 _JSON = st.recursive(
@@ -102,5 +109,5 @@ def test_laid_out_commands_pass_the_same_arguments_and_fit(command: str, width: 
 @given(_JSON)
 def test_json_units_read_as_the_document(value: object) -> None:
     units = json_units(value)
-    assert " ".join(" ".join(unit) for unit in units) == json.dumps(value, ensure_ascii=False)
+    assert " ".join(" ".join(unit) for unit in units) == json.dumps(value)
     assert all(units) and all(piece for unit in units for piece in unit)

@@ -4,8 +4,9 @@ The command is split into shell words at unquoted whitespace (quotes kept as wri
 ``--option value…`` groups, which are packed onto lines ending in `` \\`` (a line continuation). A group longer
 than a line breaks between its words, its values continuing :data:`VALUE_INDENT` further in. A single-quoted JSON
 value (``--ip-permissions '[{…}]'``) breaks between its members and elements inside the quotes, where a newline and
-spaces are JSON whitespace, so no backslash ends those lines. Only a word or JSON value that is itself longer than
-a line overflows it, on a line of its own.
+spaces are JSON whitespace, so no backslash ends those lines. It is written anew in ASCII, so that an escape such
+as ``\\u001b`` stays an escape and never reaches the terminal as a control character. Only a word or JSON value
+that is itself longer than a line overflows it, on a line of its own.
 """
 
 from __future__ import annotations
@@ -142,16 +143,17 @@ def quoted_json(word: str) -> Any:
 
 def json_units(value: Any) -> list[list[str]]:
     """``value`` as JSON in units of pieces (a member's key and its value; an element): joined with single
-    spaces, units and pieces alike, they read as ``json.dumps(value)``; a break between any two is whitespace."""
+    spaces, units and pieces alike, they read as ``json.dumps(value)`` (ASCII); a break between any two is
+    whitespace."""
     if isinstance(value, dict) and value:
         members = []
         for key, item in value.items():
             inner = json_units(item)
-            members.append([[json.dumps(key, ensure_ascii=False) + ":", *inner[0]], *inner[1:]])
+            members.append([[json.dumps(key) + ":", *inner[0]], *inner[1:]])
         return _enclose("{", members, "}")
     if isinstance(value, list) and value:
         return _enclose("[", [json_units(item) for item in value], "]")
-    return [[json.dumps(value, ensure_ascii=False)]]
+    return [[json.dumps(value)]]
 
 
 def _enclose(opening: str, parts: list[list[list[str]]], closing: str) -> list[list[str]]:
