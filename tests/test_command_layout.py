@@ -9,7 +9,7 @@ import shlex
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from test_console_commands import shell_argv
+from shell_check import SHELLS, shell_argv
 from vpclint.emitters.command_layout import CONTINUE, VALUE_INDENT, command_lines, json_units, quoted_json, shell_words
 
 CALLER_INDENT = "    "
@@ -96,7 +96,7 @@ _COMMANDS = st.lists(st.tuples(st.text(st.sampled_from("abcdefgh-"), min_size=1,
 def test_laid_out_commands_pass_the_same_arguments_and_fit(command: str, width: int) -> None:
     lines = command_lines(command, width)
     expected = [_value(w) for w in shlex.split(command.replace('"$sg"', "ID"))[1:]]
-    for shell in ("bash", "dash"):
+    for shell in SHELLS:
         (argv,) = shell_argv(shell, "sg=ID\n" + _pasted(lines))
         assert [_value(w) for w in argv] == expected, (shell, lines)
     if len(command) <= width:

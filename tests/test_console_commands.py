@@ -1,28 +1,27 @@
-"""The commands the console report prints at 80 columns fit the width and paste: run by a real shell (bash and
-dash, with a stub ``aws`` that records its arguments), each printed command passes exactly the arguments of the
-finding's remediation command, which ``test_remediation_commands`` checks against botocore's model.
+"""The commands the console report prints at 80 columns fit the width and paste: run by real shells (bash and
+dash, see :mod:`shell_check`), each printed command passes exactly the arguments of the finding's remediation
+command, which ``test_remediation_commands`` checks against botocore's model.
 
 Checked on every rule fixture's findings, the demo, and a moto-built VPC with many subnets in six AZs.
 """
 
 from __future__ import annotations
 
+import io
 import json
-import os
 import re
 import shlex
-import subprocess
-import tempfile
 
 import boto3
 import pytest
 from moto import mock_aws
 
+from shell_check import SHELLS, shell_argv
 from test_remediation_commands import FIXTURE_REPORTS, check_remediation, extract_commands
 from vpclint.collect.scheduler import collect
 from vpclint.demo import demo_snapshot_text
 from vpclint.emitters import ScanResult
-from vpclint.emitters.command_layout import shell_words
+from vpclint.emitters.command_layout import CONTINUE, VALUE_INDENT, shell_words
 from vpclint.emitters.console import CONTINUATION, FIX_INDENT, ConsoleEmitter
 from vpclint.engine import evaluate
 from vpclint.findings import Report
@@ -30,18 +29,13 @@ from vpclint.rules import load_rules
 from vpclint.snapshot_files import parse
 
 WIDTH = 80
-LONGEST_FITTING = WIDTH - FIX_INDENT - CONTINUATION - len(" \\") - len("  ")
+LONGEST_FITTING = WIDTH - FIX_INDENT - CONTINUATION - len(CONTINUE) - len(VALUE_INDENT)
 """A token this long or shorter always fits on a line of its own; only a longer one may overflow the width."""
 COMMAND_START = re.compile(r" {%d}(?:[a-z_]+=\$\()?aws " % FIX_INDENT)
-STUB = "aws() { printf '\\1\\0' >>\"$ARGV_OUT\"; printf '%s\\0' \"$@\" >>\"$ARGV_OUT\"; printf ID; }\n"
-"""A shell function in place of the AWS CLI: appends its arguments to ``$ARGV_OUT``, prints the id ``ID``."""
-SHELLS = ("bash", "dash")
 
 
 def console_report(report: Report, monkeypatch: pytest.MonkeyPatch) -> str:
     """``report`` as the console prints it at :data:`WIDTH` columns, without colour."""
-    import io
-
     monkeypatch.setenv("COLUMNS", str(WIDTH))
     out = io.StringIO()
     ConsoleEmitter().emit(ScanResult(report=report, rules=load_rules(), color="never"), out)
@@ -59,22 +53,6 @@ def printed_commands(text: str) -> list[str]:
         elif commands and commands[-1]:
             commands.append([])
     return ["\n".join(lines) for lines in commands if lines]
-
-
-def shell_argv(shell: str, script: str) -> list[list[str]]:
-    """The arguments of every ``aws`` call when ``shell`` runs ``script``."""
-    with tempfile.NamedTemporaryFile(suffix=".argv") as out:
-        done = subprocess.run([shell, "-euc", STUB + script], env={"PATH": os.environ["PATH"], "ARGV_OUT": out.name},
-                              capture_output=True, text=True, timeout=60)
-        assert done.returncode == 0 and done.stderr == "", (shell, done.stderr, script)
-        fields = open(out.name, "rb").read().decode().split("\0")[:-1]
-    calls: list[list[str]] = []
-    for field in fields:
-        if field == "\1":
-            calls.append([])
-        else:
-            calls[-1].append(field)
-    return calls
 
 
 def _value(word: str) -> object:
@@ -99,7 +77,7 @@ def assert_report_fits_and_pastes(report: Report, monkeypatch: pytest.MonkeyPatc
     text = console_report(report, monkeypatch)
     for line in text.splitlines():
         if len(line) > WIDTH:
-            token = line.strip().removesuffix(" \\")
+            token = line.strip().removesuffix(CONTINUE)
             assert len(shell_words(token)) == 1 and len(token) > LONGEST_FITTING, line
     expected = [argv for finding in report.findings for argv in remediation_argv(finding.remediation)]
     script = "\n".join(printed_commands(text))
@@ -124,13 +102,30 @@ def test_the_demo_report_fits_80_columns_and_its_commands_paste(monkeypatch) -> 
     assert "          --dhcp-configurations \\\n            Key=domain-name-servers,Values=AmazonProvidedDNS \\\n" in text
 
 
+def _change_batch_report() -> Report:
+    """A fixture report whose finding's fix is a Route 53 change batch."""
+    return next(r for label, r in FIXTURE_REPORTS if label.startswith("private-zone-record-missing")
+                and any("--change-batch" in f.remediation for f in r.findings))
+
+
 def test_the_printed_change_batch_is_laid_out_inside_its_quotes(monkeypatch) -> None:
-    label, report = next((label, r) for label, r in FIXTURE_REPORTS if label.startswith("private-zone-record-missing")
-                         and any("--change-batch" in f.remediation for f in r.findings))
+    report = _change_batch_report()
     text = console_report(report, monkeypatch)
     lines = text[text.index("--change-batch '"):].splitlines()
-    assert not lines[0].endswith("\\") and all(len(line) <= WIDTH for line in text.splitlines())
-    assert lines[0].endswith('[{"Action": "UPSERT",') or lines[0].endswith('"Changes":'), lines[:3]
+    assert lines[0] == "--change-batch '{\"Changes\": [{\"Action\": \"UPSERT\","  # no backslash: inside the quotes
+    assert lines[1].startswith("            \"ResourceRecordSet\": ") and lines[-1].endswith("}}}]}'")
+    assert all(len(line) <= WIDTH for line in text.splitlines())
+
+
+def test_only_a_token_longer_than_any_line_overflows_it(monkeypatch) -> None:
+    """A real interface endpoint's DNS name (here 74 characters) can't be broken: it alone overflows 80 columns."""
+    report = _change_batch_report()
+    name = "vpce-0a1b2c3d4e5f67890-abcd1234.dkr.ecr.ap-southeast-2.vpce.amazonaws.com."
+    findings = [f.model_copy(update={"remediation": f.remediation.replace("vpce-dkr-x.dkr.ecr.us-east-1.vpce.amazonaws.com.", name)})
+                for f in report.findings]
+    assert all(name in f.remediation for f in findings if "--change-batch" in f.remediation)
+    text = assert_report_fits_and_pastes(report.model_copy(update={"findings": findings}), monkeypatch)
+    assert {line.strip() for line in text.splitlines() if len(line) > WIDTH} == {f'"{name}",'}
 
 
 def _many_subnets(session: boto3.Session) -> None:
