@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from collections import defaultdict
 
 from scenarios import build_rule_pack_account
@@ -54,9 +55,9 @@ def test_rule_pack_on_a_two_region_moto_account(moto_server, run_vpclint):
     findings = {(f["rule_id"], f["resource_id"]): f for f in report["findings"]}
     ingress = findings[("endpoint-https-ingress-missing", dkr)]
     assert [b["subnet_id"] for b in ingress["evidence"]["blocked"]] == sorted(broken.private_subnets[1:] + broken.isolated_subnets)
-    for cidr in ("10.2.2.0/24", "10.2.3.0/24", "10.2.50.0/24"):
-        assert "{CidrIp=%s}" % cidr in ingress["remediation"]
-    assert "10.2.1.0/24" not in ingress["remediation"]
+    (command,) = [shlex.split(line) for line in ingress["remediation"].splitlines() if line.startswith("aws ")]
+    (permission,) = json.loads(command[command.index("--ip-permissions") + 1])
+    assert sorted(r["CidrIp"] for r in permission["IpRanges"]) == ["10.2.2.0/24", "10.2.3.0/24", "10.2.50.0/24"]
     default_group = findings[("endpoint-https-ingress-missing", account.default_sg_api)]["evidence"]
     ec2 = moto_server.session().client("ec2", region_name="us-west-2")
     default_id = ec2.describe_security_groups(Filters=[

@@ -1,5 +1,6 @@
 """Every ``aws ec2`` command a remediation prints is one the AWS CLI accepts: checked with shlex and botocore's
-service model (the operation and each option exist, lists are space-separated, ids are ids, no placeholders)."""
+service model (the operation and each option exist, lists are space-separated, JSON values are ones the model
+accepts, ids are ids, no placeholders)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from botocore import xform_name
 from test_rule_fixtures import BASE, CASES, apply_patch
 from vpclint.cli import main
 from vpclint.engine import evaluate
+from vpclint.findings import Report
 from vpclint.rules import load_rules
 from vpclint.snapshot import Snapshot
 
@@ -27,7 +29,7 @@ ID_PREFIXES = {
     "AddRouteTableIds": "rtb", "VpcEndpointId": "vpce", "VpcEndpointIds": "vpce", "GroupId": "sg",
     "SecurityGroupIds": "sg", "AddSecurityGroupIds": "sg", "NetworkAclId": "acl", "DhcpOptionsId": "dopt", "DestinationPrefixListId": "pl",
     "TransitGatewayId": "tgw", "TransitGatewayRouteTableId": "tgw-rtb", "TransitGatewayAttachmentId": "tgw-attach",
-    "VpcPeeringConnectionId": "pcx", "HostedZoneId": "Z",
+    "VpcPeeringConnectionId": "pcx", "HostedZoneId": "Z", "PrefixListId": "pl",
 }
 """The resource type each id-valued input member names (an unknown ``*Id``/``*Ids`` member fails the test)."""
 ASSIGNMENT = re.compile(r"^([a-z_]+)=\$\((aws .*)\)$")
@@ -72,6 +74,8 @@ def _check_values(option: str, member: str, shape: Shape, values: list[str], var
     kind = shape.type_name
     if kind == "boolean":
         return [f"{option} takes no value, got {values}"] if values else []
+    if kind in ("list", "structure") and len(values) == 1 and values[0][:1] in ("[", "{"):
+        return _json_problems(option, member, shape, values[0], variables)
     if kind == "list":
         if not values:
             problems.append(f"{option} needs at least one value")
@@ -80,40 +84,68 @@ def _check_values(option: str, member: str, shape: Shape, values: list[str], var
     elif len(values) != 1:
         problems.append(f"{option} takes one value, got {values}")
     for value in values:
-        if re.search(r"<[^>]*>|, |…", value) or value.endswith(",") or value in ("-", ""):
+        if _is_placeholder(value) or value.endswith(","):
             problems.append(f"{option}: {value!r} is a placeholder or not a space-separated value")
         cidrs = re.findall(r"CidrIp=([^},]+)", value)
         if len(set(cidrs)) != len(cidrs):
             problems.append(f"{option}: {value!r} repeats a CIDR")
-        if member.endswith(("Id", "Ids")):
-            prefix = ID_PREFIXES.get(member)
-            if prefix is None:
-                problems.append(f"{option}: add the id prefix of {member} to ID_PREFIXES")
-            elif value.startswith("$"):
-                if value[1:] not in variables:
-                    problems.append(f"{option}: {value} is not assigned by an earlier command")
-            elif prefix == "Z":  # a Route 53 hosted zone id: upper-case letters and digits
-                if not re.fullmatch(r"Z[0-9A-Z]+", value):
-                    problems.append(f"{option}: {value!r} is not a hosted zone id")
-            elif not re.fullmatch(rf"{prefix}-[0-9a-z]+(-[0-9a-z]+)*", value):
-                problems.append(f"{option}: {value!r} is not a {prefix}- id")
-    if member == "ChangeBatch":
-        problems += _change_batch_problems(option, values)
+        problems += _id_problems(option, member, value, variables)
     return problems
 
 
-def _change_batch_problems(option: str, values: list[str]) -> list[str]:
-    """A Route 53 change batch must be JSON that botocore's model accepts (names as DNS names)."""
+def _is_placeholder(value: str) -> bool:
+    return bool(re.search(r"<[^>]*>|, |…", value)) or value in ("-", "")
+
+
+def _id_problems(option: str, member: str, value: str, variables: set[str]) -> list[str]:
+    """An id-valued member's value must be an id of its resource type (or a variable an earlier command set)."""
+    if not member.endswith(("Id", "Ids")):
+        return []
+    prefix = ID_PREFIXES.get(member)
+    if prefix is None:
+        return [f"{option}: add the id prefix of {member} to ID_PREFIXES"]
+    if value.startswith("$"):
+        return [] if value[1:] in variables else [f"{option}: {value} is not assigned by an earlier command"]
+    if prefix == "Z":  # a Route 53 hosted zone id: upper-case letters and digits
+        return [] if re.fullmatch(r"Z[0-9A-Z]+", value) else [f"{option}: {value!r} is not a hosted zone id"]
+    return [] if re.fullmatch(rf"{prefix}-[0-9a-z]+(-[0-9a-z]+)*", value) else [f"{option}: {value!r} is not a {prefix}- id"]
+
+
+def _members(value: object) -> list[tuple[str, object]]:
+    """Every ``(key, value)`` pair of the objects anywhere in a JSON value."""
+    if isinstance(value, dict):
+        return [pair for key, item in value.items() for pair in [(key, item), *_members(item)]]
+    if isinstance(value, list):
+        return [pair for item in value for pair in _members(item)]
+    return []
+
+
+def _json_problems(option: str, member: str, shape: Shape, text: str, variables: set[str]) -> list[str]:
+    """A JSON value (the AWS CLI's JSON form of a list or structure) must be one that botocore's model accepts,
+    with no placeholder, no repeated CIDR and real ids; a Route 53 change batch names DNS names."""
     try:
-        batch = json.loads(values[0]) if values else None
+        value = json.loads(text)
     except ValueError as exc:
         return [f"{option}: not JSON: {exc}"]
-    shape = service_model("route53").operation_model("ChangeResourceRecordSets").input_shape.members["ChangeBatch"]
     problems = []
-    report = ParamValidator().validate(batch, shape)
+    report = ParamValidator().validate(value, shape)
     if report.has_errors():
         problems.append(f"{option}: {report.generate_report()}")
-    for change in (batch or {}).get("Changes", []):
+    pairs = _members(value)
+    problems += [f"{option}: {key} {item!r} is a placeholder" for key, item in pairs if isinstance(item, str) and _is_placeholder(item)]
+    cidrs = [item for key, item in pairs if key == "CidrIp"]
+    if len(set(cidrs)) != len(cidrs):
+        problems.append(f"{option}: repeats a CIDR: {cidrs}")
+    problems += [problem for key, item in pairs if isinstance(item, str) for problem in _id_problems(f"{option} {key}", key, item, variables)]
+    if member == "ChangeBatch":
+        problems += _dns_name_problems(option, value)
+    return problems
+
+
+def _dns_name_problems(option: str, batch: object) -> list[str]:
+    """The record names and alias targets of a Route 53 change batch must be DNS names."""
+    problems = []
+    for change in (batch or {}).get("Changes", []) if isinstance(batch, dict) else []:
         record = change.get("ResourceRecordSet", {})
         for name in (record.get("Name"), record.get("AliasTarget", {}).get("DNSName")):
             if not name or not re.fullmatch(r"(\*\.)?[0-9a-z-]+(\.[0-9a-z-]+)*\.?", name):
@@ -180,19 +212,20 @@ def check_remediation(remediation: str) -> tuple[list[str], list[str]]:
     return commands, problems
 
 
-def _fixture_remediations() -> list[tuple[str, str]]:
-    """``(label, remediation)`` of every finding of every rule fixture case that fires."""
+def _fixture_reports() -> list[tuple[str, Report]]:
+    """``(label, report)`` of every rule fixture case that fires."""
     out = []
     for rule_id, case in CASES:
-        if case["expect"] != "fire":
-            continue
-        report = evaluate(Snapshot.model_validate(apply_patch(BASE, case)), load_rules(select=[rule_id]),
-                          settings=case.get("settings"))
-        out += [(f"{rule_id}: {case['name']}: {f.resource_id}", f.remediation) for f in report.findings]
+        if case["expect"] == "fire":
+            report = evaluate(Snapshot.model_validate(apply_patch(BASE, case)), load_rules(select=[rule_id]),
+                              settings=case.get("settings"))
+            out.append((f"{rule_id}: {case['name']}", report))
     return out
 
 
-FIXTURE_REMEDIATIONS = _fixture_remediations()
+FIXTURE_REPORTS = _fixture_reports()
+FIXTURE_REMEDIATIONS = [(f"{label}: {f.resource_id}", f.remediation) for label, report in FIXTURE_REPORTS for f in report.findings]
+"""``(label, remediation)`` of every finding of every rule fixture case that fires."""
 
 
 @pytest.mark.parametrize("label,remediation", FIXTURE_REMEDIATIONS, ids=[label for label, _ in FIXTURE_REMEDIATIONS])
@@ -215,6 +248,9 @@ def test_demo_remediation_commands_are_valid(capsys: pytest.CaptureFixture[str])
         assert commands and not problems, (finding["rule_id"], problems)
 
 
+INGRESS = "aws ec2 authorize-security-group-ingress --region r --group-id sg-a --ip-permissions"
+
+
 @pytest.mark.parametrize("command,problem", [
     ("aws ec2 create-vpc-endpoint --region r --vpc-id vpc-a --service-name s --route-table-ids rtb-a, rtb-a", "rtb-a,"),
     ("aws ec2 create-vpc-endpoint --region r --vpc-id vpc-a --service-name s --route-table-ids rtb-a rtb-a", "repeats"),
@@ -232,6 +268,14 @@ def test_demo_remediation_commands_are_valid(capsys: pytest.CaptureFixture[str])
     ("aws route53 change-resource-record-sets --region r --hosted-zone-id Z1 --change-batch '{\"Changes\":[{\"Action\":"
      "\"UPSERT\",\"ResourceRecordSet\":{\"Name\":\"ENDPOINT NAME\",\"Type\":\"A\"}}]}'", "is not a DNS name"),
     ("aws s3 ls --region r", "not an 'aws ec2|route53"),
+    (f"{INGRESS} '[{{\"IpProtocol\":\"tcp\",\"FromPort\":443,\"ToPort\":443,\"IpRanges\":[{{\"CidrIp\":\"10.0.1.0/24\"}},"
+     "{\"CidrIp\":\"10.0.1.0/24\"}]}]'", "repeats a CIDR"),
+    (f"{INGRESS} '[{{\"IpProtocol\":\"tcp\",\"FromPort\":\"443\",\"ToPort\":443}}]'", "Invalid type"),
+    (f"{INGRESS} '[{{\"IpProtocol\":\"tcp\",\"Ports\":443}}]'", "Unknown parameter"),
+    (f"{INGRESS} '[{{\"IpProtocol\":\"tcp\",\"IpRanges\":[{{\"CidrIp\":\"<workload CIDR>\"}}]}}]'", "placeholder"),
+    (f"{INGRESS} '[{{\"IpProtocol\":\"tcp\",\"UserIdGroupPairs\":[{{\"GroupId\":\"workloads\"}}]}}]'", "not a sg- id"),
+    (f"{INGRESS} '[{{\"IpProtocol\":\"tcp\",\"PrefixListIds\":[{{\"PrefixListId\":\"$pl\"}}]}}]'", "not assigned"),
+    (f"{INGRESS} '[{{\"IpProtocol\":\"tcp\"}},]'", "not JSON"),
 ])
 def test_the_checker_rejects_broken_commands(command: str, problem: str) -> None:
     assert any(problem in p for p in check_command(command, set())), check_command(command, set())

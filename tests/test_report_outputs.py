@@ -18,7 +18,7 @@ from vpclint.collect.scheduler import collect_account
 from vpclint.commands.common import collect_live
 from vpclint.demo import demo_snapshot_text
 from vpclint.emitters import ScanResult
-from vpclint.emitters.remedy import Block, command_lines, split_remediation
+from vpclint.emitters.remedy import Block, split_remediation
 from vpclint.emitters import sarif as sarif_module
 from vpclint.emitters.summary import summary_lines
 from vpclint.engine import evaluate
@@ -142,9 +142,6 @@ def test_remediation_splits_into_prose_commands_and_policies():
         Block("text", "(the VPC needs DNS)"),
         Block("command", "aws ec2 describe-vpcs --vpc-ids <a; b>"),
     ]
-    assert command_lines("aws ec2 x --a 1 --b 2", 40) == ["aws ec2 x --a 1 --b 2"]
-    assert command_lines("aws ec2 do-something --alpha 1 --beta 2 --gamma 3", 30) == [
-        "aws ec2 do-something \\", "--alpha 1 --beta 2 --gamma 3"]
 
 
 class _Terminal(io.StringIO):

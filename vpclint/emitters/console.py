@@ -1,8 +1,9 @@
 """The human report: the per-VPC verdict table, findings grouped by VPC, then a closing summary.
 
 Text wraps at word boundaries to the console width with a hanging indent; ``aws …`` commands get lines of their
-own (long ones continue with `` \\``, so they still paste) and policies show as indented JSON. The width is
-``$COLUMNS`` when set, else the terminal's when the report goes to a terminal, else 80.
+own (laid out within the width by :mod:`vpclint.emitters.command_layout`, so they still paste) and policies show
+as indented JSON. The width is ``$COLUMNS`` when set, else the terminal's when the report goes to a terminal, else
+80.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import textwrap
 from itertools import groupby
 from typing import Iterable, Optional, TextIO
 
@@ -20,7 +22,8 @@ from rich.table import Table
 from rich.text import Text
 
 from vpclint.emitters import ScanResult
-from vpclint.emitters.remedy import command_lines, split_remediation
+from vpclint.emitters.command_layout import command_lines
+from vpclint.emitters.remedy import split_remediation
 from vpclint.emitters.summary import VERDICT_WORDS, account_cell, error_place, summary_lines
 from vpclint.findings import Finding, Report, VpcRow
 from vpclint.text import plain
@@ -31,6 +34,10 @@ DEFAULT_WIDTH = 80
 WIDE = 120
 """From this width on the verdict table gives region, VPC and Name a column each."""
 MESSAGE_INDENT, FIX_INDENT, CONTINUATION = 4, 6, 4
+VPC_ID_WIDTH = len("vpc-0123456789abcdef0")
+NARROW_VPC_SHARE = 0.45
+"""In the narrow verdict table the line under a VPC id (Name, region, account) wraps at this share of the width, so
+that a long Name tag cannot squeeze the verdict out."""
 _ANSI_STYLE = re.compile(r"\x1b\[[0-9;]*m")
 _LINE_TAIL = re.compile(r"(?: |\x1b\[[0-9;]*m)+$", re.M)
 
@@ -111,6 +118,7 @@ def verdict_table(vpcs: list[VpcRow], width: int = DEFAULT_WIDTH) -> Table:
     """The pull-path verdict of every VPC with its account, region and Name tag, and what breaks, is unknown or
     pays."""
     wide = width >= WIDE
+    narrow_vpc = max(VPC_ID_WIDTH, int(width * NARROW_VPC_SHARE))
     table = Table(title="Image pulls by VPC", title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False)
     for header in (("Account", "Region", "VPC", "Name") if wide else ("VPC",)) + ("Verdict", "What breaks, is unknown or pays"):
         table.add_column(header, overflow="fold", no_wrap=header in ("Region", "VPC", "Verdict"))
@@ -119,9 +127,15 @@ def verdict_table(vpcs: list[VpcRow], width: int = DEFAULT_WIDTH) -> Table:
         if wide:
             where = (plain(account_cell(row)), plain(row.region), plain(row.vpc_id), plain(row.name or "-"))
         else:
-            where = (Text.assemble(plain(row.vpc_id), "\n", (", ".join(plain(p) for p in (row.name, row.region, account_cell(row)) if p), "dim")),)
+            place = ", ".join(plain(p) for p in (row.name, row.region, account_cell(row)) if p)
+            where = (Text.assemble(plain(row.vpc_id), "\n", ("\n".join(_wrapped(place, narrow_vpc)), "dim")),)
         table.add_row(*where, verdict, plain(row.summary))
     return table
+
+
+def _wrapped(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` columns, broken at spaces (a longer word is folded)."""
+    return textwrap.wrap(text, width, break_on_hyphens=False) or [""]
 
 
 def vpc_heading(region: str, vpc_id: Optional[str], row: Optional[VpcRow], account: str = "") -> Text:
@@ -139,8 +153,8 @@ def vpc_heading(region: str, vpc_id: Optional[str], row: Optional[VpcRow], accou
 
 
 class CommandLine(Text):
-    """A line of a command: printed whole, never folded (a value longer than the line, such as a long
-    ``--ip-permissions``, must still paste as one word; the terminal soft-wraps it)."""
+    """A line of a command: printed whole, never folded (a word longer than the line, such as a long DNS name,
+    must still paste whole; the terminal soft-wraps it)."""
 
 
 def finding_parts(finding: Finding, width: int) -> Iterable[RenderableType]:

@@ -25,7 +25,6 @@ class Block(NamedTuple):
 
 _COMMAND_START = re.compile(r"(?:^|(?<=: )|(?<=then ))(?:[A-Za-z_][A-Za-z0-9_]*=\$\()?aws [a-z0-9-]+ [a-z][a-z0-9-]+")
 _COMMAND_ENDS = (" (", "; ", ", then ")
-_OPTION = re.compile(r"\s+(?=--[a-z])")
 
 
 def split_remediation(text: str) -> list[Block]:
@@ -83,20 +82,3 @@ def _command_end(line: str, start: int) -> int:
             return i
     return len(line)
 
-
-def command_lines(command: str, width: int) -> list[str]:
-    """A command laid out for ``width`` columns: one line when it fits, else its ``--option value`` groups packed
-    onto lines ending in `` \\`` (a shell line continuation, so it still pastes). Callers indent the lines after
-    the first; a group longer than the width gets a line of its own."""
-    if len(command) <= width:
-        return [command]
-    groups = _OPTION.split(command)
-    lines, current = [], groups[0]
-    for group in groups[1:]:
-        if len(current) + 1 + len(group) <= width - 2:
-            current = f"{current} {group}"
-        else:
-            lines.append(current)
-            current = group
-    lines.append(current)
-    return [line + " \\" for line in lines[:-1]] + lines[-1:]
