@@ -154,9 +154,10 @@ def add_s3_gateway(session: boto3.Session, net: Network, route_tables: list[str]
     return endpoint
 
 
-def build_private_vpc(session: boto3.Session, region: str, name: str, cidr: str = "10.1.0.0/16") -> Network:
-    """A VPC whose private path to ECR is complete: ecr.dkr, ecr.api, logs, S3 gateway on every private table."""
-    net = build_vpc(session, region, name, cidr=cidr)
+def build_private_vpc(session: boto3.Session, region: str, name: str, cidr: str = "10.1.0.0/16", workloads: bool = True) -> Network:
+    """A VPC whose private path to ECR is complete: ecr.dkr, ecr.api, logs, S3 gateway on every private table (and
+    with ``workloads`` an instance in every private subnet)."""
+    net = build_vpc(session, region, name, cidr=cidr, workloads=workloads)
     endpoint_security_group(session, net, [cidr])
     for service in ("ecr.dkr", "ecr.api", "logs"):
         add_interface_endpoint(session, net, service, net.private_subnets)
