@@ -295,7 +295,9 @@ def put_nat_traffic(
 def add_workloads(session: boto3.Session, net: Network, subnets: list[str], group_ids: Optional[list[str]] = None) -> list[str]:
     """One EC2 instance (a workload that pulls images) in each subnet; returns the instance ids."""
     ec2 = session.client("ec2", region_name=net.region)
-    image = ec2.describe_images()["Images"][0]["ImageId"]
+    # Asked by name: moto lists over a thousand images and takes a second or more to answer an unfiltered call
+    found = ec2.describe_images(Filters=[{"Name": "name", "Values": ["amzn2-ami-hvm-*"]}])["Images"] or ec2.describe_images()["Images"]
+    image = found[0]["ImageId"]
     extra = {"SecurityGroupIds": group_ids} if group_ids else {}
     return [
         ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, SubnetId=subnet, **extra)["Instances"][0]["InstanceId"]

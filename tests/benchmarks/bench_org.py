@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 TESTS = Path(__file__).resolve().parents[1]
@@ -48,21 +49,29 @@ def build_account(session: boto3.Session, name: str, vpcs: int) -> None:
             build_vpc(session, region, f"{name}-{index}", cidr=f"10.{index}.0.0/16", azs=2)
 
 
-def build_organization(server, accounts: int, vpcs: int) -> list[str]:
-    """The organization: the caller's account and ``accounts`` members, each of the same shape; the member ids."""
+def build_member(server, number: int, vpcs: int) -> str:
+    """One member account of the organization, built through the role vpclint assumes; its id."""
     caller = server.session()
     org = caller.client("organizations", region_name="us-east-1")
-    org.create_organization(FeatureSet="ALL")
+    account = org.create_account(AccountName=f"member-{number}", Email=f"m{number}@example.com")["CreateAccountStatus"]["AccountId"]
+    creds = caller.client("sts", region_name="us-east-1").assume_role(
+        RoleArn=f"arn:aws:iam::{account}:role/{ROLE}", RoleSessionName="bench")["Credentials"]
+    build_account(boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                                aws_session_token=creds["SessionToken"]), f"member-{number}", vpcs)
+    return account
+
+
+def build_organization(server, accounts: int, vpcs: int, workers: int) -> list[str]:
+    """The organization: the caller's account and ``accounts`` members, each of the same shape, built by ``workers``
+    threads (each with its own boto3 session: the server answers one while the next is prepared); the member ids."""
+    caller = server.session()
+    caller.client("organizations", region_name="us-east-1").create_organization(FeatureSet="ALL")
     build_account(caller, "management", vpcs)
     members = []
-    sts = caller.client("sts", region_name="us-east-1")
-    for number in range(accounts):
-        account = org.create_account(AccountName=f"member-{number}", Email=f"m{number}@example.com")["CreateAccountStatus"]["AccountId"]
-        creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/{ROLE}", RoleSessionName="bench")["Credentials"]
-        build_account(boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
-                                    aws_session_token=creds["SessionToken"]), f"member-{number}", vpcs)
-        members.append(account)
-        print(f"  built account {number + 1}/{accounts}", end="\r", flush=True)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for account in pool.map(lambda number: build_member(server, number, vpcs), range(accounts)):
+            members.append(account)
+            print(f"  built account {len(members)}/{accounts}", end="\r", flush=True)
     print()
     return members
 
@@ -102,6 +111,7 @@ def main() -> int:
     parser.add_argument("--accounts", type=int, default=100, help="member accounts (default 100, as issue 12 asks)")
     parser.add_argument("--vpcs", type=int, default=3, help="VPCs per account and region (default 3)")
     parser.add_argument("--no-shards", action="store_true", help="skip the shard-and-merge comparison")
+    parser.add_argument("--build-workers", type=int, default=4, help="threads building the accounts (default 4)")
     options = parser.parse_args()
     server = _start_server()
     region_args = [a for r in REGIONS for a in ("--region", r)]
@@ -110,7 +120,7 @@ def main() -> int:
               f"{options.vpcs} VPCs (and the management account) ...", flush=True)
         os.environ.update({k: v for k, v in server.env().items() if k.startswith("AWS_")})
         started = time.perf_counter()
-        members = build_organization(server, options.accounts, options.vpcs)
+        members = build_organization(server, options.accounts, options.vpcs, options.build_workers)
         print(f"  built in {time.perf_counter() - started:.0f} s")
         with tempfile.TemporaryDirectory() as folder:
             cwd = Path(folder)
