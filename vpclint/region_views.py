@@ -6,8 +6,9 @@ lookup by id finds a resource whichever account it came from. A resource seen by
 and its subnets appear in the owner's and every participant's view; AWS's prefix lists in every account) is kept
 once, the owner's copy preferred (the owner's ``owner_id``, else that of the resource's VPC). A private hosted zone
 or a Resolver rule is associated with VPCs of several accounts and each account lists it with its own VPCs only:
-the copies' VPCs are joined, and a zone's records come from the copy that read them (its owner's). A source counts as
-read only when every joined account read it: a flow decided on part of the data could claim ``private`` wrongly.
+the copies' VPCs are joined, and a zone's records come from the copy that read them (its owner's). A source
+counts as read only when every joined account read it: a flow decided on part of the data could claim
+``private`` wrongly.
 An account whose view of the region holds nothing (its VPCs could not be read) is not joined: its resources are
 not scanned (:meth:`vpclint.path.index.RegionIndex.scanned`), and it is listed in ``unread``.
 """
