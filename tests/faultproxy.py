@@ -40,25 +40,30 @@ Fault = Optional[str]
 @dataclass(frozen=True)
 class Request:
     """What :attr:`FaultProxy.decide` sees of a request: its action, the region of its signature, its query
-    parameters, and the account its credentials were issued for by an ``AssumeRole`` that went through this proxy
-    (None for other credentials)."""
+    parameters (of the body or the URL), the account its credentials were issued for by an ``AssumeRole`` that went
+    through this proxy (None for other credentials), and its URL path (REST APIs such as Route 53 name the
+    operation there, not in ``Action``)."""
 
     action: str
     region: str
     params: dict[str, str]
     account: Optional[str]
+    path: str = "/"
 
 
 class FaultProxy:
     """``FaultProxy(upstream, choose)``: ``choose(action, n, region)`` gets the request's ``Action``, how many
     requests of that action and region came before (0 for the first) and the region of its signature, and returns a
     :data:`Fault`. ``upstream`` None answers every request with ``choose``'s fault (a forwarded request then gets a
-    502)."""
+    502). ``decide`` sees each request without a fault from ``choose``; ``answer`` may then give the body of an
+    HTTP 200 answer in place of moto's (for what AWS answers and moto can't)."""
 
     def __init__(self, upstream: Optional[str], choose: Callable[[str, int, str], Fault], lifetime: float = 60.0,
-                 max_requests: int = 2000, decide: Optional[Callable[[Request], Fault]] = None) -> None:
+                 max_requests: int = 2000, decide: Optional[Callable[[Request], Fault]] = None,
+                 answer: Optional[Callable[[Request], Optional[bytes]]] = None) -> None:
         self.upstream = urllib.parse.urlsplit(upstream) if upstream else None
         self.choose, self.lifetime, self.max_requests, self.decide = choose, lifetime, max_requests, decide
+        self.answer = answer
         self.keys: dict[str, str] = {}
         """Access key id -> the account an AssumeRole answer through this proxy issued it for."""
         self.seen: Counter[tuple[str, str]] = Counter()
@@ -105,7 +110,9 @@ class FaultProxy:
 
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
         body = handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
-        params = {k: v[0] for k, v in urllib.parse.parse_qs(body.decode("utf-8", "replace")).items()}
+        url = urllib.parse.urlsplit(handler.path)
+        params = {k: v[0] for text in (url.query, body.decode("utf-8", "replace"))
+                  for k, v in urllib.parse.parse_qs(text).items()}
         action = params.get("Action", "?")
         scope = (handler.headers.get("Authorization") or "").split("Credential=")[-1].split("/")
         region = scope[2] if len(scope) > 2 else "?"
@@ -117,10 +124,14 @@ class FaultProxy:
             self.stop()
             return _reset(handler)
         fault = self.choose(action, count, region)
+        with self._lock:
+            account = self.keys.get(scope[0])
+        request = Request(action, region, params, account, url.path)
         if self.decide is not None and not fault:
-            with self._lock:
-                account = self.keys.get(scope[0])
-            fault = self.decide(Request(action, region, params, account))
+            fault = self.decide(request)
+        answered = self.answer(request) if self.answer is not None and not fault else None
+        if answered is not None:
+            return _answer(handler, 200, answered, "text/xml")
         if fault:
             with self._lock:
                 self.faults[(action, region, fault)] += 1

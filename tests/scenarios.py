@@ -154,9 +154,10 @@ def add_s3_gateway(session: boto3.Session, net: Network, route_tables: list[str]
     return endpoint
 
 
-def build_private_vpc(session: boto3.Session, region: str, name: str, cidr: str = "10.1.0.0/16") -> Network:
-    """A VPC whose private path to ECR is complete: ecr.dkr, ecr.api, logs, S3 gateway on every private table."""
-    net = build_vpc(session, region, name, cidr=cidr)
+def build_private_vpc(session: boto3.Session, region: str, name: str, cidr: str = "10.1.0.0/16", workloads: bool = True) -> Network:
+    """A VPC whose private path to ECR is complete: ecr.dkr, ecr.api, logs, S3 gateway on every private table (and
+    with ``workloads`` an instance in every private subnet)."""
+    net = build_vpc(session, region, name, cidr=cidr, workloads=workloads)
     endpoint_security_group(session, net, [cidr])
     for service in ("ecr.dkr", "ecr.api", "logs"):
         add_interface_endpoint(session, net, service, net.private_subnets)
@@ -294,7 +295,9 @@ def put_nat_traffic(
 def add_workloads(session: boto3.Session, net: Network, subnets: list[str], group_ids: Optional[list[str]] = None) -> list[str]:
     """One EC2 instance (a workload that pulls images) in each subnet; returns the instance ids."""
     ec2 = session.client("ec2", region_name=net.region)
-    image = ec2.describe_images()["Images"][0]["ImageId"]
+    # Asked by name: moto lists over a thousand images and takes a second or more to answer an unfiltered call
+    found = ec2.describe_images(Filters=[{"Name": "name", "Values": ["amzn2-ami-hvm-*"]}])["Images"] or ec2.describe_images()["Images"]
+    image = found[0]["ImageId"]
     extra = {"SecurityGroupIds": group_ids} if group_ids else {}
     return [
         ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, SubnetId=subnet, **extra)["Instances"][0]["InstanceId"]
@@ -373,22 +376,34 @@ def build_hub_and_spoke(
     for net, other in ((hub, spoke_cidr), (spoke, hub_cidr)):
         for table_id in net.private_route_tables:
             ec2.create_route(RouteTableId=table_id, DestinationCidrBlock=other, **target)
-    result = HubAndSpoke(hub=hub, spoke=spoke, connection=connection)
+    zones = add_endpoint_zones(session, hub, [spoke.vpc_id])
+    return HubAndSpoke(hub=hub, spoke=spoke, connection=connection, zones=zones)
+
+
+def add_endpoint_zones(session: boto3.Session, hub: Network, vpc_ids: list[str]) -> list[str]:
+    """Private hosted zones ``dkr.ecr.<region>.amazonaws.com`` (apex and ``*``) and ``api.ecr.<region>.amazonaws.com``
+    (apex) aliasing the hub's ecr.dkr and ecr.api endpoints, associated with the hub VPC and ``vpc_ids``. Returns
+    the zone ids. (moto accepts any VPC id in an association, other accounts' too: in AWS another account's VPC
+    needs the zone owner's CreateVPCAssociationAuthorization and that account's AssociateVPCWithHostedZone.)"""
+    region = hub.region
+    ec2 = session.client("ec2", region_name=region)
     route53 = session.client("route53", region_name=region)
     endpoints = ec2.describe_vpc_endpoints(VpcEndpointIds=[hub.endpoints["ecr.dkr"], hub.endpoints["ecr.api"]])["VpcEndpoints"]
     entries = {e["VpcEndpointId"]: e["DnsEntries"][0] for e in endpoints}
+    zones = []
     for service, names in (("ecr.dkr", ["", "*."]), ("ecr.api", [""])):
         zone_name = f"{service.split('.')[1]}.ecr.{region}.amazonaws.com"
         zone = route53.create_hosted_zone(
             Name=zone_name, CallerReference=f"{zone_name}-{hub.vpc_id}", HostedZoneConfig={"PrivateZone": True},
-            VPC={"VPCRegion": region, "VPCId": spoke.vpc_id},
+            VPC={"VPCRegion": region, "VPCId": hub.vpc_id},
         )["HostedZone"]["Id"].split("/")[-1]
-        route53.associate_vpc_with_hosted_zone(HostedZoneId=zone, VPC={"VPCRegion": region, "VPCId": hub.vpc_id})
+        for vpc_id in vpc_ids:
+            route53.associate_vpc_with_hosted_zone(HostedZoneId=zone, VPC={"VPCRegion": region, "VPCId": vpc_id})
         entry = entries[hub.endpoints[service]]
         route53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [
             {"Action": "CREATE", "ResourceRecordSet": {
                 "Name": f"{prefix}{zone_name}", "Type": "A",
                 "AliasTarget": {"HostedZoneId": entry["HostedZoneId"], "DNSName": entry["DnsName"], "EvaluateTargetHealth": False},
             }} for prefix in names]})
-        result.zones.append(zone)
-    return result
+        zones.append(zone)
+    return zones

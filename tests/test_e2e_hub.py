@@ -13,8 +13,9 @@ from scenarios import build_hub_and_spoke
 from test_e2e_pull_path import findings, vpc_row
 
 REGION = "us-west-2"
-def scan(moto_server, run_vpclint, tmp_path: Path) -> dict:
-    """Collect the moto account, give the transit gateway routes the attachment they lead to, and scan that.
+def collect_with_route_attachments(moto_server, run_vpclint, snapshot: Path) -> dict:
+    """Collect the moto account into ``snapshot``, giving the transit gateway routes the attachment they lead to;
+    returns the snapshot's data.
 
     The patch works around moto (5.2.5, and getmoto/moto's main branch as of 2026-08): ``create_transit_gateway_route``
     stores the route's attachment as one camelCase dict (``transitGatewayAttachments: {...}``) that its response
@@ -22,7 +23,6 @@ def scan(moto_server, run_vpclint, tmp_path: Path) -> dict:
     itself) answer ``TransitGatewayAttachments: []``; no other moto call gives a route's attachment (enabling
     propagation adds no propagated routes). The snapshot's routes then name the attachment of the VPC whose CIDR
     they route, which is what the moto calls asked for; everything else is collected as moto answers."""
-    snapshot = tmp_path / "snapshot.json"
     collected = run_vpclint(["collect", "--region", REGION, "-o", str(snapshot)], env=moto_server.env(REGION))
     assert collected.returncode == 0, collected.stderr
     data = json.loads(snapshot.read_text())
@@ -36,6 +36,13 @@ def scan(moto_server, run_vpclint, tmp_path: Path) -> dict:
                     for a in region["transit_gateway_attachments"]
                     if route["destination_cidr_block"] in cidrs.get(a["vpc_id"], [])]
     snapshot.write_text(json.dumps(data))
+    return data
+
+
+def scan(moto_server, run_vpclint, tmp_path: Path) -> dict:
+    """Collect the moto account (:func:`collect_with_route_attachments`) and scan that."""
+    snapshot = tmp_path / "snapshot.json"
+    collect_with_route_attachments(moto_server, run_vpclint, snapshot)
     result = run_vpclint(["scan", "--snapshot", str(snapshot), "--format", "json"], env=moto_server.env(REGION))
     assert result.returncode in (0, 1), result.stderr
     report = result.json()

@@ -4,8 +4,11 @@ The resources a VPC's pulls go through may live in another account: a hub's endp
 owner's route tables of a shared VPC. Each account's view of a region is read apart; this joins them, so that a
 lookup by id finds a resource whichever account it came from. A resource seen by several accounts (a shared VPC
 and its subnets appear in the owner's and every participant's view; AWS's prefix lists in every account) is kept
-once, the owner's copy preferred (the owner's ``owner_id``, else that of the resource's VPC). A source counts as
-read only when every joined account read it: a flow decided on part of the data could claim ``private`` wrongly.
+once, the owner's copy preferred (the owner's ``owner_id``, else that of the resource's VPC). A private hosted zone
+or a Resolver rule is associated with VPCs of several accounts and each account lists it with its own VPCs only:
+the copies' VPCs are joined, and a zone's records come from the copy that read them (its owner's). A source
+counts as read only when every joined account read it: a flow decided on part of the data could claim
+``private`` wrongly.
 An account whose view of the region holds nothing (its VPCs could not be read) is not joined: its resources are
 not scanned (:meth:`vpclint.path.index.RegionIndex.scanned`), and it is listed in ``unread``.
 """
@@ -19,6 +22,7 @@ from pydantic import BaseModel
 
 from vpclint.snapshot import NatGatewayMetrics, RegionSnapshot, Snapshot
 from vpclint.snapshot_checks import id_field
+from vpclint.snapshot_hub import HostedZone, ResolverRule
 
 
 @dataclass(frozen=True)
@@ -95,16 +99,34 @@ def _union(values: list[tuple[str, list]], vpc_owners: dict[str, str], holders: 
     kept: dict[str, tuple[str, Any]] = {}
     for account, item in items:
         item_id = getattr(item, id_key)
-        if item_id not in kept or (_owner(item, vpc_owners) == account != kept[item_id][0]):
+        if item_id not in kept:
             kept[item_id] = (account, item)
+            continue
+        held, copy = kept[item_id]
+        if _owner(item, vpc_owners) == account != held:
+            kept[item_id] = (account, _joined(item, copy))
+        else:
+            kept[item_id] = (held, _joined(copy, item))
     for item_id, (account, _) in kept.items():
         holders[item_id] = account
     return [kept[item_id][1] for item_id in sorted(kept)]
 
 
+def _joined(kept: Any, other: Any) -> Any:
+    """``kept``, the copy of a resource kept, with what another account's copy adds: the VPCs a zone or Resolver
+    rule is associated with, and a zone's records when only the other copy read them."""
+    if not isinstance(kept, (HostedZone, ResolverRule)):
+        return kept
+    update: dict[str, Any] = {"vpc_ids": sorted(set(kept.vpc_ids) | set(other.vpc_ids))}
+    if isinstance(kept, HostedZone) and not kept.records_read and other.records_read:
+        update |= {"records_read": True, "record_sets": other.record_sets}
+    return kept.model_copy(update=update)
+
+
 def _owner(item: BaseModel, vpc_owners: dict[str, str]) -> Optional[str]:
-    """The account that owns an item: its own ``owner_id``, else the owner of its VPC (None when unknown)."""
-    owner = getattr(item, "owner_id", None)
+    """The account that owns an item: its own ``owner_id`` (a zone's ``owner_account``), else the owner of its VPC
+    (None when unknown)."""
+    owner = getattr(item, "owner_id", None) or getattr(item, "owner_account", None)
     vpc_id = getattr(item, "vpc_id", None)
     return owner if owner is not None else (vpc_owners.get(vpc_id) if isinstance(vpc_id, str) else None)
 

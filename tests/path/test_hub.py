@@ -378,7 +378,7 @@ def test_the_hub_and_spoke_are_no_findings_and_the_view_says_why():
     spoke = next(i for i in view.items["vpc"] if i["vpc_id"] == "vpc-spoke")
     assert spoke["dns_answers"]["registry"] == {
         "kind": "endpoint", "endpoint_id": "vpce-dkr", "endpoint_vpc_id": "vpc-app", "hosted_zone_id": "Z0DKR",
-        "resolver_rule_id": None,
+        "resolver_rule_id": None, "answered_elsewhere": True,
         "reason": "111122223333.dkr.ecr.us-east-1.amazonaws.com resolves to vpce-dkr in vpc-app "
                   "(zone Z0DKR (dkr.ecr.us-east-1.amazonaws.com))"}
     assert spoke["private_zone_gaps"] == []

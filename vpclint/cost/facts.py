@@ -71,7 +71,7 @@ class RegionNat:
             if s["route_table_id"] not in self.s3_tables
         ]
         answers = dns_answers or {}
-        resolved = {service for flow, service in REGISTRY_FLOWS if (answers.get(flow) or {}).get("endpoint_id")}
+        resolved = {service for flow, service in REGISTRY_FLOWS if (answers.get(flow) or {}).get("answered_elsewhere")}
         missing = [
             service for service in ECR_INTERFACE_SERVICES
             if service not in resolved

@@ -17,15 +17,19 @@ FLOW_SERVICES = (("registry_api", "ecr.api"), ("registry", "ecr.dkr"))
 def dns_answers(index: RegionIndex, vpc: Vpc) -> dict[str, dict[str, Any]]:
     """Where the VPC's ``registry_api`` and ``registry`` names resolve: ``kind`` (endpoint, public, unknown, none),
     ``reason``, the ``endpoint_id`` they point at (also one a zone names that is not in the snapshot) and its
-    ``endpoint_vpc_id``, the deciding ``hosted_zone_id`` or ``resolver_rule_id``."""
+    ``endpoint_vpc_id``, the deciding ``hosted_zone_id`` or ``resolver_rule_id``, and ``answered_elsewhere``: the
+    name resolves to an endpoint, or a zone decides it with an answer not known (its records unread: another
+    account's zone), so an endpoint of the VPC's own is not what it lacks."""
     answers = {}
     for flow, service in FLOW_SERVICES:
         answer = flow_answer(index, vpc, service)
         endpoint = answer.endpoint
+        endpoint_id = endpoint.vpc_endpoint_id if endpoint else answer.target
         answers[flow] = {
             "kind": answer.kind,
             "reason": answer.reason,
-            "endpoint_id": endpoint.vpc_endpoint_id if endpoint else answer.target,
+            "answered_elsewhere": endpoint_id is not None or (answer.kind == "unknown" and answer.zone_id is not None),
+            "endpoint_id": endpoint_id,
             "endpoint_vpc_id": endpoint.vpc_id if endpoint else None,
             "hosted_zone_id": answer.zone_id,
             "resolver_rule_id": answer.rule_id,
