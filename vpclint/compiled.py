@@ -14,6 +14,8 @@ import jmespath
 from jmespath.parser import ParsedResult
 from jmespath.visitor import TreeInterpreter, _equals, _Expression, _is_actual_number, _is_comparable
 
+from vpclint.lets import plain
+
 Program = Callable[[Any], Any]
 
 
@@ -22,7 +24,7 @@ def program(parsed: ParsedResult, options: jmespath.Options) -> Program:
     cached on options that carry ``programs`` (see ``rule_options``), else ``ParsedResult.search``."""
     programs = getattr(options, "programs", None)
     if programs is None:
-        return lambda item: parsed.search(item, options=options)
+        return lambda item: parsed.search(plain(item), options=options)
     found = programs.get(parsed)
     if found is None:
         found = programs[parsed] = to_program(parsed.parsed, options.custom_functions, options.interpreter)
@@ -59,7 +61,7 @@ def to_program(node: dict, functions: Any, interpreter: TreeInterpreter) -> Prog
     if kind in ("slice", "index", "literal"):
         return _leaf(kind, node)
     if kind in ("current", "identity"):
-        return lambda current: current
+        return plain  # a rule's let scope is the item with its lets (vpclint.lets)
     if kind == "expref":
         expression = node["children"][0]
         return lambda current: _Expression(expression, interpreter)
@@ -112,7 +114,7 @@ def to_program(node: dict, functions: Any, interpreter: TreeInterpreter) -> Prog
         return select_dict
     if kind == "multi_select_list":
         return lambda current: None if current is None else [kid(current) for kid in kids]
-    return lambda current: interpreter.visit(node, current)
+    return lambda current: interpreter.visit(node, plain(current))
 
 
 def _runs(nodes: list[dict]) -> list[list[dict]]:

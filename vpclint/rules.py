@@ -2,9 +2,9 @@
 
 A rule file is YAML holding one rule (``schema_version: 1`` plus the fields of :class:`Rule`). Conditions,
 evidence and the text templates are JMESPath over one item of the derived view (:mod:`vpclint.view`);
-templates embed expressions as ``{{ expression }}``. ``let`` names values computed once per item (see
-:meth:`Rule.bind`). Everything is compiled when the file is loaded, so a bad
-expression is reported with its file and field before any scan runs.
+templates embed expressions as ``{{ expression }}``. ``let`` names values computed at most once per item, when
+first read (see :meth:`Rule.bind`). Everything is compiled when the file is loaded, so a bad expression is
+reported with its file and field before any scan runs.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 from vpclint.compiled import program, search
 from vpclint.documents import load_data, validate_versioned
 from vpclint.errors import VpclintError
+from vpclint.lets import Lets, Scope
 from vpclint.limits import MAX_DEPTH
 from vpclint.functions import RuleFunctions
 from vpclint.rulefields import unknown_field
@@ -122,7 +123,7 @@ class Rule(BaseModel):
 
     _source: str = PrivateAttr(default="")
     _compiled: dict[str, Any] = PrivateAttr(default_factory=dict)
-    _bound: tuple[Any, Any, Any] = PrivateAttr(default=(None, None, None))
+    _let_programs: tuple[Any, Any] = PrivateAttr(default=(None, None))
 
     @field_validator("id")
     @classmethod
@@ -208,26 +209,31 @@ class Rule(BaseModel):
                 raise VpclintError(f"rule file {self._source}: field {field_name}: {problem}")
 
     def bind(self, item: Any, options: jmespath.Options) -> Any:
-        """The item the expressions see: with ``let``, a shallow copy with each named value added under its name, in
-        order (each sees the earlier ones); kept for the last item, so one finding computes them once."""
-        lets = self._compiled["let"]
-        last_item, last_options, bound = self._bound
-        if not lets or (last_item is item and last_options is options):
-            return bound if lets else item
-        bound = dict(item)
-        for name, parsed in lets:
-            try:
-                bound[name] = search(parsed, bound, options)
-            except JMESPathError as exc:
-                raise self._failure(f"let.{name}", item, exc) from None
-        self._bound = (item, options, bound)
-        return bound
+        """The item the expressions see: with ``let``, a :class:`vpclint.lets.Scope` of the item, which computes each
+        named value when first read (a let sees the earlier ones); kept for the last item, so one finding computes
+        them once."""
+        return self._lets(options).bind(item) if self.let else item
+
+    def _lets(self, options: jmespath.Options) -> Lets:
+        """The lets as programs of ``options``' evaluation, made once per evaluation."""
+        made_for, lets = self._let_programs
+        if made_for is not options:
+            lets = Lets([(name, program(parsed, options)) for name, parsed in self._compiled["let"]], self._let)
+            self._let_programs = (options, lets)
+        return lets
+
+    def _let(self, name: str, run: Callable[[Any], Any], scope: Scope) -> Any:
+        """One let's value in ``scope`` (an error names the file and the let)."""
+        try:
+            return run(scope)
+        except JMESPathError as exc:
+            raise self._failure(f"let.{name}", scope.item, exc) from None
 
     def _failure(self, field_name: str, item: Any, exc: JMESPathError) -> VpclintError:
         """A JMESPath error (e.g. a type error) naming the file and field."""
         return VpclintError(
             f"rule file {self._source}: field {field_name}: JMESPath failed on "
-            f"{item.get('resource_id') if isinstance(item, dict) else item}: {_one_line(exc)}"
+            f"{item.get('resource_id') if isinstance(item, (dict, Scope)) else item}: {_one_line(exc)}"
         )
 
     def _apply(self, field_name: str, item: Any, options: jmespath.Options) -> Any:
@@ -243,7 +249,11 @@ class Rule(BaseModel):
     def condition(self, options: jmespath.Options) -> Callable[[Any], bool]:
         """The condition with one evaluation's options bound: true for an item when it holds (JMESPath truthiness)."""
         test = program(self._compiled["when"], options)
-        when = (lambda item: test(self.bind(item, options))) if self.let else test
+        if self.let:
+            bind = self._lets(options).bind
+            when = lambda item: test(bind(item))  # noqa: E731
+        else:
+            when = test
 
         def holds(item: Any) -> bool:
             try:
