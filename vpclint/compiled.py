@@ -229,7 +229,10 @@ def _junction(conjunction: bool, operands: list[Program]) -> Program:
     def junction(current: Any) -> Any:
         for operand in leading:
             value = operand(current)
-            if _is_false(value) is conjunction:
+            if value is True or value is False:  # the common case, without a call
+                if (value is False) is conjunction:
+                    return value
+            elif _is_false(value) is conjunction:
                 return value
         return last(current)
     return junction
@@ -242,12 +245,25 @@ def _equality(equal: bool, nodes: list[dict], functions: Any, interpreter: TreeI
         constant = nodes[index].get("value")
         if nodes[index]["type"] == "literal" and (constant is None or type(constant) is str):
             other = operands[1 - index]
+            if nodes[1 - index]["type"] == "field":
+                return _field_equality(equal, nodes[1 - index]["value"], constant)
             if equal:
                 return lambda current: other(current) == constant
             return lambda current: other(current) != constant
     if equal:
         return lambda current: _equal(left(current), right(current))
     return lambda current: not _equal(left(current), right(current))
+
+
+def _field_equality(equal: bool, name: str, constant: Any) -> Program:
+    """``field == constant`` (or ``!=``) as one lookup: a value that is not an object has the field null."""
+    def compare(current: Any) -> Any:
+        try:
+            value = current.get(name)
+        except AttributeError:
+            value = None
+        return (value == constant) is equal
+    return compare
 
 
 def _logic(kind: str, operator: Optional[str], kids: list[Program]) -> Program:
@@ -257,6 +273,8 @@ def _logic(kind: str, operator: Optional[str], kids: list[Program]) -> Program:
 
         def negate(current: Any) -> Any:
             result = operand(current)
+            if result is None or result is True or result is False:  # the common case, without a call
+                return not result
             if _is_actual_number(result) and result == 0:
                 return False
             return not result
@@ -266,6 +284,8 @@ def _logic(kind: str, operator: Optional[str], kids: list[Program]) -> Program:
 
     def order(current: Any) -> Any:
         a, b = left(current), right(current)
+        if type(a) is int and type(b) is int:  # the common case (lengths), without a call
+            return compare(a, b)
         return compare(a, b) if _is_comparable(a) and _is_comparable(b) else None
     return order
 

@@ -260,6 +260,8 @@ class Rule(BaseModel):
                 value = when(item)
             except JMESPathError as exc:
                 raise self._failure("when", item, exc) from None
+            if value is True:
+                return True
             return value not in (None, False, "", [], {})
         return holds
 
