@@ -17,7 +17,7 @@ from test_groups import GROUP_IDS, LIST_IDS, groups_strategy, list_value, peer_s
 from test_routes import lists_strategy, routes_strategy
 from universe import UNIVERSE, inner_cidrs
 
-from vpclint.path import checks, flows
+from vpclint.path import checks, flows, ways
 from vpclint.path.acls import acl_boxes, allows_all, evaluate_acl, open_to_all
 from vpclint.path.checks import Judge, Link
 from vpclint.path.groups import Peer, allows_whole, applying, default_group_id, egress_decision, ingress_decision, open_versions
@@ -171,6 +171,9 @@ def test_every_shortcut_off_gives_the_same_paths(monkeypatch: pytest.MonkeyPatch
         monkeypatch.setattr(module, "passes", lambda index, key, run: False)
         monkeypatch.setattr(module, "replayed", lambda index, judge, key, run: run(judge))
     monkeypatch.setattr(flows, "is_local", lambda index, table, network: False)
+    monkeypatch.setattr(flows, "_passes_subnets", lambda *args: False)
+    monkeypatch.setattr(flows, "_open_to_sources", lambda index, subnets, version: False)
+    monkeypatch.setattr(ways, "one_way", lambda answers: None)
     monkeypatch.setattr(checks, "open_to_all", lambda boxes, version, ports: False)
     monkeypatch.setattr(checks, "allows_all", lambda boxes, peer, ports: False)
     monkeypatch.setattr(checks, "open_versions", lambda rules: frozenset())

@@ -19,6 +19,7 @@ from vpclint.path.groups import (
     open_versions,
 )
 from vpclint.path.index import Network, RegionIndex
+from vpclint.path.networks import span
 from vpclint.snapshot import NetworkAcl
 
 HTTPS = (443, 443)
@@ -259,10 +260,11 @@ def endpoint_ingress(
 ) -> Optional[Judge]:
     """What :func:`check_endpoint_ingress` records, on a judge of its own; None when nothing (at once when a rule
     admits the subnet's CIDR, whatever groups its interfaces are in)."""
-    if allows_whole(_applying(index, frozenset(group_ids), "ingress")[0], Peer(networks=(source,))):
-        return None
-    key = ("endpoint-ingress", tuple(group_ids), source, vpc_id, tuple(group_sets), peering_id)
+    key = ("endpoint-ingress", tuple(group_ids), span(source), vpc_id, tuple(group_sets), peering_id)
     if index.memo.get(("passes", key)):  # whether anything is recorded does not depend on the endpoint
+        return None
+    if allows_whole(_applying(index, frozenset(group_ids), "ingress")[0], Peer(networks=(source,))):
+        index.memo[("passes", key)] = True  # then every group set is admitted too: nothing is recorded
         return None
 
     def run() -> Judge:

@@ -32,7 +32,7 @@ from vpclint.path.checks import (
     replayed,
 )
 from vpclint.path.acls import EVERYWHERE
-from vpclint.path.endpoints import check_policy, live_targets, source_acl
+from vpclint.path.endpoints import check_policy, endpoint_targets, live_subnets, source_acl
 from vpclint.path.groups import Peer
 from vpclint.path.hub import hub_way
 from vpclint.path.index import Network, RegionIndex
@@ -91,18 +91,23 @@ def _interface_way(
 ) -> Way:
     """Check the way from the workload subnet to an interface endpoint's interfaces, and back."""
     via = endpoint.vpc_endpoint_id
-    targets = live_targets(index, judge, endpoint)
-    if targets is None:
+    subnets = live_subnets(index, judge, endpoint)
+    if subnets is None:
         return Way("blocked", via, f"{via} is not available")
-    if not any(index.subnets[s].availability_zone == subnet.availability_zone for s in targets if s in index.subnets):
+    if not any(index.subnets[s].availability_zone == subnet.availability_zone for s in subnets):
         judge.note(f"{via} has no interface in {subnet.availability_zone}: the flow crosses AZs (cost, availability)")
     group_ids = endpoint.group_ids or [g for g in [index.default_group(endpoint.vpc_id)] if g]
     way = Way("endpoint", via, f"{what} through {via}")
-    quiet, routed = index.remember(("endpoint-routes", table.route_table_id, via), lambda: _routes(index, table, targets))
-    if quiet and _passes_targets(index, subnet, source, endpoint, group_ids, group_sets, targets):
-        way = routed or way
-    else:
-        way = _check_targets(index, judge, subnet, table, source, endpoint, group_ids, group_sets, targets, way)
+    if not _passes_subnets(index, subnet, table, source, endpoint, group_ids, group_sets, subnets):
+        targets = index.remember(("targets", via), lambda: endpoint_targets(index, endpoint))
+        quiet, routed = index.remember(("endpoint-routes", table.route_table_id, via), lambda: _routes(index, table, targets))
+        acl = index.acls.get(subnet.subnet_id)
+        key = ("endpoint-filters", acl.network_acl_id if acl else None, via, tuple(group_sets))
+        if quiet and index.remember(key, lambda: _filters_pass(index, subnet, endpoint, group_ids, group_sets, targets)) \
+                and _sources_pass(index, subnet, source, subnets):
+            way = routed or way
+        else:
+            way = _check_targets(index, judge, subnet, table, source, endpoint, group_ids, group_sets, targets, way)
     check_endpoint_ingress(index, judge, group_ids, source, subnet.vpc_id, group_sets, via)
     return way
 
@@ -118,37 +123,65 @@ def _routes(index: RegionIndex, table: RouteTable, targets: dict[str, list[Netwo
     return scratch.quiet, found
 
 
-def _passes_targets(
-    index: RegionIndex, subnet: Subnet, source: Network, endpoint: VpcEndpoint, group_ids: list[str],
-    group_sets: list[frozenset[str]], targets: dict[str, list[Network]],
+def _passes_subnets(
+    index: RegionIndex, subnet: Subnet, table: RouteTable, source: Network, endpoint: VpcEndpoint,
+    group_ids: list[str], group_sets: list[frozenset[str]], subnets: tuple[str, ...],
 ) -> bool:
-    """True when :func:`_check_targets` records nothing: the workload subnet's ACL passes every interface address
-    (a superset of those checked), each other target subnet's ACL passes the source, and the workloads' egress
-    passes all the addresses at once (coverage is per address, so then each subnet's)."""
-    via = endpoint.vpc_endpoint_id
+    """True when the endpoint's subnets, each taken whole, pass what :func:`_routes`, :func:`_filters_pass` and
+    :func:`_sources_pass` check of the interface addresses in them: each subnet routes locally and the filters
+    pass it (a route table whose local route alone takes a network takes each part of it; an ACL or security
+    group that allows every packet to a network allows those to each part). Decided per subnets, table, ACL and
+    groups, not per endpoint: the endpoints of a VPC share their subnets."""
+    acl = index.acls.get(subnet.subnet_id)
+    key = ("subnets", table.route_table_id, acl.network_acl_id if acl else None, subnets, frozenset(group_ids),
+           endpoint.vpc_id, tuple(group_sets))
+    found = index.memo.get(key)
+    if found is None:
+        networks = {s: [index.network(index.subnets[s].cidr_block)] for s in subnets}
+        found = index.memo[key] = all(is_local(index, table, n) for (n,) in networks.values()) and \
+            _filters_pass(index, subnet, endpoint, group_ids, group_sets, networks)  # type: ignore[arg-type]
+    return found and _sources_pass(index, subnet, source, subnets)
+
+
+def _filters_pass(
+    index: RegionIndex, subnet: Subnet, endpoint: VpcEndpoint, group_ids: list[str], group_sets: list[frozenset[str]],
+    targets: dict[str, list[Network]],
+) -> bool:
+    """True when the filters of :func:`_check_targets` that don't depend on the source record nothing: the workload
+    subnet's ACL passes every interface address (a superset of those checked) and the workloads' egress passes all
+    the addresses at once (coverage is per address, so then each subnet's)."""
+    scratch = Judge()
     everything = [n for _, networks in sorted(targets.items()) for n in networks]
-    own = index.acls.get(subnet.subnet_id)
+    for network in everything:
+        check_acl(index, scratch, subnet.subnet_id, True, network, HTTPS)
+        check_acl(index, scratch, subnet.subnet_id, False, network, EPHEMERAL)
+    if scratch.quiet:
+        destination = Peer(tuple(everything), frozenset(group_ids), endpoint.vpc_id)
+        check_workload_egress(index, scratch, group_sets, destination, endpoint.vpc_endpoint_id)
+    return scratch.quiet
 
-    def own_acl(on: Judge) -> None:
-        for network in everything:
-            check_acl(index, on, subnet.subnet_id, True, network, HTTPS)
-            check_acl(index, on, subnet.subnet_id, False, network, EPHEMERAL)
 
-    if own is None or not passes(index, ("endpoint-acl", own.network_acl_id, via), own_acl):
-        return False
-    others = [t for t in sorted(targets) if t != subnet.subnet_id]
+def _sources_pass(index: RegionIndex, subnet: Subnet, source: Network, subnets: tuple[str, ...]) -> bool:
+    """True when the ACL of each endpoint subnet other than the workload's passes the workload subnet (443 in,
+    replies out): at once when the ACLs of all of them pass every address of the source's IP version."""
+    if index.remember(("sources-open", subnets, source.version), lambda: _open_to_sources(index, subnets, source.version)):
+        return True
+    others = tuple(t for t in subnets if t != subnet.subnet_id)
 
     def source_acls(on: Judge) -> None:
         for target_subnet in others:
             source_acl(index, on, target_subnet, source)
 
-    if not passes(index, ("source-acls", tuple(others), source), source_acls):
-        return False
-    members = frozenset(group_ids)
-    return passes(
-        index, ("endpoint-egress", via, tuple(group_sets)),
-        lambda on: check_workload_egress(index, on, group_sets, Peer(tuple(everything), members, endpoint.vpc_id), via),
-    )
+    return passes(index, ("source-acls", others, source), source_acls)
+
+
+def _open_to_sources(index: RegionIndex, subnets: tuple[str, ...], version: int) -> bool:
+    """True when each subnet's ACL lets TCP 443 in from every address of the IP version and the replies out."""
+    everywhere = EVERYWHERE[version]
+    scratch = Judge()
+    for target_subnet in subnets:
+        source_acl(index, scratch, target_subnet, everywhere)
+    return scratch.quiet
 
 
 def _check_targets(
@@ -182,7 +215,7 @@ def registry_flow(
     vpc = index.vpcs[subnet.vpc_id]
     host = "api.ecr" if service == "ecr.api" else "dkr.ecr"
     what = f"{host}.{index.region}"
-    answer = index.remember(("resolve", vpc.vpc_id, service), lambda: resolve_service(index, vpc, service, what))
+    answer = index.keep(("resolve", vpc.vpc_id, service, what), lambda: resolve_service(index, vpc, service, what))
     if answer.kind == "unknown":
         judge.not_known(answer.reason)
         return _finish(name, service, judge, Way("unknown", None, answer.reason))

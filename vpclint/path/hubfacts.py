@@ -20,7 +20,8 @@ def dns_answers(index: RegionIndex, vpc: Vpc) -> dict[str, dict[str, Any]]:
     ``endpoint_vpc_id``, the deciding ``hosted_zone_id`` or ``resolver_rule_id``."""
     answers = {}
     for flow, service in FLOW_SERVICES:
-        answer = resolve_service(index, vpc, service, f"{'api' if service == 'ecr.api' else 'dkr'}.ecr.{index.region}")
+        what = f"{'api' if service == 'ecr.api' else 'dkr'}.ecr.{index.region}"
+        answer = index.keep(("resolve", vpc.vpc_id, service, what), lambda: resolve_service(index, vpc, service, what))
         endpoint = answer.endpoint
         answers[flow] = {
             "kind": answer.kind,
