@@ -16,12 +16,12 @@ from test_shortcuts import _snapshots
 from universe import UNIVERSE, inner_cidrs
 
 from vpclint.path.acls import evaluate_acl
-from vpclint.path.checks import Judge
+from vpclint.path.checks import Judge, acl_passes, check_acl, check_workload_egress, egress_passes
 from vpclint.path.endpoints import endpoint_targets, target_subnets
 from vpclint.path.groups import Peer, egress_decision, ingress_decision
 from vpclint.path.index import build_index
 from vpclint.path.ways import combine, is_local, one_way, path_of, route_way
-from vpclint.snapshot import Route, RouteTable, Snapshot
+from vpclint.snapshot import NetworkAcl, Route, RouteTable, Snapshot
 
 
 @st.composite
@@ -146,3 +146,32 @@ def test_target_subnets_equal_those_of_the_addresses_on_odd_data(data):
     index = build_index(snapshot, snapshot.regions[0])
     endpoint = snapshot.regions[0].vpc_endpoints[0]
     assert target_subnets(index, endpoint) == tuple(sorted(endpoint_targets(index, endpoint)))
+
+
+class _Index(SimpleNamespace):
+    def remember(self, key, compute):
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
+
+
+@settings(max_examples=400, deadline=None)
+@given(entries_strategy, st.booleans(), inner_cidrs(), st.sampled_from([(443, 443), (1024, 65535)]), st.booleans())
+def test_acl_passes_when_check_acl_records_nothing(entries, egress, peer, ports, exact):
+    index = _Index(acls={"subnet-1": NetworkAcl(network_acl_id="acl-1", vpc_id="vpc", entries=entries)}, memo={})
+    judge = Judge()
+    check_acl(index, judge, "subnet-1", egress, ipaddress.ip_network(peer), ports, exact)  # type: ignore[arg-type]
+    assert acl_passes(index, "subnet-1", egress, ipaddress.ip_network(peer), ports) == judge.quiet  # type: ignore[arg-type]
+    assert not acl_passes(index, "subnet-2", egress, ipaddress.ip_network(peer), ports)  # type: ignore[arg-type]
+
+
+@settings(max_examples=400, deadline=None)
+@given(groups_strategy, st.lists(st.sets(st.sampled_from(GROUP_IDS)).map(frozenset), max_size=2),
+       st.lists(inner_cidrs(), min_size=1, max_size=2), st.dictionaries(st.sampled_from(LIST_IDS), list_value),
+       st.booleans())
+def test_egress_passes_when_check_workload_egress_records_nothing(groups, group_sets, cidrs, lists, exact):
+    index = _Index(groups=groups, prefix_lists=lists, memo={})
+    destination = Peer(tuple(ipaddress.ip_network(c) for c in cidrs), frozenset({"sg-1"}), "vpc-1")
+    judge = Judge()
+    check_workload_egress(index, judge, group_sets, destination, "x", exact)  # type: ignore[arg-type]
+    assert egress_passes(index, group_sets, destination) == judge.quiet  # type: ignore[arg-type]

@@ -10,8 +10,8 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_shortcuts import without_shortcuts
 
-from vpclint.path import checks, flows, ways
 from vpclint.path.index import build_index
 from vpclint.path.verdicts import subnet_path
 from vpclint.snapshot import Snapshot
@@ -70,25 +70,11 @@ def _paths(data: dict) -> dict:
     return {s.subnet_id: subnet_path(index, s) for s in region.subnets}
 
 
-def _without_shortcuts(monkeypatch: pytest.MonkeyPatch) -> None:
-    for module in (checks, flows):
-        monkeypatch.setattr(module, "passes", lambda index, key, run: False)
-        monkeypatch.setattr(module, "replayed", lambda index, judge, key, run: run(judge))
-    monkeypatch.setattr(flows, "is_local", lambda index, table, network: False)
-    monkeypatch.setattr(flows, "_passes_subnets", lambda *args: False)
-    monkeypatch.setattr(flows, "_open_to_sources", lambda index, subnets, version: False)
-    monkeypatch.setattr(ways, "one_way", lambda answers: None)
-    monkeypatch.setattr(checks, "open_to_all", lambda boxes, version, ports: False)
-    monkeypatch.setattr(checks, "allows_all", lambda boxes, peer, ports: False)
-    monkeypatch.setattr(checks, "open_versions", lambda rules: frozenset())
-    monkeypatch.setattr(checks, "allows_whole", lambda rules, peer: False)
-
-
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(worlds())
 def test_random_worlds_give_the_same_paths_without_shortcuts(monkeypatch: pytest.MonkeyPatch, data: dict):
     fast = _paths(data)
     with monkeypatch.context() as patched:
-        _without_shortcuts(patched)
+        without_shortcuts(patched)
         exact = _paths(data)
     assert fast == exact

@@ -3,7 +3,7 @@ interfaces are, the endpoint subnet's network ACL and the endpoint policy."""
 
 from __future__ import annotations
 
-from vpclint.path.checks import EPHEMERAL, HTTPS, Judge, Link, check_acl, replayed
+from vpclint.path.checks import EPHEMERAL, HTTPS, Judge, Link, acl_passes, check_acl, replayed
 from vpclint.path.index import Network, RegionIndex
 from vpclint.path.networks import contains
 from vpclint.path.ways import address_networks
@@ -74,6 +74,11 @@ def source_acl(index: RegionIndex, judge: Judge, target_subnet: str, source: Net
     """An endpoint subnet's ACL for TCP 443 in from the workload subnet and the replies back out."""
     check_acl(index, judge, target_subnet, False, source, HTTPS)
     check_acl(index, judge, target_subnet, True, source, EPHEMERAL)
+
+
+def source_acl_passes(index: RegionIndex, target_subnet: str, source: Network) -> bool:
+    """True when :func:`source_acl` records nothing."""
+    return acl_passes(index, target_subnet, False, source, HTTPS) and acl_passes(index, target_subnet, True, source, EPHEMERAL)
 
 
 def check_policy(index: RegionIndex, judge: Judge, endpoint: VpcEndpoint, actions: list[str], resource: str) -> None:

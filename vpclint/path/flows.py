@@ -27,16 +27,18 @@ from vpclint.path.checks import (
     check_acl,
     check_endpoint_ingress,
     check_filters,
+    acl_passes,
     check_workload_egress,
-    passes,
+    egress_passes,
     replayed,
 )
 from vpclint.path.acls import EVERYWHERE
-from vpclint.path.endpoints import check_policy, endpoint_targets, live_subnets, source_acl
+from vpclint.path.endpoints import check_policy, endpoint_targets, live_subnets, source_acl, source_acl_passes
 from vpclint.path.groups import Peer
 from vpclint.path.hub import hub_way
 from vpclint.path.index import Network, RegionIndex
 from vpclint.path.ipv6 import check_ip_type, public_way6
+from vpclint.path.networks import span
 from vpclint.path.ways import Way, is_local, public_way, s3_way
 from vpclint.path.zones import resolve_layers, resolve_service
 from vpclint.snapshot import RouteTable, Subnet, VpcEndpoint
@@ -132,15 +134,19 @@ def _passes_subnets(
     pass it (a route table whose local route alone takes a network takes each part of it; an ACL or security
     group that allows every packet to a network allows those to each part). Decided per subnets, table, ACL and
     groups, not per endpoint: the endpoints of a VPC share their subnets."""
+    local = index.memo.get(("subnets-local", table.route_table_id, subnets))
+    if local is None:
+        networks = [index.network(index.subnets[s].cidr_block) for s in subnets]
+        local = index.memo[("subnets-local", table.route_table_id, subnets)] = all(is_local(index, table, n) for n in networks)  # type: ignore[arg-type]
+    if not local:
+        return False
     acl = index.acls.get(subnet.subnet_id)
-    key = ("subnets", table.route_table_id, acl.network_acl_id if acl else None, subnets, frozenset(group_ids),
-           endpoint.vpc_id, tuple(group_sets))
-    found = index.memo.get(key)
-    if found is None:
-        networks = {s: [index.network(index.subnets[s].cidr_block)] for s in subnets}
-        found = index.memo[key] = all(is_local(index, table, n) for (n,) in networks.values()) and \
-            _filters_pass(index, subnet, endpoint, group_ids, group_sets, networks)  # type: ignore[arg-type]
-    return found and _sources_pass(index, subnet, source, subnets)
+    key = ("subnets-filters", acl.network_acl_id if acl else None, subnets, frozenset(group_ids), endpoint.vpc_id, tuple(group_sets))
+    filters = index.memo.get(key)
+    if filters is None:
+        networks_by_subnet = {s: [index.network(index.subnets[s].cidr_block)] for s in subnets}
+        filters = index.memo[key] = _filters_pass(index, subnet, endpoint, group_ids, group_sets, networks_by_subnet)  # type: ignore[arg-type]
+    return filters and _sources_pass(index, subnet, source, subnets)
 
 
 def _filters_pass(
@@ -150,15 +156,12 @@ def _filters_pass(
     """True when the filters of :func:`_check_targets` that don't depend on the source record nothing: the workload
     subnet's ACL passes every interface address (a superset of those checked) and the workloads' egress passes all
     the addresses at once (coverage is per address, so then each subnet's)."""
-    scratch = Judge()
     everything = [n for _, networks in sorted(targets.items()) for n in networks]
     for network in everything:
-        check_acl(index, scratch, subnet.subnet_id, True, network, HTTPS)
-        check_acl(index, scratch, subnet.subnet_id, False, network, EPHEMERAL)
-    if scratch.quiet:
-        destination = Peer(tuple(everything), frozenset(group_ids), endpoint.vpc_id)
-        check_workload_egress(index, scratch, group_sets, destination, endpoint.vpc_endpoint_id)
-    return scratch.quiet
+        if not (acl_passes(index, subnet.subnet_id, True, network, HTTPS)
+                and acl_passes(index, subnet.subnet_id, False, network, EPHEMERAL)):
+            return False
+    return egress_passes(index, group_sets, Peer(tuple(everything), frozenset(group_ids), endpoint.vpc_id))
 
 
 def _sources_pass(index: RegionIndex, subnet: Subnet, source: Network, subnets: tuple[str, ...]) -> bool:
@@ -167,21 +170,13 @@ def _sources_pass(index: RegionIndex, subnet: Subnet, source: Network, subnets: 
     if index.remember(("sources-open", subnets, source.version), lambda: _open_to_sources(index, subnets, source.version)):
         return True
     others = tuple(t for t in subnets if t != subnet.subnet_id)
-
-    def source_acls(on: Judge) -> None:
-        for target_subnet in others:
-            source_acl(index, on, target_subnet, source)
-
-    return passes(index, ("source-acls", others, source), source_acls)
+    return index.remember(("source-acls", others, span(source)),
+                          lambda: all(source_acl_passes(index, t, source) for t in others))
 
 
 def _open_to_sources(index: RegionIndex, subnets: tuple[str, ...], version: int) -> bool:
     """True when each subnet's ACL lets TCP 443 in from every address of the IP version and the replies out."""
-    everywhere = EVERYWHERE[version]
-    scratch = Judge()
-    for target_subnet in subnets:
-        source_acl(index, scratch, target_subnet, everywhere)
-    return scratch.quiet
+    return all(source_acl_passes(index, target_subnet, EVERYWHERE[version]) for target_subnet in subnets)
 
 
 def _check_targets(
@@ -232,7 +227,10 @@ def registry_flow(
         check_policy(index, judge, answer.endpoint, ECR_ACTIONS[service], resource)
         return _finish(name, service, judge, way)
     judge.note(answer.reason)
-    way = public_way(index, judge, table, None) if source.version == 4 else public_way6(index, judge, table, "the public service endpoint")
+    if source.version == 4:
+        way = replayed(index, judge, ("public-way", table.route_table_id), lambda on: public_way(index, on, table, None))
+    else:
+        way = public_way6(index, judge, table, "the public service endpoint")
     _public_filters(index, judge, subnet, group_sets, way, None, what)
     return _finish(name, service, judge, way)
 
