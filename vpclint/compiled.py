@@ -182,13 +182,21 @@ def _call(name: str, kids: list[Program], functions: Any) -> Program:
             elements = (frozenset(subtypes[0]) if len(subtypes) == 1 else frozenset()) if subtypes else None
             checks.append((position, frozenset(names), elements))
 
+    if len(kids) == 1 and [c[0] for c in checks] == [0]:  # one checked argument: no argument list, no loop
+        (kid,), ((_, names, elements),) = kids, checks
+
+        def invoke_one(current: Any) -> Any:
+            arg = kid(current)
+            if type(arg).__name__ not in names or (elements is not None and not {type(e).__name__ for e in arg} <= elements):
+                return functions.call_function(name, [arg])
+            return function(functions, arg)
+        return invoke_one
+
     def invoke(current: Any) -> Any:
         args = [kid(current) for kid in kids]
         for position, names, elements in checks:
             arg = args[position]
-            if type(arg).__name__ not in names or (
-                elements is not None and not all(type(e).__name__ in elements for e in arg)
-            ):
+            if type(arg).__name__ not in names or (elements is not None and not {type(e).__name__ for e in arg} <= elements):
                 return functions.call_function(name, args)
         return function(functions, *args)
     return invoke
