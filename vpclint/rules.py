@@ -20,14 +20,14 @@ from jmespath.exceptions import JMESPathError
 from jmespath.parser import ParsedResult
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
-from vpclint.compiled import program, search
+from vpclint.compiled import program
 from vpclint.documents import load_data, validate_versioned
 from vpclint.errors import VpclintError
 from vpclint.lets import Lets, Scope
-from vpclint.limits import MAX_DEPTH
 from vpclint.functions import RuleFunctions
 from vpclint.rulefields import unknown_field
 from vpclint.snapshot import SOURCES
+from vpclint.templates import Template, compile_expression, fill
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
@@ -38,66 +38,11 @@ Severity = Literal["critical", "high", "medium", "low", "info"]
 ResourceKind = Literal["vpc", "subnet", "route_table", "endpoint", "security_group"]
 _RULE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _LET_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
-PLACEHOLDER = re.compile(r"\{\{(.+?)\}\}", re.S)
-"""A ``{{ expression }}`` in a rule's message or remediation template."""
-
-
-def compile_expression(expression: str) -> ParsedResult:
-    """``jmespath.compile`` within the nesting limit (``MAX_DEPTH`` levels of the parsed tree), so that neither
-    the parser nor the compiled program can run out of stack; breaking it is a ``JMESPathError``."""
-    try:
-        parsed = jmespath.compile(expression)
-    except RecursionError:
-        parsed = None
-    stack = [(parsed.parsed, 1)] if parsed is not None else []
-    while stack:
-        node, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            parsed = None
-            break
-        stack.extend((child, depth + 1) for child in node.get("children") or [] if isinstance(child, dict))
-    if parsed is None:
-        raise JMESPathError(f"the expression nests deeper than the limit of {MAX_DEPTH} levels")
-    return parsed
 
 
 def severity_rank(severity: str) -> int:
     """0 for critical ... 4 for info."""
     return SEVERITIES.index(severity)
-
-
-class Template:
-    """A text with ``{{ jmespath }}`` placeholders, compiled once."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.parts: list[str | ParsedResult] = []
-        position = 0
-        for match in PLACEHOLDER.finditer(text):
-            self.parts.append(text[position:match.start()])
-            self.parts.append(compile_expression(match.group(1).strip()))
-            position = match.end()
-        self.parts.append(text[position:])
-
-    def render(self, item: Any, options: jmespath.Options) -> str:
-        """Fill the placeholders from ``item``; lists are joined with ", " and null shows as "-"."""
-        out = []
-        for part in self.parts:
-            if isinstance(part, str):
-                out.append(part)
-            else:
-                out.append(_as_text(search(part, item, options)))
-        return "".join(out)
-
-
-def _as_text(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return ", ".join(_as_text(v) for v in value)
-    return str(value)
 
 
 class Rule(BaseModel):
@@ -123,7 +68,7 @@ class Rule(BaseModel):
 
     _source: str = PrivateAttr(default="")
     _compiled: dict[str, Any] = PrivateAttr(default_factory=dict)
-    _let_programs: tuple[Any, Any] = PrivateAttr(default=(None, None))
+    _made: tuple[Any, Any] = PrivateAttr(default=(None, None))
 
     @field_validator("id")
     @classmethod
@@ -212,15 +157,16 @@ class Rule(BaseModel):
         """The item the expressions see: with ``let``, a :class:`vpclint.lets.Scope` of the item, which computes each
         named value when first read (a let sees the earlier ones); kept for the last item, so one finding computes
         them once."""
-        return self._lets(options).bind(item) if self.let else item
+        lets = self._programs(options).lets
+        return lets.bind(item) if lets is not None else item
 
-    def _lets(self, options: jmespath.Options) -> Lets:
-        """The lets as programs of ``options``' evaluation, made once per evaluation."""
-        made_for, lets = self._let_programs
+    def _programs(self, options: jmespath.Options) -> _Programs:
+        """The rule's expressions as programs of ``options``' evaluation, made once per evaluation."""
+        made_for, made = self._made
         if made_for is not options:
-            lets = Lets([(name, program(parsed, options)) for name, parsed in self._compiled["let"]], self._let)
-            self._let_programs = (options, lets)
-        return lets
+            made = _Programs(self._compiled, options, self._let)
+            self._made = (options, made)
+        return made
 
     def _let(self, name: str, run: Callable[[Any], Any], scope: Scope) -> Any:
         """One let's value in ``scope`` (an error names the file and the let)."""
@@ -238,19 +184,22 @@ class Rule(BaseModel):
 
     def _apply(self, field_name: str, item: Any, options: jmespath.Options) -> Any:
         """Search or render one compiled field."""
-        compiled, item = self._compiled[field_name], self.bind(item, options)
+        made = self._programs(options)
+        if made.lets is not None:
+            item = made.lets.bind(item)
         try:
-            if isinstance(compiled, Template):
-                return compiled.render(item, options)
-            return search(compiled, item, options)
+            if field_name == "evidence":
+                return made.evidence(item)
+            return fill(made.templates[field_name], item)
         except JMESPathError as exc:
             raise self._failure(field_name, item, exc) from None
 
     def condition(self, options: jmespath.Options) -> Callable[[Any], bool]:
         """The condition with one evaluation's options bound: true for an item when it holds (JMESPath truthiness)."""
-        test = program(self._compiled["when"], options)
-        if self.let:
-            bind = self._lets(options).bind
+        made = self._programs(options)
+        test, lets = made.when, made.lets
+        if lets is not None:
+            bind = lets.bind
             when = lambda item: test(bind(item))  # noqa: E731
         else:
             when = test
@@ -272,6 +221,20 @@ class Rule(BaseModel):
     def render(self, field_name: str, item: Any, options: jmespath.Options) -> str:
         """Render the message or remediation template for an item."""
         return self._apply(field_name, item, options)
+
+
+class _Programs:
+    """A rule's expressions as programs of one evaluation's options: its lets (None without), condition, evidence
+    and templates."""
+
+    __slots__ = ("lets", "when", "evidence", "templates")
+
+    def __init__(self, compiled: dict[str, Any], options: jmespath.Options, compute: Callable[..., Any]) -> None:
+        named = [(name, program(parsed, options)) for name, parsed in compiled["let"]]
+        self.lets = Lets(named, compute) if named else None
+        self.when = program(compiled["when"], options)
+        self.evidence = program(compiled["evidence"], options)
+        self.templates = {name: compiled[name].programs(options) for name in ("message", "remediation")}
 
 
 def _bad_call(node: dict) -> Optional[str]:

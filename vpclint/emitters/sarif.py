@@ -33,7 +33,8 @@ import sarif_om as om
 from vpclint import __version__
 from vpclint.emitters import ScanResult
 from vpclint.findings import Finding, Report
-from vpclint.rules import PLACEHOLDER, Rule, severity_rank
+from vpclint.rules import Rule, severity_rank
+from vpclint.templates import PLACEHOLDER
 from vpclint.text import code_fence, plain, sarif_markdown, sarif_text
 
 SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
