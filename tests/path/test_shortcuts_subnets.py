@@ -17,11 +17,11 @@ from universe import UNIVERSE, inner_cidrs
 
 from vpclint.path.acls import evaluate_acl
 from vpclint.path.checks import Judge, acl_passes, check_acl, check_workload_egress, egress_passes
-from vpclint.path.endpoints import endpoint_targets, target_subnets
+from vpclint.path.endpoints import _decide_policy, check_policy, endpoint_targets, target_subnets
 from vpclint.path.groups import Peer, egress_decision, ingress_decision
 from vpclint.path.index import build_index
 from vpclint.path.ways import combine, is_local, one_way, path_of, route_way
-from vpclint.snapshot import NetworkAcl, Route, RouteTable, Snapshot
+from vpclint.snapshot import NetworkAcl, Route, RouteTable, Snapshot, VpcEndpoint
 
 
 @st.composite
@@ -154,6 +154,8 @@ class _Index(SimpleNamespace):
             self.memo[key] = compute()
         return self.memo[key]
 
+    keep = remember
+
 
 @settings(max_examples=400, deadline=None)
 @given(entries_strategy, st.booleans(), inner_cidrs(), st.sampled_from([(443, 443), (1024, 65535)]), st.booleans())
@@ -175,3 +177,15 @@ def test_egress_passes_when_check_workload_egress_records_nothing(groups, group_
     judge = Judge()
     check_workload_egress(index, judge, group_sets, destination, "x", exact)  # type: ignore[arg-type]
     assert egress_passes(index, group_sets, destination) == judge.quiet  # type: ignore[arg-type]
+
+
+@given(st.lists(st.sampled_from(["ecr:GetAuthorizationToken", "ecr:BatchGetImage", "s3:GetObject", "*"]), max_size=3),
+       st.sampled_from(["*", "arn:aws:s3:::prod-us-east-1-starport-layer-bucket/*"]))
+def test_check_policy_skips_only_what_the_default_policy_decides_silently(actions, resource):
+    endpoint = VpcEndpoint(vpc_endpoint_id="vpce-1", vpc_id="vpc-1", vpc_endpoint_type="Interface", policy=None)
+    exact = Judge()
+    _decide_policy(exact, endpoint, actions, resource)
+    assert exact.quiet  # what check_policy then skips
+    broken, index = Judge(), _Index(memo={})
+    check_policy(index, broken, endpoint.model_copy(update={"policy_error": "not JSON"}), actions, resource)  # type: ignore[arg-type]
+    assert broken.unknown is not None

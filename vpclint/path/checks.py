@@ -151,11 +151,14 @@ def _acl_decision(
     version, acl_id = peer.version, acl.network_acl_id
     if index.memo.get(("acl-open", acl_id, egress, version, ports)):  # the common case, without building closures
         return None
+    # The entries decide, not the ACL's id: ACLs with the same entries (in every VPC) share their boxes.
+    entries = index.remember(("acl-entries", acl_id), lambda: tuple(tuple(e.__dict__.values()) for e in acl.entries))
 
     def boxes() -> tuple[Box, ...]:
-        return index.remember(("acl-boxes", acl_id, egress, version), lambda: acl_boxes(acl.entries, egress, version))
+        return index.keep(("acl-boxes", entries, egress, version), lambda: acl_boxes(acl.entries, egress, version))
 
-    if index.remember(("acl-open", acl_id, egress, version, ports), lambda: open_to_all(boxes(), version, ports)):
+    if index.remember(("acl-open", acl_id, egress, version, ports),
+                      lambda: index.keep(("acl-open", entries, egress, version, ports), lambda: open_to_all(boxes(), version, ports))):
         return None
     if allows_all(boxes(), peer, ports):
         return None
