@@ -232,6 +232,16 @@ def test_policy_decision_caches_per_context():
     assert _search("", item, options)["verdict"] == "conditional"
 
 
+def test_policy_decision_of_the_default_policy_is_one_whatever_the_context():
+    options = rule_options()
+    contexts = [', {"aws:SourceVpce": `"vpce-0abc"`}', ', {"aws:SourceVpce": `"vpce-0def"`, "aws:SourceVpc": `"vpc-1"`}', ""]
+    found = [_search(c, {"policy": None, "policy_error": None}, options) for c in contexts]
+    assert all(f is found[0] for f in found)  # one decision, shared
+    assert found[0] == evaluate(None, ["s3:GetObject"], LAYERS).to_dict() and found[0]["verdict"] == "allowed"
+    broken = _search(contexts[0], {"policy": None, "policy_error": "not JSON"}, options)
+    assert broken["verdict"] == "malformed" and "not JSON" in broken["reason"]
+
+
 @pytest.mark.parametrize("extra,error", [(", 'vpce-1'", jmespath.exceptions.JMESPathTypeError), (", `{}`, `{}`", jmespath.exceptions.ArityError)])
 def test_policy_decision_rejects_a_bad_fifth_argument(extra, error):
     with pytest.raises(error):

@@ -22,8 +22,9 @@ SCHEMA_FIELDS = (
     ("description, rationale", "what the rule checks and why it matters"),
     ("references", "https:// documentation URLs"),
     ("tags", "security, cost, availability"),
-    ("let", "optional: named JMESPath values computed once per item, in order, and read by name (as fields) in "
-            "when, evidence and the templates; a name must not be a field of the rule's items"),
+    ("let", "optional: named JMESPath values, each seeing the earlier ones, read by name (as fields) in when, "
+            "evidence and the templates and computed at most once per item, when first read; a name must not be a "
+            "field of the rule's items"),
     ("when", "JMESPath over one view item; the rule fires when the result is truthy"),
     ("message, remediation", "text with {{ jmespath }} placeholders, rendered for each finding"),
     ("evidence", "JMESPath selecting the facts that made the rule fire"),

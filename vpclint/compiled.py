@@ -14,6 +14,8 @@ import jmespath
 from jmespath.parser import ParsedResult
 from jmespath.visitor import TreeInterpreter, _equals, _Expression, _is_actual_number, _is_comparable
 
+from vpclint.lets import plain
+
 Program = Callable[[Any], Any]
 
 
@@ -22,7 +24,7 @@ def program(parsed: ParsedResult, options: jmespath.Options) -> Program:
     cached on options that carry ``programs`` (see ``rule_options``), else ``ParsedResult.search``."""
     programs = getattr(options, "programs", None)
     if programs is None:
-        return lambda item: parsed.search(item, options=options)
+        return lambda item: parsed.search(plain(item), options=options)
     found = programs.get(parsed)
     if found is None:
         found = programs[parsed] = to_program(parsed.parsed, options.custom_functions, options.interpreter)
@@ -59,7 +61,7 @@ def to_program(node: dict, functions: Any, interpreter: TreeInterpreter) -> Prog
     if kind in ("slice", "index", "literal"):
         return _leaf(kind, node)
     if kind in ("current", "identity"):
-        return lambda current: current
+        return plain  # a rule's let scope is the item with its lets (vpclint.lets)
     if kind == "expref":
         expression = node["children"][0]
         return lambda current: _Expression(expression, interpreter)
@@ -112,7 +114,7 @@ def to_program(node: dict, functions: Any, interpreter: TreeInterpreter) -> Prog
         return select_dict
     if kind == "multi_select_list":
         return lambda current: None if current is None else [kid(current) for kid in kids]
-    return lambda current: interpreter.visit(node, current)
+    return lambda current: interpreter.visit(node, plain(current))
 
 
 def _runs(nodes: list[dict]) -> list[list[dict]]:
@@ -180,13 +182,21 @@ def _call(name: str, kids: list[Program], functions: Any) -> Program:
             elements = (frozenset(subtypes[0]) if len(subtypes) == 1 else frozenset()) if subtypes else None
             checks.append((position, frozenset(names), elements))
 
+    if len(kids) == 1 and [c[0] for c in checks] == [0]:  # one checked argument: no argument list, no loop
+        (kid,), ((_, names, elements),) = kids, checks
+
+        def invoke_one(current: Any) -> Any:
+            arg = kid(current)
+            if type(arg).__name__ not in names or (elements is not None and not {type(e).__name__ for e in arg} <= elements):
+                return functions.call_function(name, [arg])
+            return function(functions, arg)
+        return invoke_one
+
     def invoke(current: Any) -> Any:
         args = [kid(current) for kid in kids]
         for position, names, elements in checks:
             arg = args[position]
-            if type(arg).__name__ not in names or (
-                elements is not None and not all(type(e).__name__ in elements for e in arg)
-            ):
+            if type(arg).__name__ not in names or (elements is not None and not {type(e).__name__ for e in arg} <= elements):
                 return functions.call_function(name, args)
         return function(functions, *args)
     return invoke
@@ -227,7 +237,10 @@ def _junction(conjunction: bool, operands: list[Program]) -> Program:
     def junction(current: Any) -> Any:
         for operand in leading:
             value = operand(current)
-            if _is_false(value) is conjunction:
+            if value is True or value is False:  # the common case, without a call
+                if (value is False) is conjunction:
+                    return value
+            elif _is_false(value) is conjunction:
                 return value
         return last(current)
     return junction
@@ -240,12 +253,25 @@ def _equality(equal: bool, nodes: list[dict], functions: Any, interpreter: TreeI
         constant = nodes[index].get("value")
         if nodes[index]["type"] == "literal" and (constant is None or type(constant) is str):
             other = operands[1 - index]
+            if nodes[1 - index]["type"] == "field":
+                return _field_equality(equal, nodes[1 - index]["value"], constant)
             if equal:
                 return lambda current: other(current) == constant
             return lambda current: other(current) != constant
     if equal:
         return lambda current: _equal(left(current), right(current))
     return lambda current: not _equal(left(current), right(current))
+
+
+def _field_equality(equal: bool, name: str, constant: Any) -> Program:
+    """``field == constant`` (or ``!=``) as one lookup: a value that is not an object has the field null."""
+    def compare(current: Any) -> Any:
+        try:
+            value = current.get(name)
+        except AttributeError:
+            value = None
+        return (value == constant) is equal
+    return compare
 
 
 def _logic(kind: str, operator: Optional[str], kids: list[Program]) -> Program:
@@ -255,6 +281,8 @@ def _logic(kind: str, operator: Optional[str], kids: list[Program]) -> Program:
 
         def negate(current: Any) -> Any:
             result = operand(current)
+            if result is None or result is True or result is False:  # the common case, without a call
+                return not result
             if _is_actual_number(result) and result == 0:
                 return False
             return not result
@@ -264,6 +292,8 @@ def _logic(kind: str, operator: Optional[str], kids: list[Program]) -> Program:
 
     def order(current: Any) -> Any:
         a, b = left(current), right(current)
+        if type(a) is int and type(b) is int:  # the common case (lengths), without a call
+            return compare(a, b)
         return compare(a, b) if _is_comparable(a) and _is_comparable(b) else None
     return order
 

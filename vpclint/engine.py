@@ -20,13 +20,17 @@ from vpclint.view import build_view
 @contextmanager
 def _gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector: the view and findings are many small acyclic objects, and collections
-    triggered while they accumulate rescan the whole growing heap (superlinear time on large accounts)."""
+    triggered while they accumulate rescan the whole growing heap (superlinear time on large accounts). On resuming,
+    the objects that survived go to the oldest generation (frozen, then unfrozen) rather than being scanned at once
+    by the young generation's collection the first allocation would trigger."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was_enabled:
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 

@@ -129,7 +129,8 @@ class RuleFunctions(functions.Functions):
             raise jmespath.exceptions.ArityError(5, 4 + len(context), "policy_decision")
         if context and not isinstance(context[0], (dict, type(None))):
             raise jmespath.exceptions.JMESPathTypeError("policy_decision", context[0], type(context[0]).__name__, ["object"])
-        known = {k: v for k, v in (context[0] or {}).items() if isinstance(v, str)} if context else {}
+        # The default policy (None) decides alike whatever the context: its many endpoints share one decision.
+        known = {k: v for k, v in (context[0] or {}).items() if isinstance(v, str)} if context and policy is not None else {}
         # Asked per field of a rule and by several rules; like https_coverage, keyed by the policy's identity.
         key = (id(policy), policy_error, tuple(actions), resource, tuple(sorted(known.items())))
         if key not in self._decisions:

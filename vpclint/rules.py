@@ -2,9 +2,9 @@
 
 A rule file is YAML holding one rule (``schema_version: 1`` plus the fields of :class:`Rule`). Conditions,
 evidence and the text templates are JMESPath over one item of the derived view (:mod:`vpclint.view`);
-templates embed expressions as ``{{ expression }}``. ``let`` names values computed once per item (see
-:meth:`Rule.bind`). Everything is compiled when the file is loaded, so a bad
-expression is reported with its file and field before any scan runs.
+templates embed expressions as ``{{ expression }}``. ``let`` names values computed at most once per item, when
+first read (see :meth:`Rule.bind`). Everything is compiled when the file is loaded, so a bad expression is
+reported with its file and field before any scan runs.
 """
 
 from __future__ import annotations
@@ -20,13 +20,14 @@ from jmespath.exceptions import JMESPathError
 from jmespath.parser import ParsedResult
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
-from vpclint.compiled import program, search
+from vpclint.compiled import program
 from vpclint.documents import load_data, validate_versioned
 from vpclint.errors import VpclintError
-from vpclint.limits import MAX_DEPTH
+from vpclint.lets import Lets, Scope
 from vpclint.functions import RuleFunctions
 from vpclint.rulefields import unknown_field
 from vpclint.snapshot import SOURCES
+from vpclint.templates import Template, compile_expression, fill
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
@@ -37,66 +38,11 @@ Severity = Literal["critical", "high", "medium", "low", "info"]
 ResourceKind = Literal["vpc", "subnet", "route_table", "endpoint", "security_group"]
 _RULE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _LET_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
-PLACEHOLDER = re.compile(r"\{\{(.+?)\}\}", re.S)
-"""A ``{{ expression }}`` in a rule's message or remediation template."""
-
-
-def compile_expression(expression: str) -> ParsedResult:
-    """``jmespath.compile`` within the nesting limit (``MAX_DEPTH`` levels of the parsed tree), so that neither
-    the parser nor the compiled program can run out of stack; breaking it is a ``JMESPathError``."""
-    try:
-        parsed = jmespath.compile(expression)
-    except RecursionError:
-        parsed = None
-    stack = [(parsed.parsed, 1)] if parsed is not None else []
-    while stack:
-        node, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            parsed = None
-            break
-        stack.extend((child, depth + 1) for child in node.get("children") or [] if isinstance(child, dict))
-    if parsed is None:
-        raise JMESPathError(f"the expression nests deeper than the limit of {MAX_DEPTH} levels")
-    return parsed
 
 
 def severity_rank(severity: str) -> int:
     """0 for critical ... 4 for info."""
     return SEVERITIES.index(severity)
-
-
-class Template:
-    """A text with ``{{ jmespath }}`` placeholders, compiled once."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.parts: list[str | ParsedResult] = []
-        position = 0
-        for match in PLACEHOLDER.finditer(text):
-            self.parts.append(text[position:match.start()])
-            self.parts.append(compile_expression(match.group(1).strip()))
-            position = match.end()
-        self.parts.append(text[position:])
-
-    def render(self, item: Any, options: jmespath.Options) -> str:
-        """Fill the placeholders from ``item``; lists are joined with ", " and null shows as "-"."""
-        out = []
-        for part in self.parts:
-            if isinstance(part, str):
-                out.append(part)
-            else:
-                out.append(_as_text(search(part, item, options)))
-        return "".join(out)
-
-
-def _as_text(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return ", ".join(_as_text(v) for v in value)
-    return str(value)
 
 
 class Rule(BaseModel):
@@ -122,7 +68,7 @@ class Rule(BaseModel):
 
     _source: str = PrivateAttr(default="")
     _compiled: dict[str, Any] = PrivateAttr(default_factory=dict)
-    _bound: tuple[Any, Any, Any] = PrivateAttr(default=(None, None, None))
+    _made: tuple[Any, Any] = PrivateAttr(default=(None, None))
 
     @field_validator("id")
     @classmethod
@@ -208,48 +154,63 @@ class Rule(BaseModel):
                 raise VpclintError(f"rule file {self._source}: field {field_name}: {problem}")
 
     def bind(self, item: Any, options: jmespath.Options) -> Any:
-        """The item the expressions see: with ``let``, a shallow copy with each named value added under its name, in
-        order (each sees the earlier ones); kept for the last item, so one finding computes them once."""
-        lets = self._compiled["let"]
-        last_item, last_options, bound = self._bound
-        if not lets or (last_item is item and last_options is options):
-            return bound if lets else item
-        bound = dict(item)
-        for name, parsed in lets:
-            try:
-                bound[name] = search(parsed, bound, options)
-            except JMESPathError as exc:
-                raise self._failure(f"let.{name}", item, exc) from None
-        self._bound = (item, options, bound)
-        return bound
+        """The item the expressions see: with ``let``, a :class:`vpclint.lets.Scope` of the item, which computes each
+        named value when first read (a let sees the earlier ones); kept for the last item, so one finding computes
+        them once."""
+        lets = self._programs(options).lets
+        return lets.bind(item) if lets is not None else item
+
+    def _programs(self, options: jmespath.Options) -> _Programs:
+        """The rule's expressions as programs of ``options``' evaluation, made once per evaluation."""
+        made_for, made = self._made
+        if made_for is not options:
+            made = _Programs(self._compiled, options, self._let)
+            self._made = (options, made)
+        return made
+
+    def _let(self, name: str, run: Callable[[Any], Any], scope: Scope) -> Any:
+        """One let's value in ``scope`` (an error names the file and the let)."""
+        try:
+            return run(scope)
+        except JMESPathError as exc:
+            raise self._failure(f"let.{name}", scope.item, exc) from None
 
     def _failure(self, field_name: str, item: Any, exc: JMESPathError) -> VpclintError:
         """A JMESPath error (e.g. a type error) naming the file and field."""
         return VpclintError(
             f"rule file {self._source}: field {field_name}: JMESPath failed on "
-            f"{item.get('resource_id') if isinstance(item, dict) else item}: {_one_line(exc)}"
+            f"{item.get('resource_id') if isinstance(item, (dict, Scope)) else item}: {_one_line(exc)}"
         )
 
     def _apply(self, field_name: str, item: Any, options: jmespath.Options) -> Any:
         """Search or render one compiled field."""
-        compiled, item = self._compiled[field_name], self.bind(item, options)
+        made = self._programs(options)
+        if made.lets is not None:
+            item = made.lets.bind(item)
         try:
-            if isinstance(compiled, Template):
-                return compiled.render(item, options)
-            return search(compiled, item, options)
+            if field_name == "evidence":
+                return made.evidence(item)
+            return fill(made.templates[field_name], item)
         except JMESPathError as exc:
             raise self._failure(field_name, item, exc) from None
 
     def condition(self, options: jmespath.Options) -> Callable[[Any], bool]:
         """The condition with one evaluation's options bound: true for an item when it holds (JMESPath truthiness)."""
-        test = program(self._compiled["when"], options)
-        when = (lambda item: test(self.bind(item, options))) if self.let else test
+        made = self._programs(options)
+        test, lets = made.when, made.lets
+        if lets is not None:
+            bind = lets.bind
+            when = lambda item: test(bind(item))  # noqa: E731
+        else:
+            when = test
 
         def holds(item: Any) -> bool:
             try:
                 value = when(item)
             except JMESPathError as exc:
                 raise self._failure("when", item, exc) from None
+            if value is True:
+                return True
             return value not in (None, False, "", [], {})
         return holds
 
@@ -260,6 +221,20 @@ class Rule(BaseModel):
     def render(self, field_name: str, item: Any, options: jmespath.Options) -> str:
         """Render the message or remediation template for an item."""
         return self._apply(field_name, item, options)
+
+
+class _Programs:
+    """A rule's expressions as programs of one evaluation's options: its lets (None without), condition, evidence
+    and templates."""
+
+    __slots__ = ("lets", "when", "evidence", "templates")
+
+    def __init__(self, compiled: dict[str, Any], options: jmespath.Options, compute: Callable[..., Any]) -> None:
+        named = [(name, program(parsed, options)) for name, parsed in compiled["let"]]
+        self.lets = Lets(named, compute) if named else None
+        self.when = program(compiled["when"], options)
+        self.evidence = program(compiled["evidence"], options)
+        self.templates = {name: compiled[name].programs(options) for name in ("message", "remediation")}
 
 
 def _bad_call(node: dict) -> Optional[str]:

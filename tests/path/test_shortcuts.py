@@ -18,7 +18,7 @@ from test_routes import lists_strategy, routes_strategy
 from universe import UNIVERSE, inner_cidrs
 from universe import network as parsed_cidr
 
-from vpclint.path import checks, flows
+from vpclint.path import checks, flows, ways
 from vpclint.path.acls import acl_boxes, allows_all, evaluate_acl, open_to_all
 from vpclint.path.checks import Judge, Link
 from vpclint.path.groups import Peer, allows_whole, applying, default_group_id, egress_decision, ingress_decision, open_versions
@@ -262,12 +262,21 @@ def test_every_shortcut_off_gives_the_same_paths(monkeypatch: pytest.MonkeyPatch
     snapshots = _snapshots()
     fast = [_paths(data) for data in snapshots]
     assert fast == [_paths(data, reverse=True) for data in snapshots]  # the memo is only a cache
+    without_shortcuts(monkeypatch)
+    assert [_paths(data) for data in snapshots] == fast
+
+
+def without_shortcuts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Turn every shortcut of the path model off: each decision is then made the exact way."""
     for module in (checks, flows):
-        monkeypatch.setattr(module, "passes", lambda index, key, run: False)
         monkeypatch.setattr(module, "replayed", lambda index, judge, key, run: run(judge))
+    monkeypatch.setattr(checks, "filters_pass", lambda *args: False)
+    for name in ("_passes_subnets", "_filters_pass", "_sources_pass"):
+        monkeypatch.setattr(flows, name, lambda *args: False)
     monkeypatch.setattr(flows, "is_local", lambda index, table, network: False)
+    monkeypatch.setattr(flows, "_open_to_sources", lambda index, subnets, version: False)
+    monkeypatch.setattr(ways, "one_way", lambda answers: None)
     monkeypatch.setattr(checks, "open_to_all", lambda boxes, version, ports: False)
     monkeypatch.setattr(checks, "allows_all", lambda boxes, peer, ports: False)
     monkeypatch.setattr(checks, "open_versions", lambda rules: frozenset())
     monkeypatch.setattr(checks, "allows_whole", lambda rules, peer: False)
-    assert [_paths(data) for data in snapshots] == fast

@@ -37,7 +37,8 @@ from vpclint.emitters import ScanResult
 from vpclint.emitters.summary import error_place
 from vpclint.errors import VpclintError
 from vpclint.findings import Finding, Report
-from vpclint.rules import PLACEHOLDER, Rule, severity_rank
+from vpclint.rules import Rule, severity_rank
+from vpclint.templates import PLACEHOLDER
 from vpclint.text import code_fence, plain, sarif_markdown, sarif_text
 
 SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

@@ -7,10 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Hashable, Iterable, Optional, TypeVar
 
-from vpclint.path.acls import Box, acl_boxes, allows_all, decide_acl, open_to_all
+from vpclint.path.acls import AclDecision, Box, acl_boxes, allows_all, decide_acl, open_to_all
 from vpclint.path.groups import (
     Applying,
     Direction,
+    GroupDecision,
     Peer,
     allows_whole,
     applying,
@@ -19,6 +20,7 @@ from vpclint.path.groups import (
     open_versions,
 )
 from vpclint.path.index import Network, RegionIndex
+from vpclint.path.networks import span
 from vpclint.snapshot import NetworkAcl
 
 HTTPS = (443, 443)
@@ -95,18 +97,6 @@ class Judge:
             self.note(text)
 
 
-def passes(index: RegionIndex, key: Hashable, checks: Callable[[Judge], object]) -> bool:
-    """True when ``checks`` record nothing on a judge of their own (memoised under ``key``, which must determine
-    that): then running them on the flow's judge would change nothing."""
-
-    def run() -> bool:
-        scratch = Judge()
-        checks(scratch)
-        return scratch.quiet
-
-    return bool(index.remember(("passes", key), run))
-
-
 def check_acl(
     index: RegionIndex,
     judge: Judge,
@@ -123,19 +113,8 @@ def check_acl(
     if acl is None:
         judge.not_known(f"no network ACL of {subnet_id} is in the snapshot")
         return
-    version, acl_id = peer.version, acl.network_acl_id
-    if index.memo.get(("acl-open", acl_id, egress, version, ports)):  # the common case, without building closures
-        return
-
-    def boxes() -> tuple[Box, ...]:
-        return index.remember(("acl-boxes", acl_id, egress, version), lambda: acl_boxes(acl.entries, egress, version))
-
-    if index.remember(("acl-open", acl_id, egress, version, ports), lambda: open_to_all(boxes(), version, ports)):
-        return
-    if allows_all(boxes(), peer, ports):
-        return
-    decision = index.remember(("acl", acl_id, egress, peer, ports), lambda: decide_acl(boxes(), egress, peer, ports, "6"))
-    if decision.verdict == "allow":
+    decision = _acl_decision(index, acl, egress, peer, ports)
+    if decision is None or decision.verdict == "allow":
         return
     if decision.verdict == "partial" and not exact:
         judge.not_known(f"{acl.network_acl_id} allows only some addresses of {peer}: {decision.describe()}")
@@ -153,6 +132,37 @@ def check_acl(
             free_rule_number=free_rule_number(acl, egress, decision.rule),
         )
     )
+
+
+def acl_passes(index: RegionIndex, subnet_id: str, egress: bool, peer: Network, ports: tuple[int, int]) -> bool:
+    """True when :func:`check_acl` records nothing (whatever ``exact``): the subnet's ACL allows every packet."""
+    acl = index.acls.get(subnet_id)
+    if acl is None:
+        return False
+    decision = _acl_decision(index, acl, egress, peer, ports)
+    return decision is None or decision.verdict == "allow"
+
+
+def _acl_decision(
+    index: RegionIndex, acl: NetworkAcl, egress: bool, peer: Network, ports: tuple[int, int]
+) -> Optional[AclDecision]:
+    """The ACL's decision for TCP to/from ``peer`` on ``ports`` (once per VPC); None when it allows every packet,
+    known without deciding."""
+    version, acl_id = peer.version, acl.network_acl_id
+    if index.memo.get(("acl-open", acl_id, egress, version, ports)):  # the common case, without building closures
+        return None
+    # The entries decide, not the ACL's id: ACLs with the same entries (in every VPC) share their boxes.
+    entries = index.remember(("acl-entries", acl_id), lambda: tuple(tuple(e.__dict__.values()) for e in acl.entries))
+
+    def boxes() -> tuple[Box, ...]:
+        return index.keep(("acl-boxes", entries, egress, version), lambda: acl_boxes(acl.entries, egress, version))
+
+    if index.remember(("acl-open", acl_id, egress, version, ports),
+                      lambda: index.keep(("acl-open", entries, egress, version, ports), lambda: open_to_all(boxes(), version, ports))):
+        return None
+    if allows_all(boxes(), peer, ports):
+        return None
+    return index.remember(("acl", acl_id, egress, span(peer), ports), lambda: decide_acl(boxes(), egress, peer, ports, "6"))
 
 
 def free_rule_number(acl: NetworkAcl, egress: bool, before: Optional[int]) -> Optional[int]:
@@ -184,17 +194,27 @@ def check_filters(
     """The network ACL of ``subnet_id`` out to each of ``peers`` (TCP 443) and back (the replies), then the
     workloads' egress to ``destination``; skipped when subnets with the same ACL and group sets passed them.
     ``scope`` (hashable) must determine ``peers``, ``destination`` and ``exact``."""
-
-    def checks(on: Judge) -> None:
-        for peer in peers:
-            check_acl(index, on, subnet_id, True, peer, HTTPS, exact)
-            check_acl(index, on, subnet_id, False, peer, EPHEMERAL, exact)
-        check_workload_egress(index, on, group_sets, destination, what, exact)
-
     acl = index.acls.get(subnet_id)
     key = ("filters", acl.network_acl_id if acl else None, scope, tuple(group_sets))
-    if not passes(index, key, checks):
-        checks(judge)
+    passed = index.memo.get(key)
+    if passed is None:
+        passed = index.memo[key] = filters_pass(index, subnet_id, peers, group_sets, destination)
+    if passed:
+        return
+    for peer in peers:
+        check_acl(index, judge, subnet_id, True, peer, HTTPS, exact)
+        check_acl(index, judge, subnet_id, False, peer, EPHEMERAL, exact)
+    check_workload_egress(index, judge, group_sets, destination, what, exact)
+
+
+def filters_pass(
+    index: RegionIndex, subnet_id: str, peers: list[Network], group_sets: list[frozenset[str]], destination: Peer
+) -> bool:
+    """True when :func:`check_filters` records nothing: the ACL passes every peer both ways and the egress passes."""
+    for peer in peers:
+        if not (acl_passes(index, subnet_id, True, peer, HTTPS) and acl_passes(index, subnet_id, False, peer, EPHEMERAL)):
+            return False
+    return egress_passes(index, group_sets, destination)
 
 
 def check_workload_egress(
@@ -205,20 +225,37 @@ def check_workload_egress(
         judge.note("no workload interfaces yet: security-group egress not checked")
         return
     for group_set in group_sets:
-        rules, opened = _applying(index, group_set, "egress")
-        if all(n.version in opened for n in destination.networks) or allows_whole(rules, destination):
-            continue
-        decision = index.remember(
-            ("egress", group_set, destination),
-            lambda: egress_decision(index.groups, sorted(group_set), destination, index.prefix_lists),
-        )
-        if decision.verdict == "allow":
+        decision = _egress_decision(index, group_set, destination)
+        if decision is None or decision.verdict == "allow":
             continue
         resource = ",".join(sorted(group_set)) or "(no security group)"
         if decision.verdict == "unknown" or (decision.verdict == "partial" and not exact):
             judge.not_known(f"security groups {resource}: {decision.describe()}")
         else:
             judge.block(Link("workload-sg", resource, f"egress to {what}: {decision.describe()}", group_ids=tuple(sorted(group_set))))
+
+
+def egress_passes(index: RegionIndex, group_sets: list[frozenset[str]], destination: Peer) -> bool:
+    """True when :func:`check_workload_egress` records nothing (whatever ``exact``): every group set allows all."""
+    if not group_sets:
+        return False
+    for group_set in group_sets:
+        decision = _egress_decision(index, group_set, destination)
+        if decision is not None and decision.verdict != "allow":
+            return False
+    return True
+
+
+def _egress_decision(index: RegionIndex, group_set: frozenset[str], destination: Peer) -> Optional[GroupDecision]:
+    """The group set's egress decision to ``destination`` (once per VPC); None when it allows all of it, known
+    without deciding."""
+    rules, opened = _applying(index, group_set, "egress")
+    if all(n.version in opened for n in destination.networks) or allows_whole(rules, destination):
+        return None
+    return index.remember(
+        ("egress", group_set, destination),
+        lambda: egress_decision(index.groups, sorted(group_set), destination, index.prefix_lists),
+    )
 
 
 def _applying(index: RegionIndex, group_ids: frozenset[str], direction: Direction) -> tuple[Applying, frozenset[int]]:
@@ -259,10 +296,11 @@ def endpoint_ingress(
 ) -> Optional[Judge]:
     """What :func:`check_endpoint_ingress` records, on a judge of its own; None when nothing (at once when a rule
     admits the subnet's CIDR, whatever groups its interfaces are in)."""
-    if allows_whole(_applying(index, frozenset(group_ids), "ingress")[0], Peer(networks=(source,))):
-        return None
-    key = ("endpoint-ingress", tuple(group_ids), source, vpc_id, tuple(group_sets), peering_id)
+    key = ("endpoint-ingress", tuple(group_ids), span(source), vpc_id, tuple(group_sets), peering_id)
     if index.memo.get(("passes", key)):  # whether anything is recorded does not depend on the endpoint
+        return None
+    if allows_whole(_applying(index, frozenset(group_ids), "ingress")[0], Peer(networks=(source,))):
+        index.memo[("passes", key)] = True  # then every group set is admitted too: nothing is recorded
         return None
 
     def run() -> Judge:
@@ -285,6 +323,8 @@ def _endpoint_ingress(
     rules, _ = _applying(index, frozenset(group_ids), "ingress")
     crossed = frozenset({peering_id}) if peering_id else frozenset()
     for group_set in sets:
+        if judge.settled and group_set is not None:  # a later set can only record a block or unknown, which can't count
+            break
         peer = Peer(networks=(source,), member_of=group_set or frozenset(), vpc_id=vpc_id, peering_ids=crossed)
         if allows_whole(rules, peer):
             continue

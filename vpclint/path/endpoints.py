@@ -3,7 +3,7 @@ interfaces are, the endpoint subnet's network ACL and the endpoint policy."""
 
 from __future__ import annotations
 
-from vpclint.path.checks import EPHEMERAL, HTTPS, Judge, Link, check_acl, replayed
+from vpclint.path.checks import EPHEMERAL, HTTPS, Judge, Link, acl_passes, check_acl, replayed
 from vpclint.path.index import Network, RegionIndex
 from vpclint.path.networks import contains
 from vpclint.path.ways import address_networks
@@ -33,18 +33,41 @@ def endpoint_targets(index: RegionIndex, endpoint: VpcEndpoint) -> dict[str, lis
     return targets
 
 
+def target_subnets(index: RegionIndex, endpoint: VpcEndpoint) -> tuple[str, ...]:
+    """The subnets of :func:`endpoint_targets`, sorted, without reading an address: those holding an interface of
+    the endpoint, and those it lists, whose CIDR can be read."""
+    found = set()
+    for interface_id in endpoint.network_interface_ids:
+        interface = index.interfaces.get(interface_id)
+        subnet = index.subnets.get(interface.subnet_id or "") if interface is not None else None
+        if subnet is not None and index.network(subnet.cidr_block) is not None:
+            found.add(subnet.subnet_id)
+    for subnet_id in endpoint.subnet_ids:
+        subnet = index.subnets.get(subnet_id)
+        if subnet is not None and index.network(subnet.cidr_block) is not None:
+            found.add(subnet_id)
+    return tuple(sorted(found))
+
+
 def live_targets(index: RegionIndex, judge: Judge, endpoint: VpcEndpoint) -> Optional[dict[str, list[Network]]]:
     """The endpoint's interface addresses by subnet (:func:`endpoint_targets`); None, with the ``endpoint-state``
     link recorded, when the endpoint is not available or has no interface."""
+    if live_subnets(index, judge, endpoint) is None:
+        return None
+    return index.remember(("targets", endpoint.vpc_endpoint_id), lambda: endpoint_targets(index, endpoint))
+
+
+def live_subnets(index: RegionIndex, judge: Judge, endpoint: VpcEndpoint) -> Optional[tuple[str, ...]]:
+    """The subnets of :func:`live_targets` (:func:`target_subnets`), or None with the same link recorded."""
     via = endpoint.vpc_endpoint_id
     if (endpoint.state or "").lower() != "available":
         judge.block(Link("endpoint-state", via, f"{via} is in state {endpoint.state or 'unknown'}, not available"))
         return None
-    targets = index.remember(("targets", via), lambda: endpoint_targets(index, endpoint))
-    if not targets:
+    subnets = index.remember(("target-subnets", via), lambda: target_subnets(index, endpoint))
+    if not subnets:
         judge.block(Link("endpoint-state", via, f"{via} has no interface in any subnet"))
         return None
-    return targets
+    return subnets
 
 
 def source_acl(index: RegionIndex, judge: Judge, target_subnet: str, source: Network) -> None:
@@ -53,8 +76,15 @@ def source_acl(index: RegionIndex, judge: Judge, target_subnet: str, source: Net
     check_acl(index, judge, target_subnet, True, source, EPHEMERAL)
 
 
+def source_acl_passes(index: RegionIndex, target_subnet: str, source: Network) -> bool:
+    """True when :func:`source_acl` records nothing."""
+    return acl_passes(index, target_subnet, False, source, HTTPS) and acl_passes(index, target_subnet, True, source, EPHEMERAL)
+
+
 def check_policy(index: RegionIndex, judge: Judge, endpoint: VpcEndpoint, actions: list[str], resource: str) -> None:
     """The endpoint policy must allow the flow's actions (decided once per endpoint, actions and resource)."""
+    if endpoint.policy is None and not endpoint.policy_error:  # the default policy allows everything: nothing to record
+        return
     key = ("policy", endpoint.vpc_endpoint_id, tuple(actions), resource)
     replayed(index, judge, key, lambda on: _decide_policy(on, endpoint, actions, resource))
 

@@ -27,16 +27,18 @@ from vpclint.path.checks import (
     check_acl,
     check_endpoint_ingress,
     check_filters,
+    acl_passes,
     check_workload_egress,
-    passes,
+    egress_passes,
     replayed,
 )
 from vpclint.path.acls import EVERYWHERE
-from vpclint.path.endpoints import check_policy, live_targets, source_acl
+from vpclint.path.endpoints import check_policy, endpoint_targets, live_subnets, source_acl, source_acl_passes
 from vpclint.path.groups import Peer
 from vpclint.path.hub import hub_way
 from vpclint.path.index import Network, RegionIndex
 from vpclint.path.ipv6 import check_ip_type, public_way6
+from vpclint.path.networks import span
 from vpclint.path.ways import Way, is_local, public_way, s3_way
 from vpclint.path.zones import flow_answer, resolve_layers, service_label
 from vpclint.snapshot import RouteTable, Subnet, VpcEndpoint
@@ -91,18 +93,23 @@ def _interface_way(
 ) -> Way:
     """Check the way from the workload subnet to an interface endpoint's interfaces, and back."""
     via = endpoint.vpc_endpoint_id
-    targets = live_targets(index, judge, endpoint)
-    if targets is None:
+    subnets = live_subnets(index, judge, endpoint)
+    if subnets is None:
         return Way("blocked", via, f"{via} is not available")
-    if not any(index.subnets[s].availability_zone == subnet.availability_zone for s in targets if s in index.subnets):
+    if not any(index.subnets[s].availability_zone == subnet.availability_zone for s in subnets):
         judge.note(f"{via} has no interface in {subnet.availability_zone}: the flow crosses AZs (cost, availability)")
     group_ids = endpoint.group_ids or [g for g in [index.default_group(endpoint.vpc_id)] if g]
     way = Way("endpoint", via, f"{what} through {via}")
-    quiet, routed = index.remember(("endpoint-routes", table.route_table_id, via), lambda: _routes(index, table, targets))
-    if quiet and _passes_targets(index, subnet, source, endpoint, group_ids, group_sets, targets):
-        way = routed or way
-    else:
-        way = _check_targets(index, judge, subnet, table, source, endpoint, group_ids, group_sets, targets, way)
+    if not _passes_subnets(index, subnet, table, source, endpoint, group_ids, group_sets, subnets):
+        targets = index.remember(("targets", via), lambda: endpoint_targets(index, endpoint))
+        quiet, routed = index.remember(("endpoint-routes", table.route_table_id, via), lambda: _routes(index, table, targets))
+        acl = index.acls.get(subnet.subnet_id)
+        key = ("endpoint-filters", acl.network_acl_id if acl else None, via, tuple(group_sets))
+        if quiet and index.remember(key, lambda: _filters_pass(index, subnet, endpoint, group_ids, group_sets, targets)) \
+                and _sources_pass(index, subnet, source, subnets):
+            way = routed or way
+        else:
+            way = _check_targets(index, judge, subnet, table, source, endpoint, group_ids, group_sets, targets, way)
     check_endpoint_ingress(index, judge, group_ids, source, subnet.vpc_id, group_sets, via)
     return way
 
@@ -118,37 +125,58 @@ def _routes(index: RegionIndex, table: RouteTable, targets: dict[str, list[Netwo
     return scratch.quiet, found
 
 
-def _passes_targets(
-    index: RegionIndex, subnet: Subnet, source: Network, endpoint: VpcEndpoint, group_ids: list[str],
-    group_sets: list[frozenset[str]], targets: dict[str, list[Network]],
+def _passes_subnets(
+    index: RegionIndex, subnet: Subnet, table: RouteTable, source: Network, endpoint: VpcEndpoint,
+    group_ids: list[str], group_sets: list[frozenset[str]], subnets: tuple[str, ...],
 ) -> bool:
-    """True when :func:`_check_targets` records nothing: the workload subnet's ACL passes every interface address
-    (a superset of those checked), each other target subnet's ACL passes the source, and the workloads' egress
-    passes all the addresses at once (coverage is per address, so then each subnet's)."""
-    via = endpoint.vpc_endpoint_id
+    """True when the endpoint's subnets, each taken whole, pass what :func:`_routes`, :func:`_filters_pass` and
+    :func:`_sources_pass` check of the interface addresses in them: each subnet routes locally and the filters
+    pass it (a route table whose local route alone takes a network takes each part of it; an ACL or security
+    group that allows every packet to a network allows those to each part). Decided per subnets, table, ACL and
+    groups, not per endpoint: the endpoints of a VPC share their subnets."""
+    local = index.memo.get(("subnets-local", table.route_table_id, subnets))
+    if local is None:
+        networks = [index.network(index.subnets[s].cidr_block) for s in subnets]
+        local = index.memo[("subnets-local", table.route_table_id, subnets)] = all(is_local(index, table, n) for n in networks)  # type: ignore[arg-type]
+    if not local:
+        return False
+    acl = index.acls.get(subnet.subnet_id)
+    key = ("subnets-filters", acl.network_acl_id if acl else None, subnets, frozenset(group_ids), endpoint.vpc_id, tuple(group_sets))
+    filters = index.memo.get(key)
+    if filters is None:
+        networks_by_subnet = {s: [index.network(index.subnets[s].cidr_block)] for s in subnets}
+        filters = index.memo[key] = _filters_pass(index, subnet, endpoint, group_ids, group_sets, networks_by_subnet)  # type: ignore[arg-type]
+    return filters and _sources_pass(index, subnet, source, subnets)
+
+
+def _filters_pass(
+    index: RegionIndex, subnet: Subnet, endpoint: VpcEndpoint, group_ids: list[str], group_sets: list[frozenset[str]],
+    targets: dict[str, list[Network]],
+) -> bool:
+    """True when the filters of :func:`_check_targets` that don't depend on the source record nothing: the workload
+    subnet's ACL passes every interface address (a superset of those checked) and the workloads' egress passes all
+    the addresses at once (coverage is per address, so then each subnet's)."""
     everything = [n for _, networks in sorted(targets.items()) for n in networks]
-    own = index.acls.get(subnet.subnet_id)
+    for network in everything:
+        if not (acl_passes(index, subnet.subnet_id, True, network, HTTPS)
+                and acl_passes(index, subnet.subnet_id, False, network, EPHEMERAL)):
+            return False
+    return egress_passes(index, group_sets, Peer(tuple(everything), frozenset(group_ids), endpoint.vpc_id))
 
-    def own_acl(on: Judge) -> None:
-        for network in everything:
-            check_acl(index, on, subnet.subnet_id, True, network, HTTPS)
-            check_acl(index, on, subnet.subnet_id, False, network, EPHEMERAL)
 
-    if own is None or not passes(index, ("endpoint-acl", own.network_acl_id, via), own_acl):
-        return False
-    others = [t for t in sorted(targets) if t != subnet.subnet_id]
+def _sources_pass(index: RegionIndex, subnet: Subnet, source: Network, subnets: tuple[str, ...]) -> bool:
+    """True when the ACL of each endpoint subnet other than the workload's passes the workload subnet (443 in,
+    replies out): at once when the ACLs of all of them pass every address of the source's IP version."""
+    if index.remember(("sources-open", subnets, source.version), lambda: _open_to_sources(index, subnets, source.version)):
+        return True
+    others = tuple(t for t in subnets if t != subnet.subnet_id)
+    return index.remember(("source-acls", others, span(source)),
+                          lambda: all(source_acl_passes(index, t, source) for t in others))
 
-    def source_acls(on: Judge) -> None:
-        for target_subnet in others:
-            source_acl(index, on, target_subnet, source)
 
-    if not passes(index, ("source-acls", tuple(others), source), source_acls):
-        return False
-    members = frozenset(group_ids)
-    return passes(
-        index, ("endpoint-egress", via, tuple(group_sets)),
-        lambda on: check_workload_egress(index, on, group_sets, Peer(tuple(everything), members, endpoint.vpc_id), via),
-    )
+def _open_to_sources(index: RegionIndex, subnets: tuple[str, ...], version: int) -> bool:
+    """True when each subnet's ACL lets TCP 443 in from every address of the IP version and the replies out."""
+    return all(source_acl_passes(index, target_subnet, EVERYWHERE[version]) for target_subnet in subnets)
 
 
 def _check_targets(
@@ -198,7 +226,10 @@ def registry_flow(
         check_policy(index, judge, answer.endpoint, ECR_ACTIONS[service], resource)
         return _finish(name, service, judge, way)
     judge.note(answer.reason)
-    way = public_way(index, judge, table, None) if source.version == 4 else public_way6(index, judge, table, "the public service endpoint")
+    if source.version == 4:
+        way = replayed(index, judge, ("public-way", table.route_table_id), lambda on: public_way(index, on, table, None))
+    else:
+        way = public_way6(index, judge, table, "the public service endpoint")
     _public_filters(index, judge, subnet, group_sets, way, None, what)
     return _finish(name, service, judge, way)
 

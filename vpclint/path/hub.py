@@ -33,7 +33,7 @@ from vpclint.path.endpoints import live_targets, source_acl
 from vpclint.path.groups import Peer
 from vpclint.path.hubindex import HubIndex
 from vpclint.path.index import Network, RegionIndex
-from vpclint.path.networks import contains
+from vpclint.path.networks import contains, span
 from vpclint.path.routes import candidates, parts
 from vpclint.path.ways import Way
 from vpclint.snapshot import RouteTable, Subnet, Vpc, VpcEndpoint
@@ -106,7 +106,7 @@ def _hop(
     recorded (``what`` names the destination in details; ``peer`` and ``suggestion`` go in the link)."""
     routes = index.remember(("routes", table.route_table_id), lambda: candidates(table.routes, index.prefix_lists))
     found: Optional[str] = None
-    for part, answer in index.remember(("route", table.route_table_id, destination), lambda: parts(routes, destination)):
+    for part, answer in index.remember(("route", table.route_table_id, span(destination)), lambda: parts(routes, destination)):
         if answer.unknown_prefix_lists:
             judge.not_known(f"the entries of prefix list(s) {', '.join(answer.unknown_prefix_lists)} were not read: "
                             f"the route to {part} is not known")

@@ -52,7 +52,6 @@ class HubIndex:
     rules_by_vpc: dict[str, list[ResolverRule]]
     rules_failed: bool
     endpoints_by_name: dict[str, VpcEndpoint]
-    endpoints_by_address: dict[str, VpcEndpoint]
     attachments: list[TransitGatewayAttachment]
     attachments_read: bool
     tgw_tables: dict[str, list[TransitGatewayRouteTable]]
@@ -60,6 +59,16 @@ class HubIndex:
     peerings: dict[str, VpcPeeringConnection]
     peerings_read: bool
     zones: list[HostedZone] = field(default_factory=list)
+    region: Optional[RegionSnapshot] = None
+    """The region indexed: the endpoints by interface address are read from it on first use."""
+    by_address: Optional[dict[str, VpcEndpoint]] = None
+
+    @property
+    def endpoints_by_address(self) -> dict[str, VpcEndpoint]:
+        """The interface endpoints by the private addresses of their interfaces (built on first use)."""
+        if self.by_address is None:
+            self.by_address = _endpoints_by_address(self.region) if self.region is not None else {}
+        return self.by_address
 
     def zones_unread(self, vpc_id: str) -> bool:
         """True when the VPC's associated zones were asked for and could not be read."""
@@ -89,12 +98,6 @@ def build_hub_index(region: RegionSnapshot) -> HubIndex:
     for endpoint in region.vpc_endpoints:
         for entry in endpoint.dns_entries:
             by_name.setdefault(dns_name(entry.dns_name), endpoint)
-    interface_endpoints = {i: e for e in region.vpc_endpoints for i in e.network_interface_ids}
-    by_address = {
-        address: interface_endpoints[interface.network_interface_id]
-        for interface in region.network_interfaces if interface.network_interface_id in interface_endpoints
-        for address in interface.private_ips
-    }
     tables: dict[str, list[TransitGatewayRouteTable]] = {}
     for table in region.transit_gateway_route_tables:
         tables.setdefault(table.transit_gateway_id or "", []).append(table)
@@ -105,7 +108,6 @@ def build_hub_index(region: RegionSnapshot) -> HubIndex:
         rules_by_vpc=rules_by_vpc,
         rules_failed=_failed(region, "resolver_rules", RULE_APIS),
         endpoints_by_name=by_name,
-        endpoints_by_address=by_address,
         attachments=sorted(region.transit_gateway_attachments, key=lambda a: a.transit_gateway_attachment_id),
         attachments_read="transit_gateway_attachments" in region.collected,
         tgw_tables=tables,
@@ -113,4 +115,15 @@ def build_hub_index(region: RegionSnapshot) -> HubIndex:
         peerings={p.vpc_peering_connection_id: p for p in region.vpc_peering_connections},
         peerings_read="vpc_peering_connections" in region.collected,
         zones=list(region.hosted_zones),
+        region=region,
     )
+
+
+def _endpoints_by_address(region: RegionSnapshot) -> dict[str, VpcEndpoint]:
+    """The interface endpoints of the region by the private addresses of their interfaces."""
+    interface_endpoints = {i: e for e in region.vpc_endpoints for i in e.network_interface_ids}
+    return {
+        address: interface_endpoints[interface.network_interface_id]
+        for interface in region.network_interfaces if interface.network_interface_id in interface_endpoints
+        for address in interface.private_ips
+    }

@@ -75,6 +75,8 @@ class RegionIndex:
     networks: dict[str, Optional[Network]] = field(default_factory=dict)
     memo: dict[tuple, Any] = field(default_factory=dict)
     """Decisions already made for the current VPC (ACL, security group, route): its subnets ask the same."""
+    lasting: dict[tuple, Any] = field(default_factory=dict)
+    """Answers kept for the whole region, keyed by all they depend on (a VPC's DNS answers: the view asks again)."""
     by_vpc: Optional[tuple[dict[Optional[str], frozenset[str]], dict[str, str]]] = None
     """Security-group ids and default group by VPC id, built on first use."""
     hub: Optional[HubIndex] = None
@@ -85,6 +87,13 @@ class RegionIndex:
         found = self.memo.get(key, _MISSING)
         if found is _MISSING:
             found = self.memo[key] = compute()
+        return found
+
+    def keep(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        """The answer for ``key`` kept for the region (not only the VPC in focus), computing it once."""
+        found = self.lasting.get(key, _MISSING)
+        if found is _MISSING:
+            found = self.lasting[key] = compute()
         return found
 
     def network(self, cidr: Optional[str]) -> Optional[Network]:

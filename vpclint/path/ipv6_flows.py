@@ -77,6 +77,7 @@ def ipv6_index(index: RegionIndex) -> RegionIndex:
         subnets=_Projected(index.subnets, _ipv6_subnet),
         interfaces=_Projected(index.interfaces, _ipv6_interface),
         memo={},
+        lasting={},
         by_vpc=None,
     ))
 

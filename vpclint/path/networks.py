@@ -60,17 +60,20 @@ def sort_key(network: Net) -> tuple[int, int, int]:
 
 
 def span(network: Net) -> tuple[int, int, int]:
-    """``(version, first address, last address)`` as integers, for containment tests without address objects."""
-    first = int(network.network_address)
-    return network.version, first, first + (1 << (network.max_prefixlen - network.prefixlen)) - 1
+    """``(version, first address, last address)`` as integers, for containment tests without address objects.
+
+    It and :func:`contains` run for nearly every route, ACL and group decision, so they read the integer fields
+    ``ipaddress`` keeps (``_ip``, ``_prefixlen``) instead of its properties (tests check them against it)."""
+    first = network.network_address._ip
+    return network._version, first, first + (1 << (network._max_prefixlen - network._prefixlen)) - 1
 
 
 def contains(outer: Net, inner: Net) -> bool:
     """True when ``inner`` lies inside ``outer`` (same IP version): integer masks, no address objects built."""
     return (
-        outer.version == inner.version
-        and outer.prefixlen <= inner.prefixlen
-        and int(inner.network_address) & int(outer.netmask) == int(outer.network_address)
+        outer._version == inner._version
+        and outer._prefixlen <= inner._prefixlen
+        and inner.network_address._ip & outer.netmask._ip == outer.network_address._ip
     )
 
 

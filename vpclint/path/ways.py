@@ -48,6 +48,26 @@ def _destination(route: Route) -> str:
     return route.destination_cidr_block or route.destination_ipv6_cidr_block or route.destination_prefix_list_id or "?"
 
 
+def path_of(route: Optional[Route]) -> str:
+    """The ``path`` of the way :func:`route_way` gives for ``route``, without building it."""
+    if route is None or (route.state or "").lower() == "blackhole":
+        return "blocked"
+    if route.target_type == "local":
+        return "local"
+    if route.target_type == "nat_gateway":
+        return "nat"
+    if route.target_type == "vpc_endpoint" and route.destination_prefix_list_id:
+        return "endpoint"
+    return "routed"
+
+
+def one_way(answers: list[tuple[Network, Optional[Route]]]) -> Optional[Route]:
+    """The first part's route when every part's route gives the same path and none blocks (then :func:`combine`
+    gives that route's way); None otherwise."""
+    paths = {path_of(route) for _, route in answers}
+    return answers[0][1] if len(paths) == 1 and "blocked" not in paths else None
+
+
 def route_way(judge: Judge, table: RouteTable, route: Optional[Route], what: str) -> Way:
     """The way one chosen route gives (a missing or blackhole route blocks, naming the route table)."""
     if route is None:
@@ -131,16 +151,20 @@ def public_way(
 def combine(judge: Judge, table: RouteTable, destinations: list[Network], index: RegionIndex, what: str) -> Way:
     """Route every part of ``destinations`` and combine: blocked if any part is, else the way out that isn't the
     endpoint (with the parts it takes in ``diverted``), else the common way."""
-    ways: list[tuple[Network, Way, Optional[Route]]] = []
     routes = index.remember(("routes", table.route_table_id), lambda: candidates(table.routes, index.prefix_lists))
+    answers = []
     for destination in destinations:
-        for part, answer in index.remember(("route", table.route_table_id, destination), lambda: parts(routes, destination)):
+        for part, answer in index.remember(("route", table.route_table_id, span(destination)), lambda: parts(routes, destination)):
             if answer.unknown_prefix_lists:
                 lists = ", ".join(answer.unknown_prefix_lists)
                 judge.not_known(f"the entries of prefix list(s) {lists} were not read: the route to {part} is not known")
-            ways.append((part, route_way(judge, table, answer.route, str(part)), answer.route))
-    if not ways:
+            answers.append((part, answer.route))
+    if not answers:
         return Way("blocked", None, "no destination")
+    single = one_way(answers)
+    if single is not None:  # then the parts' own ways would record nothing and give the same path
+        return route_way(judge, table, single, what)
+    ways = [(part, route_way(judge, table, route, str(part)), route) for part, route in answers]
     paths = {w.path for _, w, _ in ways}
     if "blocked" in paths:
         return next(w for _, w, _ in ways if w.path == "blocked")

@@ -43,14 +43,17 @@ def interface_kind(interface: NetworkInterface, owners: Optional[dict[str, str]]
     ``owners`` maps the interface ids that endpoints and NAT gateways list as theirs to that kind: the surest
     sign, whatever the interface's own type says.
     """
-    if owners and interface.network_interface_id in owners:
-        return owners[interface.network_interface_id]
+    if owners:
+        owned = owners.get(interface.network_interface_id)
+        if owned is not None:
+            return owned
     description = interface.description or ""
     kind = interface.interface_type or "interface"
     if kind == "lambda" or description.startswith("AWS Lambda VPC ENI"):
         return "lambda"
-    if kind in INFRASTRUCTURE_TYPES:
-        return INFRASTRUCTURE_TYPES[kind]
+    infrastructure = INFRASTRUCTURE_TYPES.get(kind)
+    if infrastructure is not None:
+        return infrastructure
     if description.startswith("ELB "):
         return "load_balancer"
     if description.startswith("arn:aws") and ":ecs:" in description:
@@ -70,14 +73,14 @@ def is_workload(kind: str) -> bool:
 
 def subnet_workloads(kinds: list[str]) -> tuple[bool, list[str]]:
     """``(workload subnet?, sorted workload kinds found)`` for the interface kinds of one private subnet."""
-    workloads = sorted({k for k in kinds if is_workload(k)})
+    workloads = sorted({k for k in kinds if k in WORKLOAD_KINDS})
     return (not kinds or bool(workloads)), workloads
 
 
 def workload_group_sets(interfaces: Iterable[NetworkInterface], kinds: Iterable[str]) -> list[frozenset[str]]:
     """The distinct security-group sets of the workload interfaces (``kinds``: theirs, in order), stably ordered."""
-    sets = {frozenset(i.group_ids) for i, kind in zip(interfaces, kinds) if is_workload(kind)}
-    return sorted(sets, key=lambda s: sorted(s))
+    sets = {frozenset(i.group_ids) for i, kind in zip(interfaces, kinds) if kind in WORKLOAD_KINDS}
+    return sorted(sets, key=sorted) if len(sets) > 1 else list(sets)
 
 
 def subnet_interfaces(index: "RegionIndex", subnet_id: str) -> tuple[list[str], list[frozenset[str]]]:

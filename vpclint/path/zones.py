@@ -111,8 +111,8 @@ def service_label(index: "RegionIndex", service: str) -> str:
 
 def flow_answer(index: "RegionIndex", vpc: Vpc, service: str) -> DnsAnswer:
     """Where the name of ``service`` resolves for the VPC's workloads (:func:`resolve_service`), decided once per
-    VPC and service for every flow that asks."""
-    return index.remember(("resolve", vpc.vpc_id, service),
+    VPC and service for every flow that asks (kept for the region: the view reads the same answers)."""
+    return index.keep(("resolve", vpc.vpc_id, service),
                           lambda: resolve_service(index, vpc, service, service_label(index, service)))
 
 
