@@ -7,7 +7,7 @@ import gc
 from vpclint.demo import demo_snapshot_text
 from vpclint.engine import evaluate
 from vpclint.rules import load_rules
-from vpclint.snapshot import parse
+from vpclint.snapshot_files import parse
 
 
 def test_evaluation_resumes_the_collector_with_nothing_left_frozen() -> None:
