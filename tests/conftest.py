@@ -41,9 +41,10 @@ class MotoServer:
     process: subprocess.Popen
 
     def reset(self) -> None:
-        """Drop every resource (``POST /moto-api/reset``)."""
+        """Drop every resource (``POST /moto-api/reset``): about 10 s on two busy cores after a test that read every
+        region of two accounts, hence the generous timeout."""
         request = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST", data=b"")
-        urllib.request.urlopen(request, timeout=10).read()
+        urllib.request.urlopen(request, timeout=60).read()
 
     def seed(self, value: int) -> None:
         """Seed moto's id generator so ids repeat across runs."""
