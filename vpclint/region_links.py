@@ -8,7 +8,8 @@ verdicts in the region unknown. So the views are joined in groups. Two accounts 
 the same resource (a shared VPC or subnet, a peering connection, a transit gateway attachment, a private hosted
 zone, a Resolver rule, a customer-managed prefix list, an endpoint a zone's record names) or one names the other
 as the owner of something it sees (a VPC, a zone, a rule, a peer, a referenced security group, an endpoint); the
-groups are the linked accounts, transitively. AWS-managed prefix lists, in every account, link nothing.
+groups are the linked accounts, transitively. AWS-managed prefix lists, in every account, link nothing. Groups
+whose accounts read the same sources are joined again (nothing then differs; most regions are one view).
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from vpclint.snapshot_checks import id_field
 
 
 def linked_accounts(snapshot: Snapshot, name: str) -> list[list[str]]:
-    """The accounts with a view of region ``name`` in linked groups (each sorted, the groups by their first
-    account); accounts whose view holds nothing (their VPCs could not be read: they are not joined) go with the
-    first group, so each is reported once."""
+    """The accounts with a view of region ``name`` in groups of linked accounts, those reading the same sources
+    together (each sorted, the groups by their first account); accounts whose view holds nothing (their VPCs could
+    not be read: they are not joined) go with the first group, so each is reported once."""
     views = sorted(((a.account_id, r) for a in snapshot.accounts for r in a.regions if r.region == name), key=lambda v: v[0])
     joined = [(account, region) for account, region in views if "vpcs" in region.collected]
     unread = [account for account, region in views if "vpcs" not in region.collected]
@@ -45,7 +46,11 @@ def linked_accounts(snapshot: Snapshot, name: str) -> list[list[str]]:
     groups: dict[str, list[str]] = {}
     for account, _ in joined:
         groups.setdefault(root(account), []).append(account)
-    ordered = sorted(groups.values(), key=lambda group: group[0])
+    collected = {account: frozenset(region.collected) for account, region in joined}
+    alike: dict[frozenset[str], list[str]] = {}  # groups that read the same sources decide the same: one view
+    for group in groups.values():
+        alike.setdefault(frozenset.intersection(*(collected[a] for a in group)), []).extend(group)
+    ordered = sorted((sorted(group) for group in alike.values()), key=lambda group: group[0])
     if not ordered:
         return [unread] if unread else []
     return [ordered[0] + unread, *ordered[1:]]
@@ -75,12 +80,11 @@ def _links(region: RegionSnapshot, account: str) -> Iterator[str]:
 
 def _owners(item: BaseModel) -> list[Optional[str]]:
     """The accounts an item names as the owner of itself or of what it refers to."""
-    owners = [getattr(item, name, None) for name in ("owner_id", "owner_account", "vpc_owner_id")]
-    for side in ("requester", "accepter"):
-        info = getattr(item, side, None)
-        owners.append(getattr(info, "owner_id", None))
-    for rule in [*getattr(item, "ingress", []), *getattr(item, "egress", [])]:
-        owners.append(rule.referenced_group_owner_id)
+    fields = type(item).model_fields
+    owners = [getattr(item, name) for name in ("owner_id", "owner_account", "vpc_owner_id") if name in fields]
+    owners += [getattr(item, side).owner_id for side in ("requester", "accepter") if side in fields]
+    if "ingress" in fields:
+        owners += [rule.referenced_group_owner_id for rule in [*item.ingress, *item.egress]]  # type: ignore[attr-defined]
     return owners
 
 
