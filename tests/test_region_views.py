@@ -116,3 +116,20 @@ def test_an_account_that_could_not_read_a_source_costs_only_the_accounts_linked_
         ("111111111111", "private"), ("222222222222", "unknown"), ("333333333333", "unknown")}
     assert {n.account_id for n in report.not_evaluated} == {"222222222222", "333333333333"}
     assert {(n.account_id, n.rule_id) for n in report.not_evaluated} >= {("333333333333", "network-acl-blocks-pull")}
+
+
+def test_a_zone_whose_scanned_owner_did_not_list_it_says_so():
+    """The hub's zone is associated with the spoke's VPC only: the hub account, scanned, never lists it (vpclint asks
+    for the zones of its own VPCs), so its records stay unread, and the reason says why rather than 'scan it'."""
+    base = Snapshot.model_validate(builtin_base()).accounts[0].regions[0].model_dump(mode="json")
+    base["vpc_endpoints"] = [e for e in base["vpc_endpoints"] if e["vpc_endpoint_id"] != "vpce-dkr"]
+    base["hosted_zones"] = [{"hosted_zone_id": "Z0DKR", "name": "dkr.ecr.us-east-1.amazonaws.com.", "owner_account": "999988887777",
+                             "vpc_ids": ["vpc-app"], "records_read": False}]
+    spoke = {"account_id": "111122223333", "regions": [base]}
+    hub = {"account_id": "999988887777", "regions": [{"region": "us-east-1", "collected": base["collected"],
+                                                        "vpcs": [{"vpc_id": "vpc-hub", "owner_id": "999988887777"}]}]}
+    report = evaluate(Snapshot.model_validate({"schema_version": 3, "accounts": [spoke, hub]}), load_rules())
+    (row,) = [r for r in report.vpcs if r.vpc_id == "vpc-app"]
+    assert row.verdict == "unknown"
+    assert ("its owner, account 999988887777, was scanned but lists it for none of its VPCs with a private subnet"
+            in row.subnets[0].flows["registry"].reason)
