@@ -103,9 +103,11 @@ def zones_of_every_account(server, org: HubOrganization) -> Callable[[Request], 
     return answer
 
 
-def run_through_proxy(server, org: HubOrganization, run_vpclint, args: list[str], cwd):
-    """``vpclint ARGS`` against moto through the proxy answering Route 53 as AWS does."""
-    with FaultProxy(server.url, lambda *_: None, lifetime=240, max_requests=20_000,
+def run_through_proxy(server, org: HubOrganization, run_vpclint, args: list[str], cwd,
+                      decide: Optional[Callable[[Request], Optional[str]]] = None):
+    """``vpclint ARGS`` against moto through the proxy answering Route 53 as AWS does (and refusing what
+    ``decide`` refuses)."""
+    with FaultProxy(server.url, lambda *_: None, lifetime=240, max_requests=20_000, decide=decide,
                     answer=zones_of_every_account(server, org)) as proxy:
         env = {**server.env(REGION), "AWS_ENDPOINT_URL": proxy.url, "COLUMNS": "200"}
         return run_vpclint(args, env=env, cwd=cwd, timeout=300)
@@ -182,3 +184,25 @@ def test_shards_splitting_the_hub_from_its_spokes_merge_to_one_run_byte_for_byte
     found = rows(merged.json())
     for name, spoke in org.spokes.items():
         assert (found[spoke.vpc_id]["verdict"], found[spoke.vpc_id]["account_id"]) == ("private", ids[name])
+
+
+def test_a_source_one_account_could_not_read_costs_only_the_accounts_linked_to_it(moto_server, run_vpclint, tmp_path):
+    """The management account may not read its network ACLs (an SCP, say): its own VPCs are unknown, while the hub
+    and its spokes, which share nothing with it, are judged in full."""
+    org = build_hub_organization(moto_server)
+    ids = org.ids
+
+    def denied(request: Request) -> Optional[str]:
+        return "denied" if request.account is None and request.action == "DescribeNetworkAcls" else None
+
+    result = run_through_proxy(moto_server, org, run_vpclint, ["scan", "--org", "--role-name", ROLE, "--region", REGION,
+                                                                "--json", "report.json"], tmp_path, decide=denied)
+    assert result.returncode == 3, result.stderr
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert {(e["account_id"], e["api"]) for e in report["errors"]} == {(CALLER, "ec2:DescribeNetworkAcls")}
+    assert {n["account_id"] for n in report["not_evaluated"]} == {CALLER}
+    found = rows(report)
+    assert found[org.hub.vpc_id]["verdict"] == "private"
+    assert all(found[spoke.vpc_id]["verdict"] == "private" for spoke in org.spokes.values())
+    own = [row for row in report["vpcs"] if row["account_id"] == CALLER]
+    assert own and all(row["verdict"] == "unknown" and "not read: network_acls" in row["summary"] for row in own)

@@ -8,15 +8,15 @@ once, the owner's copy preferred (the owner's ``owner_id``, else that of the res
 or a Resolver rule is associated with VPCs of several accounts and each account lists it with its own VPCs only:
 the copies' VPCs are joined, and a zone's records come from the copy that read them (its owner's). A source
 counts as read only when every joined account read it: a flow decided on part of the data could claim
-``private`` wrongly.
-An account whose view of the region holds nothing (its VPCs could not be read) is not joined: its resources are
+``private`` wrongly; so only linked accounts are joined together (:mod:`vpclint.region_links`), and one account's
+unread source costs the accounts linked to it, not every account of the region. An account whose view of the region holds nothing (its VPCs could not be read) is not joined: its resources are
 not scanned (:meth:`vpclint.path.index.RegionIndex.scanned`), and it is listed in ``unread``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Collection, Optional
 
 from pydantic import BaseModel
 
@@ -56,9 +56,11 @@ class CombinedRegion:
         return cls(region=region, accounts=frozenset({account}) if account else frozenset(), default=account)
 
 
-def combine_region(snapshot: Snapshot, name: str) -> CombinedRegion:
-    """Every account's view of region ``name`` joined (see the module's documentation)."""
-    views = sorted(((a.account_id, r) for a in snapshot.accounts for r in a.regions if r.region == name), key=lambda v: v[0])
+def combine_region(snapshot: Snapshot, name: str, accounts: Optional[Collection[str]] = None) -> CombinedRegion:
+    """Every account's view of region ``name`` joined, or those of ``accounts`` (a group of
+    :func:`vpclint.region_links.linked_accounts`); see the module's documentation."""
+    views = sorted(((a.account_id, r) for a in snapshot.accounts for r in a.regions
+                    if r.region == name and (accounts is None or a.account_id in accounts)), key=lambda v: v[0])
     if len(views) == 1:
         return CombinedRegion(region=views[0][1], accounts=frozenset({views[0][0]}), default=views[0][0])
     joined = [(account, region) for account, region in views if "vpcs" in region.collected]

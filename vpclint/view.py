@@ -53,6 +53,7 @@ from vpclint.path.owners import unscanned_owner
 from vpclint.path.tables import PRIVATE_KINDS, effective_route_tables, subnet_kind
 from vpclint.path.region import region_paths
 from vpclint.path.verdicts import SubnetPath, vpc_summary, vpc_verdict
+from vpclint.region_links import linked_accounts
 from vpclint.region_views import CombinedRegion, combine_region
 from vpclint.snapshot import RegionSnapshot, Snapshot
 
@@ -375,9 +376,11 @@ def build_region_view(
 def build_view(
     snapshot: Snapshot, vpc_ids: Optional[Iterable[str]] = None, settings: Optional[Mapping[str, Any]] = None
 ) -> Iterator[RegionView]:
-    """Derive the regions of the snapshot one at a time (each joined from every account's view of it), so a caller
-    holds one region's view at once."""
+    """Derive the regions of the snapshot one at a time, each joined from its accounts' views: one view per group of
+    linked accounts (:func:`vpclint.region_links.linked_accounts`; one for most regions), so a caller holds one
+    region's view at once."""
     wanted = list(vpc_ids) if vpc_ids else None
     for name in snapshot.region_names():
-        combined = combine_region(snapshot, name)
-        yield build_region_view(snapshot, combined.region, wanted, settings, combined)
+        for accounts in linked_accounts(snapshot, name):
+            combined = combine_region(snapshot, name, accounts)
+            yield build_region_view(snapshot, combined.region, wanted, settings, combined)

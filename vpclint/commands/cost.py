@@ -196,6 +196,7 @@ def run_report(args: argparse.Namespace, prices: PriceTable) -> int:
             facts = nat.vpc_facts(item["vpc_id"], item["nat_subnets"], item["endpoints_by_service"], item["private_azs"],
                                   prices, share, basis, dns_answers=item["dns_answers"])
             rows.append(_row(item, facts, prices))
+    rows.sort(key=lambda row: (row["region"], row["vpc_id"]))  # a region of unlinked accounts comes in several views
     document = {
         "schema": COST_SCHEMA,
         "accounts": [a.account_id for a in snapshot.accounts],

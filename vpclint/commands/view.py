@@ -43,9 +43,10 @@ def run(args: argparse.Namespace) -> int:
     snapshot, _ = obtain_snapshot(args)
     vpc_ids = resolve_vpcs(snapshot, args.vpc) if args.vpc else None
     kinds = args.kind or list(RESOURCE_KINDS)
-    out = {
-        region.region: {kind: [readable(item) for item in region.items[kind]] for kind in kinds}
-        for region in build_view(snapshot, vpc_ids)
-    }
+    out: dict[str, dict[str, list]] = {}
+    for region in build_view(snapshot, vpc_ids):  # a region of unlinked accounts comes in several views
+        items = out.setdefault(region.region, {kind: [] for kind in kinds})
+        for kind in kinds:
+            items[kind].extend(readable(item) for item in region.items[kind])
     print(json.dumps(out, indent=2, sort_keys=True))
     return EXIT_OK

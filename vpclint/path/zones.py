@@ -189,6 +189,9 @@ def _zone_answer(index: "RegionIndex", vpc: Vpc, zone: HostedZone, name: str) ->
         return DnsAnswer("unknown", f"{label} needs enableDnsHostnames, which {state} in {vpc.vpc_id}", zone_id=zone.hosted_zone_id)
     if not zone.records_read:
         owner = _owner_reason(index, [zone.owner_account])
+        if not owner and zone.owner_account and zone.owner_account != (vpc.owner_id or index.account_id):
+            owner = (f": its owner, account {zone.owner_account}, was scanned but lists it for none of its VPCs with a "
+                     "private subnet in the region, and only the owner can read a zone's records")
         return DnsAnswer("unknown", f"the records of {label} were not read{owner}", zone_id=zone.hosted_zone_id)
     records = lookup(dns_name(zone.name), zone.record_sets, name)
     if not records:
