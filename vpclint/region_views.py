@@ -4,7 +4,9 @@ The resources a VPC's pulls go through may live in another account: a hub's endp
 owner's route tables of a shared VPC. Each account's view of a region is read apart; this joins them, so that a
 lookup by id finds a resource whichever account it came from. A resource seen by several accounts (a shared VPC
 and its subnets appear in the owner's and every participant's view; AWS's prefix lists in every account) is kept
-once, the owner's copy preferred (the owner's ``owner_id``, else that of the resource's VPC). A source counts as
+once, the owner's copy preferred (the owner's ``owner_id``, else that of the resource's VPC), with what only the
+other copies hold: a private hosted zone's or Resolver rule's VPC associations (each account lists its own VPCs)
+and a zone's records (only the owner's view reads them). A source counts as
 read only when every joined account read it: a flow decided on part of the data could claim ``private`` wrongly.
 An account whose view of the region holds nothing (its VPCs could not be read) is not joined: its resources are
 not scanned (:meth:`vpclint.path.index.RegionIndex.scanned`), and it is listed in ``unread``.
@@ -18,6 +20,7 @@ from typing import Any, Optional
 from pydantic import BaseModel
 
 from vpclint.snapshot import NatGatewayMetrics, RegionSnapshot, Snapshot
+from vpclint.snapshot_hub import HostedZone, ResolverRule
 from vpclint.snapshot_checks import id_field
 
 
@@ -72,10 +75,8 @@ def combine_region(snapshot: Snapshot, name: str) -> CombinedRegion:
             fields[key] = sorted(common)
         elif key == "nat_gateway_metrics":
             fields[key] = _metrics([v for _, v in values if v is not None])
-        elif all(isinstance(v, list) for _, v in values):
+        else:  # every other field is a list
             fields[key] = _union(values, vpc_owners, holders)
-        else:  # a single optional value: the first view's that has one
-            fields[key] = next((v for _, v in values if v is not None), None)
     return CombinedRegion(region=RegionSnapshot.model_construct(**fields), accounts=frozenset(a for a, _ in joined),
                           default=default, holders=holders, unread=unread)
 
@@ -93,13 +94,28 @@ def _union(values: list[tuple[str, list]], vpc_owners: dict[str, str], holders: 
     if id_key is None:
         return [item for _, item in items]
     kept: dict[str, tuple[str, Any]] = {}
+    copies: dict[str, list[Any]] = {}
     for account, item in items:
         item_id = getattr(item, id_key)
+        copies.setdefault(item_id, []).append(item)
         if item_id not in kept or (_owner(item, vpc_owners) == account != kept[item_id][0]):
             kept[item_id] = (account, item)
     for item_id, (account, _) in kept.items():
         holders[item_id] = account
-    return [kept[item_id][1] for item_id in sorted(kept)]
+    return [_joined(kept[item_id][1], copies[item_id]) for item_id in sorted(kept)]
+
+
+def _joined(item: Any, copies: list[Any]) -> Any:
+    """The kept copy of an item with what only the other views hold: the VPCs a private hosted zone or Resolver
+    rule is associated with (each account lists its own VPCs) and a zone's records (only its owner reads them)."""
+    update: dict[str, Any] = {}
+    if isinstance(item, (HostedZone, ResolverRule)):
+        update["vpc_ids"] = sorted({vpc_id for copy in copies for vpc_id in copy.vpc_ids})
+    if isinstance(item, HostedZone) and not item.records_read:
+        read = next((c for c in copies if c.records_read), None)
+        if read is not None:
+            update.update(records_read=True, record_sets=read.record_sets)
+    return item.model_copy(update=update) if update else item
 
 
 def _owner(item: BaseModel, vpc_owners: dict[str, str]) -> Optional[str]:
