@@ -40,6 +40,7 @@ MODULES = {
     "policy_match": "vpclint/policy_match.py",
     "policy_conditions": "vpclint/policy_conditions.py",
     "reachability": "vpclint/reachability.py",
+    "region_views": "vpclint/region_views.py",
     **{f"path.{p.stem}": f"vpclint/path/{p.name}" for p in sorted((ROOT / "vpclint" / "path").glob("*.py")) if p.stem != "__init__"},
 }
 

@@ -263,3 +263,41 @@ def test_an_endpoint_answering_aaaa_only_is_not_asked_to_admit_ipv4_subnets():
 
     assert gaps("ipv6") == []
     assert gaps("dualstack") == ["subnet-priv-b", "subnet-iso-b"]
+
+
+def test_the_ip_type_check_names_the_field_at_fault_and_why():
+    aaaa_only = "its name answers AAAA records only, and the subnet has no IPv6 address to reach it with"
+    unsure = "whether an IPv6-only subnet reaches it is not known"
+    for version, ip_type, dns_type, blocked, unknown in (
+            (4, "ipv6", "dualstack", f"vpce-x has IP address type ipv6: {aaaa_only}", None),
+            (4, "ipv6", None, f"vpce-x has IP address type ipv6: {aaaa_only}", None),
+            (4, "dualstack", "ipv6", f"vpce-x has DNS record IP type ipv6: {aaaa_only}", None),
+            (6, "ipv4", "dualstack", "vpce-x has IP address type ipv4: its interfaces have no IPv6 address, so an "
+                                     "IPv6-only subnet can't reach it", None),
+            (6, "dualstack", "IPv4", "vpce-x has DNS record IP type IPv4: its private DNS name answers no AAAA record, "
+                                     "so an IPv6-only subnet can't reach it", None),
+            (6, None, "ipv6", None, f"vpce-x's IP address type is not read: {unsure}"),
+            (6, "ipv6", "service-defined", None, f"vpce-x's DNS record IP type is service-defined: {unsure}")):
+        judge = Judge()
+        endpoint = VpcEndpoint(vpc_endpoint_id="vpce-x", vpc_id="vpc-x", ip_address_type=ip_type, dns_record_ip_type=dns_type)
+        check_ip_type(judge, endpoint, ipaddress.ip_network("2600::/64" if version == 6 else "10.0.0.0/24"))
+        assert (judge.blocked.detail if judge.blocked else None, judge.unknown) == (blocked, unknown), (ip_type, dns_type)
+        assert judge.blocked is None or (judge.blocked.kind, judge.blocked.resource_id) == ("endpoint-ip-type", "vpce-x")
+
+
+def test_the_ipv6_public_way_names_the_routes_that_may_carry_part_of_the_service():
+    snapshot = Snapshot.model_validate(base())
+    index = build_index(snapshot, snapshot.regions[0])
+    index.vpcs["vpc-app"] = index.vpcs["vpc-app"].model_copy(update={"ipv6_cidr_blocks": [VPC6]})
+    routes = [Route(destination_ipv6_cidr_block=d, target_type="transit_gateway", target_id="tgw-1", state="active")
+              for d in ("2600:1f18:bb::/56", "2001:db8::/32", VPC6)]
+    judge = Judge()
+    way = public_way6(index, judge, RouteTable(route_table_id="rtb-x", vpc_id="vpc-app", routes=routes), "S3")
+    assert judge.unknown == ("rtb-x has IPv6 routes to public addresses (2001:db8::/32, 2600:1f18:bb::/56) that may "
+                             "carry part of S3")
+    assert (way.path, way.reason) == ("blocked", "no route to S3 over IPv6")
+    assert judge.blocked.detail == "rtb-x has no route to S3 over IPv6"
+    # a table of a VPC not in the index: its own IPv6 CIDRs are not known, so a route to them may be public
+    judge = Judge()
+    public_way6(index, judge, RouteTable(route_table_id="rtb-y", vpc_id="vpc-gone", routes=routes[2:]), "S3")
+    assert judge.unknown == f"rtb-y has IPv6 routes to public addresses ({VPC6}) that may carry part of S3"

@@ -8,6 +8,7 @@ import dataclasses
 from test_flows import base, find, paths, region_of
 
 from vpclint.path.index import build_index
+from vpclint.path.owners import unscanned_owner
 from vpclint.path.verdicts import subnet_path, vpc_verdict
 from vpclint.snapshot import Snapshot
 from vpclint.view import build_view
@@ -76,3 +77,13 @@ def test_the_view_says_whose_vpc_it_is_and_whether_that_account_was_scanned():
     assert f"owned by account {OWNER}: scan that account" in vpc["verdict_summary"]
     (own,) = next(build_view(Snapshot.model_validate(base()))).items["vpc"]
     assert (own["owner_id"], own["owner_scanned"]) == (None, True)
+
+
+def test_the_reason_says_what_a_participant_cant_see_and_a_vpc_not_in_the_index_has_no_unscanned_owner():
+    result = paths(participant_view())
+    assert result["subnet-priv-a"].flows["registry"].reason == (
+        f"vpc-app is owned by account {OWNER}: scan that account (a participant can't see the owner's route tables, "
+        "network ACLs or endpoints)")
+    snapshot = Snapshot.model_validate(participant_view())
+    index = build_index(snapshot, snapshot.regions[0])
+    assert (unscanned_owner(index, "vpc-app"), unscanned_owner(index, "vpc-gone")) == (OWNER, None)

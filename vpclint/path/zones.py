@@ -152,7 +152,7 @@ def resolve_layers(index: "RegionIndex", vpc: Vpc, dualstack: bool = False) -> D
     decided = _zones_and_rules(index, vpc, name, -1)
     if decided is None:
         return DnsAnswer("public", f"{name} resolves to S3's public addresses")
-    if decided.kind in ("endpoint", "public"):
+    if decided.kind == "endpoint":
         return DnsAnswer("unknown", f"{decided.reason}: the layers then don't take S3's public addresses, which "
                                     "vpclint models", zone_id=decided.zone_id)
     return decided
