@@ -185,3 +185,4 @@ def without_shortcuts(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(checks, "allows_all", lambda boxes, peer, ports: False)
     monkeypatch.setattr(checks, "open_versions", lambda rules: frozenset())
     monkeypatch.setattr(checks, "allows_whole", lambda rules, peer: False)
+    monkeypatch.setattr(checks, "admits_network", lambda rules, network: False)

@@ -18,7 +18,7 @@ from universe import UNIVERSE, inner_cidrs
 from vpclint.path.acls import evaluate_acl
 from vpclint.path.checks import Judge, acl_passes, check_acl, check_workload_egress, egress_passes
 from vpclint.path.endpoints import _decide_policy, check_policy, endpoint_targets, target_subnets
-from vpclint.path.groups import Peer, egress_decision, ingress_decision
+from vpclint.path.groups import Peer, admits_network, allows_whole, applying, egress_decision, ingress_decision
 from vpclint.path.index import build_index
 from vpclint.path.ways import combine, is_local, one_way, path_of, route_way
 from vpclint.snapshot import NetworkAcl, Route, RouteTable, Snapshot, VpcEndpoint
@@ -189,3 +189,11 @@ def test_check_policy_skips_only_what_the_default_policy_decides_silently(action
     broken, index = Judge(), _Index(memo={})
     check_policy(index, broken, endpoint.model_copy(update={"policy_error": "not JSON"}), actions, resource)  # type: ignore[arg-type]
     assert broken.unknown is not None
+
+
+@settings(max_examples=400, deadline=None)
+@given(groups_strategy, st.sets(st.sampled_from(GROUP_IDS)), inner_cidrs(), st.booleans())
+def test_admits_network_is_allows_whole_of_a_bare_network(groups, group_ids, cidr, egress):
+    rules = applying(groups, group_ids, "egress" if egress else "ingress")
+    network = ipaddress.ip_network(cidr)
+    assert admits_network(rules, network) == allows_whole(rules, Peer((network,)))

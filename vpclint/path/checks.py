@@ -13,6 +13,7 @@ from vpclint.path.groups import (
     Direction,
     GroupDecision,
     Peer,
+    admits_network,
     allows_whole,
     applying,
     egress_decision,
@@ -299,7 +300,7 @@ def endpoint_ingress(
     key = ("endpoint-ingress", tuple(group_ids), span(source), vpc_id, tuple(group_sets), peering_id)
     if index.memo.get(("passes", key)):  # whether anything is recorded does not depend on the endpoint
         return None
-    if allows_whole(_applying(index, frozenset(group_ids), "ingress")[0], Peer(networks=(source,))):
+    if admits_network(_applying(index, frozenset(group_ids), "ingress")[0], source):
         index.memo[("passes", key)] = True  # then every group set is admitted too: nothing is recorded
         return None
 
@@ -342,8 +343,9 @@ def _endpoint_ingress(
             if members.verdict == "allow":
                 judge.note(f"{endpoint_id} admits only members of referenced security groups: put workloads in them")
                 continue
+        text = index.remember(("ingress-text", tuple(group_ids), peer), decision.describe)  # the endpoints of the groups share it
         if decision.verdict == "unknown":
-            judge.not_known(f"{endpoint_id}'s security groups {resource}: {decision.describe()}")
+            judge.not_known(f"{endpoint_id}'s security groups {resource}: {text}")
         else:
-            judge.block(Link("endpoint-sg", resource, f"{endpoint_id} ingress: {decision.describe()}", group_ids=tuple(sorted(group_ids))))
+            judge.block(Link("endpoint-sg", resource, f"{endpoint_id} ingress: {text}", group_ids=tuple(sorted(group_ids))))
 

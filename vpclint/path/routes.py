@@ -107,9 +107,10 @@ def route_parts(
 def parts(table: Sequence[Candidate], network: Net) -> list[tuple[Net, RouteAnswer]]:
     """:func:`route_parts` over routes already parsed by :func:`candidates`."""
     version, first, last = span(network)
+    prefixlen = network.prefixlen
     destinations = [
         d for c in table for d, (v, low, high, length) in zip(c.destinations or (), c.spans)
-        if length > network.prefixlen and v == version and first <= low and high <= last
+        if length > prefixlen and v == version and first <= low and high <= last
     ]
     if not destinations:
         return [(network, _answer(table, network))]
