@@ -16,7 +16,7 @@ from test_shortcuts import _snapshots
 from universe import UNIVERSE, inner_cidrs
 
 from vpclint.path.acls import evaluate_acl
-from vpclint.path.checks import Judge, acl_passes, check_acl, check_workload_egress, egress_passes
+from vpclint.path.checks import Judge, acl_passes, acl_passes_all, check_acl, check_workload_egress, egress_passes
 from vpclint.path.endpoints import _decide_policy, check_policy, endpoint_targets, target_subnets
 from vpclint.path.groups import Peer, admits_network, allows_whole, applying, egress_decision, ingress_decision
 from vpclint.path.index import build_index
@@ -197,3 +197,14 @@ def test_admits_network_is_allows_whole_of_a_bare_network(groups, group_ids, cid
     rules = applying(groups, group_ids, "egress" if egress else "ingress")
     network = ipaddress.ip_network(cidr)
     assert admits_network(rules, network) == allows_whole(rules, Peer((network,)))
+
+
+@settings(max_examples=400, deadline=None)
+@given(entries_strategy, st.lists(st.one_of(inner_cidrs(), st.sampled_from(["0.0.0.0/0", "::/0", "2001:db8::/64"])), max_size=3),
+       st.sampled_from([((443, 443), (1024, 65535)), ((1024, 65535), (443, 443))]), st.booleans())
+def test_acl_passes_all_is_acl_passes_of_each_peer_both_ways(entries, cidrs, ports, has_acl):
+    acls = {"subnet-1": NetworkAcl(network_acl_id="acl-1", vpc_id="vpc", entries=entries)} if has_acl else {}
+    peers = [ipaddress.ip_network(c) for c in cidrs]
+    index = _Index(acls=acls, memo={})
+    expected = all(acl_passes(index, "subnet-1", True, p, ports[0]) and acl_passes(index, "subnet-1", False, p, ports[1]) for p in peers)
+    assert acl_passes_all(_Index(acls=acls, memo={}), "subnet-1", peers, *ports) == expected  # type: ignore[arg-type]
