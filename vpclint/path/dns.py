@@ -88,8 +88,12 @@ def resolve(vpc: Vpc, dns_servers: Optional[list[str]], endpoints: list[VpcEndpo
     its same-region interface ``endpoints`` of that service (no private hosted zone or Resolver rule: see
     :mod:`vpclint.path.zones`)."""
     answer = resolver_answer(vpc, dns_servers, name)
-    if answer is not None:
-        return answer
+    return answer if answer is not None else endpoint_answer(vpc, endpoints, name)
+
+
+def endpoint_answer(vpc: Vpc, endpoints: list[VpcEndpoint], name: str) -> DnsAnswer:
+    """:func:`resolve` once the Amazon resolver answers (:func:`resolver_answer` gave None): the endpoint's private
+    DNS or the public service."""
     private = [e for e in endpoints if e.private_dns_enabled]
     if private and vpc.enable_dns_hostnames is None:
         return DnsAnswer("unknown", f"{vpc.vpc_id}'s enableDnsHostnames could not be read")
