@@ -20,6 +20,7 @@ from vpclint.path.checks import Judge, acl_passes, acl_passes_all, check_acl, ch
 from vpclint.path.endpoints import _decide_policy, check_policy, endpoint_targets, target_subnets
 from vpclint.path.groups import Peer, admits_network, allows_whole, applying, egress_decision, ingress_decision
 from vpclint.path.index import build_index
+from vpclint.path.routes import candidates
 from vpclint.path.ways import combine, is_local, one_way, path_of, route_way
 from vpclint.snapshot import NetworkAcl, Route, RouteTable, Snapshot, VpcEndpoint
 
@@ -36,8 +37,10 @@ def network_and_part(draw: st.DrawFn) -> tuple[ipaddress.IPv4Network, ipaddress.
 
 def _index(lists) -> SimpleNamespace:
     memo: dict = {}
-    return SimpleNamespace(remember=lambda key, compute: memo[key] if key in memo else memo.setdefault(key, compute()),
-                           prefix_lists=lists)
+
+    def remember(key, compute):
+        return memo[key] if key in memo else memo.setdefault(key, compute())
+    return SimpleNamespace(remember=remember, keep=remember, prefix_lists=lists)
 
 
 @settings(max_examples=400, deadline=None)
@@ -208,3 +211,11 @@ def test_acl_passes_all_is_acl_passes_of_each_peer_both_ways(entries, cidrs, por
     index = _Index(acls=acls, memo={})
     expected = all(acl_passes(index, "subnet-1", True, p, ports[0]) and acl_passes(index, "subnet-1", False, p, ports[1]) for p in peers)
     assert acl_passes_all(_Index(acls=acls, memo={}), "subnet-1", peers, *ports) == expected  # type: ignore[arg-type]
+
+
+@settings(max_examples=300, deadline=None)
+@given(routes_strategy, routes_strategy, lists_strategy)
+def test_candidates_with_a_shared_parse_equal_those_parsed_alone(first, second, lists):
+    parsed: dict = {}
+    assert candidates(first, lists, parsed) == candidates(first, lists)
+    assert candidates(second, lists, parsed) == candidates(second, lists)  # destinations of the first parsed already
