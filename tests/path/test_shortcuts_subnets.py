@@ -20,7 +20,9 @@ from vpclint.path.checks import Judge, acl_passes, acl_passes_all, check_acl, ch
 from vpclint.path.endpoints import _decide_policy, check_policy, endpoint_targets, target_subnets
 from vpclint.path.groups import Peer, admits_network, allows_whole, applying, egress_decision, ingress_decision
 from vpclint.path.index import build_index
+from vpclint.path.networks import fast_network, network_of
 from vpclint.path.routes import candidates
+from vpclint.reachability import parse_network
 from vpclint.path.ways import combine, is_local, one_way, path_of, route_way
 from vpclint.snapshot import NetworkAcl, Route, RouteTable, Snapshot, VpcEndpoint
 
@@ -219,3 +221,24 @@ def test_candidates_with_a_shared_parse_equal_those_parsed_alone(first, second, 
     parsed: dict = {}
     assert candidates(first, lists, parsed) == candidates(first, lists)
     assert candidates(second, lists, parsed) == candidates(second, lists)  # destinations of the first parsed already
+
+
+texts = st.one_of(
+    st.builds(lambda parts, prefix: ".".join(map(str, parts)) + prefix,
+              st.lists(st.integers(0, 300), min_size=3, max_size=5),
+              st.sampled_from(["", "/0", "/8", "/16", "/24", "/27", "/32", "/33", "/016", "/-1", "/ 8", "/", "/x"])),
+    st.sampled_from(["::/0", "2001:db8::/32", "2001:db8::1", "fe80::1%eth0", "junk", "", " 10.0.0.0/8", "10.0.0.0/8 "]),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(texts, st.booleans())
+def test_fast_network_equals_ipaddress(text, strict):
+    def outcome(parse):
+        try:
+            return parse(text)
+        except ValueError:
+            return "ValueError"
+    expected = outcome(lambda t: ipaddress.ip_network(t, strict))
+    assert outcome(lambda t: fast_network(t, strict)) == expected
+    assert network_of(text) == parse_network(text)
