@@ -4,12 +4,16 @@ on a copy of the item that holds the earlier lets, then the expression interpret
 from __future__ import annotations
 
 import jmespath
-from hypothesis import given, settings
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vpclint.compiled import program
 from vpclint.functions import rule_options
+from vpclint.errors import VpclintError
 from vpclint.lets import Lets, Scope
+from vpclint.rules import Rule, parse_rule_file
 
 ITEMS = [
     {"a": 0, "b": 1, "c": True, "e": None, "s": "abc", "tags": ["x", "y"], "j": {"x": 1, "y": [1, 2]},
@@ -41,7 +45,7 @@ def rules(draw: st.DrawFn) -> tuple[list[tuple[str, str]], str]:
 def _outcome(run):
     try:
         return ("ok", run())
-    except jmespath.exceptions.JMESPathError as exc:
+    except (jmespath.exceptions.JMESPathError, VpclintError) as exc:
         return ("error", type(exc).__name__)
 
 
@@ -86,3 +90,41 @@ def test_a_let_not_read_is_not_computed():
     assert _lazy(lets, "c && x1", ITEMS[1], options, read) is False and read == []
     assert _outcome(lambda: _lazy(lets, "c && x1", ITEMS[0], options, read)) == ("error", "JMESPathTypeError")
     assert read == ["x1", "x0"]
+
+
+@st.composite
+def conditions(draw: st.DrawFn) -> tuple[list[tuple[str, str]], str]:
+    """Lets and a condition: a conjunction whose operands read the lets or not (``@`` too)."""
+    lets, _ = draw(rules())
+    names = [name for name, _ in lets]
+    operands = draw(st.lists(_expression(names), min_size=1, max_size=4))
+    return lets, " && ".join(f"({operand})" for operand in operands)
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(conditions(), st.sampled_from(ITEMS))
+def test_a_condition_reads_its_leading_operands_on_the_item_alike(monkeypatch_rule, rule, item):
+    lets, when = rule
+    expected = _outcome(lambda: _eager(lets, when, item) not in (None, False, "", [], {}))
+    made = monkeypatch_rule(lets, when)
+    found = _outcome(lambda: made.condition(rule_options())(item))
+    if expected[0] == "ok":
+        assert found == expected, (lets, when)
+    else:
+        assert found[0] == "ok" or found == ("error", "VpclintError"), (lets, when)  # the rule's own error, or unread
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_rule():
+    """A rule of the given lets and condition, its field names not checked (the items here are made up)."""
+    patch = pytest.MonkeyPatch()
+    patch.setattr(Rule, "_check_fields", lambda self: None)
+
+    def make(lets, when):
+        return parse_rule_file(yaml.safe_dump({
+            "schema_version": 1, "id": "r", "title": "t", "severity": "low", "resource": "endpoint",
+            "requires": ["vpc_endpoints"], "description": "d", "rationale": "r", "let": dict(lets), "when": when,
+            "message": "m", "evidence": "@", "remediation": "r",
+        }), "r.yaml")
+    yield make
+    patch.undo()

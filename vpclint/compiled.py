@@ -39,7 +39,7 @@ def search(parsed: ParsedResult, item: Any, options: jmespath.Options) -> Any:
 _NOT_NUMBERS = frozenset({str, bool, type(None), list, dict})
 
 
-def _is_false(value: Any) -> bool:
+def is_false(value: Any) -> bool:
     """JMESPath falsiness (``TreeInterpreter._is_false``): null, false, and empty strings, lists and objects."""
     return value is None or value is False or value == "" or value == [] or value == {}
 
@@ -222,6 +222,20 @@ def _leaf(kind: str, node: dict) -> Program:
     return lambda current: current[window] if isinstance(current, list) else None
 
 
+def leading(
+    parsed: ParsedResult, options: jmespath.Options, alone: Callable[[dict], bool]
+) -> tuple[list[Program], Optional[Program]]:
+    """``a && b && ...`` (any expression: one operand) split before its first operand that ``alone`` rejects: the
+    operands before it, each a program, and the conjunction of it and the rest (None when ``alone`` takes all).
+    The expression is true when every leading operand is true (JMESPath truthiness) and then the rest is."""
+    nodes = _operands(parsed.parsed, "and_expression")
+    count = next((i for i, node in enumerate(nodes) if not alone(node)), len(nodes))
+    functions, interpreter = options.custom_functions, options.interpreter  # type: ignore[attr-defined]
+    lead = [to_program(node, functions, interpreter) for node in nodes[:count]]
+    rest = [to_program(node, functions, interpreter) for node in nodes[count:]]
+    return lead, (rest[0] if len(rest) == 1 else _junction(True, rest)) if rest else None
+
+
 def _operands(node: dict, kind: str) -> list[dict]:
     """The operands of a chain of one operator (``&&`` or ``||``), in order: the parser nests them in pairs."""
     if node["type"] != kind:
@@ -240,7 +254,7 @@ def _junction(conjunction: bool, operands: list[Program]) -> Program:
             if value is True or value is False:  # the common case, without a call
                 if (value is False) is conjunction:
                     return value
-            elif _is_false(value) is conjunction:
+            elif is_false(value) is conjunction:
                 return value
         return last(current)
     return junction
@@ -329,7 +343,7 @@ def _projection(kind: str, kids: list[Program]) -> Program:
             return None
         collected = []
         for element in items:
-            if keep is not None and _is_false(keep(element)):
+            if keep is not None and is_false(keep(element)):
                 continue
             result = each(element)
             if result is not None:

@@ -36,6 +36,22 @@ def root_fields(node: dict) -> Iterator[str]:
                 yield from root_fields(child)
 
 
+def reads(node: dict, names: frozenset[str]) -> bool:
+    """True when a parsed expression may read one of ``names`` from its current value, or the current value itself
+    (``@``); node types not known here count as reading."""
+    kind = node.get("type")
+    children = [child for child in node.get("children") or [] if isinstance(child, dict)]
+    if kind == "field":
+        return node["value"] in names
+    if kind == "literal":
+        return False
+    if kind in _FIRST_ONLY:
+        return bool(children) and reads(children[0], names)
+    if kind in _SAME_CURRENT:
+        return any(reads(child, names) for child in children if child.get("type") != "expref")
+    return True
+
+
 def unknown_field(parsed: Iterable[dict], known: frozenset[str], kind: str) -> Optional[str]:
     """A problem naming the first field the expressions read that is not in ``known`` (the fields of ``kind``
     items), with a suggestion."""

@@ -20,12 +20,12 @@ from jmespath.exceptions import JMESPathError
 from jmespath.parser import ParsedResult
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
-from vpclint.compiled import program
+from vpclint.compiled import is_false, leading, program
 from vpclint.documents import load_data, validate_versioned
 from vpclint.errors import VpclintError
 from vpclint.lets import Lets, Scope
 from vpclint.functions import RuleFunctions
-from vpclint.rulefields import unknown_field
+from vpclint.rulefields import reads, unknown_field
 from vpclint.snapshot import SOURCES
 from vpclint.templates import Template, compile_expression, fill
 
@@ -197,15 +197,18 @@ class Rule(BaseModel):
     def condition(self, options: jmespath.Options) -> Callable[[Any], bool]:
         """The condition with one evaluation's options bound: true for an item when it holds (JMESPath truthiness)."""
         made = self._programs(options)
-        test, lets = made.when, made.lets
-        if lets is not None:
-            bind = lets.bind
+        test, lead = made.when, made.lead
+        if made.bound and made.lets is not None:
+            bind = made.lets.bind
             when = lambda item: test(bind(item))  # noqa: E731
         else:
             when = test
 
         def holds(item: Any) -> bool:
             try:
+                for first in lead:  # leading operands that read no let: on the item itself, no scope yet
+                    if is_false(first(item)):
+                        return False
                 value = when(item)
             except JMESPathError as exc:
                 raise self._failure("when", item, exc) from None
@@ -227,12 +230,21 @@ class _Programs:
     """A rule's expressions as programs of one evaluation's options: its lets (None without), condition, evidence
     and templates."""
 
-    __slots__ = ("lets", "when", "evidence", "templates")
+    __slots__ = ("lets", "lead", "when", "bound", "evidence", "templates")
 
     def __init__(self, compiled: dict[str, Any], options: jmespath.Options, compute: Callable[..., Any]) -> None:
         named = [(name, program(parsed, options)) for name, parsed in compiled["let"]]
         self.lets = Lets(named, compute) if named else None
+        self.lead: list[Callable[[Any], Any]] = []
         self.when = program(compiled["when"], options)
+        self.bound = bool(named)  # whether the condition needs the item with its lets
+        if named and getattr(options, "programs", None) is not None:
+            names = frozenset(name for name, _ in named)
+            lead, rest = leading(compiled["when"], options, lambda node: not reads(node, names))
+            if rest is None:
+                self.bound = False
+            elif lead:
+                self.lead, self.when = lead, rest
         self.evidence = program(compiled["evidence"], options)
         self.templates = {name: compiled[name].programs(options) for name in ("message", "remediation")}
 

@@ -189,7 +189,7 @@ some_local = routes_strategy.flatmap(
 @given(some_local, lists_strategy, inner_cidrs())
 def test_is_local_only_claims_one_known_local_route(routes, lists, cidr):
     network = ipaddress.ip_network(cidr)
-    index = SimpleNamespace(remember=lambda key, compute: compute(), prefix_lists=lists)
+    index = SimpleNamespace(remember=lambda key, compute: compute(), keep=lambda key, compute: compute(), prefix_lists=lists)
     if is_local(index, RouteTable(route_table_id="rtb", vpc_id="vpc", routes=routes), network):  # type: ignore[arg-type]
         [(part, answer)] = route_parts(routes, network, lists)
         assert part == network and answer.known and answer.route is not None
@@ -280,3 +280,4 @@ def without_shortcuts(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(checks, "allows_all", lambda boxes, peer, ports: False)
     monkeypatch.setattr(checks, "open_versions", lambda rules: frozenset())
     monkeypatch.setattr(checks, "allows_whole", lambda rules, peer: False)
+    monkeypatch.setattr(checks, "admits_network", lambda rules, network: False)

@@ -16,10 +16,13 @@ from test_shortcuts import _snapshots
 from universe import UNIVERSE, inner_cidrs
 
 from vpclint.path.acls import evaluate_acl
-from vpclint.path.checks import Judge, acl_passes, check_acl, check_workload_egress, egress_passes
+from vpclint.path.checks import Judge, acl_passes, acl_passes_all, check_acl, check_workload_egress, egress_passes
 from vpclint.path.endpoints import _decide_policy, check_policy, endpoint_targets, target_subnets
-from vpclint.path.groups import Peer, egress_decision, ingress_decision
+from vpclint.path.groups import Peer, admits_network, allows_whole, applying, egress_decision, ingress_decision
 from vpclint.path.index import build_index
+from vpclint.path.networks import fast_network, network_of
+from vpclint.path.routes import candidates
+from vpclint.reachability import parse_network
 from vpclint.path.ways import combine, is_local, one_way, path_of, route_way
 from vpclint.snapshot import NetworkAcl, Route, RouteTable, Snapshot, VpcEndpoint
 
@@ -36,8 +39,10 @@ def network_and_part(draw: st.DrawFn) -> tuple[ipaddress.IPv4Network, ipaddress.
 
 def _index(lists) -> SimpleNamespace:
     memo: dict = {}
-    return SimpleNamespace(remember=lambda key, compute: memo[key] if key in memo else memo.setdefault(key, compute()),
-                           prefix_lists=lists)
+
+    def remember(key, compute):
+        return memo[key] if key in memo else memo.setdefault(key, compute())
+    return SimpleNamespace(remember=remember, keep=remember, prefix_lists=lists)
 
 
 @settings(max_examples=400, deadline=None)
@@ -189,3 +194,51 @@ def test_check_policy_skips_only_what_the_default_policy_decides_silently(action
     broken, index = Judge(), _Index(memo={})
     check_policy(index, broken, endpoint.model_copy(update={"policy_error": "not JSON"}), actions, resource)  # type: ignore[arg-type]
     assert broken.unknown is not None
+
+
+@settings(max_examples=400, deadline=None)
+@given(groups_strategy, st.sets(st.sampled_from(GROUP_IDS)), inner_cidrs(), st.booleans())
+def test_admits_network_is_allows_whole_of_a_bare_network(groups, group_ids, cidr, egress):
+    rules = applying(groups, group_ids, "egress" if egress else "ingress")
+    network = ipaddress.ip_network(cidr)
+    assert admits_network(rules, network) == allows_whole(rules, Peer((network,)))
+
+
+@settings(max_examples=400, deadline=None)
+@given(entries_strategy, st.lists(st.one_of(inner_cidrs(), st.sampled_from(["0.0.0.0/0", "::/0", "2001:db8::/64"])), max_size=3),
+       st.sampled_from([((443, 443), (1024, 65535)), ((1024, 65535), (443, 443))]), st.booleans())
+def test_acl_passes_all_is_acl_passes_of_each_peer_both_ways(entries, cidrs, ports, has_acl):
+    acls = {"subnet-1": NetworkAcl(network_acl_id="acl-1", vpc_id="vpc", entries=entries)} if has_acl else {}
+    peers = [ipaddress.ip_network(c) for c in cidrs]
+    index = _Index(acls=acls, memo={})
+    expected = all(acl_passes(index, "subnet-1", True, p, ports[0]) and acl_passes(index, "subnet-1", False, p, ports[1]) for p in peers)
+    assert acl_passes_all(_Index(acls=acls, memo={}), "subnet-1", peers, *ports) == expected  # type: ignore[arg-type]
+
+
+@settings(max_examples=300, deadline=None)
+@given(routes_strategy, routes_strategy, lists_strategy)
+def test_candidates_with_a_shared_parse_equal_those_parsed_alone(first, second, lists):
+    parsed: dict = {}
+    assert candidates(first, lists, parsed) == candidates(first, lists)
+    assert candidates(second, lists, parsed) == candidates(second, lists)  # destinations of the first parsed already
+
+
+texts = st.one_of(
+    st.builds(lambda parts, prefix: ".".join(map(str, parts)) + prefix,
+              st.lists(st.integers(0, 300), min_size=3, max_size=5),
+              st.sampled_from(["", "/0", "/8", "/16", "/24", "/27", "/32", "/33", "/016", "/-1", "/ 8", "/", "/x"])),
+    st.sampled_from(["::/0", "2001:db8::/32", "2001:db8::1", "fe80::1%eth0", "junk", "", " 10.0.0.0/8", "10.0.0.0/8 "]),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(texts, st.booleans())
+def test_fast_network_equals_ipaddress(text, strict):
+    def outcome(parse):
+        try:
+            return parse(text)
+        except ValueError:
+            return "ValueError"
+    expected = outcome(lambda t: ipaddress.ip_network(t, strict))
+    assert outcome(lambda t: fast_network(t, strict)) == expected
+    assert network_of(text) == parse_network(text)

@@ -13,6 +13,7 @@ from vpclint.path.groups import (
     Direction,
     GroupDecision,
     Peer,
+    admits_network,
     allows_whole,
     applying,
     egress_decision,
@@ -143,26 +144,52 @@ def acl_passes(index: RegionIndex, subnet_id: str, egress: bool, peer: Network, 
     return decision is None or decision.verdict == "allow"
 
 
+def acl_passes_all(
+    index: RegionIndex, subnet_id: str, peers: list[Network], out_ports: tuple[int, int], in_ports: tuple[int, int]
+) -> bool:
+    """True when :func:`acl_passes` holds for every peer out on ``out_ports`` and in on ``in_ports``: at once when
+    the ACL lets every address of the peers' IP versions through both ways."""
+    acl = index.acls.get(subnet_id)
+    if acl is None:
+        return not peers
+    if all(_acl_open(index, acl, True, v, out_ports) and _acl_open(index, acl, False, v, in_ports) for v in {p.version for p in peers}):
+        return True
+    return all(acl_passes(index, subnet_id, True, p, out_ports) and acl_passes(index, subnet_id, False, p, in_ports) for p in peers)
+
+
+def _acl_open(index: RegionIndex, acl: NetworkAcl, egress: bool, version: int, ports: tuple[int, int]) -> bool:
+    """Whether the ACL lets every address of the IP version through on ``ports`` (once per VPC, and per region for
+    ACLs with the same entries)."""
+    key = ("acl-open", acl.network_acl_id, egress, version, ports)
+    found = index.memo.get(key)
+    if found is None:
+        found = index.memo[key] = index.keep(("acl-open", _entries(index, acl), egress, version, ports),
+                                             lambda: open_to_all(_boxes(index, acl, egress, version), version, ports))
+    return found
+
+
+def _entries(index: RegionIndex, acl: NetworkAcl) -> tuple:
+    """The ACL's entries as a key: they decide, not the ACL's id (ACLs alike in every VPC share their boxes)."""
+    return index.remember(("acl-entries", acl.network_acl_id), lambda: tuple(tuple(e.__dict__.values()) for e in acl.entries))
+
+
+def _boxes(index: RegionIndex, acl: NetworkAcl, egress: bool, version: int) -> tuple[Box, ...]:
+    """The ACL's entries of one direction prepared for deciding (:func:`acl_boxes`), once per region."""
+    return index.keep(("acl-boxes", _entries(index, acl), egress, version), lambda: acl_boxes(acl.entries, egress, version))
+
+
 def _acl_decision(
     index: RegionIndex, acl: NetworkAcl, egress: bool, peer: Network, ports: tuple[int, int]
 ) -> Optional[AclDecision]:
     """The ACL's decision for TCP to/from ``peer`` on ``ports`` (once per VPC); None when it allows every packet,
     known without deciding."""
-    version, acl_id = peer.version, acl.network_acl_id
-    if index.memo.get(("acl-open", acl_id, egress, version, ports)):  # the common case, without building closures
+    version = peer.version
+    if _acl_open(index, acl, egress, version, ports):
         return None
-    # The entries decide, not the ACL's id: ACLs with the same entries (in every VPC) share their boxes.
-    entries = index.remember(("acl-entries", acl_id), lambda: tuple(tuple(e.__dict__.values()) for e in acl.entries))
-
-    def boxes() -> tuple[Box, ...]:
-        return index.keep(("acl-boxes", entries, egress, version), lambda: acl_boxes(acl.entries, egress, version))
-
-    if index.remember(("acl-open", acl_id, egress, version, ports),
-                      lambda: index.keep(("acl-open", entries, egress, version, ports), lambda: open_to_all(boxes(), version, ports))):
+    boxes = _boxes(index, acl, egress, version)
+    if allows_all(boxes, peer, ports):
         return None
-    if allows_all(boxes(), peer, ports):
-        return None
-    return index.remember(("acl", acl_id, egress, span(peer), ports), lambda: decide_acl(boxes(), egress, peer, ports, "6"))
+    return index.remember(("acl", acl.network_acl_id, egress, span(peer), ports), lambda: decide_acl(boxes, egress, peer, ports, "6"))
 
 
 def free_rule_number(acl: NetworkAcl, egress: bool, before: Optional[int]) -> Optional[int]:
@@ -211,10 +238,7 @@ def filters_pass(
     index: RegionIndex, subnet_id: str, peers: list[Network], group_sets: list[frozenset[str]], destination: Peer
 ) -> bool:
     """True when :func:`check_filters` records nothing: the ACL passes every peer both ways and the egress passes."""
-    for peer in peers:
-        if not (acl_passes(index, subnet_id, True, peer, HTTPS) and acl_passes(index, subnet_id, False, peer, EPHEMERAL)):
-            return False
-    return egress_passes(index, group_sets, destination)
+    return acl_passes_all(index, subnet_id, peers, HTTPS, EPHEMERAL) and egress_passes(index, group_sets, destination)
 
 
 def check_workload_egress(
@@ -299,7 +323,7 @@ def endpoint_ingress(
     key = ("endpoint-ingress", tuple(group_ids), span(source), vpc_id, tuple(group_sets), peering_id)
     if index.memo.get(("passes", key)):  # whether anything is recorded does not depend on the endpoint
         return None
-    if allows_whole(_applying(index, frozenset(group_ids), "ingress")[0], Peer(networks=(source,))):
+    if admits_network(_applying(index, frozenset(group_ids), "ingress")[0], source):
         index.memo[("passes", key)] = True  # then every group set is admitted too: nothing is recorded
         return None
 
@@ -342,8 +366,9 @@ def _endpoint_ingress(
             if members.verdict == "allow":
                 judge.note(f"{endpoint_id} admits only members of referenced security groups: put workloads in them")
                 continue
+        text = index.remember(("ingress-text", tuple(group_ids), peer), decision.describe)  # the endpoints of the groups share it
         if decision.verdict == "unknown":
-            judge.not_known(f"{endpoint_id}'s security groups {resource}: {decision.describe()}")
+            judge.not_known(f"{endpoint_id}'s security groups {resource}: {text}")
         else:
-            judge.block(Link("endpoint-sg", resource, f"{endpoint_id} ingress: {decision.describe()}", group_ids=tuple(sorted(group_ids))))
+            judge.block(Link("endpoint-sg", resource, f"{endpoint_id} ingress: {text}", group_ids=tuple(sorted(group_ids))))
 

@@ -49,7 +49,7 @@ def custom_dns_servers(servers: Optional[list[str]], vpc_cidrs: Iterable[str]) -
     return [s for s in servers if not is_amazon_resolver(s, cidrs)]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # never changed once built; not frozen: a frozen dataclass costs four times as much to build
 class DnsAnswer:
     """How a service name resolves: ``endpoint`` (to ``endpoint``'s interfaces), ``public``, ``unknown`` (with
     the reason) or ``none`` (nothing resolves: the VPC's DNS support is off or it has no DNS servers)."""
@@ -88,8 +88,12 @@ def resolve(vpc: Vpc, dns_servers: Optional[list[str]], endpoints: list[VpcEndpo
     its same-region interface ``endpoints`` of that service (no private hosted zone or Resolver rule: see
     :mod:`vpclint.path.zones`)."""
     answer = resolver_answer(vpc, dns_servers, name)
-    if answer is not None:
-        return answer
+    return answer if answer is not None else endpoint_answer(vpc, endpoints, name)
+
+
+def endpoint_answer(vpc: Vpc, endpoints: list[VpcEndpoint], name: str) -> DnsAnswer:
+    """:func:`resolve` once the Amazon resolver answers (:func:`resolver_answer` gave None): the endpoint's private
+    DNS or the public service."""
     private = [e for e in endpoints if e.private_dns_enabled]
     if private and vpc.enable_dns_hostnames is None:
         return DnsAnswer("unknown", f"{vpc.vpc_id}'s enableDnsHostnames could not be read")

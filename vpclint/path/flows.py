@@ -27,7 +27,7 @@ from vpclint.path.checks import (
     check_acl,
     check_endpoint_ingress,
     check_filters,
-    acl_passes,
+    acl_passes_all,
     check_workload_egress,
     egress_passes,
     replayed,
@@ -48,7 +48,7 @@ FLOW_NAMES = ("registry_api", "registry", "layers")
 ECR_ACTIONS = {"ecr.api": ["ecr:GetAuthorizationToken"], "ecr.dkr": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # never changed once built; not frozen: a frozen dataclass costs four times as much to build
 class Flow:
     """One flow's outcome (see the module docstring)."""
 
@@ -157,11 +157,8 @@ def _filters_pass(
     subnet's ACL passes every interface address (a superset of those checked) and the workloads' egress passes all
     the addresses at once (coverage is per address, so then each subnet's)."""
     everything = [n for _, networks in sorted(targets.items()) for n in networks]
-    for network in everything:
-        if not (acl_passes(index, subnet.subnet_id, True, network, HTTPS)
-                and acl_passes(index, subnet.subnet_id, False, network, EPHEMERAL)):
-            return False
-    return egress_passes(index, group_sets, Peer(tuple(everything), frozenset(group_ids), endpoint.vpc_id))
+    return acl_passes_all(index, subnet.subnet_id, everything, HTTPS, EPHEMERAL) and \
+        egress_passes(index, group_sets, Peer(tuple(everything), frozenset(group_ids), endpoint.vpc_id))
 
 
 def _sources_pass(index: RegionIndex, subnet: Subnet, source: Network, subnets: tuple[str, ...]) -> bool:
@@ -176,7 +173,7 @@ def _sources_pass(index: RegionIndex, subnet: Subnet, source: Network, subnets: 
 
 def _open_to_sources(index: RegionIndex, subnets: tuple[str, ...], version: int) -> bool:
     """True when each subnet's ACL lets TCP 443 in from every address of the IP version and the replies out."""
-    return all(source_acl_passes(index, target_subnet, EVERYWHERE[version]) for target_subnet in subnets)
+    return all(acl_passes_all(index, target_subnet, [EVERYWHERE[version]], EPHEMERAL, HTTPS) for target_subnet in subnets)
 
 
 def _check_targets(

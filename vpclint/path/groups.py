@@ -129,6 +129,17 @@ def allows_whole(rules: Applying, peer: Peer) -> bool:
     return False
 
 
+def admits_network(rules: Applying, network: Net) -> bool:
+    """:func:`allows_whole` for a peer that is only ``network`` (no groups, no prefix lists): a CIDR rule holds it."""
+    version, first, last = span(network)
+    for rule, cidrs in rules:
+        if not rule.referenced_group_id and not rule.prefix_list_id:
+            for cidr_version, low, high in cidrs:
+                if cidr_version == version and low <= first and last <= high:
+                    return True
+    return False
+
+
 def open_versions(rules: Applying) -> frozenset[int]:
     """The IP versions whose every address one of the applying ``rules`` covers by CIDR (0.0.0.0/0, ::/0): a peer
     of those versions only is allowed."""

@@ -34,8 +34,8 @@ from vpclint.path.groups import Peer
 from vpclint.path.hubindex import HubIndex
 from vpclint.path.index import Network, RegionIndex
 from vpclint.path.networks import contains, span
-from vpclint.path.routes import candidates, parts
-from vpclint.path.ways import Way
+from vpclint.path.routes import parts
+from vpclint.path.ways import Way, table_candidates
 from vpclint.snapshot import RouteTable, Subnet, Vpc, VpcEndpoint
 from vpclint.snapshot_hub import TransitGatewayAttachment, TransitGatewayRouteTable
 
@@ -104,7 +104,7 @@ def _hop(
 ) -> Optional[str]:
     """The transit gateway or peering connection the table sends ``destination`` to, or None with the link
     recorded (``what`` names the destination in details; ``peer`` and ``suggestion`` go in the link)."""
-    routes = index.remember(("routes", table.route_table_id), lambda: candidates(table.routes, index.prefix_lists))
+    routes = table_candidates(index, table)
     found: Optional[str] = None
     for part, answer in index.remember(("route", table.route_table_id, span(destination)), lambda: parts(routes, destination)):
         if answer.unknown_prefix_lists:

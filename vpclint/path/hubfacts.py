@@ -42,13 +42,13 @@ def zone_gaps(index: RegionIndex, vpc: Vpc) -> list[dict[str, Any]]:
     zone's apex and any registry (``*.dkr.ecr...``). Each gap names the zone, the ``record`` to create and, when
     another record of the zone aliases an endpoint of the service, its alias target to copy."""
     hub = index.hub
-    if hub is None:
+    if hub is None or not hub.zones_by_vpc.get(vpc.vpc_id):  # no zone decides a name: nothing is missing
         return []
+    zones = hub.zones_by_vpc[vpc.vpc_id]
     names = service_names(index, vpc)
     registry_parent = names["ecr.dkr"].partition(".")[2]
     wanted = ((names["ecr.api"], names["ecr.api"], "ecr.api"), (registry_parent, registry_parent, "ecr.dkr"),
               (names["ecr.dkr"], f"*.{registry_parent}", "ecr.dkr"))
-    zones = hub.zones_by_vpc.get(vpc.vpc_id, [])
     rules = [r for r in hub.rules_by_vpc.get(vpc.vpc_id, []) if r.rule_type == "FORWARD"]
     gaps = []
     for name, record, service in wanted:

@@ -11,7 +11,6 @@ import socket
 from functools import lru_cache
 from typing import Iterable, Mapping, Optional, Sequence, Union
 
-from vpclint.reachability import parse_network
 from vpclint.snapshot import PrefixList
 
 Net = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
@@ -44,8 +43,14 @@ def fast_network(text: str, strict: bool = True) -> Net:
 
 @lru_cache(maxsize=1 << 16)
 def network_of(cidr: Optional[str]) -> Optional[Net]:
-    """:func:`vpclint.reachability.parse_network`, cached: rules and routes name the same CIDRs again and again."""
-    return parse_network(cidr)
+    """:func:`vpclint.reachability.parse_network` (by :func:`fast_network`), cached: rules and routes name the same
+    CIDRs again and again."""
+    if not cidr:
+        return None
+    try:
+        return fast_network(cidr, strict=False)
+    except ValueError:
+        return None
 
 
 def protocol_number(protocol: str) -> str:

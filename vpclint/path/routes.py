@@ -24,7 +24,7 @@ STATIC, PREFIX_LIST, PROPAGATED = 0, 1, 2
 Address = Union[str, ipaddress.IPv4Address, ipaddress.IPv6Address]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # never changed once built; not frozen: a frozen dataclass costs four times as much to build
 class RouteAnswer:
     """The route an address takes.
 
@@ -59,36 +59,54 @@ def priority(route: Route) -> int:
     return PREFIX_LIST if route.destination_prefix_list_id else STATIC
 
 
-def candidates(routes: Iterable[Route], prefix_lists: Optional[PrefixLists] = None) -> list[Candidate]:
-    """The routes parsed once: a table's candidates can answer many :func:`parts` questions."""
+def candidates(
+    routes: Iterable[Route], prefix_lists: Optional[PrefixLists] = None, parsed: Optional[dict[tuple, tuple]] = None
+) -> list[Candidate]:
+    """The routes parsed once: a table's candidates can answer many :func:`parts` questions. ``parsed`` (for one set
+    of ``prefix_lists``) keeps each destination's parse for the tables that name it again."""
     found = []
     for index, route in enumerate(routes):
-        destinations: Optional[tuple[Net, ...]]
-        if route.destination_prefix_list_id:
-            destinations = prefix_list_networks(prefix_lists, route.destination_prefix_list_id)
-        else:
-            parsed = (network_of(route.destination_cidr_block), network_of(route.destination_ipv6_cidr_block))
-            destinations = tuple(n for n in parsed if n is not None)
-        spans = tuple((*span(d), d.prefixlen) for d in destinations or ())
-        found.append(Candidate(index, route, priority(route), destinations, spans))
+        key = (route.destination_cidr_block, route.destination_ipv6_cidr_block, route.destination_prefix_list_id, route.origin)
+        entry = parsed.get(key) if parsed is not None else None
+        if entry is None:
+            entry = _parse(route, prefix_lists)
+            if parsed is not None:
+                parsed[key] = entry
+        found.append(Candidate(index, route, *entry))
     return found
+
+
+def _parse(route: Route, prefix_lists: Optional[PrefixLists]) -> tuple[int, Optional[tuple[Net, ...]], tuple[tuple[int, int, int, int], ...]]:
+    """A route's priority, destinations (None: a prefix list with unknown entries) and their spans."""
+    destinations: Optional[tuple[Net, ...]]
+    if route.destination_prefix_list_id:
+        destinations = prefix_list_networks(prefix_lists, route.destination_prefix_list_id)
+    else:
+        parsed = (network_of(route.destination_cidr_block), network_of(route.destination_ipv6_cidr_block))
+        destinations = tuple(n for n in parsed if n is not None)
+    return priority(route), destinations, tuple((*span(d), d.prefixlen) for d in destinations or ())
 
 
 def _answer(table: Sequence[Candidate], part: Net) -> RouteAnswer:
     """The answer for ``part``, a network every known destination either contains or misses."""
-    best: Optional[tuple[tuple[int, int, int], Route]] = None
+    best: Optional[tuple[int, int, int]] = None
+    route: Optional[Route] = None
+    unknowns = []
     version, first, last = span(part)
     for candidate in table:
+        if candidate.destinations is None:
+            unknowns.append(candidate)
+            continue
         for destination_version, low, high, length in candidate.spans:
-            key = (-length, candidate.priority, candidate.index)
-            if destination_version == version and low <= first and last <= high and (best is None or key < best[0]):
-                best = key, candidate.route
+            if destination_version == version and low <= first and last <= high:
+                key = (-length, candidate.priority, candidate.index)
+                if best is None or key < best:
+                    best, route = key, candidate.route
     unknown = {
         str(c.route.destination_prefix_list_id)
-        for c in table
-        if c.destinations is None and (best is None or (-part.max_prefixlen, c.priority, c.index) < best[0])
+        for c in unknowns if best is None or (-part.max_prefixlen, c.priority, c.index) < best
     }
-    return RouteAnswer(best[1] if best else None, tuple(sorted(unknown)))
+    return RouteAnswer(route, tuple(sorted(unknown)))
 
 
 def choose_route(routes: Iterable[Route], address: Address, prefix_lists: Optional[PrefixLists] = None) -> RouteAnswer:
@@ -107,9 +125,10 @@ def route_parts(
 def parts(table: Sequence[Candidate], network: Net) -> list[tuple[Net, RouteAnswer]]:
     """:func:`route_parts` over routes already parsed by :func:`candidates`."""
     version, first, last = span(network)
+    prefixlen = network.prefixlen
     destinations = [
         d for c in table for d, (v, low, high, length) in zip(c.destinations or (), c.spans)
-        if length > network.prefixlen and v == version and first <= low and high <= last
+        if length > prefixlen and v == version and first <= low and high <= last
     ]
     if not destinations:
         return [(network, _answer(table, network))]

@@ -10,7 +10,7 @@ from typing import Any, Optional
 from vpclint.path.checks import Judge, Link
 from vpclint.path.index import Network, RegionIndex
 from vpclint.path.networks import fast_network, span
-from vpclint.path.routes import candidates, parts
+from vpclint.path.routes import Candidate, candidates, parts
 from vpclint.snapshot import PrefixList, Route, RouteTable, VpcEndpoint
 
 NOT_PUBLIC = tuple(
@@ -22,7 +22,7 @@ RANK = {"nat": 0, "routed": 1, "local": 2, "endpoint": 3}
 """Which way a combined flow reports when its parts differ: the one that costs or leaves first."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # never changed once built; not frozen: a frozen dataclass costs four times as much to build
 class Way:
     """Where a flow goes: ``path`` (local, endpoint, nat, routed, blocked, unknown), ``via`` (the target's id),
     ``reason``, and for S3 the parts of S3 that a more specific route takes away from the gateway endpoint."""
@@ -112,10 +112,16 @@ def _not_public(network: Network, vpc_networks: list[Network]) -> bool:
     return any(network.version == n.version and network.subnet_of(n) for n in (*NOT_PUBLIC, *vpc_networks))  # type: ignore[arg-type]
 
 
+def table_candidates(index: RegionIndex, table: RouteTable) -> list[Candidate]:
+    """The table's routes parsed (:func:`candidates`), once per VPC; each destination parsed once per region."""
+    return index.remember(("routes", table.route_table_id),
+                          lambda: candidates(table.routes, index.prefix_lists, index.keep(("parsed-routes",), dict)))
+
+
 def is_local(index: RegionIndex, table: RouteTable, network: Network) -> bool:
     """True when the table's local route alone takes all of ``network`` (no route inside it, no prefix list with
     unknown entries, not a blackhole): then :func:`public_way` to it records nothing and gives a local way."""
-    routes = index.remember(("routes", table.route_table_id), lambda: candidates(table.routes, index.prefix_lists))
+    routes = table_candidates(index, table)
     version, first, last = span(network)
     best: Optional[tuple[tuple[int, int, int], Route]] = None
     for candidate in routes:
@@ -151,7 +157,7 @@ def public_way(
 def combine(judge: Judge, table: RouteTable, destinations: list[Network], index: RegionIndex, what: str) -> Way:
     """Route every part of ``destinations`` and combine: blocked if any part is, else the way out that isn't the
     endpoint (with the parts it takes in ``diverted``), else the common way."""
-    routes = index.remember(("routes", table.route_table_id), lambda: candidates(table.routes, index.prefix_lists))
+    routes = table_candidates(index, table)
     answers = []
     for destination in destinations:
         for part, answer in index.remember(("route", table.route_table_id, span(destination)), lambda: parts(routes, destination)):

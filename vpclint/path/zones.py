@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable, Optional
 
-from vpclint.path.dns import DnsAnswer, resolve, resolver_answer
+from vpclint.path.dns import DnsAnswer, endpoint_answer, resolver_answer
 from vpclint.path.hubindex import HubIndex, dns_name
 from vpclint.snapshot import Vpc, VpcEndpoint
 from vpclint.snapshot_hub import HostedZone, ResolverRule, ResourceRecordSet
@@ -128,7 +128,7 @@ def resolve_service(index: "RegionIndex", vpc: Vpc, service: str, what: str) -> 
     private = [e for e in endpoints if e.private_dns_enabled] if vpc.enable_dns_hostnames is not False else []
     decided = _zones_and_rules(index, vpc, name, depth(private_dns_zone(index, service)) if private else -1)
     if decided is None:
-        return resolve(vpc, servers, endpoints, what)
+        return endpoint_answer(vpc, endpoints, what)  # resolve() without asking the resolver settings again
     if decided.kind != "endpoint" or decided.endpoint is None:
         return decided
     found = decided.endpoint
@@ -168,8 +168,11 @@ def _zones_and_rules(index: "RegionIndex", vpc: Vpc, name: str, private_depth: i
         return DnsAnswer("unknown", f"the private hosted zones of {vpc.vpc_id} could not be read")
     if hub.rules_failed:
         return DnsAnswer("unknown", f"the Resolver rules of {index.region} could not be read")
-    zone = best_zone(hub.zones_by_vpc.get(vpc.vpc_id, []), name)
-    rule = best_rule(hub.rules_by_vpc.get(vpc.vpc_id, []), name)
+    zones, rules = hub.zones_by_vpc.get(vpc.vpc_id), hub.rules_by_vpc.get(vpc.vpc_id)
+    if not zones and not rules:  # neither decides: the endpoint's private DNS or the public service answers
+        return None
+    zone = best_zone(zones or [], name)
+    rule = best_rule(rules or [], name)
     zone_depth = depth(dns_name(zone.name)) if zone else -1
     if rule is not None and rule.rule_type == "FORWARD" and depth(dns_name(rule.domain_name)) >= max(zone_depth, private_depth):
         targets = ", ".join(t.ip or t.ipv6 or "?" for t in rule.target_ips) or "no target"
