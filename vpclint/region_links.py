@@ -29,6 +29,8 @@ def linked_accounts(snapshot: Snapshot, name: str) -> list[list[str]]:
     views = sorted(((a.account_id, r) for a in snapshot.accounts for r in a.regions if r.region == name), key=lambda v: v[0])
     joined = [(account, region) for account, region in views if "vpcs" in region.collected]
     unread = [account for account, region in views if "vpcs" not in region.collected]
+    if len({frozenset(region.collected) for _, region in joined}) <= 1:  # all read alike: one group, links or not
+        return [[account for account, _ in joined] + unread] if views else []
     parent = {account: account for account, _ in joined}
 
     def root(account: str) -> str:
