@@ -99,3 +99,12 @@ def test_endpoints_dearer_than_the_nat_they_replace_read_as_negative_savings(mon
     main(["cost", "--demo"])
     out = capsys.readouterr().out
     assert "Saves/month -$" in out and "$-" not in out
+
+
+def test_vpc_filter_takes_a_name_tag_and_refuses_a_vpc_not_in_the_snapshot(monkeypatch, capsys) -> None:
+    by_name = json.loads(_cost(monkeypatch, capsys, 80, "--vpc", "prod", "--format", "json"))
+    assert [row["vpc_id"] for row in by_name["vpcs"]] == ["vpc-88f31e9a47a594c80"]
+    by_id = json.loads(_cost(monkeypatch, capsys, 80, "--vpc", "vpc-88f31e9a47a594c80", "--format", "json"))
+    assert by_id == by_name
+    assert main(["cost", "--demo", "--vpc", "no-such-vpc"]) == 2
+    assert capsys.readouterr().err == "vpclint: error: --vpc no-such-vpc: no such VPC in the scanned regions\n"

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any, Callable, Optional, TextIO
 
 from vpclint.commands.common import (
-    add_collection_args, add_config_arg, add_source_args, obtain_snapshot, output_stream, positive_int, with_config,
+    add_collection_args, add_config_arg, add_source_args, obtain_snapshot, output_stream, positive_int, resolve_vpcs,
+    with_config,
 )
 from vpclint.config import load_config
 from vpclint.cost.facts import UPPER_BOUND
@@ -77,7 +78,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     share.add_argument("--s3-share", type=_share, metavar="X", help="assume this fraction of NAT traffic is S3 (0-1)")
     parser.add_argument("--flow-log-format", metavar="FORMAT", help="format of header-less flow logs, e.g. '${version} ${interface-id} ...' (default: version 2)")
     parser.add_argument("--ip-ranges", type=Path, metavar="FILE", help=f"AWS ip-ranges.json (default: fetched from {IP_RANGES_URL} and cached for a day)")
-    parser.add_argument("--vpc", action="append", default=[], metavar="VPC_ID", help="only this VPC (repeatable)")
+    parser.add_argument("--vpc", action="append", default=[], metavar="VPC",
+                        help="only this VPC, by id or Name tag (repeatable; one that matches no VPC is an error)")
     _add_output_args(parser)
     sub = parser.add_subparsers(dest="cost_command", metavar="SUBCOMMAND")
     model = sub.add_parser("model", help="the savings arithmetic for given traffic (no AWS access)")
@@ -187,7 +189,7 @@ def run_report(args: argparse.Namespace, prices: PriceTable) -> int:
     snapshot, snapshot_path = obtain_snapshot(with_config(args, load_config(args.config)), args.days)
     attributor, ranges_info = _attribute(args, snapshot)
     rows = []
-    for region_view in build_view(snapshot, args.vpc):
+    for region_view in build_view(snapshot, resolve_vpcs(snapshot, args.vpc) if args.vpc else None):
         nat = region_view.nat
         for item in region_view.items["vpc"]:
             if not item["in_scope"]:
