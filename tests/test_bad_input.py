@@ -46,6 +46,16 @@ def _snapshot_cases() -> list[tuple[str, str, list[str]]]:
     version2 = {"schema_version": 2, "account_id": "1", "regions": [{"region": "us-east-1", "vpcs": [{"vpc_id": 7}]}]}
     twice = _demo()
     twice["accounts"].append(twice["accounts"][0])
+    # identifiers go into the shell commands a remediation prints: a snapshot file can't smuggle a command in one
+    injected_id = _demo()
+    injected_id["accounts"][0]["regions"][1]["vpcs"][0]["vpc_id"] = "vpc-1; rm -rf ~"
+    injected_route = _demo()
+    table = next(t for t in injected_route["accounts"][0]["regions"][0]["route_tables"] if t["routes"])
+    table["routes"][0]["target_id"] = "igw-$(curl example.com)"
+    injected_region = _demo()
+    injected_region["accounts"][0]["regions"][0]["region"] = "us-east-1 `id`"
+    injected_account = _demo()
+    injected_account["accounts"][0]["account_id"] = "123456789012 && id"
     return [
         ("malformed", "{not json", ["not valid JSON", "line 1"]),
         ("truncated", text[: len(text) // 2], ["not valid JSON"]),
@@ -56,6 +66,11 @@ def _snapshot_cases() -> list[tuple[str, str, list[str]]]:
         ("unknown-field", json.dumps(extra_field), ["field accounts.0.regions.0.subnets.0.colour"]),
         ("version-2-names-its-own-fields", json.dumps(version2), ["field regions.0.vpcs.0.vpc_id"]),
         ("an-account-twice", json.dumps(twice), ["field accounts.1.account_id", "123456789012 appears twice"]),
+        ("shell-in-an-id", json.dumps(injected_id), ["field accounts.0.regions.1.vpcs.0.vpc_id", "not an identifier"]),
+        ("shell-in-a-nested-id", json.dumps(injected_route), ["field accounts.0.regions.0.route_tables.", ".routes.0.target_id",
+                                                                "'igw-$(curl example.com)' is not an identifier"]),
+        ("shell-in-a-region", json.dumps(injected_region), ["field accounts.0.regions.0.region", "not an identifier"]),
+        ("shell-in-an-account-id", json.dumps(injected_account), ["field accounts.0.account_id", "not an identifier"]),
     ]
 
 

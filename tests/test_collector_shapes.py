@@ -277,3 +277,18 @@ def test_a_resource_of_a_vpc_created_during_the_scan_costs_only_itself():
     assert "vpc-created-later" in region.notes[0].message and "route_tables" in region.collected
     snapshot = Snapshot(account_id="111122223333", regions=[region])
     assert Snapshot.model_validate_json(dumps(snapshot)).regions[0].route_tables[0].route_table_id == "rtb-ok"
+
+
+def test_an_item_whose_id_is_not_one_shell_word_costs_only_itself():
+    """An id that a printed command could not carry as one word (never seen from AWS) is left out with a note, like
+    any odd item, and the rest of the region and the written file stay good."""
+    pages = {**VPCS, "DescribeRouteTables": [{"RouteTables": [
+        {"RouteTableId": "rtb-1", "VpcId": "vpc-1", "Routes": [{"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": "igw-1 `id`"}]},
+        {"RouteTableId": "rtb-ok", "VpcId": "vpc-1", "Routes": []},
+    ]}]}
+    region = collect_fake(FakeEc2(pages))
+    assert [t.route_table_id for t in region.route_tables] == ["rtb-ok"]
+    assert [(n.api, n.item_id) for n in region.notes] == [("vpclint:route_tables", "rtb-1")]
+    assert "'igw-1 `id`' is not an identifier" in region.notes[0].message
+    snapshot = Snapshot(account_id="111122223333", regions=[region])
+    assert Snapshot.model_validate_json(dumps(snapshot)).regions[0].route_tables[0].route_table_id == "rtb-ok"

@@ -13,7 +13,7 @@ from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from vpclint.snapshot_checks import check_region, check_unique_keys
+from vpclint.snapshot_checks import check_identifier, check_region, check_unique_keys
 from vpclint.snapshot_hub import HostedZone, ResolverRule, TransitGatewayAttachment, TransitGatewayRouteTable, VpcPeeringConnection
 
 SCHEMA_VERSION = 3
@@ -346,6 +346,7 @@ class AccountSnapshot(_Model):
 
     @model_validator(mode="after")
     def _unique_regions(self) -> "AccountSnapshot":
+        check_identifier(self.account_id, "account_id")
         check_unique_keys([r.region for r in self.regions], "regions", "region")
         return self
 
@@ -372,6 +373,7 @@ class Snapshot(_Model):
 
     @model_validator(mode="after")
     def _unique_accounts(self) -> "Snapshot":
+        check_identifier(self.partition, "partition")
         check_unique_keys([a.account_id for a in self.accounts], "accounts", "account_id")
         return self
 

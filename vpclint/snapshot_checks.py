@@ -2,6 +2,9 @@
 
 * ids are unique within each collection (``vpcs``, ``subnets``, ...: the first required ``*_id`` field of the items);
 * every field whose name mentions ``cidr`` holds valid CIDRs (``10.0.0.0/33`` is refused);
+* every identifier (a field named ``*_id`` or ``*_ids``) and the region's name is one word of safe characters
+  (:func:`valid_identifier`): they go into the shell commands a remediation prints, so a snapshot file can't make
+  one run something else (``vpc-1; rm -rf ~`` is refused);
 * subnets, route tables and endpoints name a VPC of the region's own ``vpcs`` (only when ``vpcs`` was collected);
 * NAT gateway metrics stay within :data:`MAX_NAT_BYTES` per gateway and metric.
 
@@ -12,6 +15,7 @@ field (``field regions.0.subnets.3.cidr_block: ...``).
 from __future__ import annotations
 
 import ipaddress
+import re
 from functools import lru_cache
 from typing import Any, Iterator
 
@@ -22,6 +26,11 @@ from vpclint.limits import FieldError
 MAX_NAT_BYTES = 10**18
 """The most bytes one NAT gateway metric may sum to in a snapshot (1 EB)."""
 VPC_MEMBERS = ("subnets", "route_tables", "vpc_endpoints")
+IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:/@+=,-]{0,255}")
+"""What an AWS identifier, region or account id looks like here: one shell word that needs no quoting (letters,
+digits and ``_.:/@+=,-``; a role session name in an interface's requester id uses the most of them)."""
+DIAGNOSTICS = ("notes", "errors")
+"""Collections that record what could not be read (their ids are reported as text, escaped, never run)."""
 
 
 @lru_cache(maxsize=1 << 16)
@@ -32,6 +41,11 @@ def valid_cidr(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def valid_identifier(text: str) -> bool:
+    """True for an identifier that a printed shell command can carry as it is (see :data:`IDENTIFIER`)."""
+    return IDENTIFIER.fullmatch(text) is not None
 
 
 def id_field(model: type[BaseModel]) -> str | None:
@@ -61,17 +75,22 @@ def _check_unique(name: str, items: list[BaseModel]) -> None:
         seen[value] = index
 
 
-def _cidr_fields(item: BaseModel, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], Any]]:
-    """``(path, value)`` of every ``*cidr*`` field in ``item`` and the models nested in it."""
+def _fields(item: BaseModel, path: tuple[Any, ...], wanted: str) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    """``(path, value)`` of every string field (or string in a list field) named as ``wanted`` says — ``"cidr"``
+    fields whose name mentions cidr, ``"id"`` those named ``*_id`` or ``*_ids`` — in ``item`` and the models nested
+    in it."""
     for name in type(item).model_fields:
         value = getattr(item, name)
-        if "cidr" in name and isinstance(value, str):
-            yield (*path, name), value
-        elif "cidr" in name and isinstance(value, list):
-            yield from (((*path, name, i), v) for i, v in enumerate(value) if isinstance(v, str))
+        if "cidr" in name if wanted == "cidr" else name.endswith(("_id", "_ids")):
+            if isinstance(value, str):
+                yield (*path, name), value
+            elif isinstance(value, list):
+                yield from (((*path, name, i), v) for i, v in enumerate(value) if isinstance(v, str))
+        elif isinstance(value, BaseModel):
+            yield from _fields(value, (*path, name), wanted)
         elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
             for index, child in enumerate(value):
-                yield from _cidr_fields(child, (*path, name, index))
+                yield from _fields(child, (*path, name, index), wanted)
 
 
 def check_unique_keys(keys: list[str], field: str, key: str) -> None:
@@ -83,14 +102,23 @@ def check_unique_keys(keys: list[str], field: str, key: str) -> None:
         seen[value] = index
 
 
+def check_identifier(value: str, *path: Any) -> None:
+    """Raise :class:`FieldError` at ``path`` unless ``value`` is an identifier (:func:`valid_identifier`)."""
+    if not valid_identifier(value):
+        raise FieldError(path, f"{value!r} is not an identifier (letters, digits and _.:/@+=,- only)")
+
+
 def check_region(region: BaseModel) -> None:
     """Raise :class:`FieldError` at the first inconsistency of one ``RegionSnapshot``."""
+    check_identifier(getattr(region, "region", ""), "region")
     for name, items in _collections(region):
         _check_unique(name, items)
         for index, item in enumerate(items):
-            for path, value in _cidr_fields(item, (name, index)):
+            for path, value in _fields(item, (name, index), "cidr"):
                 if not valid_cidr(value):
                     raise FieldError(path, f"{value!r} is not a valid CIDR")
+            for path, value in [] if name in DIAGNOSTICS else _fields(item, (name, index), "id"):
+                check_identifier(value, *path)
     if "vpcs" in getattr(region, "collected", []):
         vpcs = {vpc.vpc_id for vpc in getattr(region, "vpcs", [])}
         for name in VPC_MEMBERS:
