@@ -17,7 +17,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import Any, Iterator, get_args
 
 from pydantic import BaseModel
 
@@ -75,22 +75,42 @@ def _check_unique(name: str, items: list[BaseModel]) -> None:
         seen[value] = index
 
 
-def _fields(item: BaseModel, path: tuple[Any, ...], wanted: str) -> Iterator[tuple[tuple[Any, ...], Any]]:
-    """``(path, value)`` of every string field (or string in a list field) named as ``wanted`` says — ``"cidr"``
-    fields whose name mentions cidr, ``"id"`` those named ``*_id`` or ``*_ids`` — in ``item`` and the models nested
-    in it."""
-    for name in type(item).model_fields:
+@lru_cache(maxsize=None)
+def _plan(model: type[BaseModel]) -> tuple[tuple[str, str], ...]:
+    """The fields of ``model`` the checks read, each with what it holds: ``cidr`` (its name mentions cidr), ``id``
+    (named ``*_id`` or ``*_ids``) or ``model`` (models nested in it); worked out once per model class."""
+    plan = []
+    for name, info in model.model_fields.items():
+        if "cidr" in name:
+            plan.append((name, "cidr"))
+        elif name.endswith(("_id", "_ids")):
+            plan.append((name, "id"))
+        elif _holds_models(info.annotation):
+            plan.append((name, "model"))
+    return tuple(plan)
+
+
+def _holds_models(annotation: Any) -> bool:
+    """Whether a field's type is, or contains, a pydantic model (``Optional[X]``, ``list[X]``)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(_holds_models(arg) for arg in get_args(annotation))
+
+
+def _fields(item: BaseModel, path: tuple[Any, ...], ids: bool) -> Iterator[tuple[tuple[Any, ...], str, str]]:
+    """``(path, kind, value)`` of every string (or string in a list) in a ``cidr`` field of ``item`` and the models
+    nested in it, and, with ``ids``, in every ``id`` field (see :func:`_plan`)."""
+    for name, kind in _plan(type(item)):
         value = getattr(item, name)
-        if "cidr" in name if wanted == "cidr" else name.endswith(("_id", "_ids")):
+        if kind == "model":
+            for index, child in enumerate(value) if isinstance(value, list) else [(None, value)]:
+                if isinstance(child, BaseModel):
+                    yield from _fields(child, (*path, name) if index is None else (*path, name, index), ids)
+        elif kind == "cidr" or ids:
             if isinstance(value, str):
-                yield (*path, name), value
+                yield (*path, name), kind, value
             elif isinstance(value, list):
-                yield from (((*path, name, i), v) for i, v in enumerate(value) if isinstance(v, str))
-        elif isinstance(value, BaseModel):
-            yield from _fields(value, (*path, name), wanted)
-        elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
-            for index, child in enumerate(value):
-                yield from _fields(child, (*path, name, index), wanted)
+                yield from (((*path, name, i), kind, v) for i, v in enumerate(value) if isinstance(v, str))
 
 
 def check_unique_keys(keys: list[str], field: str, key: str) -> None:
@@ -114,11 +134,11 @@ def check_region(region: BaseModel) -> None:
     for name, items in _collections(region):
         _check_unique(name, items)
         for index, item in enumerate(items):
-            for path, value in _fields(item, (name, index), "cidr"):
-                if not valid_cidr(value):
+            for path, kind, value in _fields(item, (name, index), ids=name not in DIAGNOSTICS):
+                if kind == "id":
+                    check_identifier(value, *path)
+                elif not valid_cidr(value):
                     raise FieldError(path, f"{value!r} is not a valid CIDR")
-            for path, value in [] if name in DIAGNOSTICS else _fields(item, (name, index), "id"):
-                check_identifier(value, *path)
     if "vpcs" in getattr(region, "collected", []):
         vpcs = {vpc.vpc_id for vpc in getattr(region, "vpcs", [])}
         for name in VPC_MEMBERS:
