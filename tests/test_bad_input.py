@@ -54,6 +54,8 @@ def _snapshot_cases() -> list[tuple[str, str, list[str]]]:
     table["routes"][0]["target_id"] = "igw-$(curl example.com)"
     injected_region = _demo()
     injected_region["accounts"][0]["regions"][0]["region"] = "us-east-1 `id`"
+    peer_cidr = _demo()
+    peer_cidr["accounts"][0]["regions"][0]["vpc_peering_connections"][0]["accepter"]["cidr_blocks"] = ["10.6.0.0/33"]
     injected_account = _demo()
     injected_account["accounts"][0]["account_id"] = "123456789012 && id"
     return [
@@ -70,6 +72,8 @@ def _snapshot_cases() -> list[tuple[str, str, list[str]]]:
         ("shell-in-a-nested-id", json.dumps(injected_route), ["field accounts.0.regions.0.route_tables.", ".routes.0.target_id",
                                                                 "'igw-$(curl example.com)' is not an identifier"]),
         ("shell-in-a-region", json.dumps(injected_region), ["field accounts.0.regions.0.region", "not an identifier"]),
+        ("bad-cidr-on-a-peering-side", json.dumps(peer_cidr), ["field accounts.0.regions.0.vpc_peering_connections.0"
+                                                                ".accepter.cidr_blocks.0", "'10.6.0.0/33' is not a valid CIDR"]),
         ("shell-in-an-account-id", json.dumps(injected_account), ["field accounts.0.account_id", "not an identifier"]),
     ]
 
