@@ -342,14 +342,15 @@ class HubAndSpoke:
 
 def build_hub_and_spoke(
     session: boto3.Session, region: str, via: str = "tgw", hub_cidr: str = "10.20.0.0/16",
-    spoke_cidr: str = "10.21.0.0/16", admit_spoke: bool = True,
+    spoke_cidr: str = "10.21.0.0/16", admit_spoke: bool = True, sg_referencing: Optional[str] = None,
 ) -> HubAndSpoke:
     """Centralised ECR endpoints (AWS's multi-VPC whitepaper): a ``hub`` VPC whose ecr.api and ecr.dkr endpoints
     have private DNS off, a ``spoke`` VPC with its own S3 gateway (each has one) reaching the hub over a transit gateway
     (``via="tgw"``) or a peering connection (``via="pcx"``), both VPCs routing to each other, and private hosted
     zones ``dkr.ecr.<region>.amazonaws.com`` (apex and ``*``) and ``api.ecr.<region>.amazonaws.com`` (apex) aliasing
     the hub endpoints, associated with both VPCs. Two AZs, no internet way out, an instance in every private subnet.
-    ``admit_spoke`` False leaves the hub endpoint group admitting only the hub's CIDR."""
+    ``admit_spoke`` False leaves the hub endpoint group admitting only the hub's CIDR; ``sg_referencing``
+    (``enable``/``disable``) is the transit gateway's and both attachments' ``SecurityGroupReferencingSupport``."""
     ec2 = session.client("ec2", region_name=region)
     hub = build_vpc(session, region, "hub", cidr=hub_cidr, azs=2, public=False, nat=False)
     endpoint_security_group(session, hub, [hub_cidr, spoke_cidr] if admit_spoke else [hub_cidr], name="hub-endpoints")
@@ -359,12 +360,13 @@ def build_hub_and_spoke(
     spoke = build_vpc(session, region, "spoke", cidr=spoke_cidr, azs=2, public=False, nat=False)
     add_s3_gateway(session, spoke, spoke.private_route_tables)
     if via == "tgw":
-        gateway = ec2.create_transit_gateway(Description="hub")["TransitGateway"]
+        options = {"Options": {"SecurityGroupReferencingSupport": sg_referencing}} if sg_referencing else {}
+        gateway = ec2.create_transit_gateway(Description="hub", **options)["TransitGateway"]
         connection = gateway["TransitGatewayId"]
         table = gateway["Options"]["AssociationDefaultRouteTableId"]
         for net, cidr in ((hub, hub_cidr), (spoke, spoke_cidr)):
             attachment = ec2.create_transit_gateway_vpc_attachment(
-                TransitGatewayId=connection, VpcId=net.vpc_id, SubnetIds=net.private_subnets,
+                TransitGatewayId=connection, VpcId=net.vpc_id, SubnetIds=net.private_subnets, **options,
             )["TransitGatewayVpcAttachment"]["TransitGatewayAttachmentId"]
             ec2.create_transit_gateway_route(DestinationCidrBlock=cidr, TransitGatewayRouteTableId=table,
                                              TransitGatewayAttachmentId=attachment)

@@ -81,6 +81,7 @@ def test_attachments_route_tables_routes_and_peering_from_the_aws_cli():
         "tgw-attach-0a08e88308EXAMPLE", "tgw-0043d72bb4EXAMPLE", "vpc-0f501f7ee8EXAMPLE", "111122223333")
     assert (attachment.subnet_ids, attachment.dns_support, attachment.ipv6_support, attachment.tags) == (
         ["subnet-045d586432EXAMPLE", "subnet-0a0ad478a6EXAMPLE"], "enable", "disable", {"Name": "attachment name"})
+    assert attachment.security_group_referencing_support is None  # a 2019 example: the option came in 2024, not read
     [table] = region.transit_gateway_route_tables  # tgw-0bc994abffEXAMPLE has no attachment listed: not searched
     assert (table.transit_gateway_route_table_id, table.default_association_route_table) == ("tgw-rtb-0e8f48f148EXAMPLE", True)
     assert [(r.destination_cidr_block, r.type, r.state, r.attachments[0].transit_gateway_attachment_id) for r in table.routes] == [
@@ -155,3 +156,29 @@ def test_an_unreadable_association_is_an_error_and_leaves_the_attachments_withou
     fake = FakeEc2({**VPCS, **shape("describe_transit_gateway_attachments")})
     assert collect_fake(fake).errors == []
     assert "DescribeTransitGatewayAttachments" not in {c[0] for c in fake.calls}
+
+
+def test_security_group_referencing_support_from_the_transit_gateway_guide_and_from_moto(aws_env):
+    """The attachments' ``Options.SecurityGroupReferencingSupport`` comes with the describe already made (the
+    Transit Gateway guide's example output: both enabled); moto keeps what the create call asked for (its default,
+    like AWS's for an attachment, is enable)."""
+    fake = FakeEc2({**VPCS, **shape("describe_transit_gateway_vpc_attachments_tgw_guide")})
+    region = collect_fake(fake)
+    assert region.errors == [] and region.notes == []
+    assert [(a.transit_gateway_attachment_id, a.security_group_referencing_support) for a in region.transit_gateway_attachments] == [
+        ("tgw-attach-1234567890abcdef0", "enable"), ("tgw-attach-abcdef1234567890", "enable")]
+    assert [c[0] for c in fake.calls].count("DescribeTransitGatewayVpcAttachments") == 1
+    with mock_aws():
+        session = boto3.Session(region_name="us-east-1")
+        hub = build_vpc(session, "us-east-1", "hub", cidr="10.0.0.0/16", azs=1, workloads=False)
+        spoke = build_vpc(session, "us-east-1", "spoke", cidr="10.1.0.0/16", azs=1, workloads=False)
+        ec2 = session.client("ec2")
+        tgw = ec2.create_transit_gateway(Options={"SecurityGroupReferencingSupport": "enable"})["TransitGateway"]["TransitGatewayId"]
+        asked = {hub.vpc_id: {"SecurityGroupReferencingSupport": "disable"}, spoke.vpc_id: {}}
+        for net in (hub, spoke):
+            ec2.create_transit_gateway_vpc_attachment(TransitGatewayId=tgw, VpcId=net.vpc_id, SubnetIds=net.private_subnets,
+                                                      Options=asked[net.vpc_id])
+        region = collect(session, ["us-east-1"], ACCOUNT, "aws").regions[0]
+    assert region.errors == []
+    assert {a.vpc_id: a.security_group_referencing_support for a in region.transit_gateway_attachments} == {
+        hub.vpc_id: "disable", spoke.vpc_id: "enable"}

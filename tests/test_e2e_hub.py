@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from scenarios import build_hub_and_spoke
+from scenarios import build_hub_and_spoke, workload_group
 from test_e2e_pull_path import findings, vpc_row
 
 REGION = "us-west-2"
@@ -81,6 +81,40 @@ def test_a_hub_group_admitting_only_the_hub_names_the_group_and_the_spoke_cidr(m
         assert finding["evidence"]["blocked_by"]["group_ids"] == [world.hub.endpoint_sg]
         assert f"--group-id {world.hub.endpoint_sg}" in finding["remediation"]
         assert finding["evidence"]["blocked_by"]["peer"].startswith("10.21.")
+
+
+@pytest.mark.parametrize("sg_referencing", ["enable", "disable"])
+def test_a_hub_group_referencing_the_spoke_workloads_admits_nobody_over_the_transit_gateway(
+        moto_server, run_vpclint, tmp_path, sg_referencing):
+    """The hub endpoints' group admits the hub CIDR and references the group every spoke workload is in. AWS's
+    security group referencing over a transit gateway "is not supported for PrivateLink endpoints", so the spoke is
+    blocked whether the gateway and its attachments enable it or not; the finding names the hub group and says why."""
+    session = moto_server.session(REGION)
+    world = build_hub_and_spoke(session, REGION, admit_spoke=False, sg_referencing=sg_referencing)
+    ec2 = session.client("ec2", region_name=REGION)
+    spoke_group = workload_group(session, world.spoke, name="spoke-workloads")
+    reservations = ec2.describe_instances(Filters=[{"Name": "vpc-id", "Values": [world.spoke.vpc_id]}])["Reservations"]
+    for instance in (i for r in reservations for i in r["Instances"]):
+        ec2.modify_instance_attribute(InstanceId=instance["InstanceId"], Groups=[spoke_group])
+    ec2.authorize_security_group_ingress(GroupId=world.hub.endpoint_sg, IpPermissions=[{
+        "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+        "UserIdGroupPairs": [{"GroupId": spoke_group, "VpcId": world.spoke.vpc_id}]}])
+    snapshot = tmp_path / "snapshot.json"
+    data = collect_with_route_attachments(moto_server, run_vpclint, snapshot)
+    [region] = [r for account in data["accounts"] for r in account["regions"]]
+    assert {a["security_group_referencing_support"] for a in region["transit_gateway_attachments"]} == {sg_referencing}
+    result = run_vpclint(["scan", "--snapshot", str(snapshot), "--format", "json"], env=moto_server.env(REGION))
+    report = result.json()
+    assert result.returncode == 1 and report["summary"]["complete"], result.stderr
+    assert vpc_row(report, world.spoke.vpc_id)["verdict"] == "broken"
+    flagged = findings(report, "hub-endpoint-ingress-missing")
+    assert sorted(flagged) == sorted(world.spoke.private_subnets)
+    for finding in flagged.values():
+        assert finding["evidence"]["blocked_by"]["group_ids"] == [world.hub.endpoint_sg]
+        detail = finding["evidence"]["flows"][0]["detail"]
+        assert (f"{world.hub.endpoint_sg}'s reference to {spoke_group} admits nobody across {world.connection}: AWS does "
+                "not support security group referencing over a transit gateway for PrivateLink endpoints") in detail
+        assert ("even where enabled" in detail) == (sg_referencing == "enable")
 
 
 def test_a_spoke_without_the_route_to_the_hub_is_told_which_route_to_add(moto_server, run_vpclint, tmp_path):

@@ -73,6 +73,8 @@ class TransitGatewayAttachment(_Model):
     association_route_table_id: Optional[str] = None  # Association.TransitGatewayRouteTableId
     association_state: Optional[str] = None  # Association.State: associating, associated, disassociating, ...
     ipv6_support: Optional[str] = None
+    security_group_referencing_support: Optional[str] = None  # Options.SecurityGroupReferencingSupport: enable,
+    # disable; None when not read (older snapshots, or AWS left it out)
     tags: dict[str, str] = Field(default_factory=dict)
 
 

@@ -45,6 +45,7 @@ def attachment(raw: dict) -> TransitGatewayAttachment:
         subnet_ids=sorted_unique(raw.get("SubnetIds") or []),
         dns_support=options.get("DnsSupport"),
         ipv6_support=options.get("Ipv6Support"),
+        security_group_referencing_support=options.get("SecurityGroupReferencingSupport"),
         tags=tags(raw),
     )
 

@@ -20,7 +20,10 @@ In order, for each subnet holding the hub endpoint's interfaces and each interfa
 6. the workload subnet's network ACL (443 out, replies in), the hub subnet's (443 in, replies out), the
    workloads' egress; then the hub endpoint's groups, which must admit the workload subnet's CIDR
    (``hub-endpoint-sg``): a rule referencing the workloads' group counts across a peering connection, never
-   across a transit gateway. The policy is checked by the caller.
+   across a transit gateway: AWS's security group referencing over a transit gateway (the gateway's and the VPC
+   attachments' ``SecurityGroupReferencingSupport``) "is not supported for PrivateLink endpoints"
+   (tgw-vpc-attachments.html#vpc-attachment-security), so whatever those options say, the block names such a rule
+   and says why. The policy is checked by the caller.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from typing import Optional
 
 from vpclint.path.checks import EPHEMERAL, HTTPS, Judge, Link, check_acl, check_endpoint_ingress, check_workload_egress
 from vpclint.path.endpoints import live_targets, source_acl
-from vpclint.path.groups import Peer
+from vpclint.path.groups import Peer, admits_https
 from vpclint.path.hubindex import HubIndex
 from vpclint.path.index import Network, RegionIndex
 from vpclint.path.networks import contains, span
@@ -87,15 +90,43 @@ def _ingress(
     group_sets: list[frozenset[str]], connections: set[str],
 ) -> None:
     """The hub endpoint's groups must admit the workload subnet: group references count across one peering
-    connection, never across a transit gateway (its link is ``hub-endpoint-sg``, naming the workload CIDR)."""
+    connection, never across a transit gateway (its link is ``hub-endpoint-sg``, naming the workload CIDR, and
+    the rules that reference the workloads' groups across a transit gateway)."""
     group_ids = endpoint.group_ids or [g for g in [index.default_group(endpoint.vpc_id)] if g]
     peering = next(iter(connections)) if len(connections) == 1 and next(iter(connections)).startswith("pcx-") else None
     scratch = Judge()
     sets = group_sets if peering else [frozenset()]
     check_endpoint_ingress(index, scratch, group_ids, source, subnet.vpc_id, sets, endpoint.vpc_endpoint_id, peering)
     if scratch.blocked is not None and scratch.blocked.kind == "endpoint-sg":
-        scratch.blocked = dataclasses.replace(scratch.blocked, kind="hub-endpoint-sg", peer=str(source))
+        why = "" if peering else _gateway_references(index, group_ids, subnet.vpc_id, group_sets, endpoint.vpc_id, connections)
+        scratch.blocked = dataclasses.replace(scratch.blocked, kind="hub-endpoint-sg", peer=str(source),
+                                              detail=scratch.blocked.detail + why)
     judge.replay(scratch)
+
+
+def _gateway_references(
+    index: RegionIndex, group_ids: list[str], spoke_id: str, group_sets: list[frozenset[str]], hub_id: str,
+    connections: set[str],
+) -> str:
+    """Why the hub groups' rules referencing the workloads' groups (any group of the spoke VPC, in a subnet
+    without workloads) admit nobody across the transit gateway(s) crossed, naming the attachments that enable
+    security group referencing; empty when no such rule."""
+    gateways = sorted(c for c in connections if not c.startswith("pcx-"))
+    members = frozenset().union(*group_sets) if group_sets else index.vpc_groups(spoke_id)
+    groups = [index.groups[g] for g in group_ids if g in index.groups]
+    references = sorted({
+        f"{group.group_id}'s reference to {rule.referenced_group_id}" for group in groups for rule in group.ingress
+        if admits_https(rule) and rule.referenced_group_id in members and not rule.vpc_peering_connection_id
+    })
+    if not gateways or not references:
+        return ""
+    hub = index.hub
+    assert hub is not None
+    enabled = sorted(a.transit_gateway_attachment_id for gateway in gateways for vpc_id in (spoke_id, hub_id)
+                     for a in hub.vpc_attachments(vpc_id, gateway) if a.security_group_referencing_support == "enable")
+    though = f" (even where enabled: {', '.join(enabled)})" if enabled else ""
+    return (f"; {', '.join(references)} admits nobody across {', '.join(gateways)}: AWS does not support security "
+            f"group referencing over a transit gateway for PrivateLink endpoints{though}, so admit the CIDR")
 
 
 def _hop(
