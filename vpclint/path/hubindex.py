@@ -212,14 +212,16 @@ class CarriedDns:
         owner = profile.owner_id or resource.owner_id
         if status in GONE or resource.kind in ("firewall_rule_group", "query_log_config"):
             return
+        zone = self.zone_by_id.get(resource.resource_id or "") if resource.kind == "hosted_zone" else None
+        rule = self.rule_by_id.get(resource.resource_id or "") if resource.kind == "resolver_rule" else None
         if status not in LIVE:
             self._doubt(vpc_id, f"{label} is {status}")
-        elif resource.kind == "hosted_zone" and resource.resource_id in self.zone_by_id:
-            self.zones.setdefault(vpc_id, []).append(self.zone_by_id[resource.resource_id])
+        elif zone is not None:
+            self.zones.setdefault(vpc_id, []).append(zone)
         elif resource.kind == "hosted_zone":
             self._doubt(vpc_id, f"the name and records of {label} were not read", owner)
-        elif resource.kind == "resolver_rule" and resource.resource_id in self.rule_by_id:
-            self.rules.setdefault(vpc_id, []).append(self.rule_by_id[resource.resource_id])
+        elif rule is not None:
+            self.rules.setdefault(vpc_id, []).append(rule)
         elif resource.kind == "resolver_rule":
             self._doubt(vpc_id, f"the domain of {label} was not read (another account's rule?)",
                         _arn_account(resource.resource_arn) or owner)
