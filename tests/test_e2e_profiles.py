@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 from scenarios import build_hub_and_spoke
-from test_e2e_hub import MISSING, REGION, collect_with_route_attachments
+from test_e2e_hub import REGION, assert_private_over_the_hub, scan
 from test_e2e_pull_path import vpc_row
 
 
@@ -18,21 +18,11 @@ def test_a_spoke_whose_only_zones_come_through_a_profile_is_private_over_the_hub
     profiles_service.associate("rp-hub", world.spoke.vpc_id)
     for zone in world.zones:
         profiles_service.carry("rp-hub", f"arn:aws:route53:::hostedzone/{zone}", "PRIVATE_HOSTED_ZONE")
-    snapshot = tmp_path / "snapshot.json"
-    data = collect_with_route_attachments(moto_server, run_vpclint, snapshot)
-    (region,) = data["accounts"][0]["regions"]
+    report = scan(moto_server, run_vpclint, tmp_path)
+    (region,) = json.loads((tmp_path / "snapshot.json").read_text())["accounts"][0]["regions"]
     assert [(p["profile_id"], [a["vpc_id"] for a in p["vpc_associations"]]) for p in region["route53_profiles"]] == [
         ("rp-hub", [world.spoke.vpc_id])]
-    result = run_vpclint(["scan", "--snapshot", str(snapshot), "--format", "json"], env=moto_server.env(REGION))
-    report = result.json()
-    spoke = vpc_row(report, world.spoke.vpc_id)
-    assert spoke["verdict"] == "private", spoke["summary"]
-    for subnet in spoke["subnets"]:
-        flows = subnet["flows"]
-        assert (flows["registry"]["path"], flows["registry"]["via"]) == ("endpoint", world.hub.endpoints["ecr.dkr"])
-        assert (flows["registry_api"]["path"], flows["registry_api"]["via"]) == ("endpoint", world.hub.endpoints["ecr.api"])
-    ours = (world.hub.vpc_id, world.spoke.vpc_id)
-    assert not [f for f in report["findings"] if f["rule_id"] in MISSING and f["vpc_id"] in ours], report["findings"]
+    assert_private_over_the_hub(report, world)
 
 
 def test_a_denied_profile_listing_leaves_the_vpcs_unknown_naming_the_source(moto_server, profiles_service, run_vpclint, tmp_path):
