@@ -124,6 +124,21 @@ def test_without_the_hub_account_the_profiles_zones_are_unknown_naming_the_accou
            "111111111111: scan that account" in found.flows["registry"].reason
 
 
+def test_a_scanned_hub_account_whose_view_lacks_the_profiles_zones_is_named():
+    snapshot = spoke_and_hub_accounts()
+    data = snapshot.model_dump()
+    for account in data["accounts"]:
+        account["regions"][0]["hosted_zones"] = []
+    snapshot = Snapshot.model_validate(data)
+    joined = combine_region(snapshot, "us-east-1")
+    found = subnet_path(build_index(snapshot, joined.region, joined),
+                        next(s for s in joined.region.subnets if s.subnet_id == SPOKE_A))
+    assert found.flows["registry"].reason == (
+        "the name and records of hosted zone Z0API of Route 53 Profile rp-hub were not read: its owner, account "
+        "111111111111, was scanned, but vpclint reads what a Profile carries only for the VPCs associated with it, "
+        "and none of that account's is")
+
+
 def test_the_vpcs_own_zone_wins_over_its_profiles_zone_for_the_same_domain():
     """The spoke's own dkr.ecr zone, without the registry's record, decides (AWS answers NXDOMAIN) though the
     Profile's zone of the same name would answer."""

@@ -176,7 +176,11 @@ def _zones_and_rules(index: "RegionIndex", vpc: Vpc, name: str, private_depth: i
         return DnsAnswer("unknown", f"the Route 53 Profile associations of {index.region} could not be read")
     if hub.doubts.get(vpc.vpc_id):
         doubt = hub.doubts[vpc.vpc_id][0]
-        return DnsAnswer("unknown", f"{doubt.reason}{_owner_reason(index, [doubt.owner])}")
+        owner = _owner_reason(index, [doubt.owner])
+        if not owner and doubt.owner and doubt.owner != (vpc.owner_id or index.account_id):
+            owner = (f": its owner, account {doubt.owner}, was scanned, but vpclint reads what a Profile carries only "
+                     "for the VPCs associated with it, and none of that account's is")
+        return DnsAnswer("unknown", f"{doubt.reason}{owner}")
     zones, rules = hub.zones_by_vpc.get(vpc.vpc_id), hub.rules_by_vpc.get(vpc.vpc_id)
     if not zones and not rules:  # neither decides: the endpoint's private DNS or the public service answers
         return None
