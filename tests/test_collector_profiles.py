@@ -107,6 +107,11 @@ def test_zone_names_are_listed_once_per_collection_and_a_denied_listing_leaves_t
     assert [[z.hosted_zone_id for z in r.hosted_zones] for r in regions] == [["Z0OWN"], ["Z0OWN"]]
     denied = read_with(fake_dns(ListHostedZones="AccessDenied"), region_with_private_vpc())
     assert (denied.hosted_zones, [(e.api, e.code) for e in denied.errors]) == ([], [("route53:ListHostedZones", "AccessDenied")])
+    looping = fake_dns()
+    looping.answers["ListHostedZones"] = [{**OWN_ZONES, "IsTruncated": True, "NextMarker": "Z0NEXT"}]
+    stuck = read_with(looping, region_with_private_vpc())
+    assert [(e.api, e.code) for e in stuck.errors] == [("route53:ListHostedZones", "PaginationLoop")]
+    assert looping.calls.count("ListHostedZones") == 2
 
 
 def test_a_region_without_vpcs_asks_nothing_and_counts_profiles_as_read(profiles_service):

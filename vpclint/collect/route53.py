@@ -18,6 +18,7 @@ from typing import Any, Callable, Optional, TypeVar, Union
 
 import boto3
 
+from vpclint.collect.deadline import CollectionFault
 from vpclint.collect.items import ItemReader, attempt, paginate, sorted_unique
 from vpclint.collect.profiles import profile_rule_ids, profile_zone_ids, read_profiles
 from vpclint.collect.session import CALL_ERRORS, HOME_REGIONS, client_config, collection_error, error_code, error_order
@@ -183,12 +184,16 @@ class DnsReader:
             try:
                 names: dict[str, str] = {}
                 marker: dict[str, str] = {}
+                seen: set[str] = set()
                 while True:
                     page = self._ask(lambda: self.route53.list_hosted_zones(**marker))
                     names.update({str(z["Id"]).split("/")[-1]: z["Name"] for z in page.get("HostedZones") or []
                                   if isinstance(z, dict) and z.get("Id") and z.get("Name")})
                     if not page.get("IsTruncated") or not page.get("NextMarker"):
                         break
+                    if page["NextMarker"] in seen:
+                        raise CollectionFault("PaginationLoop", "ListHostedZones answered a NextMarker seen before")
+                    seen.add(page["NextMarker"])
                     marker = {"Marker": page["NextMarker"]}
                 owned = names
             except CALL_ERRORS as exc:
