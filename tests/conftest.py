@@ -1,4 +1,6 @@
-"""Shared fixtures: a moto server on 127.0.0.1, boto3 sessions against it, and the real ``vpclint`` executable."""
+"""Shared fixtures: a moto server on 127.0.0.1, boto3 sessions against it, the Route 53 Profiles responder beside it
+(moto lacks ``route53profiles``: see profiles_responder.py; every test's boto3 reaches it, an account without Profiles
+unless the test adds some), and the real ``vpclint`` executable."""
 
 from __future__ import annotations
 
@@ -20,6 +22,9 @@ from hypothesis import settings
 
 TESTS = Path(__file__).resolve().parent
 sys.path.insert(0, str(TESTS))  # lets tests import scenarios.py
+
+from profiles_responder import ENV as PROFILES_ENV  # noqa: E402 - needs the path above
+from profiles_responder import ProfilesService  # noqa: E402
 
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -47,6 +52,8 @@ class MotoServer:
 
     url: str
     process: subprocess.Popen
+    profiles_url: str = ""
+    """The Route 53 Profiles responder that stands beside this server (moto has no ``route53profiles``)."""
 
     def reset(self) -> None:
         """Drop every resource (``POST /moto-api/reset``). moto resets every backend of every account a test used
@@ -69,10 +76,12 @@ class MotoServer:
         env.update(FAKE_CREDENTIALS)
         env.update({"AWS_ENDPOINT_URL": self.url, "AWS_DEFAULT_REGION": region, "AWS_CONFIG_FILE": os.devnull,
                     "AWS_SHARED_CREDENTIALS_FILE": os.devnull})
+        if self.profiles_url:
+            env[PROFILES_ENV] = self.profiles_url
         return env
 
 
-def _start_server(extra_env: dict[str, str] | None = None) -> MotoServer:
+def _start_server(extra_env: dict[str, str] | None = None, profiles_url: str = "") -> MotoServer:
     executable = shutil.which("moto_server") or str(Path(sys.executable).parent / "moto_server")
     port = _free_port()
     env = {**os.environ, **(extra_env or {})}
@@ -87,7 +96,7 @@ def _start_server(extra_env: dict[str, str] | None = None) -> MotoServer:
             raise RuntimeError(f"moto_server exited with {process.returncode}")
         try:
             urllib.request.urlopen(f"{url}/moto-api/", timeout=1).read()
-            return MotoServer(url=url, process=process)
+            return MotoServer(url=url, process=process, profiles_url=profiles_url)
         except OSError:
             time.sleep(0.1)
     process.kill()
@@ -104,17 +113,35 @@ def _stop_server(server: MotoServer) -> None:
 
 
 @pytest.fixture(scope="session")
-def moto_server_process() -> Iterator[MotoServer]:
+def profiles_responder() -> Iterator[ProfilesService]:
+    """One Route 53 Profiles responder for the whole test session, on 127.0.0.1 and a free port."""
+    service = ProfilesService()
+    service.start()
+    yield service
+    service.stop()
+
+
+@pytest.fixture(autouse=True)
+def profiles_service(profiles_responder: ProfilesService, monkeypatch: pytest.MonkeyPatch) -> ProfilesService:
+    """The responder, emptied before every test (an account without Profiles), with boto3 pointed at it."""
+    profiles_responder.reset()
+    monkeypatch.setenv(PROFILES_ENV, profiles_responder.url)
+    return profiles_responder
+
+
+@pytest.fixture(scope="session")
+def moto_server_process(profiles_responder: ProfilesService) -> Iterator[MotoServer]:
     """One moto server for the whole test session, on 127.0.0.1 and a free port."""
-    server = _start_server()
+    server = _start_server(profiles_url=profiles_responder.url)
     yield server
     _stop_server(server)
 
 
 @pytest.fixture
 def no_aws(monkeypatch, tmp_path):
-    """An environment with no AWS credentials, config files or instance metadata."""
-    for key in [k for k in os.environ if k.startswith("AWS_")]:
+    """An environment with no AWS credentials, config files or instance metadata (boto3 still reaches the test
+    harness's Route 53 Profiles responder on 127.0.0.1)."""
+    for key in [k for k in os.environ if k.startswith("AWS_") and k != PROFILES_ENV]:
         monkeypatch.delenv(key)
     monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
@@ -135,7 +162,7 @@ def aws_env(no_aws, monkeypatch):
 def moto_server(moto_server_process: MotoServer, monkeypatch: pytest.MonkeyPatch) -> MotoServer:
     """The moto server, reset before the test; boto3 in this process is pointed at it too."""
     moto_server_process.reset()
-    for key in [k for k in os.environ if k.startswith("AWS_")]:
+    for key in [k for k in os.environ if k.startswith("AWS_") and k != PROFILES_ENV]:
         monkeypatch.delenv(key)
     for key, value in moto_server_process.env().items():
         if key.startswith("AWS_"):
@@ -144,12 +171,12 @@ def moto_server(moto_server_process: MotoServer, monkeypatch: pytest.MonkeyPatch
 
 
 @pytest.fixture
-def start_moto_server():
+def start_moto_server(profiles_responder: ProfilesService):
     """Start a dedicated moto server with extra environment (e.g. INITIAL_NO_AUTH_ACTION_COUNT); stopped after."""
     started: list[MotoServer] = []
 
     def start(extra_env: dict[str, str]) -> MotoServer:
-        server = _start_server(extra_env)
+        server = _start_server(extra_env, profiles_responder.url)
         started.append(server)
         return server
 

@@ -343,6 +343,7 @@ class HubAndSpoke:
 def build_hub_and_spoke(
     session: boto3.Session, region: str, via: str = "tgw", hub_cidr: str = "10.20.0.0/16",
     spoke_cidr: str = "10.21.0.0/16", admit_spoke: bool = True, sg_referencing: Optional[str] = None,
+    associate_spoke: bool = True,
 ) -> HubAndSpoke:
     """Centralised ECR endpoints (AWS's multi-VPC whitepaper): a ``hub`` VPC whose ecr.api and ecr.dkr endpoints
     have private DNS off, a ``spoke`` VPC with its own S3 gateway (each has one) reaching the hub over a transit gateway
@@ -350,7 +351,9 @@ def build_hub_and_spoke(
     zones ``dkr.ecr.<region>.amazonaws.com`` (apex and ``*``) and ``api.ecr.<region>.amazonaws.com`` (apex) aliasing
     the hub endpoints, associated with both VPCs. Two AZs, no internet way out, an instance in every private subnet.
     ``admit_spoke`` False leaves the hub endpoint group admitting only the hub's CIDR; ``sg_referencing``
-    (``enable``/``disable``) is the transit gateway's and both attachments' ``SecurityGroupReferencingSupport``."""
+    (``enable``/``disable``) is the transit gateway's and both attachments' ``SecurityGroupReferencingSupport``;
+    ``associate_spoke`` False associates the zones with the hub only (a Route 53 Profile may carry them to the
+    spoke)."""
     ec2 = session.client("ec2", region_name=region)
     hub = build_vpc(session, region, "hub", cidr=hub_cidr, azs=2, public=False, nat=False)
     endpoint_security_group(session, hub, [hub_cidr, spoke_cidr] if admit_spoke else [hub_cidr], name="hub-endpoints")
@@ -378,7 +381,7 @@ def build_hub_and_spoke(
     for net, other in ((hub, spoke_cidr), (spoke, hub_cidr)):
         for table_id in net.private_route_tables:
             ec2.create_route(RouteTableId=table_id, DestinationCidrBlock=other, **target)
-    zones = add_endpoint_zones(session, hub, [spoke.vpc_id])
+    zones = add_endpoint_zones(session, hub, [spoke.vpc_id] if associate_spoke else [])
     return HubAndSpoke(hub=hub, spoke=spoke, connection=connection, zones=zones)
 
 

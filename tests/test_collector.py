@@ -384,9 +384,11 @@ def test_collect_counts_calls_uses_adaptive_retries_and_records_a_denied_region(
         real_client = session.client
         with mock.patch.object(session, "client", lambda *a, **k: created.append(real_client(*a, **k)) or created[-1]):
             snapshot = collect(session, ["eu-west-1", "us-east-1"], "123456789012", "aws")
-    # A patient and a probe EC2 client per region, a Resolver client per region, one Route 53 client for all.
-    assert Counter(c.meta.service_model.service_name for c in created) == {"ec2": 4, "route53resolver": 2, "route53": 1}
-    assert [c.meta.config.retries["mode"] for c in created] == ["adaptive"] * 7
+    # A patient and a probe EC2 client per region, a Resolver and a Profiles client per region, one Route 53 client
+    # for all.
+    assert Counter(c.meta.service_model.service_name for c in created) == {
+        "ec2": 4, "route53resolver": 2, "route53profiles": 2, "route53": 1}
+    assert [c.meta.config.retries["mode"] for c in created] == ["adaptive"] * 9
     attempts = sorted(c.meta.config.retries["total_max_attempts"] for c in created if c.meta.service_model.service_name == "ec2")
     assert attempts == [collect_session.PROBE_ATTEMPTS] * 2 + [collect_session.MAX_ATTEMPTS] * 2 and collect_session.MAX_ATTEMPTS >= 5
     for region in ("eu-west-1", "us-east-1"):

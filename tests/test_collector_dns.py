@@ -231,12 +231,13 @@ def test_route53_is_one_adaptive_client_with_bounded_concurrency(aws_env, monkey
         reader.route53.meta.events.register_first("before-send", throttle)
         region = RegionSnapshot.model_validate({"region": "eu-west-1", "collected": ["vpcs"], "vpcs": [{"vpc_id": vpc}]})
         reader.resolvers["eu-west-1"] = session.client("route53resolver", region_name="eu-west-1")
+        reader.profiles["eu-west-1"] = session.client("route53profiles", region_name="eu-west-1")
         reader.read(region)
     assert reader.route53.meta.config.retries == {"mode": "adaptive", "total_max_attempts": collect_session.MAX_ATTEMPTS}
     assert reader.route53.meta.endpoint_url == "https://route53.amazonaws.com" and reader.gate._value == route53.ROUTE53_WORKERS == 2
     assert throttled == [0]
     assert [z.hosted_zone_id for z in region.hosted_zones] == [zone] and region.hosted_zones[0].records_read
-    assert region.errors == [] and {"hosted_zones", "resolver_rules"} <= set(region.collected)
+    assert region.errors == [] and {"hosted_zones", "resolver_rules", "route53_profiles"} <= set(region.collected)
 
 
 def test_access_denied_costs_only_its_source():

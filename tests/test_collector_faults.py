@@ -89,7 +89,7 @@ def test_a_region_past_its_deadline_keeps_the_sources_it_had_read(moto_server, m
     assert [(e.api, e.code) for e in region.errors] == [(api, "DeadlineExceeded") for api in (
         "ec2:DescribeNetworkInterfaces", "ec2:DescribePrefixLists", "ec2:DescribeTransitGatewayVpcAttachments",
         "ec2:DescribeVpcPeeringConnections", "ec2:SearchTransitGatewayRoutes", "route53:ListHostedZonesByVPC",
-        "route53resolver:ListResolverRules",
+        "route53profiles:ListProfileAssociations", "route53resolver:ListResolverRules",
     )]
     assert net.vpc_id in {v.vpc_id for v in region.vpcs}
     assert {s.subnet_id for s in region.subnets} >= set(net.private_subnets)

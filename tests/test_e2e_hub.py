@@ -57,7 +57,12 @@ MISSING = ("ecr-api-endpoint-missing", "ecr-dkr-endpoint-missing", "ecr-api-priv
 @pytest.mark.parametrize("via", ["tgw", "pcx"])
 def test_a_spoke_reaching_hub_endpoints_through_zones_is_private_and_no_finding(moto_server, run_vpclint, tmp_path, via):
     world = build_hub_and_spoke(moto_server.session(REGION), REGION, via=via)
-    report = scan(moto_server, run_vpclint, tmp_path)
+    assert_private_over_the_hub(scan(moto_server, run_vpclint, tmp_path), world)
+
+
+def assert_private_over_the_hub(report: dict, world) -> None:
+    """The spoke's registry names resolve to the hub endpoints over ``world.connection``, its layers take its own S3
+    gateway, hub and spoke are private, and neither is reported missing endpoints or private DNS."""
     spoke = vpc_row(report, world.spoke.vpc_id)
     assert spoke["verdict"] == "private", spoke["summary"]
     for subnet in spoke["subnets"]:

@@ -1,6 +1,7 @@
 """The README's minimal IAM policy lists every action the collector calls, and nothing else: the actions are
 taken from a collection in moto that reaches every reader (hub and spoke, zones with records, Resolver rules, a
-referenced customer prefix list, identity and region discovery) and from the recorded API of each source
+Route 53 Profile carrying a zone no VPC association lists (the test harness's Profiles responder), a referenced
+customer prefix list, identity and region discovery) and from the recorded API of each source
 (``SOURCE_APIS``), so a new call can't drift from the documented policy."""
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ def readme_policy_actions() -> set[str]:
     return set(statement["Action"])
 
 
-def every_call_of_a_full_collection() -> set[str]:
-    """``service:Operation`` of every call a collection makes of an account with each kind of resource."""
+def every_call_of_a_full_collection(profiles) -> set[str]:
+    """``service:Operation`` of every call a collection makes of an account with each kind of resource
+    (``profiles``: the Route 53 Profiles responder)."""
     with mock_aws():
         session = boto3.Session(region_name="us-east-1")
         calls: set[str] = set()
@@ -52,6 +54,12 @@ def every_call_of_a_full_collection() -> set[str]:
         session.client("route53").create_hosted_zone(
             Name="dkr.ecr.us-east-1.amazonaws.com", CallerReference="dkr", HostedZoneConfig={"PrivateZone": True},
             VPC={"VPCRegion": "us-east-1", "VPCId": spoke.vpc_id})
+        elsewhere = build_vpc(session, "eu-west-1", "elsewhere", cidr="10.2.0.0/16", azs=1, workloads=False)
+        carried = session.client("route53").create_hosted_zone(
+            Name="api.ecr.us-east-1.amazonaws.com", CallerReference="api", HostedZoneConfig={"PrivateZone": True},
+            VPC={"VPCRegion": "eu-west-1", "VPCId": elsewhere.vpc_id})["HostedZone"]["Id"].split("/")[-1]
+        profiles.associate("rp-hub", spoke.vpc_id)
+        profiles.carry("rp-hub", f"arn:aws:route53:::hostedzone/{carried}", "PRIVATE_HOSTED_ZONE")
         calls.clear()  # what the test built is not the collector's
         account, partition = resolve_identity(session)
         regions = resolve_regions(session, partition, [], all_regions=True)
@@ -59,13 +67,15 @@ def every_call_of_a_full_collection() -> set[str]:
     assert "us-east-1" in regions
     region = snapshot.regions[0]
     assert region.errors == []
-    assert {"hosted_zones", "transit_gateway_routes", "prefix_lists"} <= set(region.collected)
+    assert {"hosted_zones", "transit_gateway_routes", "prefix_lists", "route53_profiles"} <= set(region.collected)
+    assert [z.name for z in region.hosted_zones if z.hosted_zone_id == carried and z.records_read] == [
+        "api.ecr.us-east-1.amazonaws.com."]
     return calls
 
 
-def test_every_api_the_collector_calls_is_in_the_readme_policy_and_every_listed_action_is_called():
+def test_every_api_the_collector_calls_is_in_the_readme_policy_and_every_listed_action_is_called(profiles_service):
     policy = readme_policy_actions()
-    called = every_call_of_a_full_collection()
+    called = every_call_of_a_full_collection(profiles_service)
     recorded = set(SOURCE_APIS.values())
     assert called - policy == set(), "add these actions to the README's IAM policy"
     assert recorded - policy == set(), "add these sources' actions to the README's IAM policy"
@@ -73,4 +83,5 @@ def test_every_api_the_collector_calls_is_in_the_readme_policy_and_every_listed_
     assert {"route53:ListHostedZonesByVPC", "route53:ListResourceRecordSets", "route53resolver:ListResolverRules",
             "route53resolver:ListResolverRuleAssociations", "ec2:DescribeTransitGatewayVpcAttachments",
             "ec2:DescribeTransitGatewayRouteTables", "ec2:SearchTransitGatewayRoutes",
-            "ec2:DescribeVpcPeeringConnections", "ec2:GetManagedPrefixListEntries"} <= called
+            "ec2:DescribeVpcPeeringConnections", "ec2:GetManagedPrefixListEntries", "route53:ListHostedZones",
+            "route53profiles:ListProfileAssociations", "route53profiles:ListProfileResourceAssociations"} <= called

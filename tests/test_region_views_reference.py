@@ -31,7 +31,14 @@ from vpclint.snapshot import (
     Vpc,
     VpcEndpoint,
 )
-from vpclint.snapshot_hub import HostedZone, ResolverRule, ResourceRecordSet
+from vpclint.snapshot_hub import (
+    HostedZone,
+    ProfileResource,
+    ProfileVpcAssociation,
+    ResolverRule,
+    ResourceRecordSet,
+    Route53Profile,
+)
 
 sys.path.insert(0, str(Path(__file__).parent / "path"))
 from hubworld import hub_and_spoke, region_of  # noqa: E402
@@ -42,6 +49,7 @@ ENDPOINT_OWNERS = {"vpc-1": None, "vpc-2": ACCOUNTS[2], "vpc-3": ACCOUNTS[1]}
 """An endpoint's own owner_id (None: not read, its VPC's owner counts)."""
 SOURCES = ["subnets", "security_groups", "hosted_zones", "dhcp_options"]
 RECORDS = {z: [ResourceRecordSet(name=f"{z.lower()}.example.com", type="A", values=["10.0.0.1"])] for z in ("Z1", "Z2")}
+PROFILE_RESOURCES = [ProfileResource(resource_arn="arn:aws:route53:::hostedzone/Z1", kind="hosted_zone", resource_id="Z1")]
 GATEWAYS = {g: NatGatewayTraffic(nat_gateway_id=g, bytes_in_from_source=n, bytes_in_from_destination=n)
             for n, g in enumerate(("nat-1", "nat-2", "nat-3"))}
 
@@ -83,7 +91,17 @@ def view(draw: st.DrawFn, account: str, region: str = "us-east-1") -> RegionSnap
         hosted_zone_vpc_ids=sorted(some(vpcs)),
         resolver_rules=[ResolverRule(resolver_rule_id="rslvr-1", domain_name="ecr.us-east-1.amazonaws.com", rule_type="FORWARD",
                                      owner_id=ACCOUNTS[1], vpc_ids=sorted(some(vpcs)))] if draw(st.booleans()) else [],
+        route53_profiles=[profile(draw, some(vpcs))] if draw(st.booleans()) else [],
     )
+
+
+def profile(draw: st.DrawFn, vpcs: list[str]) -> Route53Profile:
+    """A hub account's Profile associated with some of the view's VPCs; its resources listed or not, its owner known
+    or not."""
+    read = draw(st.booleans())
+    return Route53Profile(profile_id="rp-1", owner_id=ACCOUNTS[1] if draw(st.booleans()) else None,
+                          vpc_associations=[ProfileVpcAssociation(vpc_id=v, association_id=f"rpassoc-{v}") for v in vpcs],
+                          resources_read=read, resources=PROFILE_RESOURCES if read else [])
 
 
 @st.composite
@@ -116,7 +134,7 @@ def reference(snapshot: Snapshot, name: str) -> tuple[dict[str, Any], frozenset[
     fields: dict[str, Any] = {"region": name, "collected": sorted(set.intersection(*(set(r.collected) for _, r in joined))) if joined else []}
     holders: dict[str, str] = {}
     for key in ("vpcs", "subnets", "security_groups", "vpc_endpoints", "prefix_lists", "dhcp_options", "hosted_zones",
-                "resolver_rules", "nat_gateways", "internet_gateways", "route_tables", "network_acls", "network_interfaces",
+                "resolver_rules", "route53_profiles", "nat_gateways", "internet_gateways", "route_tables", "network_acls", "network_interfaces",
                 "transit_gateway_attachments", "transit_gateway_route_tables", "vpc_peering_connections"):
         copies: dict[str, list[tuple[str, Any]]] = {}
         for account, region in joined:
@@ -129,6 +147,13 @@ def reference(snapshot: Snapshot, name: str) -> tuple[dict[str, Any], frozenset[
             item = item.model_dump()
             if key in ("hosted_zones", "resolver_rules"):  # every view's associations with its own VPCs
                 item["vpc_ids"] = sorted({v for _, c in copies[item_id] for v in c.vpc_ids})
+            if key == "route53_profiles":  # every view's associations, the resources of any view that read them
+                item["vpc_associations"] = [a.model_dump() for a in sorted(
+                    {a.vpc_id: a for _, c in copies[item_id] for a in c.vpc_associations}.values(), key=lambda a: a.vpc_id)]
+                item["resources_read"] = any(c.resources_read for _, c in copies[item_id])
+                item["resources"] = next((c.model_dump()["resources"] for _, c in copies[item_id] if c.resources_read), [])
+                item["owner_id"] = next((c.owner_id for a, c in copies[item_id] if c.owner_id and a == holders[item_id]),
+                                        next((c.owner_id for _, c in copies[item_id] if c.owner_id), None))
             if key == "hosted_zones":  # the records of any view that read them
                 item["records_read"] = any(c.records_read for _, c in copies[item_id])
                 item["record_sets"] = next((c.model_dump()["record_sets"] for _, c in copies[item_id] if c.records_read), [])

@@ -152,7 +152,7 @@ class _Terminal(io.StringIO):
 def test_progress_names_region_and_api_on_stderr_never_stdout(moto_server, monkeypatch):
     calls: list[tuple[str, str]] = []
     collect_account(None, ["us-east-1"], False, 1, on_call=lambda region, api: calls.append((region, api)))
-    assert ("us-east-1", "ec2:DescribeVpcs") in calls and all(api.startswith(("ec2:", "sts:", "route53:", "route53resolver:")) for _, api in calls)
+    assert ("us-east-1", "ec2:DescribeVpcs") in calls and all(api.startswith(("ec2:", "sts:", "route53:", "route53resolver:", "route53profiles:")) for _, api in calls)
 
     out, err = io.StringIO(), _Terminal()
     monkeypatch.setattr(sys, "stdout", out)

@@ -6,7 +6,7 @@ transit gateway), and a source that one of those accounts could not read leaves 
 of hundreds of accounts, one account's denied ``DescribeNetworkAcls`` would otherwise leave every account's
 verdicts in the region unknown. So the views are joined in groups. Two accounts are linked when their views hold
 the same resource (a shared VPC or subnet, a peering connection, a transit gateway attachment, a private hosted
-zone, a Resolver rule, a customer-managed prefix list, an endpoint a zone's record names) or one names the other
+zone, a Resolver rule, a Route 53 Profile, a customer-managed prefix list, an endpoint a zone's record names) or one names the other
 as the owner of something it sees (a VPC, a zone, a rule, a peer, a referenced security group, an endpoint); the
 groups are the linked accounts, transitively. AWS-managed prefix lists, in every account, link nothing. Groups
 whose accounts read the same sources are joined again (nothing then differs; most regions are one view).

@@ -6,7 +6,8 @@ lookup by id finds a resource whichever account it came from. A resource seen by
 and its subnets appear in the owner's and every participant's view; AWS's prefix lists in every account) is kept
 once, the owner's copy preferred (the owner's ``owner_id``, else that of the resource's VPC). A private hosted zone
 or a Resolver rule is associated with VPCs of several accounts and each account lists it with its own VPCs only:
-the copies' VPCs are joined, and a zone's records come from the copy that read them (its owner's). A source
+the copies' VPCs are joined, and a zone's records come from the copy that read them (its owner's); likewise a
+Route 53 Profile shared through RAM: every account's VPC associations, and the resources of a copy that read them. A source
 counts as read only when every joined account read it: a flow decided on part of the data could claim
 ``private`` wrongly; so only linked accounts are joined together (:mod:`vpclint.region_links`), and one account's
 unread source costs the accounts linked to it, not every account of the region. An account whose view of the region holds nothing (its VPCs could not be read) is not joined: its resources are
@@ -22,7 +23,7 @@ from pydantic import BaseModel
 
 from vpclint.snapshot import NatGatewayMetrics, RegionSnapshot, Snapshot
 from vpclint.snapshot_checks import id_field
-from vpclint.snapshot_hub import HostedZone, ResolverRule
+from vpclint.snapshot_hub import HostedZone, ResolverRule, Route53Profile
 
 
 @dataclass(frozen=True)
@@ -115,8 +116,16 @@ def _union(values: list[tuple[str, list]], vpc_owners: dict[str, str], holders: 
 
 
 def _joined(kept: Any, other: Any) -> Any:
-    """``kept``, the copy of a resource kept, with what another account's copy adds: the VPCs a zone or Resolver
-    rule is associated with, and a zone's records when only the other copy read them."""
+    """``kept``, the copy of a resource kept, with what another account's copy adds: the VPCs a zone, Resolver
+    rule or Route 53 Profile is associated with, a zone's records and a Profile's resources when only the other
+    copy read them."""
+    if isinstance(kept, Route53Profile):
+        associations = {(a.vpc_id, a.association_id): a for a in [*other.vpc_associations, *kept.vpc_associations]}
+        changes: dict[str, Any] = {"vpc_associations": [associations[k] for k in sorted(associations, key=lambda k: (k[0], k[1] or ""))],
+                                   "owner_id": kept.owner_id or other.owner_id}
+        if not kept.resources_read and other.resources_read:
+            changes |= {"resources_read": True, "resources": other.resources}
+        return kept.model_copy(update=changes)
     if not isinstance(kept, (HostedZone, ResolverRule)):
         return kept
     update: dict[str, Any] = {"vpc_ids": sorted(set(kept.vpc_ids) | set(other.vpc_ids))}

@@ -14,13 +14,21 @@ from typing import Any, Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from vpclint.snapshot_checks import check_identifier, check_region, check_unique_keys
-from vpclint.snapshot_hub import HostedZone, ResolverRule, TransitGatewayAttachment, TransitGatewayRouteTable, VpcPeeringConnection
+from vpclint.snapshot_hub import (
+    HostedZone,
+    ResolverRule,
+    Route53Profile,
+    TransitGatewayAttachment,
+    TransitGatewayRouteTable,
+    VpcPeeringConnection,
+)
 
 SCHEMA_VERSION = 3
 """Version 3 holds several accounts (``accounts``, each with its regions) and the errors that cost a whole account.
 Versions 1 and 2 (one account at the top level) load as one account; a version 1 snapshot lacks the sources
 version 2 added (network ACLs, interfaces, prefix-list entries, ...), and the optional collections added within
-version 2 (hosted zones, Resolver rules, transit gateways, peering) may be absent: those are not ``collected``."""
+version 2 (hosted zones, Resolver rules, transit gateways, peering) and within version 3 (Route 53 Profiles) may be
+absent: those are not ``collected``."""
 
 SOURCES = (
     "vpcs",
@@ -37,6 +45,7 @@ SOURCES = (
     "network_interfaces",
     "hosted_zones",
     "resolver_rules",
+    "route53_profiles",
     "transit_gateway_attachments",
     "transit_gateway_routes",
     "vpc_peering_connections",
@@ -309,6 +318,7 @@ class RegionSnapshot(_Model):
     hosted_zones: list[HostedZone] = Field(default_factory=list)
     hosted_zone_vpc_ids: list[str] = Field(default_factory=list)  # the VPCs whose zones were asked for
     resolver_rules: list[ResolverRule] = Field(default_factory=list)
+    route53_profiles: list[Route53Profile] = Field(default_factory=list)
     transit_gateway_attachments: list[TransitGatewayAttachment] = Field(default_factory=list)
     transit_gateway_route_tables: list[TransitGatewayRouteTable] = Field(default_factory=list)
     vpc_peering_connections: list[VpcPeeringConnection] = Field(default_factory=list)

@@ -1,6 +1,7 @@
 """The snapshot's models of DNS and of the ways out of a VPC to a hub: Route 53 private hosted zones and their
-records, Route 53 Resolver rules, transit gateway attachments and route tables, and VPC peering connections
-(read by :mod:`vpclint.collect.route53` and :mod:`vpclint.collect.transit`; part of :class:`vpclint.snapshot.RegionSnapshot`)."""
+records, Route 53 Resolver rules, Route 53 Profiles, transit gateway attachments and route tables, and VPC peering
+connections (read by :mod:`vpclint.collect.route53`, :mod:`vpclint.collect.profiles` and
+:mod:`vpclint.collect.transit`; part of :class:`vpclint.snapshot.RegionSnapshot`)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ class ResourceRecordSet(_Model):
 
 
 class HostedZone(_Model):
-    """A private hosted zone associated with VPCs of the region (whatever account or service owns it)."""
+    """A private hosted zone associated with VPCs of the region (whatever account or service owns it), or one of this
+    account's zones that a Route 53 Profile of the region carries (``vpc_ids`` lists only direct associations)."""
 
     hosted_zone_id: str
     name: str
@@ -44,7 +46,8 @@ class ResolverTarget(_Model):
 
 class ResolverRule(_Model):
     """A Route 53 Resolver FORWARD or SYSTEM rule whose domain relates to an ECR or S3 service name, with the
-    region's VPCs it is associated with."""
+    region's VPCs it is associated with, or any rule a Route 53 Profile of the region carries (``vpc_ids`` then
+    lists only its direct associations)."""
 
     resolver_rule_id: str
     domain_name: str
@@ -56,6 +59,44 @@ class ResolverRule(_Model):
     resolver_endpoint_id: Optional[str] = None
     target_ips: list[ResolverTarget] = Field(default_factory=list)
     vpc_ids: list[str] = Field(default_factory=list)
+
+
+class ProfileVpcAssociation(_Model):
+    """One VPC of the region associated with a Route 53 Profile (ListProfileAssociations)."""
+
+    vpc_id: str  # ResourceId
+    association_id: Optional[str] = None  # Id
+    owner_id: Optional[str] = None  # OwnerId: the account that associated the VPC
+    status: Optional[str] = None  # COMPLETE, UPDATING, CREATING, DELETING, DELETED, FAILED
+
+
+class ProfileResource(_Model):
+    """A DNS resource a Route 53 Profile carries to every VPC associated with it (ListProfileResourceAssociations).
+    ``kind`` is read from the ARN: ``hosted_zone`` (``arn:aws:route53:::hostedzone/Z...``), ``resolver_rule``
+    (``...:resolver-rule/rslvr-rr-...``), ``vpc_endpoint`` (``...:vpc-endpoint/vpce-...``), ``firewall_rule_group``,
+    ``query_log_config`` or ``other``; ``resource_id`` is the id at the end of the ARN."""
+
+    resource_arn: str
+    kind: str
+    resource_id: Optional[str] = None
+    resource_type: Optional[str] = None  # ResourceType as AWS gives it
+    association_id: Optional[str] = None  # Id of the resource association
+    name: Optional[str] = None  # Name of the resource association (not the zone's or rule's domain)
+    owner_id: Optional[str] = None  # OwnerId of the resource association
+    status: Optional[str] = None
+    properties: Optional[str] = None  # ResourceProperties: a DNS Firewall rule group's priority, as JSON text
+
+
+class Route53Profile(_Model):
+    """A Route 53 Profile associated with VPCs of the region (whatever account owns it, often a hub account that
+    shares it through RAM), with the resources it carries; ``resources_read`` is False when they could not be
+    listed."""
+
+    profile_id: str
+    owner_id: Optional[str] = None  # the OwnerId of its resource associations: the Profile's owner
+    vpc_associations: list[ProfileVpcAssociation] = Field(default_factory=list)
+    resources_read: bool = False
+    resources: list[ProfileResource] = Field(default_factory=list)
 
 
 class TransitGatewayAttachment(_Model):

@@ -9,7 +9,8 @@ customer-managed prefix list that a security group references), then prints:
    only when a gateway has a VPC attachment, none here), 2 DescribeVpcAttribute per VPC, for prefix lists at most
    one DescribeManagedPrefixLists per region plus one GetManagedPrefixListEntries per kept list that came without
    CIDRs (a referenced customer list; in moto also the S3 list, whose DescribePrefixLists answer lacks Cidrs), the
-   2 Resolver listings per region, and on the one Route 53 client one ListHostedZonesByVPC per VPC asked (a private
+   2 Resolver listings per region, 1 Route 53 Profiles listing per region plus one per associated Profile (none
+   here: the harness's responder answers for moto, which lacks the service), and on the one Route 53 client one ListHostedZonesByVPC per VPC asked (a private
    subnet, no local ECR endpoints with private DNS) plus the record pages of zones for the ECR/S3 names; plus
    identity;
 2. the wall time and peak memory of ``vpclint scan`` as a subprocess;
@@ -34,6 +35,7 @@ sys.path.insert(0, str(TESTS))
 
 import boto3  # noqa: E402
 from conftest import _start_server, _stop_server, vpclint_executable  # noqa: E402
+from profiles_responder import ProfilesService  # noqa: E402 - moto lacks route53profiles: the harness answers them
 from scenarios import build_vpc  # noqa: E402
 
 from vpclint.collect.scheduler import collect  # noqa: E402
@@ -47,6 +49,7 @@ ROUNDS = 3
 
 DESCRIBES_PER_REGION = 13
 RESOLVER_CALLS_PER_REGION = 2  # route53resolver ListResolverRules and ListResolverRuleAssociations
+PROFILE_LISTINGS_PER_REGION = 1  # route53profiles ListProfileAssociations (+ one per associated Profile)
 PREFIX_LIST_DESCRIBES_PER_REGION = 1  # DescribeManagedPrefixLists, only when a referenced list is not an AWS service list
 
 
@@ -91,7 +94,7 @@ def region_budget(region: RegionSnapshot) -> int:
     listings, and its share of Route 53 (one per VPC asked, one page per zone whose records were read)."""
     route53 = len(region.hosted_zone_vpc_ids) + sum(z.records_read for z in region.hosted_zones)
     return (DESCRIBES_PER_REGION + 2 * len(region.vpcs) + PREFIX_LIST_DESCRIBES_PER_REGION + len(region.prefix_lists)
-            + RESOLVER_CALLS_PER_REGION + route53)
+            + RESOLVER_CALLS_PER_REGION + PROFILE_LISTINGS_PER_REGION + len(region.route53_profiles) + route53)
 
 
 def report_calls(calls: Counter, snapshot: Snapshot) -> None:
@@ -102,12 +105,13 @@ def report_calls(calls: Counter, snapshot: Snapshot) -> None:
     print(f"\n1. API calls for {len(snapshot.regions)} regions, {vpcs} VPCs (moto's default VPCs included): {total}"
           f" (budget {budget}: {'OK' if total <= budget else 'OVER'})")
     for region in snapshot.regions:
-        made = sum(n for (name, op), n in calls.items() if name == region.region and op.startswith(("ec2:", "route53resolver:")))
+        made = sum(n for (name, op), n in calls.items() if name == region.region and op.startswith(("ec2:", "route53resolver:", "route53profiles:")))
         made += len(region.hosted_zone_vpc_ids) + sum(z.records_read for z in region.hosted_zones)  # on the global client
         per_list = sum(n for (name, op), n in calls.items() if name == region.region and "PrefixList" in op and op != "ec2:DescribePrefixLists")
         print(f"     {region.region}: {made} calls for {len(region.vpcs)} VPCs ({per_list} for prefix-list entries/names;"
               f" budget {DESCRIBES_PER_REGION} + 2 x {len(region.vpcs)} + {PREFIX_LIST_DESCRIBES_PER_REGION}"
               f" + {len(region.prefix_lists)} lists + {RESOLVER_CALLS_PER_REGION} Resolver"
+              f" + {PROFILE_LISTINGS_PER_REGION + len(region.route53_profiles)} Profiles"
               f" + {len(region.hosted_zone_vpc_ids)} Route 53 = {region_budget(region)})")
     by_operation: Counter = Counter()
     for (_, name), n in calls.items():
@@ -120,7 +124,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--vpcs", type=int, default=50)
     options = parser.parse_args()
-    server = _start_server()
+    profiles = ProfilesService()
+    profiles.start()
+    server = _start_server(profiles_url=profiles.url)
     try:
         env = server.env()
         with mock.patch.dict(os.environ, env, clear=True):
@@ -151,6 +157,7 @@ def main() -> int:
             print("     samples:", {k: [round(v, 2) for v in vs] for k, vs in samples.items()})
     finally:
         _stop_server(server)
+        profiles.stop()
     return 0
 
 

@@ -34,6 +34,7 @@ sys.path.insert(0, str(TESTS))
 
 import boto3  # noqa: E402
 from conftest import _start_server, _stop_server, vpclint_executable  # noqa: E402
+from profiles_responder import ProfilesService  # noqa: E402 - moto lacks route53profiles: the harness answers them
 from faultproxy import FaultProxy, Request  # noqa: E402
 from scenarios import build_vpc  # noqa: E402
 
@@ -144,7 +145,9 @@ def main() -> int:
     parser.add_argument("--no-shards", action="store_true", help="skip the shard-and-merge comparison")
     parser.add_argument("--build-workers", type=int, default=4, help="threads building the accounts (default 4)")
     options = parser.parse_args()
-    server = _start_server()
+    profiles = ProfilesService()
+    profiles.start()
+    server = _start_server(profiles_url=profiles.url)
     region_args = [a for r in REGIONS for a in ("--region", r)]
     try:
         print(f"moto server {server.url}: building {options.accounts} member accounts x {len(REGIONS)} regions x "
@@ -187,6 +190,7 @@ def main() -> int:
                       f"({len(one):,} bytes of JSON)")
     finally:
         _stop_server(server)
+        profiles.stop()
     return 0
 
 

@@ -5,7 +5,8 @@
 
 moto's random ids are seeded, so the same scenario always gives the same file. The NAT gateway metrics are
 made up (moto has no traffic to measure): 30 days ending on the seed's date, so that ``vpclint cost --demo`` and
-the evidence of ``nat-gateway-carries-s3-traffic`` show figures.
+the evidence of ``nat-gateway-carries-s3-traffic`` show figures. moto has no Route 53 Profiles: the test harness's
+responder (tests/profiles_responder.py, on 127.0.0.1) answers them, and the demo account has none.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from moto.moto_api._internal import mock_random
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from profiles_responder import ENV as PROFILES_ENV  # noqa: E402
+from profiles_responder import ProfilesService  # noqa: E402
 from scenarios import build_demo_account  # noqa: E402
 
 from vpclint.collect.scheduler import collect  # noqa: E402
@@ -45,12 +48,17 @@ FAKE_ENV = {
 def generate() -> str:
     """Build the demo account in moto and return its snapshot JSON."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    with mock.patch.dict(os.environ, {**clean, **FAKE_ENV}, clear=True), mock_aws():
-        mock_random.seed(SEED)
-        session = boto3.Session(region_name="us-east-1")
-        build_demo_account(session)
-        snapshot = collect(session, DEMO_REGIONS, account_id="123456789012", partition="aws", max_workers=1)
-        snapshot.generator = "vpclint demo (tests/demo/make_demo_snapshot.py)"
+    profiles = ProfilesService()
+    profiles.start()
+    try:
+        with mock.patch.dict(os.environ, {**clean, **FAKE_ENV, PROFILES_ENV: profiles.url}, clear=True), mock_aws():
+            mock_random.seed(SEED)
+            session = boto3.Session(region_name="us-east-1")
+            build_demo_account(session)
+            snapshot = collect(session, DEMO_REGIONS, account_id="123456789012", partition="aws", max_workers=1)
+            snapshot.generator = "vpclint demo (tests/demo/make_demo_snapshot.py)"
+    finally:
+        profiles.stop()
     add_demo_metrics(snapshot)
     return dumps(snapshot)
 

@@ -64,6 +64,7 @@ SOURCE_APIS = {
     "vpc_peering_connections": "ec2:DescribeVpcPeeringConnections",
     "hosted_zones": "route53:ListHostedZonesByVPC",
     "resolver_rules": "route53resolver:ListResolverRules",
+    "route53_profiles": "route53profiles:ListProfileAssociations",
 }
 """The API each source is recorded under when it is not read at all (a deadline)."""
 TRANSIT_SOURCES = ("transit_gateway_attachments", "transit_gateway_routes", "vpc_peering_connections")

@@ -5,8 +5,10 @@ Route 53 is a global service allowing about five requests per second per account
 region, through at most :data:`ROUTE53_WORKERS` calls at a time and adaptive retries. It is asked only about the
 VPCs whose ECR names a local interface endpoint with private DNS does not already answer (AWS refuses a private
 hosted zone whose name conflicts with such an endpoint's) and that have a private subnet. Resolver rules are
-regional: two paginated calls per region. A failed call is recorded as an error of its source, whose DNS facts are
-then unknown. Route 53 Profiles are not read.
+regional: two paginated calls per region. Route 53 Profiles (:mod:`vpclint.collect.profiles`) are read first: the
+zones and rules they carry are read here like the others (a zone's name comes from ``ListHostedZones``, once per
+collection, when no VPC association listed it: only the zone's owner can read it). A failed call is recorded as an
+error of its source, whose DNS facts are then unknown.
 """
 
 from __future__ import annotations
@@ -16,13 +18,15 @@ from typing import Any, Callable, Optional, TypeVar, Union
 
 import boto3
 
+from vpclint.collect.deadline import CollectionFault
 from vpclint.collect.items import ItemReader, attempt, paginate, sorted_unique
+from vpclint.collect.profiles import profile_rule_ids, profile_zone_ids, read_profiles
 from vpclint.collect.session import CALL_ERRORS, HOME_REGIONS, client_config, collection_error, error_code, error_order
 from vpclint.snapshot import RegionSnapshot
 from vpclint.snapshot_hub import HostedZone, ResolverRule, ResolverTarget, ResourceRecordSet
 
 T = TypeVar("T")
-DNS_SOURCES = ("hosted_zones", "resolver_rules")
+DNS_SOURCES = ("hosted_zones", "resolver_rules", "route53_profiles")
 """The sources read here, across regions, rather than by each region's EC2 collector."""
 ROUTE53_WORKERS = 2
 """Route 53 calls in flight at once, over every region (the API allows about five per second per account)."""
@@ -129,15 +133,23 @@ class DnsReader:
         # Clients are created here, on the caller's thread: a boto3 Session is not safe to share across threads.
         self.route53 = session.client("route53", region_name=HOME_REGIONS.get(partition, "us-east-1"), config=client_config())
         self.resolvers = {r: session.client("route53resolver", region_name=r, config=client_config()) for r in regions}
+        self.profiles = {r: session.client("route53profiles", region_name=r, config=client_config()) for r in regions}
         self.partition, self.account_id = partition, account_id
         self.gate = threading.Semaphore(ROUTE53_WORKERS)
         self.lock = threading.Lock()
         self.records: dict[str, Union[list[dict], Exception]] = {}
+        self.owned: Optional[Union[dict[str, str], Exception]] = None
+        """The account's own hosted zones' names by id (ListHostedZones), read once when a Profile needs them."""
 
     def read(self, result: RegionSnapshot) -> None:
-        """Add the region's hosted zones and Resolver rules to ``result`` (nothing when its VPCs are unknown)."""
+        """Add the region's Route 53 Profiles, hosted zones and Resolver rules to ``result`` (nothing when its VPCs
+        are unknown)."""
         if "vpcs" not in result.collected:
             return
+        if result.vpcs:
+            read_profiles(self.profiles[result.region], result)
+        else:
+            result.collected.append("route53_profiles")
         self._read_zones(result)
         if result.vpcs:
             self._read_rules(result)
@@ -163,6 +175,53 @@ class DnsReader:
             token = page.get("NextToken")
             if not token:
                 return found
+
+    def _owned_zone_names(self) -> dict[str, str]:
+        """The account's own hosted zones' names by id (every page of ListHostedZones, read once per collection)."""
+        with self.lock:
+            owned = self.owned
+        if owned is None:
+            try:
+                names: dict[str, str] = {}
+                marker: dict[str, str] = {}
+                seen: set[str] = set()
+                while True:
+                    page = self._ask(lambda: self.route53.list_hosted_zones(**marker))
+                    names.update({str(z["Id"]).split("/")[-1]: z["Name"] for z in page.get("HostedZones") or []
+                                  if isinstance(z, dict) and z.get("Id") and z.get("Name")})
+                    if not page.get("IsTruncated") or not page.get("NextMarker"):
+                        break
+                    if page["NextMarker"] in seen:
+                        raise CollectionFault("PaginationLoop", "ListHostedZones answered a NextMarker seen before")
+                    seen.add(page["NextMarker"])
+                    marker = {"Marker": page["NextMarker"]}
+                owned = names
+            except CALL_ERRORS as exc:
+                owned = exc
+            with self.lock:
+                self.owned = owned
+        if isinstance(owned, Exception):
+            raise owned
+        return owned
+
+    def _profile_zones(self, result: RegionSnapshot, zones: dict[str, HostedZone]) -> None:
+        """Add to ``zones`` the zones the region's Profiles carry that no VPC association listed, named from the
+        account's own zones; another account's zone is left out with a note (its owner's scan reads it)."""
+        missing = sorted(profile_zone_ids(result) - set(zones))
+        if not missing:
+            return
+        reader = ItemReader(result.notes, "route53:ListHostedZones")
+        try:
+            owned = self._owned_zone_names()
+        except CALL_ERRORS as exc:
+            result.errors.append(collection_error(result.region, "route53:ListHostedZones", exc))
+            return
+        for zone_id in missing:
+            if zone_id in owned:
+                zones[zone_id] = HostedZone(hosted_zone_id=zone_id, name=owned[zone_id], owner_account=self.account_id)
+            else:
+                reader.note(zone_id, "a zone a Route 53 Profile carries, not this account's: its name and records "
+                                     "need its owner's credentials")
 
     def _records_of(self, zone_id: str) -> list[dict]:
         """The zone's raw record sets (every page), read once per collection whatever the regions asking."""
@@ -205,6 +264,7 @@ class DnsReader:
             for zone in reader.each(raws, lambda raw: zone_summary(raw, vpc_id), "HostedZoneId"):
                 known = zones.setdefault(zone.hosted_zone_id, zone)
                 known.vpc_ids = sorted_unique([*known.vpc_ids, vpc_id])
+        self._profile_zones(result, zones)
         services = service_names(result.region, self.partition)
         records = ItemReader(result.notes, "route53:ListResourceRecordSets")
         for zone in zones.values():
@@ -229,7 +289,9 @@ class DnsReader:
             result.collected.append("hosted_zones")
 
     def _read_rules(self, result: RegionSnapshot) -> None:
-        """The region's FORWARD and SYSTEM rules for the service names, with their COMPLETE VPC associations."""
+        """The region's FORWARD and SYSTEM rules for the service names associated with its VPCs (their COMPLETE
+        associations), and every rule its Route 53 Profiles carry (the path model tells a rule it knows from one it
+        does not)."""
         client: Any = self.resolvers[result.region]
         rules = attempt(result, "route53resolver:ListResolverRules", lambda: paginate(client, "list_resolver_rules", "ResolverRules"))
         associations = attempt(result, "route53resolver:ListResolverRuleAssociations",
@@ -242,9 +304,10 @@ class DnsReader:
             if isinstance(a, dict) and a.get("VPCId") in vpcs and a.get("Status", "COMPLETE") == "COMPLETE":
                 associated.setdefault(str(a.get("ResolverRuleId")), []).append(a["VPCId"])
         services = service_names(result.region, self.partition)
-        wanted = [r for r in rules if isinstance(r, dict) and r.get("RuleType") in RULE_TYPES
-                  and relates(str(r.get("DomainName")), services) and r.get("Id") in associated]
+        carried = profile_rule_ids(result)
+        wanted = [r for r in rules if isinstance(r, dict) and (r.get("Id") in carried or (
+            r.get("RuleType") in RULE_TYPES and relates(str(r.get("DomainName")), services) and r.get("Id") in associated))]
         kept = ItemReader(result.notes, "route53resolver:ListResolverRules").each(
-            wanted, lambda r: resolver_rule(r, sorted_unique(associated[r["Id"]])), "Id")
+            wanted, lambda r: resolver_rule(r, sorted_unique(associated.get(r["Id"], []))), "Id")
         result.resolver_rules = sorted(kept, key=lambda r: r.resolver_rule_id)
         result.collected.append("resolver_rules")

@@ -84,18 +84,20 @@ def _alias_for(index: RegionIndex, zone: HostedZone, service: str) -> Optional[R
 
 
 def zone_aliases(index: RegionIndex) -> dict[str, list[dict[str, Any]]]:
-    """By endpoint id: the records of private hosted zones (associated with some VPC) that point at it, each with
-    ``hosted_zone_id``, ``zone_name``, ``record`` and the ``vpc_ids`` the zone is associated with."""
+    """By endpoint id: the records of private hosted zones (associated with some VPC, directly or through a Route 53
+    Profile) that point at it, each with ``hosted_zone_id``, ``zone_name``, ``record`` and the ``vpc_ids`` the zone
+    answers for."""
     hub = index.hub
     found: dict[str, list[dict[str, Any]]] = {}
     for zone in hub.zones if hub else []:
-        if not zone.vpc_ids:
+        vpc_ids = hub.zone_vpc_ids.get(zone.hosted_zone_id) if hub else None
+        if not vpc_ids:
             continue
         for record in zone.record_sets:
             for endpoint in _pointed_at(index, record):
                 found.setdefault(endpoint.vpc_endpoint_id, []).append({
                     "hosted_zone_id": zone.hosted_zone_id, "zone_name": dns_name(zone.name),
-                    "record": dns_name(record.name), "vpc_ids": sorted(zone.vpc_ids)})
+                    "record": dns_name(record.name), "vpc_ids": vpc_ids})
     return {k: sorted(v, key=lambda a: (a["hosted_zone_id"], a["record"])) for k, v in found.items()}
 
 

@@ -4,6 +4,10 @@ The Amazon resolver answers a name from the most specific of: a Resolver rule as
 hosted zone associated with the VPC, and an interface endpoint's private DNS (a zone AWS manages for the service
 name); on a tie a rule wins over a zone, and a zone over an endpoint's private DNS
 (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resolver-overview-forward-vpc-to-network-domain-name-matches.html).
+The zones and rules the VPC's Route 53 Profile carries take part too, except for a domain the VPC's own zones or
+rules already have (:func:`vpclint.path.hubindex.effective`); a Profile's zone for the very name of the VPC's own
+endpoint private DNS is ``unknown`` (AWS does not say which wins), and what a Profile carries that vpclint can't
+know leaves every name of the VPC ``unknown``.
 
 * A **FORWARD** rule sends the name to DNS servers vpclint can't see: the flow is ``unknown``. A **SYSTEM** rule
   gives the name back to the resolver (zones, private DNS, public DNS).
@@ -168,6 +172,15 @@ def _zones_and_rules(index: "RegionIndex", vpc: Vpc, name: str, private_depth: i
         return DnsAnswer("unknown", f"the private hosted zones of {vpc.vpc_id} could not be read")
     if hub.rules_failed:
         return DnsAnswer("unknown", f"the Resolver rules of {index.region} could not be read")
+    if hub.profiles_failed:
+        return DnsAnswer("unknown", f"the Route 53 Profile associations of {index.region} could not be read")
+    if hub.doubts.get(vpc.vpc_id):
+        doubt = hub.doubts[vpc.vpc_id][0]
+        owner = _owner_reason(index, [doubt.owner])
+        if not owner and doubt.owner and doubt.owner != (vpc.owner_id or index.account_id):
+            owner = (f": its owner, account {doubt.owner}, was scanned, but vpclint reads what a Profile carries only "
+                     "for the VPCs associated with it, and none of that account's is")
+        return DnsAnswer("unknown", f"{doubt.reason}{owner}")
     zones, rules = hub.zones_by_vpc.get(vpc.vpc_id), hub.rules_by_vpc.get(vpc.vpc_id)
     if not zones and not rules:  # neither decides: the endpoint's private DNS or the public service answers
         return None
@@ -181,12 +194,21 @@ def _zones_and_rules(index: "RegionIndex", vpc: Vpc, name: str, private_depth: i
                          rule_id=rule.resolver_rule_id)
     if zone is None or zone_depth < private_depth:
         return None
+    if zone_depth == private_depth and zone.hosted_zone_id in hub.carried_zone_ids.get(vpc.vpc_id, ()):
+        return DnsAnswer("unknown", f"zone {zone.hosted_zone_id} ({dns_name(zone.name)}), which the Route 53 Profile of "
+                                    f"{vpc.vpc_id} carries, and the private DNS of its own endpoint both answer {name}: "
+                                    "AWS gives a VPC's own association precedence over its Profile's for the same domain, "
+                                    "but does not say whether an endpoint's private DNS counts as one",
+                         zone_id=zone.hosted_zone_id)
     return _zone_answer(index, vpc, zone, name)
 
 
 def _zone_answer(index: "RegionIndex", vpc: Vpc, zone: HostedZone, name: str) -> DnsAnswer:
     """What the zone answers for ``name``."""
-    label = f"zone {zone.hosted_zone_id} ({dns_name(zone.name)})"
+    hub = index.hub
+    assert hub is not None
+    through = ", through its Route 53 Profile" if zone.hosted_zone_id in hub.carried_zone_ids.get(vpc.vpc_id, ()) else ""
+    label = f"zone {zone.hosted_zone_id} ({dns_name(zone.name)}{through})"
     if vpc.enable_dns_hostnames is not True:
         state = "could not be read" if vpc.enable_dns_hostnames is None else "is off"
         return DnsAnswer("unknown", f"{label} needs enableDnsHostnames, which {state} in {vpc.vpc_id}", zone_id=zone.hosted_zone_id)
@@ -200,8 +222,6 @@ def _zone_answer(index: "RegionIndex", vpc: Vpc, zone: HostedZone, name: str) ->
     if not records:
         return DnsAnswer("none", f"{label} has no record for {name}: the name does not resolve in {vpc.vpc_id}",
                          zone_id=zone.hosted_zone_id)
-    hub = index.hub
-    assert hub is not None
     found: dict[str, VpcEndpoint] = {}
     for target in sorted({t for r in records for t in record_targets(r)}):
         endpoint = hub.endpoints_by_name.get(target) or hub.endpoints_by_address.get(target)
