@@ -15,12 +15,13 @@ from typing import Any, Optional
 
 import boto3
 import botocore.session
-from botocore.loaders import Loader, create_loader
+from botocore.loaders import Loader
 from botocore.credentials import (
     AssumeRoleCredentialFetcher, CredentialProvider, CredentialResolver, Credentials, DeferredRefreshableCredentials,
 )
 
 from vpclint import __version__
+from vpclint.collect.models import CalledOperationsLoader
 from vpclint.collect.session import HOME_REGIONS, client_config
 
 DEFAULT_ROLE_NAME = "vpclint-readonly"
@@ -59,7 +60,7 @@ class RoleAssumer:
         self.base, self.profile, self.partition = base, profile, partition
         self.role_name, self.external_id, self.name = role_name, external_id, name or session_name()
         self.source = base.get_credentials()
-        self.loader = loader or create_loader()  # shared by the accounts' sessions: the service models are loaded once
+        self.loader = loader or CalledOperationsLoader()  # shared by the accounts' sessions: the service models are loaded once
         self.lock = threading.Lock()  # a boto3 session is not safe to share across threads: one client at a time
 
     def _sts(self, service: str, **credentials: Any) -> Any:

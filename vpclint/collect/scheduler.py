@@ -23,6 +23,7 @@ from botocore.exceptions import NoRegionError
 
 from vpclint.collect import route53
 from vpclint.collect.deadline import CollectionFault, Deadline, start_daemon
+from vpclint.collect.models import CalledOperationsLoader
 from vpclint.collect.region import SOURCE_APIS, RegionCollector, unread_region
 from vpclint.collect.session import (
     CALL_ERRORS, client_config, collection_error, discovery_region, enabled_regions, error_code,
@@ -325,7 +326,7 @@ def collect_account(
     single-account scan in one call (``timeout`` seconds for the collection of the regions).
 
     ``on_call(region, "service:Operation")`` is told of every AWS call as it starts (for a progress display)."""
-    session = open_session(profile)
+    session = open_session(profile, CalledOperationsLoader())
     if on_call:
         _report_calls(session, "", lambda account, region, api: on_call(region, api))
     try:
