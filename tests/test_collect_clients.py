@@ -10,7 +10,9 @@ from pathlib import Path
 import boto3
 import botocore.session
 from botocore import xform_name
+from botocore.credentials import Credentials
 from moto import mock_aws
+from moto.sts.models import sts_backends
 
 from vpclint.collect.assume import RoleAssumer
 from vpclint.collect.models import CALLED_OPERATIONS, CalledOperationsLoader
@@ -20,7 +22,7 @@ from vpclint.collect.session import open_session
 
 VPCLINT = Path(__file__).resolve().parents[1] / "vpclint"
 NAMED_CALL = re.compile(r"\b(" + "|".join(CALLED_OPERATIONS) + r"):([A-Z][A-Za-z]+)\b")
-OWNER, PARTICIPANT = "111111111111", "222222222222"
+OWNER, PARTICIPANT, OTHER = "111111111111", "222222222222", "333333333333"
 REGIONS = ["eu-west-1", "us-east-1"]
 
 
@@ -88,3 +90,26 @@ def test_each_account_gets_one_client_per_service_and_region_signed_with_its_rol
     assert all(s._session.get_component("data_loader") is assumer.loader for s in sessions.values())
     arns = {a: s.client("sts", region_name="us-east-1").get_caller_identity()["Arn"] for a, s in sessions.items()}
     assert all(arn.startswith(f"arn:aws:sts::{a}:assumed-role/vpclint-readonly/") for a, arn in arns.items())
+
+
+@mock_aws
+def test_one_sts_client_assumes_every_role_while_the_callers_credentials_stay_the_same(aws_env):
+    base = boto3.Session(region_name="us-east-1")
+    made: list[str] = []
+    real = base.client
+
+    def client(service, **kwargs):
+        made.append(kwargs["aws_access_key_id"])
+        return real(service, **kwargs)
+
+    base.client = client  # type: ignore[method-assign]
+    assumer = RoleAssumer(base, None, "aws", "vpclint-readonly")
+    for account in (OWNER, PARTICIPANT):
+        assumer.open(account)
+    caller = base.get_credentials().get_frozen_credentials().access_key
+    assert made == [caller]
+    assumer.source = Credentials("AKIDROTATED000000000", "secret")  # the caller's credentials changed (refreshed)
+    arn = assumer.open(OTHER).client("sts", region_name="us-east-1").get_caller_identity()["Arn"]
+    assert made == [caller, "AKIDROTATED000000000"]
+    assert arn.startswith(f"arn:aws:sts::{OTHER}:assumed-role/vpclint-readonly/")
+    assert [len(sts_backends[a]["aws"].assumed_roles) for a in (OWNER, PARTICIPANT, OTHER)] == [1, 1, 1]
