@@ -167,6 +167,7 @@ def test_missing_credentials(cli, no_aws, command):
 
 def test_unknown_profile_from_flag_or_environment(cli, no_aws, monkeypatch):
     assert_one_line_error(*cli(["scan", "--profile", "nope", "--region", "us-east-1"]), "profile 'nope' not found")
+    assert_one_line_error(*cli(["scan", "--org", "--profile", "nope", "--region", "us-east-1"]), "profile 'nope' not found")
     monkeypatch.setenv("AWS_PROFILE", "gone")
     assert_one_line_error(*cli(["collect", "--region", "us-east-1"]), "profile 'gone' not found")
 

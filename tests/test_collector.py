@@ -384,13 +384,13 @@ def test_collect_counts_calls_uses_adaptive_retries_and_records_a_denied_region(
         real_client = session.client
         with mock.patch.object(session, "client", lambda *a, **k: created.append(real_client(*a, **k)) or created[-1]):
             snapshot = collect(session, ["eu-west-1", "us-east-1"], "123456789012", "aws")
-    # A patient and a probe EC2 client per region, a Resolver and a Profiles client per region, one Route 53 client
-    # for all.
-    assert Counter(c.meta.service_model.service_name for c in created) == {
-        "ec2": 4, "route53resolver": 2, "route53profiles": 2, "route53": 1}
-    assert [c.meta.config.retries["mode"] for c in created] == ["adaptive"] * 9
-    attempts = sorted(c.meta.config.retries["total_max_attempts"] for c in created if c.meta.service_model.service_name == "ec2")
-    assert attempts == [collect_session.PROBE_ATTEMPTS] * 2 + [collect_session.MAX_ATTEMPTS] * 2 and collect_session.MAX_ATTEMPTS >= 5
+    # One EC2, one Resolver and one Profiles client per region, one Route 53 client for all.
+    assert Counter((c.meta.service_model.service_name, c.meta.region_name) for c in created) == {
+        ("ec2", "eu-west-1"): 1, ("ec2", "us-east-1"): 1, ("route53resolver", "eu-west-1"): 1,
+        ("route53resolver", "us-east-1"): 1, ("route53profiles", "eu-west-1"): 1, ("route53profiles", "us-east-1"): 1,
+        ("route53", "aws-global"): 1}
+    assert [c.meta.config.retries for c in created] == [{"mode": "adaptive", "total_max_attempts": collect_session.MAX_ATTEMPTS}] * 7
+    assert collect_session.MAX_ATTEMPTS >= 5
     for region in ("eu-west-1", "us-east-1"):
         vpcs = [v for v in snapshot.regions if v.region == region][0].vpcs
         names = [name for r, name in calls if r == region]
@@ -409,10 +409,10 @@ def test_collect_counts_calls_uses_adaptive_retries_and_records_a_denied_region(
 
 
 def test_an_unreachable_region_is_recorded_after_the_probe_and_the_others_complete(aws_env, monkeypatch):
-    """A region whose endpoint refuses connections becomes an error of that region after the probe client's few
-    attempts (not the patient client's ten), and never a crash."""
+    """A region whose endpoint refuses connections becomes an error of that region after the first call's few
+    attempts (not the client's ten), and never a crash."""
     closed = f"http://127.0.0.1:{_free_port()}"
-    attempts: Counter[int] = Counter()
+    attempts: Counter[str] = Counter()
     with mock_aws():
         session = boto3.Session(region_name="us-east-1")
         net = build_vpc(session, "us-east-1", "reachable", azs=1)
@@ -422,8 +422,7 @@ def test_an_unreachable_region_is_recorded_after_the_probe_and_the_others_comple
             if region_name != "ap-southeast-2":
                 return real_client(service, region_name=region_name, **kwargs)
             made = real_client(service, region_name=region_name, endpoint_url=closed, **kwargs)
-            max_attempts = kwargs["config"].retries["total_max_attempts"]
-            made.meta.events.register("before-send", lambda **_: attempts.update([max_attempts]))
+            made.meta.events.register("before-send", lambda request, **_: attempts.update([request.url]))
             return made
 
         monkeypatch.setattr(session, "client", client)
@@ -433,21 +432,9 @@ def test_an_unreachable_region_is_recorded_after_the_probe_and_the_others_comple
     assert down.collected == []
     assert [(e.api, e.code) for e in down.errors] == [("ec2:DescribeVpcs", "EndpointConnectionError")]
     assert closed in down.errors[0].message
-    assert attempts == {collect_session.PROBE_ATTEMPTS: collect_session.PROBE_ATTEMPTS}  # the patient client was never used
+    assert sum(attempts.values()) == collect_session.PROBE_ATTEMPTS < collect_session.MAX_ATTEMPTS
     assert up.errors == [] and net.vpc_id in {v.vpc_id for v in up.vpcs}
     assert evaluate(snapshot, load_rules()).exit_code() == 3
-
-
-def test_a_throttled_probe_is_asked_again_through_the_patient_client():
-    """Only an unreachable endpoint ends a region at the probe: throttling there is retried by the patient client."""
-    vpcs = {"DescribeVpcs": [{"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16"}]}]}
-    patient_fake, probe_fake = FakeEc2(vpcs), FakeEc2(vpcs, errors={"DescribeVpcs": "RequestLimitExceeded"})
-    result = RegionCollector(fake_client(patient_fake), "us-east-1", fake_client(probe_fake)).collect()
-    assert probe_fake.calls == [("DescribeVpcs", None)]
-    assert ("DescribeVpcs", None) in patient_fake.calls
-    assert [v.vpc_id for v in result.vpcs] == ["vpc-1"]
-    assert "vpcs" in result.collected
-    assert result.errors == []
 
 
 def test_all_regions_leaves_out_opt_in_and_foreign_partition_regions_from_moto(aws_env):

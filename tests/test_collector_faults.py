@@ -23,7 +23,7 @@ from vpclint.collect import scheduler as collect_scheduler
 from vpclint.collect.deadline import Deadline
 from vpclint.collect.region import RegionCollector
 from vpclint.collect.scheduler import collect
-from vpclint.collect.session import client_config
+from vpclint.collect.session import PROBE_ATTEMPTS, client_config
 from vpclint.engine import evaluate
 from vpclint.rules import load_rules
 from vpclint.collect.route53 import DNS_SOURCES
@@ -131,6 +131,21 @@ def test_a_single_transient_fault_on_describe_subnets_is_retried_and_the_scan_is
     region = snapshot.regions[0]
     assert (region.errors, region.collected) == ([], sorted(SOURCES))
     assert set(net.private_subnets + net.public_subnets) <= {s.subnet_id for s in region.subnets}
+
+
+def test_a_first_call_failing_past_the_probe_attempts_keeps_the_clients_retries(moto_server, monkeypatch):
+    """Only an unreachable endpoint cuts a region's first call short: DescribeVpcs answering InternalError on as
+    many attempts as the probe allows is retried by botocore until it is answered, and nothing is lost."""
+    session = moto_server.session()
+    net = build_vpc(session, "us-east-1", "busy", azs=1)
+    failing = lambda action, n, region: "xml500" if action == "DescribeVpcs" and n < PROBE_ATTEMPTS else None  # noqa: E731
+    with FaultProxy(moto_server.url, failing) as proxy:
+        snapshot = collect_through(proxy, ["us-east-1"], monkeypatch)
+    assert proxy.faults == {("DescribeVpcs", "us-east-1", "xml500"): PROBE_ATTEMPTS}
+    assert proxy.seen[("DescribeVpcs", "us-east-1")] == PROBE_ATTEMPTS + 1
+    region = snapshot.regions[0]
+    assert (region.errors, region.collected) == ([], sorted(SOURCES))
+    assert net.vpc_id in {v.vpc_id for v in region.vpcs}
 
 
 @pytest.mark.parametrize("fault", ["plain500", "xml500", "truncate"])

@@ -15,12 +15,13 @@ from typing import Any, Optional
 
 import boto3
 import botocore.session
-from botocore.loaders import Loader, create_loader
+from botocore.loaders import Loader
 from botocore.credentials import (
     AssumeRoleCredentialFetcher, CredentialProvider, CredentialResolver, Credentials, DeferredRefreshableCredentials,
 )
 
 from vpclint import __version__
+from vpclint.collect.models import CalledOperationsLoader
 from vpclint.collect.session import HOME_REGIONS, client_config
 
 DEFAULT_ROLE_NAME = "vpclint-readonly"
@@ -59,14 +60,20 @@ class RoleAssumer:
         self.base, self.profile, self.partition = base, profile, partition
         self.role_name, self.external_id, self.name = role_name, external_id, name or session_name()
         self.source = base.get_credentials()
-        self.loader = loader or create_loader()  # shared by the accounts' sessions: the service models are loaded once
+        self.loader = loader or CalledOperationsLoader()  # shared by the accounts' sessions: the service models are loaded once
         self.lock = threading.Lock()  # a boto3 session is not safe to share across threads: one client at a time
+        self.sts: Optional[tuple[tuple, Any]] = None
+        """The caller's credentials the last STS client was made with, and that client."""
 
     def _sts(self, service: str, **credentials: Any) -> Any:
-        """An STS client of the caller (``AssumeRoleCredentialFetcher`` asks for one on each refresh)."""
+        """An STS client of the caller (``AssumeRoleCredentialFetcher`` asks for one on each assume and refresh,
+        with the caller's current credentials): one for every account while those credentials stay the same."""
         region = self.base.region_name or HOME_REGIONS.get(self.partition, "us-east-1")
+        key = (service, *sorted(credentials.items()))
         with self.lock:
-            return self.base.client(service, region_name=region, config=client_config(), **credentials)
+            if self.sts is None or self.sts[0] != key:
+                self.sts = key, self.base.client(service, region_name=region, config=client_config(), **credentials)
+            return self.sts[1]
 
     def open(self, account_id: str) -> boto3.Session:
         """A session in ``account_id``; its credentials are fetched now, so a role that can't be assumed fails here

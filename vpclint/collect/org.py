@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Optional
 
 from botocore.exceptions import NoRegionError
-from botocore.loaders import create_loader
 
 from vpclint.collect.accounts import (
     AccountTarget, Shard, account_ids, accounts_file, organization_accounts, select_accounts,
 )
 from vpclint.collect.assume import DEFAULT_ROLE_NAME, RoleAssumer
+from vpclint.collect.models import CalledOperationsLoader
 from vpclint.collect.scheduler import TIMEOUT, AccountJob, Progress, collect_accounts
 from vpclint.collect.session import open_session, resolve_identity, resolve_regions, warm_loader
 from vpclint.errors import VpclintError
@@ -78,7 +78,7 @@ def collect_organization(
 ) -> Snapshot:
     """Collect the accounts ``options`` name (see the module's documentation) into one snapshot."""
     options.named()
-    loader = create_loader()  # one copy of the service models for every account's session
+    loader = CalledOperationsLoader()  # one copy of the service models for every account's session
     session = open_session(profile, loader)
     try:
         caller, partition = resolve_identity(session)

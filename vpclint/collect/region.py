@@ -6,9 +6,9 @@ security-group rule references, or a service list returned without CIDRs); regio
 pool. A data source that cannot be read (AccessDenied, throttling or a transient fault after the retries, a
 pagination loop, an unreachable region, a deadline) is recorded in the snapshot and left out of ``collected``; the
 rest of the region and the other regions still complete. An item that can't be normalised costs only itself (see
-:mod:`vpclint.collect.items`). Each region's first call goes through a probe client with few retries, so a region
-that can't be reached fails in seconds instead of backing off for minutes; any other failure of that call is asked
-again through the patient client.
+:mod:`vpclint.collect.items`). A region's first call, DescribeVpcs, gives up after PROBE_ATTEMPTS attempts when the
+endpoint can't be reached, so such a region fails in seconds instead of backing off for minutes; any other failure
+of that call (throttling, say) gets the client's full retries. One client serves the whole region.
 
 Time limits (see :mod:`vpclint.collect.deadline` and :mod:`vpclint.collect.scheduler`, which runs the regions): a
 worker commits a source only once it is read completely, under the region's lock, so what the scheduler takes from
@@ -27,7 +27,7 @@ from vpclint.collect import ec2_core, ec2_paths, transit
 from vpclint.collect.deadline import CollectionFault, Deadline, daemon_map, guard_client
 from vpclint.collect.items import ItemReader, paginate
 from vpclint.collect.metrics import read_nat_metrics
-from vpclint.collect.session import CALL_ERRORS, collection_error, error_code, error_order
+from vpclint.collect.session import CALL_ERRORS, PROBE_ATTEMPTS, collection_error, error_code, error_order
 from vpclint.limits import FieldError
 from vpclint.snapshot import SOURCES, ItemNote, PrefixList, RegionSnapshot, Vpc
 from vpclint.snapshot_checks import check_region
@@ -37,8 +37,8 @@ ATTRIBUTE_WORKERS = 4
 FILTER_VALUES = 200
 """Values per EC2 filter in one DescribeManagedPrefixLists call."""
 UNREACHABLE = (EndpointUnreachable, ReadTimeoutError)
-"""Failures of a region's first call (after the probe's attempts) that end the region at once: no connection,
-or a connection that never answers."""
+"""Failures of a region's first call that end the region after PROBE_ATTEMPTS attempts: no connection, or a
+connection that never answers."""
 METRICS_API = "cloudwatch:GetMetricData"
 DESCRIBES = (
     # source (also the RegionSnapshot field), EC2 operation, boto3 method, response key, reader
@@ -75,16 +75,16 @@ assert set(SOURCE_APIS) == set(SOURCES)
 class RegionCollector:
     """Reads one region into a :class:`RegionSnapshot`; each source is read once and failures are recorded.
 
-    ``probe``, if given, is an EC2 client of the region with few retries, for the first call; ``watcher`` and
-    ``metrics_days``, a CloudWatch client for NAT gateway metrics. No call starts after ``deadline``. Every source
-    is committed whole under a lock, so :meth:`abandon` (from another thread) takes only finished sources.
+    ``ec2`` is the region's EC2 client (its DescribeVpcs made to give up early on an unreachable endpoint, see
+    :func:`probe_first_call`); ``watcher`` and ``metrics_days``, a CloudWatch client for NAT gateway metrics. No
+    call starts after ``deadline``. Every source is committed whole under a lock, so :meth:`abandon` (from another
+    thread) takes only finished sources.
     """
 
-    def __init__(self, ec2: Any, region: str, probe: Any = None, deadline: Optional[Deadline] = None,
+    def __init__(self, ec2: Any, region: str, deadline: Optional[Deadline] = None,
                  watcher: Any = None, metrics_days: Optional[int] = None) -> None:
         self.deadline = deadline or Deadline(None)
-        self.ec2 = guard_client(ec2, self.deadline)
-        self.probe = guard_client(probe, self.deadline) if probe is not None else None
+        self.ec2 = probe_first_call(guard_client(ec2, self.deadline))
         self.watcher = guard_client(watcher, self.deadline) if watcher is not None and metrics_days else None
         self.metrics_days = metrics_days
         self.region = region
@@ -139,25 +139,9 @@ class RegionCollector:
             r.collected.append(source)
         self._commit([source], change)
 
-    def _read_vpcs(self) -> Optional[list[dict]]:
-        """DescribeVpcs, first through the probe: an unreachable or silent endpoint is recorded at once; any other
-        failure (throttling, say) is asked again through the patient client."""
-        api = "ec2:DescribeVpcs"
-        if self.probe is not None:
-            try:
-                return self._pages(self.probe, "describe_vpcs", "Vpcs")
-            except UNREACHABLE as exc:
-                self._record(api, exc, "vpcs")
-                return None
-            except CALL_ERRORS as exc:
-                if isinstance(exc, CollectionFault):
-                    self._record(api, exc, "vpcs")
-                    return None
-        return self._try(api, lambda: self._pages(self.ec2, "describe_vpcs", "Vpcs"), "vpcs")
-
     def collect(self) -> RegionSnapshot:
         """Read every source of the region (a source that fails unexpectedly costs only itself)."""
-        raws = self._read_vpcs()
+        raws = self._try("ec2:DescribeVpcs", lambda: self._pages(self.ec2, "describe_vpcs", "Vpcs"), "vpcs")
         if raws is None:
             # Nothing else is worth asking a region whose VPC list could not be read.
             return self.close()
@@ -317,6 +301,17 @@ class RegionCollector:
         with self._lock:
             self._final = finish(result)
             return self._final
+
+
+def probe_first_call(ec2: Any) -> Any:
+    """Make ``ec2``'s DescribeVpcs (a region's first call) stop retrying after PROBE_ATTEMPTS attempts when the
+    endpoint can't be reached (:data:`UNREACHABLE`); its other failures keep the client's own retries."""
+    def needs_retry(attempts: int, caught_exception: Optional[Exception] = None, **_: Any) -> None:
+        if isinstance(caught_exception, UNREACHABLE) and attempts >= PROBE_ATTEMPTS:
+            raise caught_exception
+
+    ec2.meta.events.register_first("needs-retry.ec2.DescribeVpcs", needs_retry)
+    return ec2
 
 
 def unread_region(region: str, fault: CollectionFault) -> RegionSnapshot:

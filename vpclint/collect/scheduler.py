@@ -23,9 +23,10 @@ from botocore.exceptions import NoRegionError
 
 from vpclint.collect import route53
 from vpclint.collect.deadline import CollectionFault, Deadline, start_daemon
+from vpclint.collect.models import CalledOperationsLoader
 from vpclint.collect.region import SOURCE_APIS, RegionCollector, unread_region
 from vpclint.collect.session import (
-    CALL_ERRORS, PROBE_ATTEMPTS, client_config, collection_error, discovery_region, enabled_regions, error_code,
+    CALL_ERRORS, client_config, collection_error, discovery_region, enabled_regions, error_code,
     error_message, error_order, open_session, resolve_identity, resolve_regions,
 )
 from vpclint.errors import VpclintError
@@ -76,11 +77,11 @@ class _Account:
         self.failure: Optional[AccountError] = None
         self.running = 0
 
-    def client(self, service: str, region: str, attempts: Optional[int] = None) -> Any:
+    def client(self, service: str, region: str) -> Any:
         """A client of the account's session (made one at a time)."""
         assert self.session is not None
         with self.lock:
-            return self.session.client(service, region_name=region, config=client_config(*([attempts] if attempts else [])))
+            return self.session.client(service, region_name=region, config=client_config())
 
     def done(self) -> bool:
         return self.failure is not None or (self.regions is not None and len(self.results) == len(self.regions))
@@ -212,7 +213,7 @@ class _Scheduler:
         deadline = self.starting[key]
         try:
             collector = RegionCollector(
-                account.client("ec2", region), region, account.client("ec2", region, PROBE_ATTEMPTS), deadline,
+                account.client("ec2", region), region, deadline,
                 account.client("cloudwatch", region) if self.metrics_days else None, self.metrics_days)
         except Exception as exc:  # noqa: BLE001
             with self.changed:
@@ -325,7 +326,7 @@ def collect_account(
     single-account scan in one call (``timeout`` seconds for the collection of the regions).
 
     ``on_call(region, "service:Operation")`` is told of every AWS call as it starts (for a progress display)."""
-    session = open_session(profile)
+    session = open_session(profile, CalledOperationsLoader())
     if on_call:
         _report_calls(session, "", lambda account, region, api: on_call(region, api))
     try:

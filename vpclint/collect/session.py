@@ -55,7 +55,9 @@ def open_session(profile: Optional[str] = None, loader: Optional[Loader] = None)
             return boto3.Session(profile_name=profile)
         core = botocore.session.Session()
         core.register_component("data_loader", loader)
-        return boto3.Session(botocore_session=core, profile_name=profile)
+        session = boto3.Session(botocore_session=core, profile_name=profile)
+        core.get_scoped_config()  # boto3 reads the profile only to make its own loader: an unknown one fails here
+        return session
     except ProfileNotFound as exc:  # from --profile, or from AWS_PROFILE when no --profile was given
         missing = profile or exc.kwargs.get("profile")
         raise VpclintError(f"AWS profile {missing!r} not found in the AWS config files") from None
