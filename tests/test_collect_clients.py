@@ -85,7 +85,8 @@ def test_each_account_gets_one_client_per_service_and_region_signed_with_its_rol
             owners.update(v.owner_id for v in region.vpcs if v.cidr_blocks == ["10.9.0.0/16"])
             assert not region.errors, region.errors
     assert owners == {OWNER: 1, PARTICIPANT: 1}  # each account read its own VPC, in its region, with its own role
-    assert made == {(a, s, r): 1 for a in (OWNER, PARTICIPANT) for s in ("ec2", "route53resolver") for r in REGIONS} | {
+    regional = ("ec2", "route53resolver", "route53profiles")
+    assert made == {(a, s, r): 1 for a in (OWNER, PARTICIPANT) for s in regional for r in REGIONS} | {
         (a, "route53", "us-east-1"): 1 for a in (OWNER, PARTICIPANT)}
     assert all(s._session.get_component("data_loader") is assumer.loader for s in sessions.values())
     arns = {a: s.client("sts", region_name="us-east-1").get_caller_identity()["Arn"] for a, s in sessions.items()}
