@@ -140,3 +140,66 @@ def test_the_verdict_rows_name_each_vpc_and_its_workload_subnets(view):
     assert row["subnets"][0]["flows"] == _item(view, "subnet", "subnet-priv-a")["flows"]
     assert view.skipped == []
     assert (view.region, view.collected) == ("us-east-1", frozenset(yaml.safe_load(BASE.read_text())["regions"][0]["collected"]))
+
+
+def _base(patch) -> Snapshot:
+    data = yaml.safe_load(BASE.read_text())
+    patch(data["regions"][0])
+    return Snapshot.model_validate(data)
+
+
+def _tag_skip(region: dict) -> None:
+    region["vpcs"][0]["tags"] = {"Name": "legacy-app", "vpclint:skip": "  retired in Q3 "}
+
+
+@pytest.mark.parametrize("settings", [None, {}, {"skip_tags": True}])
+def test_a_vpc_skipped_by_its_tag_says_why_in_its_item_its_verdict_row_and_the_skipped_list(settings):
+    snapshot = _base(_tag_skip)
+    view = build_region_view(snapshot, snapshot.regions[0], settings=settings)
+    vpc = _item(view, "vpc", "vpc-app")
+    assert (vpc["skipped"], vpc["skip_reason"], vpc["in_scope"], vpc["verdict"]) == (True, "retired in Q3", False, "not_in_scope")
+    assert vpc["verdict_summary"] == "skipped by its vpclint:skip tag: retired in Q3"
+    assert view.skipped == [{"account_id": "111122223333", "region": "us-east-1", "vpc_id": "vpc-app", "name": "legacy-app",
+                             "reason": "retired in Q3"}]
+    (row,) = view.verdicts
+    assert (row["verdict"], row["summary"], row["name"]) == ("not_in_scope", vpc["verdict_summary"], "legacy-app")
+
+
+def test_skip_tags_refused_by_the_settings_leave_the_vpc_in_scope():
+    snapshot = _base(_tag_skip)
+    view = build_region_view(snapshot, snapshot.regions[0], settings={"skip_tags": False})
+    vpc = _item(view, "vpc", "vpc-app")
+    assert (vpc["skipped"], vpc["skip_reason"], vpc["in_scope"], vpc["verdict"]) == (False, None, True, "private")
+    assert view.skipped == [] and vpc["settings"] == {"skip_tags": False}
+
+
+def test_a_bare_vpc_has_empty_facts_not_missing_ones():
+    """A VPC with no subnets, route tables, groups or endpoints of its own next to the base VPC."""
+    def bare(region: dict) -> None:
+        region["vpcs"].append({"vpc_id": "vpc-bare", "cidr_blocks": ["10.1.0.0/16"]})
+
+    snapshot = _base(bare)
+    view = build_region_view(snapshot, snapshot.regions[0])
+    vpc = _item(view, "vpc", "vpc-bare")
+    assert {k: vpc[k] for k in ("subnets", "workload_subnets", "private_subnets", "public_subnets", "nat_subnets",
+                                "isolated_subnets", "subnet_per_az", "workload_azs", "private_azs", "endpoints",
+                                "endpoints_by_service", "foreign_region_endpoints", "security_groups", "nat_gateways",
+                                "nat_subnets_without_s3_gateway")} == {
+        "subnets": [], "workload_subnets": [], "private_subnets": [], "public_subnets": [], "nat_subnets": [],
+        "isolated_subnets": [], "subnet_per_az": [], "workload_azs": [], "private_azs": [], "endpoints": [],
+        "endpoints_by_service": {}, "foreign_region_endpoints": [], "security_groups": {}, "nat_gateways": [],
+        "nat_subnets_without_s3_gateway": []}
+    assert (vpc["in_scope"], vpc["verdict"], vpc["verdict_summary"]) == (False, "not_in_scope", "no workload subnet")
+    assert (vpc["dhcp_options_id"], vpc["dns_servers"], vpc["custom_dns_servers"]) == (None, [], [])  # read, no set
+    assert vpc["s3_prefix_list_id"] == "pl-s3"  # the region's
+    assert [i["vpc_id"] for kind in ("subnet", "route_table", "endpoint", "security_group") for i in view.items[kind]
+            if i["vpc_id"] == "vpc-bare"] == []
+    assert [r["vpc_id"] for r in view.verdicts] == ["vpc-app", "vpc-bare"]
+
+
+def test_a_gateway_endpoint_item_has_no_az_gaps_and_the_vpcs_groups_by_id(view):
+    s3 = _item(view, "endpoint", "vpce-s3")
+    assert (s3["az_gap_subnet_ids"], s3["availability_zones"], s3["ingress_blocked_subnets"]) == ([], [], [])
+    assert s3["effective_group_ids"] == []  # a gateway endpoint has no groups; the VPC has no group named default
+    group = _item(view, "security_group", "sg-endpoints")
+    assert group["vpc"]["security_groups"]["sg-endpoints"] == {k: group[k] for k in ("group_id", "group_name", "ingress", "egress")}
