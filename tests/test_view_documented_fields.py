@@ -60,7 +60,7 @@ def documented() -> dict[str, set[str]]:
     }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def view():
     snapshot = Snapshot.model_validate(yaml.safe_load(BASE.read_text()))
     return build_region_view(snapshot, snapshot.regions[0])

@@ -28,7 +28,7 @@ def _distinctive(region: dict) -> None:
     api["policy"] = POLICY
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def view() -> RegionView:
     data = yaml.safe_load(BASE.read_text())
     _distinctive(data["regions"][0])
