@@ -203,3 +203,28 @@ def test_a_gateway_endpoint_item_has_no_az_gaps_and_the_vpcs_groups_by_id(view):
     assert s3["effective_group_ids"] == []  # a gateway endpoint has no groups; the VPC has no group named default
     group = _item(view, "security_group", "sg-endpoints")
     assert group["vpc"]["security_groups"]["sg-endpoints"] == {k: group[k] for k in ("group_id", "group_name", "ingress", "egress")}
+
+
+def test_the_vpc_filter_keeps_every_item_of_the_wanted_vpc_whatever_comes_first():
+    """Another VPC's subnet, table, endpoint and group listed before the base VPC's are left out; none of the
+    wanted VPC's items is lost."""
+    def other_first(region: dict) -> None:
+        region["vpcs"].insert(0, {"vpc_id": "vpc-other", "cidr_blocks": ["10.1.0.0/16"]})
+        region["subnets"].insert(0, {"subnet_id": "subnet-other", "vpc_id": "vpc-other", "availability_zone": "us-east-1a",
+                                     "cidr_block": "10.1.1.0/24"})
+        region["route_tables"].insert(0, {"route_table_id": "rtb-other", "vpc_id": "vpc-other",
+                                          "associations": [{"association_id": "rtbassoc-other", "main": True}], "routes": []})
+        dkr = next(e for e in region["vpc_endpoints"] if e["vpc_endpoint_id"] == "vpce-dkr")
+        region["vpc_endpoints"].insert(0, {**dkr, "vpc_endpoint_id": "vpce-other", "vpc_id": "vpc-other",
+                                           "subnet_ids": ["subnet-other"], "network_interface_ids": []})
+        region["security_groups"].insert(0, {"group_id": "sg-other", "group_name": "default", "vpc_id": "vpc-other",
+                                             "ingress": [], "egress": []})
+
+    snapshot = _base(other_first)
+    every = build_region_view(snapshot, snapshot.regions[0])
+    wanted = build_region_view(snapshot, snapshot.regions[0], vpc_ids=["vpc-app"])
+    for kind, items in wanted.items.items():
+        assert [i["resource_id"] for i in items] == [i["resource_id"] for i in every.items[kind] if i["vpc_id"] == "vpc-app"], kind
+        assert items, kind
+    assert [r["vpc_id"] for r in wanted.verdicts] == ["vpc-app"]
+    assert {i["vpc_id"] for items in every.items.values() for i in items} == {"vpc-app", "vpc-other"}
