@@ -228,3 +228,14 @@ def test_the_vpc_filter_keeps_every_item_of_the_wanted_vpc_whatever_comes_first(
         assert items, kind
     assert [r["vpc_id"] for r in wanted.verdicts] == ["vpc-app"]
     assert {i["vpc_id"] for items in every.items.values() for i in items} == {"vpc-app", "vpc-other"}
+
+
+def test_an_interface_endpoint_missing_an_az_names_the_subnet_per_az_to_add():
+    def dkr_in_one_az(region: dict) -> None:
+        next(e for e in region["vpc_endpoints"] if e["vpc_endpoint_id"] == "vpce-dkr")["subnet_ids"] = ["subnet-priv-a"]
+
+    snapshot = _base(dkr_in_one_az)
+    view = build_region_view(snapshot, snapshot.regions[0])
+    dkr = _item(view, "endpoint", "vpce-dkr")
+    assert (dkr["availability_zones"], dkr["az_gap_subnet_ids"]) == (["us-east-1a"], ["subnet-iso-b"])  # us-east-1b's first
+    assert _item(view, "endpoint", "vpce-api")["az_gap_subnet_ids"] == []
