@@ -41,3 +41,23 @@ def test_every_builtin_rule_has_fire_and_quiet_fixtures() -> None:
         expectations.setdefault(rule_id, set()).add(case["expect"])
     for rule in load_rules():
         assert expectations.get(rule.id, set()) >= {"fire", "quiet"}, f"{rule.id} needs fire and quiet fixtures"
+
+
+def test_a_vpc_without_subnets_beside_the_base_is_compliant_for_every_rule() -> None:
+    """A new VPC as AWS creates it (main route table, default group and network ACL, no subnets) is in no rule's
+    scope: no finding, and every rule's expressions take its empty lists."""
+    data = apply_patch(BASE, {"patch": [
+        {"op": "add", "collection": "vpcs", "value": {"vpc_id": "vpc-new", "cidr_blocks": ["10.9.0.0/16"],
+                                                      "dhcp_options_id": "dopt-amazon"}},
+        {"op": "add", "collection": "route_tables", "value": {
+            "route_table_id": "rtb-new", "vpc_id": "vpc-new", "associations": [{"association_id": "rtbassoc-new", "main": True}],
+            "routes": [{"destination_cidr_block": "10.9.0.0/16", "target_type": "local", "target_id": "local", "state": "active"}]}},
+        {"op": "add", "collection": "security_groups", "value": {
+            "group_id": "sg-new-default", "group_name": "default", "vpc_id": "vpc-new", "ingress": [],
+            "egress": [{"protocol": "-1", "cidr_ipv4": "0.0.0.0/0"}]}},
+        {"op": "add", "collection": "network_acls", "value": {
+            "network_acl_id": "acl-new", "vpc_id": "vpc-new", "is_default": True, "subnet_ids": [], "entries": []}},
+    ]})
+    report = evaluate(Snapshot.model_validate(data), load_rules())
+    assert report.findings == [], [(f.rule_id, f.resource_id) for f in report.findings]
+    assert {v.vpc_id: v.verdict for v in report.vpcs} == {"vpc-app": "private", "vpc-new": "not_in_scope"}

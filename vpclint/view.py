@@ -84,19 +84,18 @@ def _plain(model: BaseModel) -> dict[str, Any]:
     return dict(model.__dict__)
 
 
-def blocked_by(path: Optional[SubnetPath], flows: Optional[dict[str, Item]] = None) -> dict[str, Item]:
+def blocked_by(path: Optional[SubnetPath], flows: dict[str, Item]) -> dict[str, Item]:
     """The first blocked flow of each link kind, keyed by the kind with ``_`` (``network_acl``, ``workload_sg``,
     ``endpoint_sg``, ``route``, ``endpoint_state``, ``endpoint_policy``, ``dns``): the link plus its ``flow``.
-    ``flows``: the path's flows as JSON data already, whose link dicts are copied rather than built again."""
+    ``flows``: the path's flows as JSON data already (``path.flows_dict()``), whose link dicts are copied."""
     found: dict[str, Item] = {}
     for name, flow in (path.flows.items() if path else ()):
         if flow.link is not None:
-            link = flows[name]["link"] if flows is not None else flow.link.to_dict()
-            found.setdefault(flow.link.kind.replace("-", "_"), {**link, "flow": name, "via": flow.via})
+            found.setdefault(flow.link.kind.replace("-", "_"), {**flows[name]["link"], "flow": name, "via": flow.via})
     return found
 
 
-def skip_reason(tags: Mapping[str, str], honour: bool = True) -> Optional[str]:
+def skip_reason(tags: Mapping[str, str], honour: bool) -> Optional[str]:
     """Why a VPC is skipped: the value of its ``vpclint:skip`` tag, unless that is empty or false-like (see
     :data:`NOT_SKIPPING`) or skip tags are not honoured (``--no-skip-tags``); None when it is not skipped."""
     value = tags.get(SKIP_TAG)
@@ -115,7 +114,7 @@ def subnet_per_az(subnets: list[Item]) -> dict[str, str]:
     """The first subnet id (by id) of each AZ of ``subnets``, keyed by AZ in AZ order: one subnet per AZ, as an
     interface endpoint takes them."""
     first: dict[str, str] = {}
-    for subnet in sorted(subnets, key=lambda s: (s["availability_zone"] or "", s["subnet_id"])):
+    for subnet in sorted(subnets, key=lambda s: (s["availability_zone"], s["subnet_id"])):
         first.setdefault(subnet["availability_zone"], subnet["subnet_id"])
     return first
 
