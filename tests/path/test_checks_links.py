@@ -170,3 +170,51 @@ def test_an_acl_passing_only_some_reply_ports_from_an_endpoint_interface_blocks_
     assert (flow.path, flow.link.kind, flow.link.resource_id, flow.link.direction, flow.link.peer, flow.link.ports) == (
         "blocked", "network-acl", "acl-app", "inbound", "10.0.2.5/32", "1024-65535"
     )
+
+
+def test_an_acl_denying_https_out_names_port_443_the_rule_and_a_free_number_of_that_direction():
+    """The free number skips the numbers the outbound rules use (88 and 89), not those of the inbound rules."""
+    data = base()
+    deny = {"protocol": "6", "rule_action": "deny", "cidr_block": "0.0.0.0/0", "from_port": 443, "to_port": 443}
+    entries = [
+        {"rule_number": 88, "egress": True, "protocol": "17", "rule_action": "allow", "cidr_block": "0.0.0.0/0"},
+        {"rule_number": 89, "egress": True, **deny},
+        {"rule_number": 100, "egress": True, "protocol": "-1", "rule_action": "allow", "cidr_block": "0.0.0.0/0"},
+        {"rule_number": 87, "egress": False, "protocol": "-1", "rule_action": "allow", "cidr_block": "0.0.0.0/0"},
+    ]
+    find(data, "network_acls", "network_acl_id", "acl-default")["entries"] = entries
+    flow = paths(data)["subnet-priv-a"].flows["layers"]
+    link = flow.link
+    assert (link.kind, link.direction, link.rule_number, link.ports, link.free_rule_number, link.subnet_id) == (
+        "network-acl", "outbound", 89, "443", 87, "subnet-priv-a"
+    )
+    assert flow.reason == link.detail
+    assert (link.detail, link.peer) == ("network ACL rule 89 denies TCP 443 outbound to 3.5.0.0/19", "3.5.0.0/19")
+
+
+def test_workload_egress_to_only_some_addresses_of_an_endpoint_blocks_never_unknown():
+    """The interface addresses are known: egress allowing one of two interfaces in a subnet blocks the flow."""
+    data = base()
+    endpoint = find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-dkr")
+    endpoint["subnet_ids"], endpoint["network_interface_ids"] = ["subnet-priv-b"], ["eni-dkr-b", "eni-dkr-b2"]
+    region_of(data)["network_interfaces"].append(
+        {"network_interface_id": "eni-dkr-b2", "subnet_id": "subnet-priv-b", "vpc_id": "vpc-app", "interface_type": "vpc_endpoint",
+         "requester_managed": True, "group_ids": ["sg-endpoints"], "private_ips": ["10.0.2.8"]}
+    )
+    find(data, "security_groups", "group_id", "sg-workloads")["egress"] = [
+        {"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_ipv4": "10.0.2.5/32"},
+        {"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_ipv4": "10.0.0.0/24"},
+    ]
+    flow = paths(data)["subnet-priv-a"].flows["registry"]
+    assert (flow.path, flow.link.kind, flow.link.resource_id, flow.link.group_ids) == (
+        "blocked", "workload-sg", "sg-workloads", ("sg-workloads",)
+    )
+    assert flow.reason == ("egress to vpce-dkr: security group sg-workloads allows TCP 443 outbound to only part of the peer "
+                           "(sg-workloads via 10.0.2.5/32); not 10.0.2.8/32")
+
+
+def test_an_empty_subnet_says_its_egress_was_not_checked():
+    data = base()
+    _empty_isolated_subnet(data)
+    flows = paths(data)["subnet-iso-b"].flows
+    assert flows["registry"].notes == ("no workload interfaces yet: security-group egress not checked",)
