@@ -218,3 +218,52 @@ def test_an_empty_subnet_says_its_egress_was_not_checked():
     _empty_isolated_subnet(data)
     flows = paths(data)["subnet-iso-b"].flows
     assert flows["registry"].notes == ("no workload interfaces yet: security-group egress not checked",)
+
+
+def _egress(data: dict, group_id: str, *cidrs: str) -> None:
+    find(data, "security_groups", "group_id", group_id)["egress"] = [
+        {"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_ipv4": c} for c in cidrs
+    ]
+
+
+def test_a_workload_sg_link_names_every_group_of_the_set_or_says_there_is_none():
+    data = base()
+    region_of(data)["security_groups"].append(
+        {"group_id": "sg-extra", "group_name": "extra", "vpc_id": "vpc-app", "ingress": [],
+         "egress": [{"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_ipv4": "10.0.0.0/8"}]}
+    )
+    _egress(data, "sg-workloads", "10.0.0.0/8")
+    find(data, "network_interfaces", "network_interface_id", "eni-task-a")["group_ids"] = ["sg-workloads", "sg-extra"]
+    find(data, "network_interfaces", "network_interface_id", "eni-node-b")["group_ids"] = []
+    result = paths(data)
+    layers = result["subnet-priv-a"].flows["layers"]
+    assert (layers.path, layers.link.kind, layers.link.resource_id, layers.link.group_ids) == (
+        "blocked", "workload-sg", "sg-extra,sg-workloads", ("sg-extra", "sg-workloads")
+    )
+    none = result["subnet-priv-b"].flows["layers"]
+    assert (none.path, none.link.kind, none.link.resource_id, none.link.group_ids) == (
+        "blocked", "workload-sg", "(no security group)", ()
+    )
+
+
+def test_a_workload_group_missing_from_the_snapshot_leaves_the_flow_unknown():
+    data = base()
+    find(data, "network_interfaces", "network_interface_id", "eni-task-a")["group_ids"] = ["sg-gone"]
+    flow = paths(data)["subnet-priv-a"].flows["layers"]
+    assert (flow.path, flow.link) == ("unknown", None)
+    assert flow.reason.startswith("security groups sg-gone: ") and flow.reason.endswith("unknown: group sg-gone not found")
+
+
+def test_egress_to_part_of_the_internet_leaves_a_public_service_unknown_and_to_none_of_it_blocks():
+    """The public service's addresses are not known: egress to part of 0.0.0.0/0 may or may not reach them."""
+    data = base()
+    region = region_of(data)
+    region["vpc_endpoints"] = [e for e in region["vpc_endpoints"] if e["service"] != "ecr.dkr"]
+    _egress(data, "sg-workloads", "10.0.0.0/8", "52.0.0.0/8")
+    flow = paths(data)["subnet-priv-a"].flows["registry"]
+    assert (flow.path, flow.link) == ("unknown", None)
+    assert flow.reason.startswith("security groups sg-workloads: security group sg-workloads allows TCP 443 outbound to only part")
+    _egress(data, "sg-workloads")
+    flow = paths(data)["subnet-priv-a"].flows["registry"]
+    assert flow.path == "blocked"
+    assert (flow.link.kind, flow.link.resource_id) == ("workload-sg", "sg-workloads")
