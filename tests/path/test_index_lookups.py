@@ -108,3 +108,15 @@ def test_the_interfaces_of_each_subnet_and_the_route_table_and_acl_of_each():
     assert index.acls["subnet-priv-a"].network_acl_id == "acl-default"
     assert set(index.subnets) == {"subnet-pub-a", "subnet-priv-a", "subnet-priv-b", "subnet-iso-b"}
     assert index.interfaces["eni-nat-a"].subnet_id == "subnet-pub-a"
+
+
+def test_a_region_of_the_second_account_is_indexed_as_that_account_s_view():
+    data = base()
+    region = region_of(data)
+    snapshot = Snapshot.model_validate({
+        "schema_version": 3, "generator": "test", "partition": "aws", "errors": [],
+        "accounts": [{"account_id": "111122223333", "regions": [region]}, {"account_id": "444455556666", "regions": [region]}],
+    })
+    second = snapshot.accounts[1].regions[0]
+    index = build_index(snapshot, second)
+    assert (index.account_id, index.accounts) == ("444455556666", frozenset({"444455556666"}))
