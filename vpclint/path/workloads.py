@@ -66,11 +66,6 @@ def interface_kind(interface: NetworkInterface, owners: Optional[dict[str, str]]
     return "other"
 
 
-def is_workload(kind: str) -> bool:
-    """True for the interface kinds that pull container images."""
-    return kind in WORKLOAD_KINDS
-
-
 def subnet_workloads(kinds: list[str]) -> tuple[bool, list[str]]:
     """``(workload subnet?, sorted workload kinds found)`` for the interface kinds of one private subnet."""
     workloads = sorted({k for k in kinds if k in WORKLOAD_KINDS})
