@@ -18,6 +18,7 @@ from vpclint.snapshot import RegionSnapshot
     ("a\\052", "a*"),  # an escape at the very end
     ("\\0521", "*1"),  # three digits only
     ("a\\05", "a\\05"),  # too short to be an escape
+    ("ns-1234.awsdns-01.org", "ns-1234.awsdns-01.org"),  # digits without a backslash
     ("a\\x52b", "a\\x52b"),  # not digits
     ("\\\\052", "\\*"),  # an escaped backslash's second one starts the escape
     ("example.com..", "example.com"),
