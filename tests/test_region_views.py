@@ -153,3 +153,12 @@ def test_the_joined_nat_gateway_metrics_hold_every_accounts_gateways_once_in_the
     metrics = combine_region(snapshot, REGION).region.nat_gateway_metrics
     assert metrics is not None and metrics.days == 31
     assert [(g.nat_gateway_id, g.bytes_in_from_source) for g in metrics.gateways] == [("nat-a", 3), ("nat-b", 5), ("nat-shared", 7)]
+
+
+def test_a_region_no_account_could_read_is_attributed_to_the_first_account_and_every_view_is_unread():
+    snapshot = Snapshot.model_validate({"schema_version": 3, "accounts": [
+        {"account_id": number * 12, "regions": [{"region": REGION, "collected": ["subnets"]}]} for number in "21"]})
+    joined = combine_region(snapshot, REGION)
+    assert (joined.accounts, joined.default, joined.account_of("vpc-1")) == (frozenset(), "1" * 12, "1" * 12)
+    assert joined.unread == {"1" * 12: frozenset({"subnets"}), "2" * 12: frozenset({"subnets"})}
+    assert joined.region.collected == [] and joined.region.vpcs == []
