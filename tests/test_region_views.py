@@ -133,3 +133,32 @@ def test_a_zone_whose_scanned_owner_did_not_list_it_says_so():
     assert row.verdict == "unknown"
     assert ("its owner, account 999988887777, was scanned but lists it for none of its VPCs with a private subnet"
             in row.subnets[0].flows["registry"].reason)
+
+
+def test_the_joined_nat_gateway_metrics_hold_every_accounts_gateways_once_in_the_first_window():
+    """Each account reads the NAT gateway traffic of its own gateways (a shared VPC's gateway in each view that sees
+    it): the joined region prices every gateway once, sorted, over the first view's window."""
+    def traffic(gateway: str, sent: int) -> dict:
+        return {"nat_gateway_id": gateway, "bytes_in_from_source": sent, "bytes_in_from_destination": 0}
+
+    def account(number: str, day: int, gateways: list[dict]) -> dict:
+        return {"account_id": number * 12, "regions": [{
+            "region": REGION, "collected": ["vpcs"], "vpcs": [{"vpc_id": "vpc-shared", "owner_id": "1" * 12}],
+            "nat_gateway_metrics": {"start": f"2024-01-0{day}T00:00:00Z", "end": "2024-02-01T00:00:00Z", "days": 32 - day,
+                                    "gateways": gateways}}]}
+
+    snapshot = Snapshot.model_validate({"schema_version": 3, "accounts": [
+        account("2", 2, [traffic("nat-b", 5), traffic("nat-shared", 7)]),
+        account("1", 1, [traffic("nat-shared", 7), traffic("nat-a", 3)])]})
+    metrics = combine_region(snapshot, REGION).region.nat_gateway_metrics
+    assert metrics is not None and metrics.days == 31
+    assert [(g.nat_gateway_id, g.bytes_in_from_source) for g in metrics.gateways] == [("nat-a", 3), ("nat-b", 5), ("nat-shared", 7)]
+
+
+def test_a_region_no_account_could_read_is_attributed_to_the_first_account_and_every_view_is_unread():
+    snapshot = Snapshot.model_validate({"schema_version": 3, "accounts": [
+        {"account_id": number * 12, "regions": [{"region": REGION, "collected": ["subnets"]}]} for number in "21"]})
+    joined = combine_region(snapshot, REGION)
+    assert (joined.accounts, joined.default, joined.account_of("vpc-1")) == (frozenset(), "1" * 12, "1" * 12)
+    assert joined.unread == {"1" * 12: frozenset({"subnets"}), "2" * 12: frozenset({"subnets"})}
+    assert joined.region.collected == [] and joined.region.vpcs == []

@@ -79,10 +79,8 @@ def combine_region(snapshot: Snapshot, name: str, accounts: Optional[Collection[
             fields[key] = sorted(common)
         elif key == "nat_gateway_metrics":
             fields[key] = _metrics([v for _, v in values if v is not None])
-        elif all(isinstance(v, list) for _, v in values):
+        else:  # every other field is a collection
             fields[key] = _union(values, vpc_owners, holders)
-        else:  # a single optional value: the first view's that has one
-            fields[key] = next((v for _, v in values if v is not None), None)
     return CombinedRegion(region=RegionSnapshot.model_construct(**fields), accounts=frozenset(a for a, _ in joined),
                           default=default, holders=holders, unread=unread)
 

@@ -41,6 +41,7 @@ MODULES = {
     "policy_conditions": "vpclint/policy_conditions.py",
     "reachability": "vpclint/reachability.py",
     "region_views": "vpclint/region_views.py",
+    "region_links": "vpclint/region_links.py",
     **{f"path.{p.stem}": f"vpclint/path/{p.name}" for p in sorted((ROOT / "vpclint" / "path").glob("*.py")) if p.stem != "__init__"},
 }
 
