@@ -26,9 +26,10 @@ from vpclint.limits import FieldError
 MAX_NAT_BYTES = 10**18
 """The most bytes one NAT gateway metric may sum to in a snapshot (1 EB)."""
 VPC_MEMBERS = ("subnets", "route_tables", "vpc_endpoints")
-IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:/@+=,-]{0,255}")
+IDENTIFIER = re.compile(r"([A-Za-z0-9][A-Za-z0-9_.:/@+=,-]{0,255})?")
 """What an AWS identifier, region or account id looks like here: one shell word that needs no quoting (letters,
-digits and ``_.:/@+=,-``; a role session name in an interface's requester id uses the most of them)."""
+digits and ``_.:/@+=,-``; a role session name in an interface's requester id uses the most of them), or empty
+(a value AWS left blank)."""
 DIAGNOSTICS = ("notes", "errors")
 """Collections that record what could not be read (their ids are reported as text, escaped, never run)."""
 
