@@ -52,9 +52,7 @@ def linked_accounts(snapshot: Snapshot, name: str) -> list[list[str]]:
     alike: dict[frozenset[str], list[str]] = {}  # groups that read the same sources decide the same: one view
     for group in groups.values():
         alike.setdefault(frozenset.intersection(*(collected[a] for a in group)), []).extend(group)
-    ordered = sorted((sorted(group) for group in alike.values()), key=lambda group: group[0])
-    if not ordered:
-        return [unread] if unread else []
+    ordered = sorted((sorted(group) for group in alike.values()), key=lambda group: group[0])  # two or more groups
     return [ordered[0] + unread, *ordered[1:]]
 
 
