@@ -21,7 +21,8 @@ from typing import Any, Collection, Optional
 
 from pydantic import BaseModel
 
-from vpclint.snapshot import NatGatewayMetrics, RegionSnapshot, Snapshot
+from vpclint.snapshot import RegionSnapshot, Snapshot
+from vpclint.snapshot_metrics import NatGatewayMetrics
 from vpclint.snapshot_checks import id_field
 from vpclint.snapshot_hub import HostedZone, ResolverRule, Route53Profile
 

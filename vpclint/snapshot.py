@@ -8,12 +8,12 @@ could not be read.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from vpclint.snapshot_checks import check_identifier, check_region, check_unique_keys
+from vpclint.snapshot_metrics import NatGatewayMetrics
 from vpclint.snapshot_hub import (
     HostedZone,
     ResolverRule,
@@ -199,28 +199,6 @@ class NatGateway(_Model):
     connectivity_type: Optional[str] = None
     network_interface_ids: list[str] = Field(default_factory=list)
     private_ips: list[str] = Field(default_factory=list)
-
-
-class NatGatewayTraffic(_Model):
-    """One NAT gateway's processed bytes over the window (CloudWatch ``AWS/NATGateway``, Sum)."""
-
-    nat_gateway_id: str
-    bytes_in_from_source: int = Field(ge=0)
-    bytes_in_from_destination: int = Field(ge=0)
-
-    @property
-    def processed_bytes(self) -> int:
-        """The bytes AWS bills as NAT data processing."""
-        return self.bytes_in_from_source + self.bytes_in_from_destination
-
-
-class NatGatewayMetrics(_Model):
-    """The region's NAT gateway traffic, read by ``collect --with-metrics`` (optional in a snapshot)."""
-
-    start: datetime
-    end: datetime
-    days: int = Field(ge=1)
-    gateways: list[NatGatewayTraffic] = Field(default_factory=list)
 
 
 class NetworkAclEntry(_Model):

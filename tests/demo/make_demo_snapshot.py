@@ -28,7 +28,8 @@ from profiles_responder import ProfilesService  # noqa: E402
 from scenarios import build_demo_account  # noqa: E402
 
 from vpclint.collect.scheduler import collect  # noqa: E402
-from vpclint.snapshot import NatGatewayMetrics, NatGatewayTraffic, Snapshot  # noqa: E402
+from vpclint.snapshot import Snapshot  # noqa: E402
+from vpclint.snapshot_metrics import NatGatewayMetrics, NatGatewayTraffic  # noqa: E402
 from vpclint.snapshot_files import dumps  # noqa: E402
 
 SHIPPED = Path(__file__).resolve().parents[2] / "vpclint" / "demo" / "demo-snapshot.json"

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any, Optional
 
-from vpclint.snapshot import NatGatewayMetrics, NatGatewayTraffic
+from vpclint.snapshot_metrics import NatGatewayMetrics, NatGatewayTraffic
 
 NAMESPACE = "AWS/NATGateway"
 METRICS = ("BytesInFromSource", "BytesInFromDestination")
