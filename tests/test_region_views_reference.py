@@ -21,8 +21,6 @@ from vpclint.snapshot import (
     CollectionError,
     DhcpOptions,
     ItemNote,
-    NatGatewayMetrics,
-    NatGatewayTraffic,
     PrefixList,
     RegionSnapshot,
     SecurityGroup,
@@ -31,6 +29,7 @@ from vpclint.snapshot import (
     Vpc,
     VpcEndpoint,
 )
+from vpclint.snapshot_metrics import NatGatewayMetrics, NatGatewayTraffic
 from vpclint.snapshot_hub import (
     HostedZone,
     ProfileResource,
