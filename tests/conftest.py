@@ -4,12 +4,14 @@ unless the test adds some), and the real ``vpclint`` executable."""
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -35,9 +37,33 @@ FAKE_CREDENTIALS = {
 
 def pytest_configure(config) -> None:
     """Property tests run without Hypothesis's per-example deadline: CI shares its cores, and a slow example is
-    a slow machine, not a failure (the number of examples stays Hypothesis's default unless a test sets it)."""
+    a slow machine, not a failure (the number of examples stays Hypothesis's default unless a test sets it); and
+    ``ast.parse`` is serialised across threads (see below)."""
     settings.register_profile("vpclint", deadline=None)
     settings.load_profile("vpclint")
+    _serialise_ast_parse()
+
+
+def _serialise_ast_parse() -> None:
+    """Let one thread at a time build an AST, in this test process only.
+
+    CPython 3.11 (this project's CI interpreter) counts the AST constructor's recursion depth per interpreter, not
+    per thread (see python/cpython#106905): two threads inside ``ast.parse`` at once, one paused by the garbage
+    collector, can fail the other with ``SystemError: AST constructor recursion depth mismatch`` (reproduced here
+    with four threads parsing while collecting garbage; with this lock, none failed). vpclint never parses Python,
+    but under ``mock_aws`` its reader threads call moto in-process, whose werkzeug URL maps are compiled with
+    ``ast.parse`` while the main thread does the same (or pytest rewrites a test module it imports); the collector
+    then rightly records the error as a failed read, and a test that expected a clean read fails now and then."""
+    if getattr(ast.parse, "serialised", False):
+        return
+    lock, parse = threading.RLock(), ast.parse
+
+    def serialised_parse(*args, **kwargs):
+        with lock:
+            return parse(*args, **kwargs)
+
+    serialised_parse.serialised = True
+    ast.parse = serialised_parse
 
 
 def _free_port() -> int:

@@ -118,7 +118,7 @@ RULE_CASES = {
     "wrong-arity": (_rule(evidence="length(vpc_id, region)"), ["field evidence", "length() takes 1"]),
     "unknown-function-in-template": (_rule(message="{{ shout(vpc_id) }}"), ["field message", "unknown function shout()"]),
     "type-error-at-evaluation": (_rule(when="length(is_default) > `0`"), ["field when", "JMESPath failed on vpc-"]),
-    "unknown-field": (_rule(when="in_scop"), ["field when", "no vpc item has a field in_scop (did you mean in_scope?)"]),
+    "unknown-view-field": (_rule(when="in_scop"), ["field when", "no vpc item has a field in_scop (did you mean in_scope?)"]),
     "duplicate-of-builtin": (_rule(id="ecr-dkr-endpoint-missing"), ["field id", "already defined in rules/ecr-dkr-endpoint-missing.yaml"]),
 }
 

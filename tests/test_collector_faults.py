@@ -252,6 +252,30 @@ def test_an_unexpected_failure_of_one_source_keeps_the_others(monkeypatch):
     assert region.collected == sorted(set(EC2_SOURCES) - {"route_tables"})
 
 
+class _HalfReadDns:
+    """A DNS reader that reads the region's Profiles, then meets a bug."""
+
+    def read(self, result):
+        result.collected.append("route53_profiles")
+        raise SystemError("AST constructor recursion depth mismatch (before=18, after=10)")
+
+
+def test_an_unexpected_dns_failure_is_recorded_under_each_source_it_left_unread():
+    """What the DNS reader read stays read; each DNS source it left unread gets the error under its own API (so
+    the rules that need it say so), and a source that already failed keeps its own error."""
+    from vpclint.snapshot import RegionSnapshot
+
+    region = RegionSnapshot(region="eu-west-1", collected=["vpcs"])
+    region.errors.append(collect_scheduler.collection_error("eu-west-1", "route53resolver:ListResolverRules",
+                                                            RuntimeError("denied earlier")))
+    collect_scheduler.read_dns(_HalfReadDns(), region, Deadline(60.0))
+    assert region.collected == ["vpcs", "route53_profiles"]
+    assert [(e.region, e.api, e.code, e.message) for e in region.errors] == [
+        ("eu-west-1", "route53:ListHostedZonesByVPC", "SystemError", "AST constructor recursion depth mismatch (before=18, after=10)"),
+        ("eu-west-1", "route53resolver:ListResolverRules", "RuntimeError", "denied earlier"),
+    ]
+
+
 @pytest.mark.parametrize("flag, config, expected", [
     (None, None, collect_scheduler.TIMEOUT), (None, "timeout = 7", 7.0), (["--timeout", "2.5"], "timeout = 7", 2.5),
 ])

@@ -190,7 +190,6 @@ def test_a_source_one_account_could_not_read_costs_only_the_accounts_linked_to_i
     """The management account may not read its network ACLs (an SCP, say): its own VPCs are unknown, while the hub
     and its spokes, which share nothing with it, are judged in full."""
     org = build_hub_organization(moto_server)
-    ids = org.ids
 
     def denied(request: Request) -> Optional[str]:
         return "denied" if request.account is None and request.action == "DescribeNetworkAcls" else None

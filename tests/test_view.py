@@ -203,7 +203,6 @@ def test_a_vpc_without_subnets_is_in_the_view_but_not_in_scope():
 
 def _base_view(patch=None):
     import copy
-    import json  # noqa: F401  (patches build policies)
     from pathlib import Path
 
     import yaml

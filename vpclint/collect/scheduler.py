@@ -296,19 +296,24 @@ def collect(
 
 def read_dns(dns: route53.DnsReader, result: RegionSnapshot, deadline: Deadline) -> None:
     """The region's private hosted zones and Resolver rules, unless the region's deadline has passed (then they are
-    recorded as not read, as for a region given up); a failure nobody expected costs those sources only."""
+    recorded as not read, as for a region given up); a failure nobody expected costs the sources it left unread."""
     if deadline.expired():  # a region given up already has these errors (the scheduler may have settled it first)
-        fault = CollectionFault("DeadlineExceeded", f"{deadline.what} of {deadline.seconds:g} s passed before this was read")
-        recorded = {e.api for e in result.errors}
-        result.errors.extend(
-            collection_error(result.region, SOURCE_APIS[s], fault) for s in route53.DNS_SOURCES if SOURCE_APIS[s] not in recorded
-        )
-        result.errors.sort(key=error_order)
+        _unread_dns(result, CollectionFault("DeadlineExceeded", f"{deadline.what} of {deadline.seconds:g} s passed before this was read"))
         return
     try:
         dns.read(result)
     except Exception as exc:  # noqa: BLE001
-        result.errors.append(collection_error(result.region, "route53:*", exc))
+        _unread_dns(result, exc)
+
+
+def _unread_dns(result: RegionSnapshot, fault: Exception) -> None:
+    """Record ``fault`` under the API of each DNS source that was neither read nor already recorded as failed."""
+    recorded = {e.api for e in result.errors}
+    result.errors.extend(
+        collection_error(result.region, SOURCE_APIS[s], fault)
+        for s in route53.DNS_SOURCES if s not in result.collected and SOURCE_APIS[s] not in recorded
+    )
+    result.errors.sort(key=error_order)
 
 
 def collect_account(
