@@ -255,12 +255,17 @@ def test_the_region_view_carries_its_nat_facts_for_the_cost_report():
     assert facts and all(vpc[key] == value for key, value in facts.items())
 
 
-def test_dns_servers_are_unknown_only_when_dhcp_options_were_not_read():
+def test_dns_servers_are_unknown_when_dhcp_options_or_the_vpc_s_set_were_not_read():
     def missing_options(region):
         region["dhcp_options"] = []
 
     vpc = _item(_base_view(missing_options), "vpc", "vpc-app")
-    assert vpc["dns_servers"] == []  # read, and the VPC's options set is not there: no servers
+    assert vpc["dns_servers"] is None  # read, but the VPC's options set is not there: not known
+
+    def no_set(region):
+        region["vpcs"][0]["dhcp_options_id"] = "default"
+
+    assert _item(_base_view(no_set), "vpc", "vpc-app")["dns_servers"] == []  # AWS's name for no options set
     assert _item(_base_view(), "vpc", "vpc-app")["dns_servers"] == ["AmazonProvidedDNS"]
 
     def not_read(region):

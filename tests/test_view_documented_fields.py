@@ -48,6 +48,8 @@ def documented() -> dict[str, set[str]]:
     endpoint_only = _table_keys(sections["Endpoint summaries and `endpoint` items"], item_only=True)
     group_text = sections["`security_group` items"].split(". ")[0]
     group = set(re.findall(r"`([a-z_]+)`", group_text)) - {"vpc"}
+    rule_text = sections["`security_group` items"].split(". ", 1)[1].split("## ")[0]
+    rule = set(re.findall(r"`([a-z0-9_]+)`", re.sub(r"\([^)]*\)", "", rule_text)))  # (values) are not fields
     return {
         "vpc": context | _table_keys(sections["`vpc` items"]),
         "subnet": context | subnet | {"vpc"},
@@ -57,6 +59,7 @@ def documented() -> dict[str, set[str]]:
         "subnet_facts": subnet,
         "endpoint_summary": summary,
         "group": group,
+        "rule": rule,
     }
 
 
@@ -85,3 +88,14 @@ def test_subnet_facts_endpoint_summaries_and_groups_in_a_vpc_item_are_the_docume
     for table in view.items["route_table"]:
         for name in ("subnets", "private_subnets", "workload_subnets"):
             assert all(set(s) == fields["subnet_facts"] for s in table[name]), (table["route_table_id"], name)
+
+
+def test_every_security_group_rule_carries_exactly_the_documented_fields(view):
+    """The rules of ``security_group`` items (and of the groups nested in VPC items) have the fields the page
+    lists, the group-reference ones included."""
+    expected = documented()["rule"]
+    rules = [r for g in view.items["security_group"] for r in g["ingress"] + g["egress"]]
+    assert rules, "the base snapshot's groups have rules"
+    assert all(set(r) == expected for r in rules), [sorted(set(r) ^ expected) for r in rules]
+    (vpc,) = view.items["vpc"]
+    assert all(set(r) == expected for g in vpc["security_groups"].values() for r in g["ingress"] + g["egress"])

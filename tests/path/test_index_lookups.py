@@ -88,10 +88,17 @@ def test_an_interface_a_nat_gateway_lists_as_its_own_is_infrastructure():
     assert paths(data)["subnet-priv-a"].workload is False
 
 
-def test_a_vpc_whose_dhcp_options_set_is_not_listed_has_no_dns_servers():
+def test_a_vpc_without_a_dhcp_options_set_has_no_dns_servers_and_one_naming_an_unlisted_set_is_unknown():
+    """AWS names "no DHCP options" ``default``; a set the listing lacked (left out with a note, or made after the
+    listing) is not known, so DNS is unknown for its reason rather than for having no servers."""
+    for no_set in ("default", None, ""):
+        data = base()
+        find(data, "vpcs", "vpc_id", "vpc-app")["dhcp_options_id"] = no_set
+        assert _index(data).dns_servers == {"vpc-app": []}
     data = base()
     find(data, "vpcs", "vpc_id", "vpc-app")["dhcp_options_id"] = "dopt-gone"
-    assert _index(data).dns_servers == {"vpc-app": []}
+    assert _index(data).dns_servers == {"vpc-app": None}
+    assert "DHCP options could not be read" in paths(data)["subnet-priv-a"].flows["registry"].reason
     assert _index(base()).dns_servers == {"vpc-app": ["AmazonProvidedDNS"]}
     data = base()
     region_of(data)["collected"].remove("dhcp_options")

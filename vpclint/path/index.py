@@ -140,6 +140,14 @@ class RegionIndex:
         return self.endpoints_by_vpc.get(vpc_id, [])
 
 
+def dhcp_dns_servers(dhcp_options_id: Optional[str], servers_by_set: dict[str, list[str]]) -> Optional[list[str]]:
+    """The DNS servers a VPC's DHCP options set gives (``servers_by_set``: the region's sets as read): none when
+    the VPC has no set (AWS names that ``default``), None (not known) when it names a set the listing lacked."""
+    if not dhcp_options_id or dhcp_options_id == "default":
+        return []
+    return servers_by_set.get(dhcp_options_id)
+
+
 def build_index(snapshot: Snapshot, region: RegionSnapshot, combined: Optional[CombinedRegion] = None) -> RegionIndex:
     """Index one region of ``snapshot``: ``region`` as ``combined`` joined it from every scanned account's view
     (:func:`vpclint.region_views.combine_region`), or, without ``combined``, as the view of the account holding it."""
@@ -169,10 +177,7 @@ def build_index(snapshot: Snapshot, region: RegionSnapshot, combined: Optional[C
         interfaces={i.network_interface_id: i for i in region.network_interfaces},
         interfaces_by_subnet=interfaces_by_subnet,
         prefix_lists={p.prefix_list_id: p for p in region.prefix_lists},
-        dns_servers={
-            v.vpc_id: dhcp.get(v.dhcp_options_id or "", []) if dhcp_read else None
-            for v in region.vpcs
-        },
+        dns_servers={v.vpc_id: dhcp_dns_servers(v.dhcp_options_id, dhcp) if dhcp_read else None for v in region.vpcs},
         endpoints_by_vpc=endpoints_by_vpc,
         interface_owners={
             **{i: "nat_gateway" for n in region.nat_gateways for i in n.network_interface_ids},
