@@ -65,3 +65,21 @@ def test_an_endpoint_answering_aaaa_only_has_no_ipv4_gaps_and_a_subnet_without_i
     _, gaps = gaps_of(data)
     assert gaps["vpce-api"] == []
     assert [g["subnet_id"] for g in gaps["vpce-dkr"]] == ["subnet-priv-b", "subnet-iso-b"]
+
+
+def test_a_rule_admitting_a_referenced_group_admits_its_members_and_a_subnet_without_workloads_yet():
+    """An endpoint group that admits only members of sg-workloads: subnets whose workloads are in it are no gap,
+    nor is a workload subnet without interfaces yet (membership is not known; the flow notes the group to use);
+    a subnet whose workloads are in another group is."""
+    data = copy.deepcopy(BASE)
+    region = data["regions"][0]
+    find(data, "security_groups", "group_id", "sg-endpoints")["ingress"] = [
+        {"protocol": "tcp", "from_port": 443, "to_port": 443, "referenced_group_id": "sg-workloads"}]
+    region["network_interfaces"] = [i for i in region["network_interfaces"] if i["network_interface_id"] != "eni-iso-b"]
+    region["security_groups"].append({"group_id": "sg-other", "group_name": "other", "vpc_id": "vpc-app", "ingress": [],
+                                      "egress": [{"protocol": "-1", "cidr_ipv4": "0.0.0.0/0"}]})
+    find(data, "network_interfaces", "network_interface_id", "eni-node-b")["group_ids"] = ["sg-other"]
+    paths, gaps = gaps_of(data)
+    for endpoint in ("vpce-api", "vpce-dkr"):
+        assert [g["subnet_id"] for g in gaps[endpoint]] == ["subnet-priv-b"], gaps[endpoint]
+    assert paths["subnet-iso-b"].workload
