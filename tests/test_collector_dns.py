@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import boto3
 import botocore.endpoint
+import pytest
 from botocore.awsrequest import AWSResponse
 from moto import mock_aws
 
@@ -207,6 +208,39 @@ def test_zone_pages_and_record_pages_are_followed_and_another_accounts_zone_is_n
     assert (zones["Z3EFS"].owner_service, zones["Z3EFS"].records_read) == ("efs.amazonaws.com", False)
     assert [(n.api, n.item_id) for n in region.notes] == [("route53:ListResourceRecordSets", "Z2HUB")]
     assert "444455556666" in region.notes[0].message
+
+
+def test_zone_and_record_pages_that_go_round_in_a_loop_cost_their_source_not_a_hang():
+    """A NextToken, or a next record, answered again (or a truncated record page naming no next record) is a
+    PaginationLoop error of that source after a few calls, never a collection that pages forever."""
+    zone = {"HostedZoneId": "Z1LZA", "Name": "dkr.ecr.us-east-1.amazonaws.com.", "Owner": {"OwningAccount": ACCOUNT}}
+    looping_zones = FakeRoute53({"ListHostedZonesByVPC": [{"HostedZoneSummaries": [zone], "NextToken": "t1"},
+                                                          {"HostedZoneSummaries": [zone], "NextToken": "t2"}]})
+    region = read_with(looping_zones, region_with_private_vpc())
+    assert [(e.api, e.code) for e in region.errors] == [("route53:ListHostedZonesByVPC", "PaginationLoop")]
+    assert "hosted_zones" not in region.collected and looping_zones.calls.count("ListHostedZonesByVPC") == 3
+    records = shape("list_resource_record_sets")["ResourceRecordSets"]
+    for truncated in ({"NextRecordName": records[0]["Name"], "NextRecordType": records[0]["Type"]}, {}):
+        looping_records = FakeRoute53({"ListHostedZonesByVPC": [{"HostedZoneSummaries": [zone]}],
+                                       "ListResourceRecordSets": [{"ResourceRecordSets": records, "IsTruncated": True, **truncated}]})
+        region = read_with(looping_records, region_with_private_vpc())
+        assert [(e.api, e.code) for e in region.errors] == [("route53:ListResourceRecordSets", "PaginationLoop")], truncated
+        assert looping_records.calls.count("ListResourceRecordSets") == (2 if truncated else 1)
+        assert "hosted_zones" not in region.collected
+
+
+def test_more_pages_than_the_limit_is_a_fault_of_its_own(monkeypatch):
+    """Ever new tokens past MAX_PAGES pages stop the listing too (as TooManyPages)."""
+    monkeypatch.setattr(route53, "MAX_PAGES", 3)
+    seen: set = set()
+    for mark in ("a", "b", "c"):
+        route53.next_page(seen, mark, "ListHostedZonesByVPC")
+    with pytest.raises(route53.CollectionFault) as fault:
+        route53.next_page(seen, "d", "ListHostedZonesByVPC")
+    assert (fault.value.code, str(fault.value)) == ("TooManyPages", "ListHostedZonesByVPC: more than 3 pages")
+    with pytest.raises(route53.CollectionFault) as fault:
+        route53.next_page(seen, "b", "ListResourceRecordSets")
+    assert fault.value.code == "PaginationLoop" and "ListResourceRecordSets" in str(fault.value)
 
 
 def test_route53_is_one_adaptive_client_with_bounded_concurrency(aws_env, monkeypatch):

@@ -19,7 +19,7 @@ from typing import Any, Callable, Optional, TypeVar, Union
 import boto3
 
 from vpclint.collect.deadline import CollectionFault
-from vpclint.collect.items import ItemReader, attempt, paginate, sorted_unique
+from vpclint.collect.items import MAX_PAGES, ItemReader, attempt, paginate, sorted_unique
 from vpclint.collect.profiles import profile_rule_ids, profile_zone_ids, read_profiles
 from vpclint.collect.session import CALL_ERRORS, HOME_REGIONS, client_config, collection_error, error_code, error_order
 from vpclint.snapshot import RegionSnapshot
@@ -126,6 +126,16 @@ def resolver_rule(raw: dict, vpc_ids: list[str]) -> ResolverRule:
     )
 
 
+def next_page(seen: set[Any], mark: Any, operation: str) -> None:
+    """Note that the next page of ``operation`` starts at ``mark`` (its token, marker or next record); a mark seen
+    before (the pages go round in a loop) or more than MAX_PAGES pages raises a :class:`CollectionFault`."""
+    if mark in seen:
+        raise CollectionFault("PaginationLoop", f"{operation} answered a next page seen before: the pages go round in a loop")
+    if len(seen) >= MAX_PAGES:
+        raise CollectionFault("TooManyPages", f"{operation}: more than {MAX_PAGES:,} pages")
+    seen.add(mark)
+
+
 class DnsReader:
     """Reads each region's DNS sources; one per collection, shared by the regions' threads."""
 
@@ -168,6 +178,7 @@ class DnsReader:
         """Every page of ListHostedZonesByVPC for one VPC."""
         found: list[dict] = []
         token: Optional[str] = None
+        seen: set[Any] = set()
         while True:
             page = self._ask(lambda: self.route53.list_hosted_zones_by_vpc(
                 VPCId=vpc_id, VPCRegion=region, **({"NextToken": token} if token else {})))
@@ -175,6 +186,7 @@ class DnsReader:
             token = page.get("NextToken")
             if not token:
                 return found
+            next_page(seen, token, "ListHostedZonesByVPC")
 
     def _owned_zone_names(self) -> dict[str, str]:
         """The account's own hosted zones' names by id (every page of ListHostedZones, read once per collection)."""
@@ -184,16 +196,14 @@ class DnsReader:
             try:
                 names: dict[str, str] = {}
                 marker: dict[str, str] = {}
-                seen: set[str] = set()
+                seen: set[Any] = set()
                 while True:
                     page = self._ask(lambda: self.route53.list_hosted_zones(**marker))
                     names.update({str(z["Id"]).split("/")[-1]: z["Name"] for z in page.get("HostedZones") or []
                                   if isinstance(z, dict) and z.get("Id") and z.get("Name")})
                     if not page.get("IsTruncated") or not page.get("NextMarker"):
                         break
-                    if page["NextMarker"] in seen:
-                        raise CollectionFault("PaginationLoop", "ListHostedZones answered a NextMarker seen before")
-                    seen.add(page["NextMarker"])
+                    next_page(seen, page["NextMarker"], "ListHostedZones")
                     marker = {"Marker": page["NextMarker"]}
                 owned = names
             except CALL_ERRORS as exc:
@@ -242,12 +252,16 @@ class DnsReader:
         """Every page of ListResourceRecordSets (Route 53 pages by the next record's name, type and identifier)."""
         raws: list[dict] = []
         start: dict[str, str] = {}
+        seen: set[Any] = set()
         while True:
             page = self._ask(lambda: self.route53.list_resource_record_sets(HostedZoneId=zone_id, **start))
             raws.extend(page.get("ResourceRecordSets") or [])
             if not page.get("IsTruncated"):
                 return raws
             start = {f"Start{key}": page[f"Next{key}"] for key in NEXT_RECORD if page.get(f"Next{key}")}
+            if not start:
+                raise CollectionFault("PaginationLoop", "ListResourceRecordSets was truncated without naming the next record")
+            next_page(seen, tuple(sorted(start.items())), "ListResourceRecordSets")
 
     def _read_zones(self, result: RegionSnapshot) -> None:
         """The zones of every candidate VPC, and the record sets of those whose names relate to the services."""
