@@ -3,6 +3,7 @@ account's session, one client per service and account-region, each signed with i
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from pathlib import Path
@@ -89,6 +90,8 @@ def test_each_account_gets_one_client_per_service_and_region_signed_with_its_rol
     assert made == {(a, s, r): 1 for a in (OWNER, PARTICIPANT) for s in regional for r in REGIONS} | {
         (a, "route53", "us-east-1"): 1 for a in (OWNER, PARTICIPANT)}
     assert all(s._session.get_component("data_loader") is assumer.loader for s in sessions.values())
+    paths = assumer.loader.search_paths
+    assert len(paths) == len(set(paths)) and any(p.endswith(os.path.join("boto3", "data")) for p in paths)
     arns = {a: s.client("sts", region_name="us-east-1").get_caller_identity()["Arn"] for a, s in sessions.items()}
     assert all(arn.startswith(f"arn:aws:sts::{a}:assumed-role/vpclint-readonly/") for a, arn in arns.items())
 

@@ -34,8 +34,21 @@ CALLED_OPERATIONS: dict[str, tuple[str, ...]] = {
 """Every operation a collection calls, by service (the services not named here keep their whole model)."""
 
 
+class _SearchPaths(list):
+    """A loader's search paths, each once: every boto3 Session given the loader appends boto3's data path again."""
+
+    def append(self, path: Any) -> None:
+        if path not in self:
+            super().append(path)
+
+
 class CalledOperationsLoader(Loader):
-    """botocore's loader, whose service models of :data:`CALLED_OPERATIONS` list only those operations."""
+    """botocore's loader, whose service models of :data:`CALLED_OPERATIONS` list only those operations; shared by
+    the sessions of a run, so its search paths keep each path once however many sessions register it."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._search_paths = _SearchPaths(self._search_paths)
 
     def load_service_model(self, service_name: str, type_name: str, api_version: Optional[str] = None) -> Any:
         """The model botocore would load; a ``service-2`` model of a service vpclint calls, cut to its calls."""
