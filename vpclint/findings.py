@@ -7,18 +7,15 @@ import json
 from datetime import date
 from typing import Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from vpclint.errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK
 from vpclint.rules import SEVERITIES, severity_rank
 from vpclint.snapshot import AccountError
+from vpclint.strict import StrictModel
 
 FINDINGS_SCHEMA = "vpclint.findings/v3"
 FAIL_ON_CHOICES = ("critical", "high", "medium", "low", "none")
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 def fingerprint(rule_id: str, account_id: str, region: str, resource_id: str) -> str:
@@ -26,7 +23,7 @@ def fingerprint(rule_id: str, account_id: str, region: str, resource_id: str) ->
     return hashlib.sha256(f"{rule_id}|{account_id}|{region}|{resource_id}".encode()).hexdigest()[:32]
 
 
-class Finding(_Model):
+class Finding(StrictModel):
     rule_id: str
     severity: str
     title: str
@@ -49,7 +46,7 @@ class Finding(_Model):
         return (self.account_id, self.region, self.vpc_id or "", severity_rank(self.severity), self.rule_id, self.resource_id)
 
 
-class FixedEntry(_Model):
+class FixedEntry(StrictModel):
     """A baseline entry's fields; in a report, an entry whose finding no longer occurs in the scanned scope."""
 
     fingerprint: str
@@ -62,7 +59,7 @@ class FixedEntry(_Model):
     expires: Optional[date] = None
 
 
-class NotEvaluated(_Model):
+class NotEvaluated(StrictModel):
     """A rule that could not be evaluated in an account's region because data it needs could not be read."""
 
     account_id: str
@@ -75,12 +72,12 @@ class NotEvaluated(_Model):
         return (self.account_id, self.region, self.rule_id)
 
 
-class Tool(_Model):
+class Tool(StrictModel):
     name: str = "vpclint"
     version: str
 
 
-class Summary(_Model):
+class Summary(StrictModel):
     total: int
     by_severity: dict[str, int]
     fail_on: str
@@ -95,7 +92,7 @@ class Summary(_Model):
     skipped: int = 0
 
 
-class LinkRow(_Model):
+class LinkRow(StrictModel):
     """The link that stops a flow (see docs/pull-path.md)."""
 
     kind: str
@@ -111,7 +108,7 @@ class LinkRow(_Model):
     target_id: Optional[str] = None
 
 
-class FlowRow(_Model):
+class FlowRow(StrictModel):
     """One flow of a pull from one workload subnet: which way it goes and, when blocked, where."""
 
     flow: str
@@ -124,7 +121,7 @@ class FlowRow(_Model):
     diverted: list[dict[str, Any]] = Field(default_factory=list)
 
 
-class SubnetRow(_Model):
+class SubnetRow(StrictModel):
     subnet_id: str
     availability_zone: str
     kind: str
@@ -133,7 +130,7 @@ class SubnetRow(_Model):
     flows: dict[str, FlowRow]
 
 
-class VpcRow(_Model):
+class VpcRow(StrictModel):
     """One VPC's pull-path verdict: ``private``, ``nat``, ``broken``, ``unknown`` or ``not_in_scope``."""
 
     account_id: str
@@ -150,7 +147,7 @@ class VpcRow(_Model):
         return (self.account_id, self.region, self.vpc_id)
 
 
-class SkippedVpc(_Model):
+class SkippedVpc(StrictModel):
     """A VPC left out of the scan by its ``vpclint:skip`` tag, with the tag's value as the reason."""
 
     account_id: str
@@ -165,7 +162,7 @@ class SkippedVpc(_Model):
         return (self.account_id, self.region, self.vpc_id)
 
 
-class AccountRow(_Model):
+class AccountRow(StrictModel):
     """An account scanned: its id, its name in AWS Organizations when known, and the regions read there."""
 
     account_id: str
@@ -173,7 +170,7 @@ class AccountRow(_Model):
     regions: list[str]
 
 
-class Report(_Model):
+class Report(StrictModel):
     schema_: str = Field(FINDINGS_SCHEMA, alias="schema")
     tool: Tool
     partition: str

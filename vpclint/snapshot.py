@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from vpclint.snapshot_checks import check_identifier, check_region, check_unique_keys
 from vpclint.snapshot_metrics import NatGatewayMetrics
@@ -22,6 +22,7 @@ from vpclint.snapshot_hub import (
     TransitGatewayRouteTable,
     VpcPeeringConnection,
 )
+from vpclint.strict import StrictModel
 
 SCHEMA_VERSION = 3
 """Version 3 holds several accounts (``accounts``, each with its regions) and the errors that cost a whole account.
@@ -53,11 +54,7 @@ SOURCES = (
 """The data sources a region is read from; rules name the ones they need in ``requires``."""
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Vpc(_Model):
+class Vpc(StrictModel):
     vpc_id: str
     owner_id: Optional[str] = None
     is_default: bool = False
@@ -69,13 +66,13 @@ class Vpc(_Model):
     tags: dict[str, str] = Field(default_factory=dict)
 
 
-class DhcpOptions(_Model):
+class DhcpOptions(StrictModel):
     dhcp_options_id: str
     domain_name_servers: list[str] = Field(default_factory=list)
     domain_name: Optional[str] = None
 
 
-class Subnet(_Model):
+class Subnet(StrictModel):
     subnet_id: str
     vpc_id: str
     availability_zone: str
@@ -108,7 +105,7 @@ RouteTargetType = Literal[
 ``unknown``: a route without any target."""
 
 
-class Route(_Model):
+class Route(StrictModel):
     destination_cidr_block: Optional[str] = None
     destination_ipv6_cidr_block: Optional[str] = None
     destination_prefix_list_id: Optional[str] = None
@@ -119,7 +116,7 @@ class Route(_Model):
     target_key: Optional[str] = None  # the AWS field naming the target when target_type is "other"
 
 
-class RouteTableAssociation(_Model):
+class RouteTableAssociation(StrictModel):
     association_id: Optional[str] = None
     main: bool = False
     subnet_id: Optional[str] = None
@@ -127,7 +124,7 @@ class RouteTableAssociation(_Model):
     state: Optional[str] = None
 
 
-class RouteTable(_Model):
+class RouteTable(StrictModel):
     route_table_id: str
     vpc_id: str
     routes: list[Route] = Field(default_factory=list)
@@ -135,7 +132,7 @@ class RouteTable(_Model):
     tags: dict[str, str] = Field(default_factory=dict)
 
 
-class SecurityGroupRule(_Model):
+class SecurityGroupRule(StrictModel):
     """One normalised permission: a single protocol/port range and a single source or destination."""
 
     protocol: str  # "-1" (all), "tcp", "udp", "icmp", "icmpv6" or an IP protocol number
@@ -151,7 +148,7 @@ class SecurityGroupRule(_Model):
     description: Optional[str] = None
 
 
-class SecurityGroup(_Model):
+class SecurityGroup(StrictModel):
     group_id: str
     group_name: str
     vpc_id: Optional[str] = None
@@ -160,12 +157,12 @@ class SecurityGroup(_Model):
     tags: dict[str, str] = Field(default_factory=dict)
 
 
-class DnsEntry(_Model):
+class DnsEntry(StrictModel):
     dns_name: str
     hosted_zone_id: Optional[str] = None
 
 
-class VpcEndpoint(_Model):
+class VpcEndpoint(StrictModel):
     vpc_endpoint_id: str
     vpc_id: str
     vpc_endpoint_type: Optional[str] = None  # Interface, Gateway, GatewayLoadBalancer, Resource, ServiceNetwork
@@ -191,7 +188,7 @@ class VpcEndpoint(_Model):
     tags: dict[str, str] = Field(default_factory=dict)
 
 
-class NatGateway(_Model):
+class NatGateway(StrictModel):
     nat_gateway_id: str
     vpc_id: str
     subnet_id: Optional[str] = None
@@ -201,7 +198,7 @@ class NatGateway(_Model):
     private_ips: list[str] = Field(default_factory=list)
 
 
-class NetworkAclEntry(_Model):
+class NetworkAclEntry(StrictModel):
     """One network ACL rule; ``protocol`` as AWS gives it ("-1" all, "6" TCP, "17" UDP, "1" ICMP, ...)."""
 
     rule_number: int
@@ -214,7 +211,7 @@ class NetworkAclEntry(_Model):
     to_port: Optional[int] = None
 
 
-class NetworkAcl(_Model):
+class NetworkAcl(StrictModel):
     network_acl_id: str
     vpc_id: str
     is_default: bool = False
@@ -223,7 +220,7 @@ class NetworkAcl(_Model):
     tags: dict[str, str] = Field(default_factory=dict)
 
 
-class NetworkInterface(_Model):
+class NetworkInterface(StrictModel):
     """An elastic network interface: where workloads (and endpoints, NAT gateways, load balancers) sit."""
 
     network_interface_id: str
@@ -243,12 +240,12 @@ class NetworkInterface(_Model):
     tags: dict[str, str] = Field(default_factory=dict)
 
 
-class InternetGateway(_Model):
+class InternetGateway(StrictModel):
     internet_gateway_id: str
     attached_vpc_ids: list[str] = Field(default_factory=list)
 
 
-class PrefixList(_Model):
+class PrefixList(StrictModel):
     """An AWS-managed service prefix list (S3's, at least) or a customer-managed list that a route or a
     security-group rule references, with its entries; ``cidrs_known`` is False when the entries could not be read."""
 
@@ -259,7 +256,7 @@ class PrefixList(_Model):
     cidrs_known: bool = True
 
 
-class ItemNote(_Model):
+class ItemNote(StrictModel):
     """One item the collector kept partly or left out (an unexpected shape): it costs only itself."""
 
     api: str
@@ -267,7 +264,7 @@ class ItemNote(_Model):
     message: str
 
 
-class CollectionError(_Model):
+class CollectionError(StrictModel):
     """A data source that could not be read: the rules that need it are reported as not evaluated."""
 
     region: str
@@ -276,7 +273,7 @@ class CollectionError(_Model):
     message: str
 
 
-class RegionSnapshot(_Model):
+class RegionSnapshot(StrictModel):
     region: str
     collected: list[str] = Field(default_factory=list)  # the SOURCES read completely
     errors: list[CollectionError] = Field(default_factory=list)
@@ -308,7 +305,7 @@ class RegionSnapshot(_Model):
         return self
 
 
-class AccountError(_Model):
+class AccountError(StrictModel):
     """A failure named by its account: at the top of a snapshot, one that cost a whole account (its role could not
     be assumed); in a report, every collection error (``region`` None: the whole account)."""
 
@@ -324,7 +321,7 @@ class AccountError(_Model):
         return (self.account_id, self.region or "", self.api, self.code, self.message)
 
 
-class AccountSnapshot(_Model):
+class AccountSnapshot(StrictModel):
     """What was read from one account: its regions and the account-level errors (region discovery)."""
 
     account_id: str
@@ -339,7 +336,7 @@ class AccountSnapshot(_Model):
         return self
 
 
-class Snapshot(_Model):
+class Snapshot(StrictModel):
     """Every account scanned (one in a single-account scan), the partition, and the errors that cost a whole
     account. ``Snapshot(account_id=..., regions=[...])`` builds a one-account snapshot."""
 

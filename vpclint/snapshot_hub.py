@@ -7,14 +7,12 @@ from __future__ import annotations
 
 from typing import Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from vpclint.strict import StrictModel
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ResourceRecordSet(_Model):
+class ResourceRecordSet(StrictModel):
     """One record set of a private hosted zone, as Route 53 names it (a wildcard reads ``\\052``)."""
 
     name: str
@@ -25,7 +23,7 @@ class ResourceRecordSet(_Model):
     values: list[str] = Field(default_factory=list)  # ResourceRecords[].Value
 
 
-class HostedZone(_Model):
+class HostedZone(StrictModel):
     """A private hosted zone associated with VPCs of the region (whatever account or service owns it), or one of this
     account's zones that a Route 53 Profile of the region carries (``vpc_ids`` lists only direct associations)."""
 
@@ -38,13 +36,13 @@ class HostedZone(_Model):
     record_sets: list[ResourceRecordSet] = Field(default_factory=list)
 
 
-class ResolverTarget(_Model):
+class ResolverTarget(StrictModel):
     ip: Optional[str] = None
     ipv6: Optional[str] = None
     port: Optional[int] = None
 
 
-class ResolverRule(_Model):
+class ResolverRule(StrictModel):
     """A Route 53 Resolver FORWARD or SYSTEM rule whose domain relates to an ECR or S3 service name, with the
     region's VPCs it is associated with, or any rule a Route 53 Profile of the region carries (``vpc_ids`` then
     lists only its direct associations)."""
@@ -61,7 +59,7 @@ class ResolverRule(_Model):
     vpc_ids: list[str] = Field(default_factory=list)
 
 
-class ProfileVpcAssociation(_Model):
+class ProfileVpcAssociation(StrictModel):
     """One VPC of the region associated with a Route 53 Profile (ListProfileAssociations)."""
 
     vpc_id: str  # ResourceId
@@ -70,7 +68,7 @@ class ProfileVpcAssociation(_Model):
     status: Optional[str] = None  # COMPLETE, UPDATING, CREATING, DELETING, DELETED, FAILED
 
 
-class ProfileResource(_Model):
+class ProfileResource(StrictModel):
     """A DNS resource a Route 53 Profile carries to every VPC associated with it (ListProfileResourceAssociations).
     ``kind`` is read from the ARN: ``hosted_zone`` (``arn:aws:route53:::hostedzone/Z...``), ``resolver_rule``
     (``...:resolver-rule/rslvr-rr-...``), ``vpc_endpoint`` (``...:vpc-endpoint/vpce-...``), ``firewall_rule_group``,
@@ -87,7 +85,7 @@ class ProfileResource(_Model):
     properties: Optional[str] = None  # ResourceProperties: a DNS Firewall rule group's priority, as JSON text
 
 
-class Route53Profile(_Model):
+class Route53Profile(StrictModel):
     """A Route 53 Profile associated with VPCs of the region (whatever account owns it, often a hub account that
     shares it through RAM), with the resources it carries; ``resources_read`` is False when they could not be
     listed."""
@@ -99,7 +97,7 @@ class Route53Profile(_Model):
     resources: list[ProfileResource] = Field(default_factory=list)
 
 
-class TransitGatewayAttachment(_Model):
+class TransitGatewayAttachment(StrictModel):
     """A transit gateway VPC attachment: the subnets (one per AZ) through which the VPC reaches the gateway, and the
     gateway route table it is associated with (which routes the traffic the VPC sends into the gateway)."""
 
@@ -119,13 +117,13 @@ class TransitGatewayAttachment(_Model):
     tags: dict[str, str] = Field(default_factory=dict)
 
 
-class TransitGatewayRouteTarget(_Model):
+class TransitGatewayRouteTarget(StrictModel):
     transit_gateway_attachment_id: Optional[str] = None
     resource_id: Optional[str] = None
     resource_type: Optional[str] = None  # vpc, vpn, peering, direct-connect-gateway, connect, ...
 
 
-class TransitGatewayRoute(_Model):
+class TransitGatewayRoute(StrictModel):
     destination_cidr_block: Optional[str] = None
     prefix_list_id: Optional[str] = None
     type: Optional[str] = None  # static, propagated
@@ -133,7 +131,7 @@ class TransitGatewayRoute(_Model):
     attachments: list[TransitGatewayRouteTarget] = Field(default_factory=list)
 
 
-class TransitGatewayRouteTable(_Model):
+class TransitGatewayRouteTable(StrictModel):
     """A transit gateway route table the account can read (its own gateways') with its static and propagated
     routes; ``routes_known`` is False when they could not be read."""
 
@@ -146,7 +144,7 @@ class TransitGatewayRouteTable(_Model):
     routes_known: bool = True
 
 
-class PeeringVpcInfo(_Model):
+class PeeringVpcInfo(StrictModel):
     """One side of a VPC peering connection."""
 
     vpc_id: Optional[str] = None
@@ -156,7 +154,7 @@ class PeeringVpcInfo(_Model):
     ipv6_cidr_blocks: list[str] = Field(default_factory=list)
 
 
-class VpcPeeringConnection(_Model):
+class VpcPeeringConnection(StrictModel):
     vpc_peering_connection_id: str
     status: Optional[str] = None  # Status.Code: active, pending-acceptance, deleted, ...
     requester: PeeringVpcInfo = Field(default_factory=PeeringVpcInfo)

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from vpclint.strict import StrictModel
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class NatGatewayTraffic(_Model):
+class NatGatewayTraffic(StrictModel):
     """One NAT gateway's processed bytes over the window (CloudWatch ``AWS/NATGateway``, Sum)."""
 
     nat_gateway_id: str
@@ -25,7 +23,7 @@ class NatGatewayTraffic(_Model):
         return self.bytes_in_from_source + self.bytes_in_from_destination
 
 
-class NatGatewayMetrics(_Model):
+class NatGatewayMetrics(StrictModel):
     """The region's NAT gateway traffic, read by ``collect --with-metrics`` (optional in a snapshot)."""
 
     start: datetime

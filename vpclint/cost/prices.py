@@ -17,9 +17,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from vpclint.errors import VpclintError
+from vpclint.strict import StrictModel
 from vpclint.documents import parse_versioned_json, read_text
 
 PRICE_FILE_VERSION = 2
@@ -36,11 +37,7 @@ UNVERIFIED_LEGEND = f"{UNVERIFIED_MARK} price unverified: only an older or third
 """The one legend line printed under the marked prices."""
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Source(_Model):
+class Source(StrictModel):
     """Where prices come from: a page (``url``) or a file in a repository at a commit, and the date it states."""
 
     title: str = Field(min_length=1)
@@ -63,14 +60,14 @@ class Source(_Model):
         return self.url is not None or self.commit is not None
 
 
-class Tier(_Model):
+class Tier(StrictModel):
     """One per-GB tier: ``per_gb`` applies to the monthly volume up to ``up_to_gb`` (None: no upper limit)."""
 
     up_to_gb: Optional[Annotated[Decimal, Field(gt=0, le=MAX_GB, allow_inf_nan=False)]] = None
     per_gb: Price
 
 
-class RegionPrices(_Model):
+class RegionPrices(StrictModel):
     """One region's prices, their sources, the date the sources state, and whether they are verified."""
 
     verified: bool
@@ -113,7 +110,7 @@ class RegionPrices(_Model):
         return self.interface_endpoint_per_gb[0].per_gb
 
 
-class PriceTable(_Model):
+class PriceTable(StrictModel):
     version: Literal[2]
     as_of: date
     currency: Literal["USD"] = "USD"
