@@ -1,0 +1,79 @@
+"""The subnets judged before any flow is traced (vpclint.path.verdicts.subnet_path): with a source unread, every
+flow of a workload subnet is unknown, naming what was not read; in a shared VPC whose owner was not scanned, every
+flow is unknown, naming the owner. Public subnets and subnets of no workload are not judged in either case."""
+
+from __future__ import annotations
+
+import pytest
+from test_flows import base, find, paths, region_of
+
+from vpclint.path.flows import REGISTRY_FLOWS
+
+OWNER = "444455556666"
+SERVICES = {**dict(REGISTRY_FLOWS), "layers": "s3"}
+
+
+def unread(*sources: str) -> dict:
+    data = base()
+    for source in sources:
+        region_of(data)["collected"].remove(source)
+    return data
+
+
+def without_task(data: dict) -> dict:
+    """subnet-priv-a keeps only its endpoints' interfaces: no workload runs there."""
+    region = region_of(data)
+    region["network_interfaces"] = [i for i in region["network_interfaces"] if i["network_interface_id"] != "eni-task-a"]
+    return data
+
+
+def with_public_instance(data: dict) -> dict:
+    """An instance in the public subnet (a bastion, say)."""
+    region_of(data)["network_interfaces"].append({
+        "network_interface_id": "eni-bastion", "subnet_id": "subnet-pub-a", "vpc_id": "vpc-app",
+        "availability_zone": "us-east-1a", "interface_type": "interface", "attachment_instance_id": "i-bastion",
+        "group_ids": ["sg-workloads"], "private_ips": ["10.0.100.10"]})
+    return data
+
+
+def test_with_sources_unread_a_workload_subnet_s_three_flows_are_unknown_naming_every_source_unread():
+    result = paths(unread("network_acls", "prefix_lists"))["subnet-priv-a"]
+    assert (result.workload, result.workloads, result.verdict) == (True, ("ecs_task",), "unknown")
+    assert {name: (f.service, f.path, f.reason) for name, f in result.flows.items()} == {
+        name: (service, "unknown", "not read: prefix_lists, network_acls") for name, service in SERVICES.items()}
+
+
+def test_with_sources_unread_public_subnets_and_subnets_of_no_workload_are_not_judged():
+    result = paths(with_public_instance(without_task(unread("network_acls"))))
+    for subnet_id in ("subnet-pub-a", "subnet-priv-a"):
+        assert (result[subnet_id].workload, result[subnet_id].workloads, result[subnet_id].flows,
+                result[subnet_id].verdict) == (False, (), {}, None), subnet_id
+
+
+def test_with_the_interfaces_unread_whether_a_subnet_runs_workloads_is_not_known_so_it_is_judged_unknown():
+    result = paths(with_public_instance(without_task(unread("network_interfaces"))))
+    assert (result["subnet-priv-a"].workload, result["subnet-priv-a"].verdict) == (True, "unknown")
+    assert result["subnet-priv-a"].flows["layers"].reason == "not read: network_interfaces"
+    assert (result["subnet-pub-a"].workload, result["subnet-pub-a"].verdict) == (False, None)  # public all the same
+
+
+def shared(data: dict) -> dict:
+    """The base VPC as another account's, shared with this one, that account not scanned."""
+    find(data, "vpcs", "vpc_id", "vpc-app")["owner_id"] = OWNER
+    return data
+
+
+@pytest.mark.parametrize("subnet_id, workloads", [("subnet-priv-a", ("ecs_task",)), ("subnet-priv-b", ("ec2_instance",))])
+def test_in_a_shared_vpc_not_scanned_a_workload_subnet_is_unknown_and_keeps_its_workloads(subnet_id, workloads):
+    result = paths(shared(base()))[subnet_id]
+    assert (result.workload, result.workloads, result.verdict) == (True, workloads, "unknown")
+    assert {name: f.service for name, f in result.flows.items()} == SERVICES
+    assert all(f.path == "unknown" and f"owned by account {OWNER}" in f.reason for f in result.flows.values())
+
+
+def test_in_a_shared_vpc_not_scanned_public_subnets_and_subnets_of_no_workload_are_not_judged():
+    result = paths(with_public_instance(without_task(shared(base()))))
+    assert (result["subnet-pub-a"].workload, result["subnet-pub-a"].workloads, result["subnet-pub-a"].flows) == (
+        False, ("ec2_instance",), {})  # its workloads are still named
+    assert (result["subnet-priv-a"].workload, result["subnet-priv-a"].workloads, result["subnet-priv-a"].flows) == (
+        False, (), {})
