@@ -1,0 +1,81 @@
+"""The checks every way to an interface endpoint shares (vpclint.path.endpoints): the endpoint policy, decided
+with the request context every request through the endpoint has (``aws:SourceVpce``, ``aws:SourceVpc``); the
+endpoint subnet's network ACL, both ways; and each endpoint's own interface addresses."""
+
+from __future__ import annotations
+
+import pytest
+from hubworld import hub_and_spoke
+from test_flows import ALLOW_ALL_IN, ALLOW_ALL_OUT, _own_acl, base, find, paths
+
+
+def dkr_policy(data: dict, statement: dict) -> None:
+    find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-dkr")["policy"] = {"Version": "2012-10-17", "Statement": [statement]}
+
+
+@pytest.mark.parametrize("key, value", [("aws:SourceVpc", "vpc-app"), ("aws:SourceVpce", "vpce-dkr")])
+def test_a_policy_allowing_only_requests_through_this_endpoint_or_its_vpc_allows_the_pull(key, value):
+    data = base()
+    dkr_policy(data, {"Effect": "Allow", "Principal": "*", "Action": "ecr:*", "Resource": "*",
+                      "Condition": {"StringEquals": {key: value}}})
+    flow = paths(data)["subnet-priv-a"].flows["registry"]
+    assert (flow.path, flow.notes) == ("endpoint", ())  # decided, not merely conditional
+    dkr_policy(data, {"Effect": "Allow", "Principal": "*", "Action": "ecr:*", "Resource": "*",
+                      "Condition": {"StringEquals": {key: value + "-other"}}})
+    flow = paths(data)["subnet-priv-a"].flows["registry"]
+    assert (flow.path, flow.link.kind, flow.link.resource_id) == ("blocked", "endpoint-policy", "vpce-dkr")
+
+
+def test_a_malformed_policy_leaves_the_flow_unknown_saying_why():
+    data = base()
+    find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-dkr")["policy"] = {"Statements": []}
+    result = paths(data)["subnet-priv-a"]
+    flow = result.flows["registry"]
+    assert (flow.path, result.verdict) == ("unknown", "unknown")
+    assert flow.reason.startswith("vpce-dkr's policy is malformed: ") and "Statements" in flow.reason
+    assert result.flows["registry_api"].path == "endpoint"
+
+
+def test_an_endpoint_subnet_acl_denying_the_replies_to_a_workload_subnet_breaks_its_registry_flows():
+    """The endpoint subnets' ACL lets HTTPS in from everywhere but not the replies out to subnet-iso-b: its
+    registry flows are blocked there, outbound; the workloads inside the endpoint subnets are not affected."""
+    data = base()
+    deny_replies = {"rule_number": 50, "egress": True, "protocol": "6", "rule_action": "deny",
+                    "cidr_block": "10.0.50.0/24", "from_port": 1024, "to_port": 65535}
+    for subnet_id, acl_id in (("subnet-priv-a", "acl-ep-a"), ("subnet-priv-b", "acl-ep-b")):
+        _own_acl(data, subnet_id, [ALLOW_ALL_IN, ALLOW_ALL_OUT, deny_replies], acl_id=acl_id)
+    result = paths(data)
+    flow = result["subnet-iso-b"].flows["registry"]
+    assert (flow.path, flow.link.kind, flow.link.direction, flow.link.rule_number, flow.link.ports) == (
+        "blocked", "network-acl", "outbound", 50, "1024-65535")
+    assert flow.link.resource_id in ("acl-ep-a", "acl-ep-b")
+    assert result["subnet-iso-b"].flows["layers"].path == "endpoint"  # the S3 gateway: no endpoint subnet
+    assert {result[s].verdict for s in ("subnet-priv-a", "subnet-priv-b")} == {"private"}
+
+
+def test_each_endpoint_is_reached_at_its_own_interface_addresses():
+    """Workload egress to the registry endpoint's two addresses only: the registry flows pass, the API's, whose
+    endpoint has other addresses, are blocked by the same group."""
+    data = base()
+    dkr_addresses = [find(data, "network_interfaces", "network_interface_id", eni)["private_ips"][0]
+                     for eni in ("eni-dkr-a", "eni-dkr-b")]
+    find(data, "security_groups", "group_id", "sg-workloads")["egress"] = [
+        {"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_ipv4": f"{address}/32"} for address in dkr_addresses
+    ] + [{"protocol": "tcp", "from_port": 443, "to_port": 443, "prefix_list_id": "pl-s3"}]
+    flows = paths(data)["subnet-priv-a"].flows
+    assert (flows["registry"].path, flows["layers"].path) == ("endpoint", "endpoint")
+    assert (flows["registry_api"].path, flows["registry_api"].link.kind) == ("blocked", "workload-sg")
+
+
+def test_each_hub_endpoint_is_reached_at_its_own_interface_addresses():
+    """The same through a hub: a spoke whose workloads may reach only the hub's registry endpoint addresses pulls
+    from the registry, but its API flow is blocked by its own group."""
+    data = hub_and_spoke()
+    dkr_addresses = [find(data, "network_interfaces", "network_interface_id", eni)["private_ips"][0]
+                     for eni in ("eni-dkr-a", "eni-dkr-b")]
+    find(data, "security_groups", "group_id", "sg-vpc-spoke")["egress"] = [
+        {"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_ipv4": f"{address}/32"} for address in dkr_addresses
+    ] + [{"protocol": "tcp", "from_port": 443, "to_port": 443, "prefix_list_id": "pl-s3"}]
+    flows = paths(data)["subnet-vpc-spoke-a"].flows
+    assert (flows["registry"].path, flows["registry"].via, flows["layers"].path) == ("endpoint", "vpce-dkr", "endpoint")
+    assert (flows["registry_api"].path, flows["registry_api"].link.kind) == ("blocked", "workload-sg")
