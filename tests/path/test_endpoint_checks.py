@@ -79,3 +79,43 @@ def test_each_hub_endpoint_is_reached_at_its_own_interface_addresses():
     flows = paths(data)["subnet-vpc-spoke-a"].flows
     assert (flows["registry"].path, flows["registry"].via, flows["layers"].path) == ("endpoint", "vpce-dkr", "endpoint")
     assert (flows["registry_api"].path, flows["registry_api"].link.kind) == ("blocked", "workload-sg")
+
+
+def test_each_endpoint_s_policy_decides_its_own_flow():
+    """A registry endpoint denying everything and an API endpoint allowing everything, decided in one visit of
+    the VPC: only the registry flow is blocked, by its own endpoint's policy."""
+    data = base()
+    dkr_policy(data, {"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*"})
+    find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-api")["policy"] = {
+        "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}
+    for subnet_id in ("subnet-priv-a", "subnet-iso-b"):
+        flows = paths(data)[subnet_id].flows
+        assert (flows["registry"].path, flows["registry"].link.kind, flows["registry"].link.resource_id) == (
+            "blocked", "endpoint-policy", "vpce-dkr")
+        assert (flows["registry_api"].path, flows["layers"].path) == ("endpoint", "endpoint")
+
+
+def test_an_endpoint_without_interfaces_or_not_available_blocks_its_own_flow_only():
+    data = base()
+    api = find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-api")
+    api.update(network_interface_ids=[], subnet_ids=[])
+    flows = paths(data)["subnet-priv-a"].flows
+    assert (flows["registry_api"].path, flows["registry_api"].link.kind, flows["registry_api"].link.detail) == (
+        "blocked", "endpoint-state", "vpce-api has no interface in any subnet")
+    assert flows["registry"].path == "endpoint"
+    del api["state"]
+    flow = paths(data)["subnet-priv-a"].flows["registry_api"]
+    assert (flow.link.kind, flow.link.detail) == ("endpoint-state", "vpce-api is in state unknown, not available")
+
+
+def test_a_hub_endpoint_without_interfaces_or_not_available_blocks_the_spoke_s_flow():
+    data = hub_and_spoke()
+    dkr = find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-dkr")
+    dkr.update(network_interface_ids=[], subnet_ids=[])
+    flows = paths(data)["subnet-vpc-spoke-a"].flows
+    assert (flows["registry"].path, flows["registry"].link.kind, flows["registry"].link.detail) == (
+        "blocked", "endpoint-state", "vpce-dkr has no interface in any subnet")
+    assert flows["registry_api"].path == "endpoint"
+    dkr["state"] = "pendingAcceptance"
+    flow = paths(data)["subnet-vpc-spoke-a"].flows["registry"]
+    assert (flow.link.kind, flow.link.detail) == ("endpoint-state", "vpce-dkr is in state pendingAcceptance, not available")

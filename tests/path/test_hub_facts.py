@@ -3,6 +3,8 @@ lack, with the alias target to copy, and the zone records that point at each end
 
 from __future__ import annotations
 
+import dataclasses
+
 from hubworld import DKR_NAME, alias, find, hub_and_spoke, region_of
 from vpclint.path.hubfacts import zone_aliases, zone_gaps
 from vpclint.path.index import build_index
@@ -71,10 +73,26 @@ def test_only_an_alias_to_an_endpoint_of_the_same_service_with_a_zone_id_is_offe
         (API, api_name + ".", "Z1VPCE")]
 
 
-def test_a_zone_whose_records_were_not_read_has_no_known_gap():
+def test_a_zone_whose_records_were_not_read_has_no_known_gap_and_the_other_zones_still_have_theirs():
     data = hub_and_spoke()
     zone(data, "Z0API").update(record_sets=[], records_read=False)
     assert gaps(data) == []
+    records = zone(data, "Z0DKR")["record_sets"]
+    records[:] = [r for r in records if not r["name"].startswith("\\052")]
+    assert [(g["hosted_zone_id"], g["record"]) for g in gaps(data)] == [("Z0DKR", f"*.{REGISTRY}")]
+
+
+def test_a_registry_zone_without_its_apex_record_offers_its_wildcard_alias_to_copy():
+    data = hub_and_spoke()
+    records = zone(data, "Z0DKR")["record_sets"]
+    records[:] = [r for r in records if r["name"].startswith("\\052") or r["type"] == "NS"]
+    assert [(g["name"], g["record"], g["alias_dns_name"], g["alias_hosted_zone_id"]) for g in gaps(data)] == [
+        (REGISTRY, REGISTRY, DKR_NAME + ".", "Z1VPCE")]
+
+
+def test_without_a_hub_index_there_are_no_gaps_and_no_aliases():
+    index = dataclasses.replace(index_of(hub_and_spoke()), hub=None)
+    assert zone_gaps(index, index.vpcs["vpc-spoke"]) == [] and zone_aliases(index) == {}
 
 
 def test_a_forward_rule_as_specific_as_the_zone_decides_the_name_instead_and_a_broader_one_does_not():
@@ -85,6 +103,10 @@ def test_a_forward_rule_as_specific_as_the_zone_decides_the_name_instead_and_a_b
         "resolver_rule_id": "rslvr-rr-1", "domain_name": f"{API}.", "rule_type": "FORWARD", "owner_id": "111122223333",
         "vpc_ids": ["vpc-spoke"], "target_ips": [{"ip": "10.9.0.2", "port": 53}]}]
     assert gaps(data) == []  # the rule decides the API name: what the zone lacks does not matter
+    records = zone(data, "Z0DKR")["record_sets"]
+    records[:] = [r for r in records if not r["name"].startswith("\\052")]
+    assert [g["record"] for g in gaps(data)] == [f"*.{REGISTRY}"]  # the names after it are still looked up
+    records.append(alias(f"\\052.{REGISTRY}.", DKR_NAME))
     region["resolver_rules"][0]["domain_name"] = "amazonaws.com."
     assert [g["name"] for g in gaps(data)] == [API]  # the zone is more specific: it decides, and lacks the record
     region["resolver_rules"][0].update(domain_name=f"{API}.", rule_type="SYSTEM")
@@ -100,13 +122,13 @@ def test_zone_aliases_name_each_endpoint_a_record_points_at_by_name_or_by_interf
         "records_read": True, "record_sets": [
             {"name": "registry.corp.internal.", "type": "A", "values": [dkr_address, "10.9.9.9"]},
             {"name": "other.corp.internal.", "type": "A", "values": ["10.9.9.9"]}]})
-    region["hosted_zones"].append({
-        "hosted_zone_id": "Z0LONE", "name": "lone.internal.", "owner_account": "111122223333", "vpc_ids": [],
+    region["hosted_zones"].insert(0, {  # the first zone, and no VPC asks it
+        "hosted_zone_id": "Z0AAA", "name": "lone.internal.", "owner_account": "111122223333", "vpc_ids": [],
         "records_read": True, "record_sets": [alias("lone.internal.", DKR_NAME)]})
     aliases = zone_aliases(index_of(data))
     assert sorted(aliases) == ["vpce-api", "vpce-dkr"]
     assert [(a["hosted_zone_id"], a["zone_name"], a["record"], a["vpc_ids"]) for a in aliases["vpce-dkr"]] == [
         ("Z0CORP", "corp.internal", "registry.corp.internal", ["vpc-spoke"]),
         ("Z0DKR", REGISTRY, f"*.{REGISTRY}", ["vpc-app", "vpc-spoke"]),
-        ("Z0DKR", REGISTRY, REGISTRY, ["vpc-app", "vpc-spoke"])]  # not Z0LONE: no VPC asks it
+        ("Z0DKR", REGISTRY, REGISTRY, ["vpc-app", "vpc-spoke"])]  # not Z0AAA: no VPC asks it
     assert [a["record"] for a in aliases["vpce-api"]] == [API]
