@@ -26,3 +26,28 @@ def test_egress_to_the_endpoint_group_of_the_same_vpc_admits_each_interface_chec
         "blocked", "network-acl", "acl-iso", 90)
     find(data, "network_acls", "network_acl_id", "acl-iso")["entries"].remove(deny_priv_b)
     assert paths(data)["subnet-iso-b"].flows["registry"].path == "endpoint"
+
+
+def _through_transit_gateway(data: dict) -> dict:
+    """subnet-priv-a's default route goes to a transit gateway (a central egress VPC), and the registry has no
+    endpoint in the VPC: its flow leaves the VPC, routed."""
+    region = data["regions"][0]
+    region["vpc_endpoints"] = [e for e in region["vpc_endpoints"] if e["vpc_endpoint_id"] != "vpce-dkr"]
+    default = next(r for r in find(data, "route_tables", "route_table_id", "rtb-priv-a")["routes"]
+                   if r.get("destination_cidr_block") == "0.0.0.0/0")
+    default.update(target_type="transit_gateway", target_id="tgw-egress")
+    return data
+
+
+def test_a_flow_routed_out_of_the_vpc_must_pass_the_workloads_egress_and_acl_too():
+    data = _through_transit_gateway(base())
+    flow = paths(data)["subnet-priv-a"].flows["registry"]
+    assert (flow.path, flow.via) == ("routed", "tgw-egress")
+    group = find(data, "security_groups", "group_id", "sg-workloads")
+    group["egress"] = [{"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_ipv4": "10.0.0.0/8"}, HTTPS_TO_S3]
+    flow = paths(data)["subnet-priv-a"].flows["registry"]  # the public service's addresses are not known
+    assert (flow.path, flow.via) == ("unknown", "tgw-egress")
+    assert "sg-workloads allows TCP 443 outbound to only part of the peer" in flow.reason
+    group["egress"] = []
+    flow = paths(data)["subnet-priv-a"].flows["registry"]
+    assert (flow.path, flow.link.kind, flow.link.resource_id) == ("blocked", "workload-sg", "sg-workloads")
