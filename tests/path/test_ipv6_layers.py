@@ -49,13 +49,14 @@ def test_a_gateway_not_available_blocks_the_ipv6_layers_naming_its_state():
     data = ipv6_account()
     gateway(data)["state"] = "pending"
     flow = layers(data)
-    assert (flow.path, flow.via, flow.link.kind, flow.link.resource_id) == ("blocked", "vpce-s3", "endpoint-state", "vpce-s3")
+    assert (flow.name, flow.service, flow.path, flow.via) == ("layers", "s3", "blocked", "vpce-s3")
+    assert (flow.link.kind, flow.link.resource_id) == ("endpoint-state", "vpce-s3")
     assert flow.reason == flow.link.detail == "vpce-s3 is in state pending"
 
 
 def test_a_gateway_whose_ip_address_type_was_not_read_leaves_the_ipv6_layers_unknown():
     flow = layers(ipv6_account(gateway_type=None))
-    assert (flow.path, flow.via, flow.link) == ("unknown", "vpce-s3", None)
+    assert (flow.name, flow.service, flow.path, flow.via, flow.link) == ("layers", "s3", "unknown", "vpce-s3", None)
     assert flow.reason == "vpce-s3's IP address type was not read: whether it carries IPv6 is not known"
 
 
@@ -96,6 +97,46 @@ def test_a_gateway_the_route_table_does_not_route_to_plays_no_part():
     assert flow.reason == "S3 in us-east-1 over IPv6 leaves through egress-only internet gateway eigw-1 (no NAT data processing)"
 
 
+def test_an_ipv4_only_gateway_without_an_ipv6_default_route_blocks_at_the_gateway():
+    data = ipv6_account(gateway_type="ipv4")
+    table = find(data, "route_tables", "route_table_id", "rtb-priv-a")
+    table["routes"] = [r for r in table["routes"] if r.get("destination_ipv6_cidr_block") != "::/0"]
+    flow = layers(data)
+    assert (flow.name, flow.service, flow.path, flow.via) == ("layers", "s3", "blocked", "vpce-s3")
+    assert flow.reason == ("vpce-s3 has IP address type ipv4: it carries no IPv6, and rtb-priv-a has no IPv6 default "
+                           "route to S3 either")
+
+
+def test_by_the_ipv6_default_route_the_layers_are_unknown_when_part_of_s3_may_go_elsewhere():
+    """S3's IPv6 addresses are not known: a public IPv6 route beside ::/0 may take some, and egress allowing part
+    of ::/0 may miss them. Either way unknown, with the note on the IPv4-only gateway kept."""
+    note = ("vpce-s3 carries IPv4 only: S3 over IPv6 takes ::/0 instead",)
+    data = ipv6_account(gateway_type="ipv4")
+    find(data, "route_tables", "route_table_id", "rtb-priv-a")["routes"].append(
+        {"destination_ipv6_cidr_block": "2001:db8::/32", "target_type": "transit_gateway", "target_id": "tgw-1", "state": "active"})
+    flow = layers(data)
+    assert (flow.name, flow.service, flow.path, flow.via, flow.link, flow.notes) == (
+        "layers", "s3", "unknown", "eigw-1", None, note)
+    assert flow.reason == "rtb-priv-a has IPv6 routes to public addresses (2001:db8::/32) that may carry part of S3 in us-east-1"
+    data = ipv6_account(gateway_type="ipv4")
+    find(data, "security_groups", "group_id", "sg-workloads")["egress"] = [{"protocol": "-1", "cidr_ipv6": "2600::/12"}]
+    flow = layers(data)
+    assert (flow.name, flow.service, flow.path, flow.via, flow.link, flow.notes) == (
+        "layers", "s3", "unknown", "eigw-1", None, note)
+    assert flow.reason.startswith("security groups sg-workloads: ")
+
+
+def test_by_the_ipv6_default_route_through_a_nat_gateway_the_workloads_ipv6_egress_is_checked():
+    data = ipv6_account(gateway_type="ipv4")
+    default = next(r for r in find(data, "route_tables", "route_table_id", "rtb-priv-a")["routes"]
+                   if r.get("destination_ipv6_cidr_block") == "::/0")
+    default.update({"target_type": "nat_gateway", "target_id": "nat-a"})
+    assert (layers(data).path, layers(data).via) == ("nat", "nat-a")
+    find(data, "security_groups", "group_id", "sg-workloads")["egress"] = [{"protocol": "-1", "cidr_ipv4": "0.0.0.0/0"}]
+    flow = layers(data)
+    assert (flow.path, flow.link.kind, flow.link.resource_id) == ("blocked", "workload-sg", "sg-workloads")
+
+
 def test_group_egress_to_the_s3_prefix_list_counts_only_through_a_gateway_carrying_ipv6():
     """Through the gateway the prefix list names S3 as a whole; by ::/0 to S3's IPv6 addresses (not in the
     snapshot) only egress to all of ::/0 will do."""
@@ -109,7 +150,26 @@ def test_group_egress_to_the_s3_prefix_list_counts_only_through_a_gateway_carryi
     assert (flow.path, flow.via) == ("endpoint", "vpce-s3")
     flow = layers(prefix_list_egress("ipv4"))
     assert (flow.path, flow.via, flow.link.kind, flow.link.resource_id) == ("blocked", "eigw-1", "workload-sg", "sg-workloads")
+    assert flow.reason == ("egress to S3 in us-east-1: security group sg-workloads allows TCP 443 outbound to none of "
+                           "the peer; not ::/0")
     assert flow.notes == ("vpce-s3 carries IPv4 only: S3 over IPv6 takes ::/0 instead",)
+
+
+def test_two_ipv6_only_subnets_sharing_acl_and_groups_are_each_judged_on_their_own_way_to_s3():
+    """subnet-priv-a reaches S3 through the gateway, where egress to the S3 prefix list suffices; subnet-iso-b
+    (made IPv6-only, its table routing ::/0 to the egress-only gateway and not to vpce-s3) by ::/0, where it doesn't."""
+    data = ipv6_account()
+    find(data, "subnets", "subnet_id", "subnet-iso-b").update({"cidr_block": None, "ipv6_cidr_blocks": ["2600:1f18:aa:3::/64"]})
+    find(data, "network_interfaces", "network_interface_id", "eni-iso-b").update(
+        {"private_ips": [], "ipv6_addresses": ["2600:1f18:aa:3::10"]})
+    find(data, "route_tables", "route_table_id", "rtb-main")["routes"] = [
+        r for r in find(data, "route_tables", "route_table_id", "rtb-priv-a")["routes"] if not r.get("destination_prefix_list_id")]
+    find(data, "security_groups", "group_id", "sg-workloads")["egress"] = [
+        {"protocol": "tcp", "from_port": 443, "to_port": 443, "prefix_list_id": "pl-s3"}]
+    result = paths(data)
+    assert (result["subnet-priv-a"].flows["layers"].path, result["subnet-priv-a"].flows["layers"].via) == ("endpoint", "vpce-s3")
+    flow = result["subnet-iso-b"].flows["layers"]
+    assert (flow.path, flow.via, flow.link.kind) == ("blocked", "eigw-1", "workload-sg")
 
 
 def test_without_the_s3_prefix_list_read_the_groups_ipv6_rules_decide_the_layers():
