@@ -76,6 +76,23 @@ def test_the_gateway_policy_must_allow_getting_the_layer_buckets_objects():
         assert flow.reason == f"no statement allows s3:GetObject on {BUCKET} (implicit deny)"
 
 
+def test_a_public_ipv6_route_beside_the_gateway_may_divert_part_of_s3_so_the_layers_are_unknown():
+    """As over IPv4, a more specific route inside an S3 CIDR takes that part of S3 away from the gateway; S3's IPv6
+    CIDRs are not in the snapshot, so any IPv6 route to possibly public addresses may. Routes inside the VPC's IPv6
+    CIDR or the unique-local range can't."""
+    data = ipv6_account()
+    routes = find(data, "route_tables", "route_table_id", "rtb-priv-a")["routes"]
+    routes += [{"destination_ipv6_cidr_block": cidr, "target_type": "transit_gateway", "target_id": "tgw-1", "state": "active"}
+               for cidr in ("fd00::/8", "2600:1f18:aa:5::/64")]
+    assert (layers(data).path, layers(data).via) == ("endpoint", "vpce-s3")
+    routes += [{"destination_ipv6_cidr_block": cidr, "target_type": "transit_gateway", "target_id": "tgw-1", "state": "active"}
+               for cidr in ("2600:1f00::/24", "2001:db8::/32")]
+    flow = layers(data)
+    assert (flow.path, flow.via, flow.link) == ("unknown", "vpce-s3", None)
+    assert flow.reason == ("S3's IPv6 addresses are not known: routes 2001:db8::/32, 2600:1f00::/24 of rtb-priv-a may "
+                           "divert part of S3 from vpce-s3")
+
+
 def test_a_gateway_route_is_found_among_other_prefix_list_routes():
     """A route to a customer prefix list (IPv4 office ranges, to a transit gateway) is not the S3 gateway's."""
     data = ipv6_account()
