@@ -1,13 +1,14 @@
 """The IPv6 flows in detail (vpclint.path.ipv6_flows): the ``layers`` flow of an IPv6-only subnet through the S3
-gateway endpoint (its route, state, IP address type and policy, and the groups' S3 prefix list) or by ``::/0``,
-the bucket's dual-stack name, a subnet whose IPv6 CIDR can't be read, and the index as an IPv6 client sees it."""
+gateway endpoint (its route, state, IP address type and policy, the groups' S3 prefix list, public IPv6 routes that
+may divert part of S3) or by ``::/0``, the bucket's dual-stack name, a subnet whose IPv6 CIDR can't be read, and the
+index as an IPv6 client sees it."""
 
 from __future__ import annotations
 
 from test_flows import find, paths, region_of
 from test_ipv6 import IPV6_ONLY, ipv6_account
 
-from vpclint.path.flows import REGISTRY_FLOWS
+from vpclint.path.flows import REGISTRY_FLOWS, Flow
 from vpclint.path.index import build_index
 from vpclint.path.ipv6_flows import ipv6_index
 from vpclint.path.verdicts import subnet_path
@@ -17,7 +18,7 @@ BUCKET = "arn:aws:s3:::prod-us-east-1-starport-layer-bucket/*"
 SERVICES = {**dict(REGISTRY_FLOWS), "layers": "s3"}
 
 
-def layers(data: dict) -> object:
+def layers(data: dict) -> Flow:
     return paths(data)["subnet-priv-a"].flows["layers"]
 
 
