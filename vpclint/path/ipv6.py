@@ -78,13 +78,7 @@ def check_ip_type(judge: Judge, endpoint: VpcEndpoint, source: Network) -> None:
 def public_way6(index: RegionIndex, judge: Judge, table: RouteTable, what: str) -> Way:
     """The IPv6 way to a public service whose addresses are not known: the default route ``::/0``, unless a more
     specific IPv6 route to possibly public addresses may take part of it."""
-    vpc = index.vpcs.get(table.vpc_id)
-    own = [n for n in (index.network(c) for c in (vpc.ipv6_cidr_blocks if vpc else [])) if n is not None]
-    specific = sorted(
-        route.destination_ipv6_cidr_block for route in table.routes
-        if route.destination_ipv6_cidr_block and route.destination_ipv6_cidr_block != DEFAULT_IPV6
-        and not _not_public(index.network(route.destination_ipv6_cidr_block), own)
-    )
+    specific = public_ipv6_routes(index, table)
     if specific:
         judge.not_known(f"{table.route_table_id} has IPv6 routes to public addresses ({', '.join(specific)}) that may carry part of {what}")
     default = next((r for r in table.routes if r.destination_ipv6_cidr_block == DEFAULT_IPV6), None)
@@ -92,6 +86,18 @@ def public_way6(index: RegionIndex, judge: Judge, table: RouteTable, what: str) 
     if default is not None and default.target_type == "egress_only_internet_gateway" and way.path == "routed":
         return Way("routed", way.via, f"{what} over IPv6 leaves through egress-only internet gateway {way.via} (no NAT data processing)")
     return way
+
+
+def public_ipv6_routes(index: RegionIndex, table: RouteTable) -> list[str]:
+    """The destinations (sorted) of the table's IPv6 routes other than ``::/0`` that may hold public addresses:
+    outside the VPC's IPv6 CIDRs and the unique-local range."""
+    vpc = index.vpcs.get(table.vpc_id)
+    own = [n for n in (index.network(c) for c in (vpc.ipv6_cidr_blocks if vpc else [])) if n is not None]
+    return sorted(
+        route.destination_ipv6_cidr_block for route in table.routes
+        if route.destination_ipv6_cidr_block and route.destination_ipv6_cidr_block != DEFAULT_IPV6
+        and not _not_public(index.network(route.destination_ipv6_cidr_block), own)
+    )
 
 
 def _not_public(network: Optional[Network], own: list[Network]) -> bool:

@@ -9,7 +9,8 @@ public way is the default route ``::/0``.
 The ``layers`` flow: S3 answers IPv6 on its dual-stack names, through the S3 gateway endpoint when that endpoint
 carries IPv6 (IP address type ``ipv6``/``dualstack``), else by ``::/0``. S3's IPv6 ranges are not in the snapshot,
 so the workload's ACL and security-group egress must allow all of ``::/0`` (the S3 prefix list counts for the
-groups); allowing part of it leaves the flow unknown.
+groups); allowing part of it leaves the flow unknown, and so does a more specific IPv6 route to public addresses
+beside the gateway's (it may take part of S3 away from the gateway).
 
 A subnet with an IPv4 CIDR (dual-stack or IPv4-only) keeps the IPv4 model, except for a registry flow whose name
 resolves to an endpoint that answers AAAA records only (DNS record IP type ``ipv6``): a dual-stack subnet then
@@ -29,7 +30,7 @@ from vpclint.path.endpoints import check_policy
 from vpclint.path.flows import REGISTRY_FLOWS, Flow, registry_flow
 from vpclint.path.groups import Peer
 from vpclint.path.index import Network, RegionIndex
-from vpclint.path.ipv6 import DEFAULT_IPV6, answers_aaaa_only, gateway_takes_ipv6, public_way6
+from vpclint.path.ipv6 import DEFAULT_IPV6, answers_aaaa_only, gateway_takes_ipv6, public_ipv6_routes, public_way6
 from vpclint.path.ways import Way, route_way, s3_gateways
 from vpclint.path.zones import flow_answer, resolve_layers
 from vpclint.snapshot import NetworkInterface, RouteTable, Subnet
@@ -147,6 +148,10 @@ def _layers(index: RegionIndex, subnet: Subnet, table: RouteTable, group_sets: l
         if takes is None:
             judge.not_known(f"{gateway.vpc_endpoint_id}'s IP address type was not read: whether it carries IPv6 is not known")
         way = route_way(judge, table, route, f"{what} over IPv6")
+        specific = public_ipv6_routes(index, table)
+        if specific:  # S3's IPv6 CIDRs are not known: a more specific route may hold some (as over IPv4, docs/pull-path.md)
+            judge.not_known(f"S3's IPv6 addresses are not known: routes {', '.join(specific)} of {table.route_table_id} "
+                            f"may divert part of S3 from {gateway.vpc_endpoint_id}")
         if (gateway.state or "").lower() != "available":
             judge.block(Link("endpoint-state", gateway.vpc_endpoint_id, f"{gateway.vpc_endpoint_id} is in state {gateway.state}"))
         bucket = f"arn:{index.partition}:s3:::prod-{index.region}-starport-layer-bucket/*"
