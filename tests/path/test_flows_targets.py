@@ -51,3 +51,75 @@ def test_a_flow_routed_out_of_the_vpc_must_pass_the_workloads_egress_and_acl_too
     group["egress"] = []
     flow = paths(data)["subnet-priv-a"].flows["registry"]
     assert (flow.path, flow.link.kind, flow.link.resource_id) == ("blocked", "workload-sg", "sg-workloads")
+
+
+def _layers_through_nat(data: dict) -> dict:
+    """subnet-priv-a's route table loses its S3 gateway route: the layers go to S3's known CIDRs through the NAT
+    gateway, and the registry too (its endpoint gone)."""
+    region = data["regions"][0]
+    region["vpc_endpoints"] = [e for e in region["vpc_endpoints"] if e["vpc_endpoint_id"] != "vpce-dkr"]
+    table = find(data, "route_tables", "route_table_id", "rtb-priv-a")
+    table["routes"] = [r for r in table["routes"] if r.get("destination_prefix_list_id") != "pl-s3"]
+    return data
+
+
+def test_through_a_nat_gateway_the_layers_are_checked_against_s3_s_cidrs_and_the_registry_against_everywhere():
+    """Egress to the S3 prefix list only: the layers (S3's CIDRs known) pass it, through the NAT gateway; the
+    registry, whose addresses are not known, is admitted only in part, so unknown. Egress to one of S3's CIDRs
+    only: part of known destinations, so the layers are blocked, naming what they were going to."""
+    data = _layers_through_nat(base())
+    group = find(data, "security_groups", "group_id", "sg-workloads")
+    group["egress"] = [HTTPS_TO_S3, {"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_ipv4": "10.0.0.0/16"}]
+    result = paths(data)
+    flows = result["subnet-priv-a"].flows
+    assert (flows["layers"].path, flows["layers"].via) == ("nat", "nat-a")
+    assert (flows["registry"].path, flows["registry_api"].path) == ("unknown", "endpoint")
+    # subnet-priv-b shares the ACL and groups: its registry flow, judged after priv-a's layers, is unknown too
+    assert result["subnet-priv-b"].flows["registry"].path == "unknown"
+    group["egress"] = [{"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_ipv4": "52.216.0.0/15"}]
+    layers = paths(data)["subnet-priv-a"].flows["layers"]
+    assert (layers.path, layers.link.kind, layers.link.resource_id) == ("blocked", "workload-sg", "sg-workloads")
+    assert layers.link.detail == (
+        "egress to S3 in us-east-1: security group sg-workloads allows TCP 443 outbound to only part of the peer "
+        "(sg-workloads via 52.216.0.0/15); not 3.5.0.0/19, 54.231.0.0/16")
+
+
+def test_endpoints_in_different_subnets_are_each_checked_against_their_own_subnets_acls():
+    """The registry endpoint alone moves to a subnet whose ACL admits HTTPS from subnet-priv-b only: the API
+    endpoint's subnets let everything in, the registry endpoint's do not, so only the registry flow of
+    subnet-priv-a is blocked there."""
+    data = base()
+    region = data["regions"][0]
+    region["subnets"].append({"subnet_id": "subnet-ep-a", "vpc_id": "vpc-app", "availability_zone": "us-east-1a",
+                              "cidr_block": "10.0.60.0/24"})
+    find(data, "route_tables", "route_table_id", "rtb-priv-a")["associations"].append(
+        {"association_id": "rtbassoc-ep", "subnet_id": "subnet-ep-a", "state": "associated"})
+    dkr = find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-dkr")
+    dkr.update(subnet_ids=["subnet-ep-a"], network_interface_ids=["eni-dkr-a"])
+    find(data, "network_interfaces", "network_interface_id", "eni-dkr-a").update(subnet_id="subnet-ep-a",
+                                                                                 private_ips=["10.0.60.5"])
+    only_priv_b = {"rule_number": 100, "egress": False, "protocol": "6", "rule_action": "allow",
+                   "cidr_block": "10.0.2.0/24", "from_port": 443, "to_port": 443}
+    _own_acl(data, "subnet-ep-a", [only_priv_b, ALLOW_ALL_OUT], acl_id="acl-endpoints")
+    flows = paths(data)["subnet-priv-a"].flows
+    assert flows["registry_api"].path == "endpoint"
+    assert (flows["registry"].path, flows["registry"].link.kind, flows["registry"].link.resource_id) == (
+        "blocked", "network-acl", "acl-endpoints")
+    assert paths(data)["subnet-priv-b"].flows["registry"].path == "endpoint"
+
+
+def test_filters_decided_for_s3_s_cidrs_are_not_taken_for_the_whole_internet():
+    """subnet-priv-a has no default route, only S3's CIDRs to the NAT gateway: its registry flow is blocked at the
+    route and its layers pass the workloads' egress (to the S3 prefix list). subnet-priv-b, with the same ACL and
+    groups, goes to the registry by the default route: that egress admits only part of the internet, so it is
+    unknown, whatever was decided for S3's CIDRs before."""
+    data = _layers_through_nat(base())
+    table = find(data, "route_tables", "route_table_id", "rtb-priv-a")
+    table["routes"] = [r for r in table["routes"] if r.get("destination_cidr_block") != "0.0.0.0/0"] + [
+        {"destination_cidr_block": cidr, "target_type": "nat_gateway", "target_id": "nat-a", "state": "active"}
+        for cidr in ("3.5.0.0/19", "52.216.0.0/15", "54.231.0.0/16")]
+    find(data, "security_groups", "group_id", "sg-workloads")["egress"] = [HTTPS_TO_S3]
+    result = paths(data)
+    flows = result["subnet-priv-a"].flows
+    assert (flows["registry"].path, flows["registry"].link.kind, flows["layers"].path) == ("blocked", "route", "nat")
+    assert result["subnet-priv-b"].flows["registry"].path == "unknown"
