@@ -5,14 +5,20 @@ known destinations combined, and S3's way through its gateway endpoint or out of
 from __future__ import annotations
 
 import ipaddress
+from types import SimpleNamespace
 from typing import Optional
 
 import pytest
+from hypothesis import given, settings
 from test_flows import base, find, paths, region_of
+from test_routes import _list_cidrs, lists_strategy
+from test_shortcuts import some_local
+from universe import inner_cidrs, network
 
 from vpclint.path.checks import Judge, Link
 from vpclint.path.index import RegionIndex, build_index
-from vpclint.path.ways import Way, address_networks, combine, public_way, route_way, s3_gateways, s3_way
+from vpclint.path.routes import route_parts
+from vpclint.path.ways import Way, address_networks, combine, is_local, public_way, route_way, s3_gateways, s3_way
 from vpclint.snapshot import Route, RouteTable, Snapshot
 
 LOCAL = {"destination_cidr_block": "10.0.0.0/16", "target_type": "local", "target_id": "local"}
@@ -169,6 +175,46 @@ def test_nothing_to_route_is_blocked_without_a_link():
 def test_address_networks_leaves_junk_out_and_keeps_the_addresses_after_it():
     assert [str(n) for n in address_networks(["10.0.1.5", "not an address", "", "2600:1f18::7", "10.0.2.5"])] == [
         "10.0.1.5/32", "2600:1f18::7/128", "10.0.2.5/32"]
+
+
+# -- the local shortcut ------------------------------------------------------------------------------------------
+
+
+def local(routes: list[Route], lists: dict, cidr: str) -> bool:
+    index = SimpleNamespace(remember=lambda key, compute: compute(), keep=lambda key, compute: compute(), prefix_lists=lists)
+    return is_local(index, RouteTable(route_table_id="rtb", vpc_id="vpc", routes=routes), ipaddress.ip_network(cidr))  # type: ignore[arg-type]
+
+
+@settings(max_examples=400, deadline=None)
+@given(some_local, lists_strategy, inner_cidrs())
+def test_is_local_claims_every_network_its_local_route_alone_takes(routes, lists, cidr):
+    """The converse of test_is_local_only_claims_one_known_local_route: when every address of the network takes
+    one local, active route, no route's destination lies inside the network (it would make a part of its own) and
+    no route's prefix list has entries not known, is_local says so."""
+    whole = ipaddress.ip_network(cidr)
+    destinations = [network(c) for r in routes
+                    for c in ((_list_cidrs(lists, r.destination_prefix_list_id) or []) if r.destination_prefix_list_id
+                              else [r.destination_cidr_block])]
+    unread = any(r.destination_prefix_list_id and _list_cidrs(lists, r.destination_prefix_list_id) is None for r in routes)
+    inside = any(d is not None and d.version == 4 and d != whole and d.subnet_of(whole) for d in destinations)
+    answers = [answer.route for _, answer in route_parts(routes, whole, lists)]
+    alone = len(answers) == 1 and answers[0] is not None and answers[0].target_type == "local" and answers[0].state != "blackhole"
+    assert local(routes, lists, cidr) == (not unread and not inside and alone)
+
+
+def test_is_local_on_a_vpcs_table():
+    """The base's private table: local 10.0.0.0/16, the default route to NAT, S3's AWS-managed list."""
+    s3_list = {"pl-s3": S3_CIDRS}
+    routes = table(LOCAL, TO_NAT, TO_S3).routes
+    for cidr in ("10.0.1.0/24", "10.0.0.0/16", "10.0.1.5/32"):
+        assert local(routes, s3_list, cidr), cidr
+    for cidr in ("10.0.0.0/15", "10.1.0.0/24", "52.216.0.0/24"):
+        assert not local(routes, s3_list, cidr), cidr
+    assert not local(routes, {}, "10.0.1.0/24")  # S3's list not known: it may hold the subnet
+    assert not local(table({**LOCAL, "state": "Blackhole"}).routes, {}, "10.0.1.0/24")
+    firewall = table(LOCAL, TO_NAT, route("pl-fw", "network_interface", "eni-fw")).routes
+    lists = {"pl-fw": ["3.5.0.0/19", "10.0.1.128/25"]}  # the second entry is inside 10.0.1.0/24, the first outside
+    assert (local(firewall, lists, "10.0.1.0/24"), local(firewall, lists, "10.0.2.0/24")) == (False, True)
 
 
 # -- S3's way ----------------------------------------------------------------------------------------------------
