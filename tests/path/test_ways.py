@@ -145,6 +145,15 @@ def test_a_blackhole_route_is_named_by_its_destination(destination, named):
     assert judge.blocked == Link("route", "rtb-x", f"rtb-x sends S3 to {named} -> transit_gateway tgw-1, a blackhole")
 
 
+def test_a_route_whose_target_id_is_not_known_is_named_by_its_target_type():
+    judge = Judge()
+    way = route_way(judge, table(), Route(destination_cidr_block="52.216.0.0/16", target_type="transit_gateway"), "S3")
+    assert (way, judge.quiet) == (Way("routed", None, "S3 leaves the VPC through transit_gateway"), True)
+    black = Route(destination_cidr_block="52.216.0.0/16", target_type="transit_gateway", state="blackhole")
+    assert route_way(judge, table(), black, "S3") == Way("blocked", None, "blackhole route to S3")
+    assert judge.blocked == Link("route", "rtb-x", "rtb-x sends S3 to 52.216.0.0/16 -> transit_gateway, a blackhole")
+
+
 # -- known destinations: each part routed, then combined -------------------------------------------------------
 
 
