@@ -1,0 +1,74 @@
+"""A flow's outcome as users read it (vpclint.path.flows): blocked, else unknown, else the way's path, each with
+the reason, the way's target (``via``), the link that decides, the notes that don't, and the parts of S3 that a
+more specific route takes away from the gateway (``diverted``)."""
+
+from __future__ import annotations
+
+from test_flows import base, find, paths, region_of
+
+from vpclint.path.flows import Flow
+
+DIVERTED = ({"cidr": "52.216.0.0/15", "route": "52.216.0.0/15", "target_type": "nat_gateway", "target_id": "nat-a"},)
+CROSS_AZ = "vpce-dkr has no interface in us-east-1a: the flow crosses AZs (cost, availability)"
+
+
+def _part_of_s3_through_nat(data: dict) -> dict:
+    find(data, "route_tables", "route_table_id", "rtb-priv-a")["routes"].append(
+        {"destination_cidr_block": "52.216.0.0/15", "target_type": "nat_gateway", "target_id": "nat-a", "state": "active"})
+    return data
+
+
+def test_a_blocked_flow_keeps_its_way_s_target_and_the_parts_diverted():
+    data = _part_of_s3_through_nat(base())
+    find(data, "security_groups", "group_id", "sg-workloads")["egress"] = []
+    flow = paths(data)["subnet-priv-a"].flows["layers"]
+    assert (flow.path, flow.via, flow.link.kind, flow.notes, flow.diverted) == ("blocked", "nat-a", "workload-sg", (), DIVERTED)
+    assert flow.reason == flow.link.detail == (
+        "egress to S3 in us-east-1: security group sg-workloads allows TCP 443 outbound to none of the peer; "
+        "not 3.5.0.0/19, 52.216.0.0/15, 54.231.0.0/16")
+
+
+def test_an_unknown_flow_keeps_its_way_s_target_and_the_parts_diverted():
+    """A route to a customer prefix list whose entries were not read could take any part of S3: unknown, naming
+    it; the part a known route takes through the NAT gateway is still listed."""
+    data = _part_of_s3_through_nat(base())
+    find(data, "route_tables", "route_table_id", "rtb-priv-a")["routes"].append(
+        {"destination_prefix_list_id": "pl-corp", "target_type": "transit_gateway", "target_id": "tgw-1", "state": "active"})
+    region_of(data)["prefix_lists"].append(
+        {"prefix_list_id": "pl-corp", "prefix_list_name": "corp", "owner_id": "111122223333", "cidrs_known": False})
+    assert paths(data)["subnet-priv-a"].flows["layers"] == Flow(
+        "layers", "s3", "unknown", "the entries of prefix list(s) pl-corp were not read: the route to 3.5.0.0/19 is not known",
+        "nat-a", None, (), DIVERTED)
+
+
+def test_blocked_and_unknown_flows_keep_their_notes():
+    """The registry endpoint only in us-east-1b: subnet-priv-a's flow crosses AZs (a note), and its policy is
+    malformed (unknown) or denies (blocked); the note stays either way."""
+    data = base()
+    dkr = find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-dkr")
+    dkr.update(subnet_ids=["subnet-priv-b"], network_interface_ids=["eni-dkr-b"], policy={"Statements": []})
+    assert paths(data)["subnet-priv-a"].flows["registry"] == Flow(
+        "registry", "ecr.dkr", "unknown",
+        "vpce-dkr's policy is malformed: the endpoint policy is malformed: unknown top-level element(s) Statements",
+        "vpce-dkr", None, (CROSS_AZ,), ())
+    dkr["policy"] = {"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*"}]}
+    flow = paths(data)["subnet-priv-a"].flows["registry"]
+    assert (flow.path, flow.via, flow.link.kind, flow.notes, flow.diverted) == ("blocked", "vpce-dkr", "endpoint-policy", (CROSS_AZ,), ())
+
+
+def test_a_service_whose_addresses_route_locally_is_unknown_with_no_target():
+    """S3's prefix list naming addresses inside the VPC (and no gateway route): the local route takes S3, which
+    vpclint can't promise anything about."""
+    data = base()
+    table = find(data, "route_tables", "route_table_id", "rtb-priv-a")
+    table["routes"] = [r for r in table["routes"] if r.get("destination_prefix_list_id") != "pl-s3"]
+    find(data, "prefix_lists", "prefix_list_id", "pl-s3")["cidrs"] = ["10.0.200.0/24"]
+    flow = paths(data)["subnet-priv-a"].flows["layers"]
+    assert flow == Flow("layers", "s3", "unknown", "S3 in us-east-1 is local: the service's addresses route locally", None, None, ())
+    assert flow.to_dict()["notes"] == []
+
+
+def test_the_registry_flows_are_named_by_their_own_service():
+    flows = paths(base())["subnet-priv-a"].flows
+    assert (flows["registry_api"].reason, flows["registry"].reason) == (
+        "api.ecr.us-east-1 through vpce-api", "dkr.ecr.us-east-1 through vpce-dkr")
