@@ -5,6 +5,7 @@ more specific route takes away from the gateway (``diverted``)."""
 from __future__ import annotations
 
 from test_flows import base, find, paths, region_of
+from test_ipv6 import ipv6_account
 
 from vpclint.path.flows import Flow
 
@@ -72,3 +73,38 @@ def test_the_registry_flows_are_named_by_their_own_service():
     flows = paths(base())["subnet-priv-a"].flows
     assert (flows["registry_api"].reason, flows["registry"].reason) == (
         "api.ecr.us-east-1 through vpce-api", "dkr.ecr.us-east-1 through vpce-dkr")
+
+
+def test_a_registry_flow_to_the_public_service_names_it_in_its_links():
+    """Without a registry endpoint: the workloads' egress blocking the way out names the registry; over IPv6,
+    a public route beside ::/0 and a missing ::/0 name the public service endpoint."""
+    data = base()
+    region_of(data)["vpc_endpoints"] = [e for e in region_of(data)["vpc_endpoints"] if e["vpc_endpoint_id"] != "vpce-dkr"]
+    find(data, "security_groups", "group_id", "sg-workloads")["egress"] = []
+    assert paths(data)["subnet-priv-a"].flows["registry"].link.detail == (
+        "egress to dkr.ecr.us-east-1: security group sg-workloads allows TCP 443 outbound to none of the peer; not 0.0.0.0/0")
+    data = ipv6_account()
+    region_of(data)["vpc_endpoints"] = [e for e in region_of(data)["vpc_endpoints"] if e["vpc_endpoint_id"] == "vpce-s3"]
+    table = find(data, "route_tables", "route_table_id", "rtb-priv-a")
+    table["routes"].append({"destination_ipv6_cidr_block": "2600:1f00::/24", "target_type": "transit_gateway",
+                            "target_id": "tgw-1", "state": "active"})
+    flow = paths(data)["subnet-priv-a"].flows["registry"]
+    assert (flow.path, flow.via, flow.reason) == ("unknown", "eigw-1", "rtb-priv-a has IPv6 routes to public addresses "
+                                                  "(2600:1f00::/24) that may carry part of the public service endpoint")
+    table["routes"] = [r for r in table["routes"] if r.get("destination_ipv6_cidr_block") not in ("::/0", "2600:1f00::/24")]
+    assert paths(data)["subnet-priv-a"].flows["registry"].link.detail == (
+        "rtb-priv-a has no route to the public service endpoint over IPv6")
+
+
+def test_the_api_flow_asks_the_endpoint_policy_for_any_resource_and_the_registry_flow_for_repositories():
+    """ecr:GetAuthorizationToken is not a repository action: an API endpoint policy allowing ECR only on
+    repositories blocks it; the registry endpoint with the same policy allows the pull."""
+    repositories_only = {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "ecr:*",
+                                        "Resource": "arn:aws:ecr:us-east-1:*:repository/*"}]}
+    data = base()
+    for endpoint_id in ("vpce-api", "vpce-dkr"):
+        find(data, "vpc_endpoints", "vpc_endpoint_id", endpoint_id)["policy"] = repositories_only
+    flows = paths(data)["subnet-priv-a"].flows
+    assert (flows["registry_api"].path, flows["registry_api"].link.kind, flows["registry_api"].link.resource_id) == (
+        "blocked", "endpoint-policy", "vpce-api")
+    assert flows["registry"].path == "endpoint"
