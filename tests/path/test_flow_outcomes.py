@@ -108,3 +108,44 @@ def test_the_api_flow_asks_the_endpoint_policy_for_any_resource_and_the_registry
     assert (flows["registry_api"].path, flows["registry_api"].link.kind, flows["registry_api"].link.resource_id) == (
         "blocked", "endpoint-policy", "vpce-api")
     assert flows["registry"].path == "endpoint"
+
+
+def test_the_layers_through_the_gateway_must_pass_the_workloads_egress_to_all_of_s3():
+    data = base()
+    group = find(data, "security_groups", "group_id", "sg-workloads")
+    group["egress"] = [{"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_ipv4": "52.216.0.0/15"}]
+    flow = paths(data)["subnet-priv-a"].flows["layers"]  # S3's CIDRs are known: part of them is a block
+    assert (flow.path, flow.via, flow.link.kind, flow.link.detail) == (
+        "blocked", "vpce-s3", "workload-sg", "egress to S3 in us-east-1: security group sg-workloads allows TCP 443 "
+        "outbound to only part of the peer (sg-workloads via 52.216.0.0/15); not 3.5.0.0/19, 54.231.0.0/16")
+
+
+def test_an_s3_gateway_not_available_blocks_the_layers():
+    data = base()
+    find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-s3")["state"] = "pending"
+    flow = paths(data)["subnet-priv-a"].flows["layers"]
+    assert (flow.path, flow.link.kind, flow.link.resource_id, flow.link.detail) == (
+        "blocked", "endpoint-state", "vpce-s3", "vpce-s3 is in state pending")
+
+
+def test_subnets_sharing_a_route_table_and_acl_each_get_a_link_naming_themselves():
+    """Two workload subnets with the same route table, ACL and groups share their layers flow, except a link
+    that names a subnet: the ACL denying part of S3 is named for each subnet on its own."""
+    data = base()
+    region = region_of(data)
+    region["subnets"].append({"subnet_id": "subnet-priv-a2", "vpc_id": "vpc-app", "availability_zone": "us-east-1a",
+                              "cidr_block": "10.0.3.0/24"})
+    find(data, "route_tables", "route_table_id", "rtb-priv-a")["associations"].append(
+        {"association_id": "rtbassoc-priv-a2", "subnet_id": "subnet-priv-a2", "state": "associated"})
+    region["network_interfaces"].append({
+        "network_interface_id": "eni-task-a2", "subnet_id": "subnet-priv-a2", "vpc_id": "vpc-app",
+        "availability_zone": "us-east-1a", "interface_type": "interface", "attachment_instance_id": "i-a2",
+        "group_ids": ["sg-workloads"], "private_ips": ["10.0.3.10"]})
+    acl = find(data, "network_acls", "network_acl_id", "acl-default")
+    acl["subnet_ids"] = sorted(acl["subnet_ids"] + ["subnet-priv-a2"])
+    acl["entries"].append({"rule_number": 50, "egress": True, "protocol": "6", "rule_action": "deny",
+                           "cidr_block": "3.5.0.0/19", "from_port": 443, "to_port": 443})
+    result = paths(data)
+    for subnet_id in ("subnet-priv-a", "subnet-priv-a2"):
+        link = result[subnet_id].flows["layers"].link
+        assert (link.kind, link.resource_id, link.rule_number, link.subnet_id) == ("network-acl", "acl-default", 50, subnet_id)
