@@ -149,3 +149,22 @@ def test_subnets_sharing_a_route_table_and_acl_each_get_a_link_naming_themselves
     for subnet_id in ("subnet-priv-a", "subnet-priv-a2"):
         link = result[subnet_id].flows["layers"].link
         assert (link.kind, link.resource_id, link.rule_number, link.subnet_id) == ("network-acl", "acl-default", 50, subnet_id)
+
+
+def test_egress_to_the_s3_prefix_list_admits_the_layers_even_when_its_entries_were_not_read():
+    """The gateway's route and the workloads' egress name the same prefix list: whatever its entries, the egress
+    admits S3 through the gateway."""
+    data = base()
+    find(data, "prefix_lists", "prefix_list_id", "pl-s3").update(cidrs=[], cidrs_known=False)
+    find(data, "security_groups", "group_id", "sg-workloads")["egress"] = [
+        {"protocol": "tcp", "from_port": 443, "to_port": 443, "prefix_list_id": "pl-s3"},
+        {"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_ipv4": "10.0.0.0/16"}]
+    flow = paths(data)["subnet-priv-a"].flows["layers"]
+    assert (flow.path, flow.via, flow.link) == ("endpoint", "vpce-s3", None)
+
+
+def test_without_s3_s_prefix_list_in_the_snapshot_the_layers_are_unknown():
+    data = base()
+    region_of(data)["prefix_lists"] = []
+    assert paths(data)["subnet-priv-a"].flows["layers"] == Flow(
+        "layers", "s3", "unknown", "S3's addresses were not read: routes pl-s3 may divert part of S3", "vpce-s3", None, (), ())
