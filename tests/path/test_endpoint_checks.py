@@ -95,27 +95,23 @@ def test_each_endpoint_s_policy_decides_its_own_flow():
         assert (flows["registry_api"].path, flows["layers"].path) == ("endpoint", "endpoint")
 
 
-def test_an_endpoint_without_interfaces_or_not_available_blocks_its_own_flow_only():
-    data = base()
-    api = find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-api")
-    api.update(network_interface_ids=[], subnet_ids=[])
-    flows = paths(data)["subnet-priv-a"].flows
-    assert (flows["registry_api"].path, flows["registry_api"].link.kind, flows["registry_api"].link.detail) == (
-        "blocked", "endpoint-state", "vpce-api has no interface in any subnet")
-    assert flows["registry"].path == "endpoint"
-    del api["state"]
-    flow = paths(data)["subnet-priv-a"].flows["registry_api"]
-    assert (flow.link.kind, flow.link.detail) == ("endpoint-state", "vpce-api is in state unknown, not available")
-
-
-def test_a_hub_endpoint_without_interfaces_or_not_available_blocks_the_spoke_s_flow():
-    data = hub_and_spoke()
-    dkr = find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-dkr")
-    dkr.update(network_interface_ids=[], subnet_ids=[])
-    flows = paths(data)["subnet-vpc-spoke-a"].flows
-    assert (flows["registry"].path, flows["registry"].link.kind, flows["registry"].link.detail) == (
-        "blocked", "endpoint-state", "vpce-dkr has no interface in any subnet")
-    assert flows["registry_api"].path == "endpoint"
-    dkr["state"] = "pendingAcceptance"
-    flow = paths(data)["subnet-vpc-spoke-a"].flows["registry"]
-    assert (flow.link.kind, flow.link.detail) == ("endpoint-state", "vpce-dkr is in state pendingAcceptance, not available")
+@pytest.mark.parametrize("world, endpoint_id, flow_name, other_flow, subnet_id", [
+    (base, "vpce-api", "registry_api", "registry", "subnet-priv-a"),  # the endpoint in the workloads' VPC
+    (hub_and_spoke, "vpce-dkr", "registry", "registry_api", "subnet-vpc-spoke-a"),  # a hub's endpoint
+])
+def test_an_endpoint_without_interfaces_or_not_available_blocks_its_own_flow_only(
+    world, endpoint_id, flow_name, other_flow, subnet_id
+):
+    data = world()
+    endpoint = find(data, "vpc_endpoints", "vpc_endpoint_id", endpoint_id)
+    endpoint.update(network_interface_ids=[], subnet_ids=[])
+    flows = paths(data)[subnet_id].flows
+    assert (flows[flow_name].path, flows[flow_name].link.kind, flows[flow_name].link.detail) == (
+        "blocked", "endpoint-state", f"{endpoint_id} has no interface in any subnet")
+    assert flows[other_flow].path == "endpoint"
+    del endpoint["state"]
+    flow = paths(data)[subnet_id].flows[flow_name]
+    assert (flow.link.kind, flow.link.detail) == ("endpoint-state", f"{endpoint_id} is in state unknown, not available")
+    endpoint["state"] = "pendingAcceptance"
+    flow = paths(data)[subnet_id].flows[flow_name]
+    assert (flow.link.kind, flow.link.detail) == ("endpoint-state", f"{endpoint_id} is in state pendingAcceptance, not available")

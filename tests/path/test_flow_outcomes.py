@@ -4,7 +4,7 @@ more specific route takes away from the gateway (``diverted``)."""
 
 from __future__ import annotations
 
-from test_flows import base, find, paths, region_of
+from test_flows import add_subnet, base, find, paths, region_of
 from test_ipv6 import ipv6_account
 
 from vpclint.path.flows import Flow
@@ -133,10 +133,7 @@ def test_subnets_sharing_a_route_table_and_acl_each_get_a_link_naming_themselves
     that names a subnet: the ACL denying part of S3 is named for each subnet on its own."""
     data = base()
     region = region_of(data)
-    region["subnets"].append({"subnet_id": "subnet-priv-a2", "vpc_id": "vpc-app", "availability_zone": "us-east-1a",
-                              "cidr_block": "10.0.3.0/24"})
-    find(data, "route_tables", "route_table_id", "rtb-priv-a")["associations"].append(
-        {"association_id": "rtbassoc-priv-a2", "subnet_id": "subnet-priv-a2", "state": "associated"})
+    add_subnet(data, "subnet-priv-a2", "10.0.3.0/24")
     region["network_interfaces"].append({
         "network_interface_id": "eni-task-a2", "subnet_id": "subnet-priv-a2", "vpc_id": "vpc-app",
         "availability_zone": "us-east-1a", "interface_type": "interface", "attachment_instance_id": "i-a2",

@@ -35,6 +35,14 @@ def paths(data: dict) -> dict[str, Any]:
     return {s.subnet_id: subnet_path(index, s) for s in region.subnets}
 
 
+def add_subnet(data: dict, subnet_id: str, cidr: str, table_id: str = "rtb-priv-a", zone: str = "us-east-1a") -> None:
+    """Add a subnet of vpc-app associated with route table ``table_id``."""
+    region_of(data)["subnets"].append({"subnet_id": subnet_id, "vpc_id": "vpc-app", "availability_zone": zone,
+                                       "cidr_block": cidr})
+    find(data, "route_tables", "route_table_id", table_id)["associations"].append(
+        {"association_id": f"rtbassoc-{subnet_id}", "subnet_id": subnet_id, "state": "associated"})
+
+
 def base() -> dict:
     return copy.deepcopy(BASE)
 
@@ -95,11 +103,7 @@ def test_workload_acl_without_an_inbound_rule_for_replies_is_an_implicit_deny():
 
 def test_endpoint_subnet_acl_denying_https_from_the_workloads_breaks_the_registry_flows():
     data = base()
-    region = region_of(data)
-    region["subnets"].append({"subnet_id": "subnet-ep-a", "vpc_id": "vpc-app", "availability_zone": "us-east-1a",
-                              "cidr_block": "10.0.60.0/24"})
-    find(data, "route_tables", "route_table_id", "rtb-priv-a")["associations"].append(
-        {"association_id": "rtbassoc-ep", "subnet_id": "subnet-ep-a", "state": "associated"})
+    add_subnet(data, "subnet-ep-a", "10.0.60.0/24")
     for endpoint_id, eni in (("vpce-dkr", "eni-dkr-a"), ("vpce-api", "eni-api-a")):
         find(data, "vpc_endpoints", "vpc_endpoint_id", endpoint_id)["subnet_ids"] = ["subnet-ep-a"]
         find(data, "vpc_endpoints", "vpc_endpoint_id", endpoint_id)["network_interface_ids"] = [eni]

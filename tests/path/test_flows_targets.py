@@ -4,7 +4,7 @@ endpoint subnet's ACL and the workloads' security-group egress, in the order of 
 
 from __future__ import annotations
 
-from test_flows import ALLOW_ALL_IN, ALLOW_ALL_OUT, _own_acl, base, find, paths
+from test_flows import ALLOW_ALL_IN, ALLOW_ALL_OUT, _own_acl, add_subnet, base, find, paths
 
 HTTPS_TO_ENDPOINT_GROUP = {"protocol": "tcp", "from_port": 443, "to_port": 443, "referenced_group_id": "sg-endpoints",
                            "referenced_group_vpc_id": "vpc-app"}
@@ -89,11 +89,7 @@ def test_endpoints_in_different_subnets_are_each_checked_against_their_own_subne
     endpoint's subnets let everything in, the registry endpoint's do not, so only the registry flow of
     subnet-priv-a is blocked there."""
     data = base()
-    region = data["regions"][0]
-    region["subnets"].append({"subnet_id": "subnet-ep-a", "vpc_id": "vpc-app", "availability_zone": "us-east-1a",
-                              "cidr_block": "10.0.60.0/24"})
-    find(data, "route_tables", "route_table_id", "rtb-priv-a")["associations"].append(
-        {"association_id": "rtbassoc-ep", "subnet_id": "subnet-ep-a", "state": "associated"})
+    add_subnet(data, "subnet-ep-a", "10.0.60.0/24")
     dkr = find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-dkr")
     dkr.update(subnet_ids=["subnet-ep-a"], network_interface_ids=["eni-dkr-a"])
     find(data, "network_interfaces", "network_interface_id", "eni-dkr-a").update(subnet_id="subnet-ep-a",
