@@ -53,30 +53,20 @@ def test_an_endpoint_subnet_acl_denying_the_replies_to_a_workload_subnet_breaks_
     assert {result[s].verdict for s in ("subnet-priv-a", "subnet-priv-b")} == {"private"}
 
 
-def test_each_endpoint_is_reached_at_its_own_interface_addresses():
+@pytest.mark.parametrize("world, group_id, subnet_id", [
+    (base, "sg-workloads", "subnet-priv-a"),  # the endpoints in the workloads' VPC
+    (hub_and_spoke, "sg-vpc-spoke", "subnet-vpc-spoke-a"),  # a spoke reaching the hub's endpoints
+])
+def test_each_endpoint_is_reached_at_its_own_interface_addresses(world, group_id, subnet_id):
     """Workload egress to the registry endpoint's two addresses only: the registry flows pass, the API's, whose
-    endpoint has other addresses, are blocked by the same group."""
-    data = base()
+    endpoint has other addresses, are blocked by the same group (in the VPC and through a hub alike)."""
+    data = world()
     dkr_addresses = [find(data, "network_interfaces", "network_interface_id", eni)["private_ips"][0]
                      for eni in ("eni-dkr-a", "eni-dkr-b")]
-    find(data, "security_groups", "group_id", "sg-workloads")["egress"] = [
+    find(data, "security_groups", "group_id", group_id)["egress"] = [
         {"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_ipv4": f"{address}/32"} for address in dkr_addresses
     ] + [{"protocol": "tcp", "from_port": 443, "to_port": 443, "prefix_list_id": "pl-s3"}]
-    flows = paths(data)["subnet-priv-a"].flows
-    assert (flows["registry"].path, flows["layers"].path) == ("endpoint", "endpoint")
-    assert (flows["registry_api"].path, flows["registry_api"].link.kind) == ("blocked", "workload-sg")
-
-
-def test_each_hub_endpoint_is_reached_at_its_own_interface_addresses():
-    """The same through a hub: a spoke whose workloads may reach only the hub's registry endpoint addresses pulls
-    from the registry, but its API flow is blocked by its own group."""
-    data = hub_and_spoke()
-    dkr_addresses = [find(data, "network_interfaces", "network_interface_id", eni)["private_ips"][0]
-                     for eni in ("eni-dkr-a", "eni-dkr-b")]
-    find(data, "security_groups", "group_id", "sg-vpc-spoke")["egress"] = [
-        {"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_ipv4": f"{address}/32"} for address in dkr_addresses
-    ] + [{"protocol": "tcp", "from_port": 443, "to_port": 443, "prefix_list_id": "pl-s3"}]
-    flows = paths(data)["subnet-vpc-spoke-a"].flows
+    flows = paths(data)[subnet_id].flows
     assert (flows["registry"].path, flows["registry"].via, flows["layers"].path) == ("endpoint", "vpce-dkr", "endpoint")
     assert (flows["registry_api"].path, flows["registry_api"].link.kind) == ("blocked", "workload-sg")
 
