@@ -4,11 +4,11 @@ target (the gateway, attachment, table or connection to use) — over a transit 
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 import pytest
 
-from hubworld import find, hub_and_spoke, peered_pair, region_of, tgw_route
+from hubworld import attachment, find, hub_and_spoke, peered_pair, region_of, tgw_route
 from test_hub import SPOKE_A, SPOKE_B, flow, routes
 
 HUB_ADDRESS = "the hub endpoint's address in vpc-app (10.0.1.5/32)"
@@ -238,3 +238,302 @@ def test_an_unknown_table_is_named_among_several():
         "transit_gateway_route_table_id": "tgw-rtb-9", "transit_gateway_id": "tgw-1", "routes": [],
         "routes_known": False})
     assert unknown(data) == "the routes of tgw-1's route table(s) tgw-rtb-0, tgw-rtb-9 to 10.0.1.5/32 are not known"
+
+
+# Which connection the missing route should use (_suggestion) and the CIDR it should cover (_cidr_of)
+
+def test_the_route_to_add_names_no_connection_when_the_vpcs_share_no_gateway_and_no_active_peering():
+    data = hub_and_spoke()
+    routes(data, "rtb-vpc-spoke").pop(1)
+    region_of(data)["transit_gateway_attachments"][1]["transit_gateway_id"] = "tgw-2"
+    assert blocked(data) == hub_route("rtb-vpc-spoke", f"rtb-vpc-spoke has no route to {HUB_ADDRESS}", "10.0.0.0/16")
+    data = peered_pair()
+    routes(data, "rtb-vpc-spoke").pop(1)
+    region_of(data)["vpc_peering_connections"][0]["status"] = "deleted"
+    assert blocked(data) == hub_route("rtb-vpc-spoke", f"rtb-vpc-spoke has no route to {HUB_ADDRESS}", "10.0.0.0/16")
+
+
+@pytest.mark.parametrize("hub_state, expected", [("available", "tgw-1"), ("pending", "pcx-1")])
+def test_the_route_to_add_prefers_a_gateway_both_vpcs_are_attached_to_over_peering(hub_state, expected):
+    data = peered_pair()
+    routes(data, "rtb-vpc-spoke").pop(1)
+    region_of(data)["transit_gateway_attachments"] = [
+        {**attachment("tgw-attach-hub", "vpc-app", ["subnet-priv-a"]), "state": hub_state},
+        attachment("tgw-attach-spoke", "vpc-spoke", [SPOKE_A])]
+    assert blocked(data)["target_id"] == expected
+
+
+def test_an_endpoint_address_outside_the_hub_cidrs_is_the_route_to_add():
+    data = hub_and_spoke()
+    find(data, "vpcs", "vpc_id", "vpc-app")["cidr_blocks"] = ["10.0.2.0/24"]
+    routes(data, "rtb-vpc-spoke").pop(1)
+    assert blocked(data) == hub_route("rtb-vpc-spoke", f"rtb-vpc-spoke has no route to {HUB_ADDRESS}", "10.0.1.5/32",
+                                      "tgw-1")
+
+
+# The peering connection (_peering)
+
+def peering(data: dict) -> dict:
+    return region_of(data)["vpc_peering_connections"][0]
+
+
+@pytest.mark.parametrize("status, detail", [
+    ("pending-acceptance", "pcx-1 is pending-acceptance, not active"),
+    ("Deleted", "pcx-1 is Deleted, not active"),
+    (None, "pcx-1 is in an unknown state, not active"),
+])
+def test_a_peering_connection_not_active_blocks_naming_its_status(status, detail):
+    data = peered_pair()
+    peering(data)["status"] = status
+    assert blocked(data) == hub_route("pcx-1", detail)
+
+
+def test_an_active_peering_connection_is_active_in_any_case():
+    data = peered_pair()
+    peering(data)["status"] = "Active"
+    assert flow(data).path == "endpoint"
+
+
+def test_a_peering_connection_joining_other_vpcs_blocks_naming_them():
+    data = peered_pair()
+    peering(data)["accepter"]["vpc_id"] = "vpc-other"
+    assert blocked(data) == hub_route("pcx-1", "pcx-1 joins vpc-other, vpc-spoke, not vpc-spoke and vpc-app")
+
+
+@pytest.mark.parametrize("side, cidrs, subnet, detail", [
+    ("accepter", ["10.0.200.0/24"], SPOKE_A, "pcx-1 does not carry 10.0.1.5/32: it is outside the CIDRs vpc-app shares over it"),
+    ("accepter", ["10.0.1.0/24"], SPOKE_A,
+     "pcx-1 does not carry 10.0.2.5/32: it is outside the CIDRs vpc-app shares over it"),
+    ("requester", ["10.1.2.0/24"], SPOKE_A, "pcx-1 does not carry 10.1.1.0/24: it is outside the CIDRs vpc-spoke shares over it"),
+])
+def test_a_peering_connection_carries_only_the_cidrs_its_sides_share(side, cidrs, subnet, detail):
+    data = peered_pair()
+    peering(data)[side]["cidr_blocks"] = cidrs
+    assert blocked(data, subnet=subnet) == hub_route("pcx-1", detail)
+
+
+def test_a_peering_connection_sharing_the_spoke_subnet_only_serves_that_subnet():
+    data = peered_pair()
+    peering(data)["requester"]["cidr_blocks"] = ["10.1.2.0/24"]
+    assert flow(data, subnet=SPOKE_B).path == "endpoint"
+
+
+def test_a_peering_connection_not_read_or_not_in_the_snapshot_is_unknown():
+    data = peered_pair()
+    region_of(data)["collected"].remove("vpc_peering_connections")
+    assert unknown(data) == "the VPC peering connections were not read: pcx-1 is not known"
+    data = peered_pair()
+    peering(data)["vpc_peering_connection_id"] = "pcx-2"
+    assert unknown(data) == "pcx-1 is not in the snapshot"
+
+
+# The way back (_back)
+
+@pytest.mark.parametrize("build, over, other, other_type", [
+    (hub_and_spoke, "tgw-1", "pcx-9", "vpc_peering_connection"),
+    (peered_pair, "pcx-1", "tgw-1", "transit_gateway"),
+])
+def test_a_hub_subnet_routing_the_spoke_through_another_connection_blocks(build, over, other, other_type):
+    data = build()
+    routes(data, "rtb-priv-a")[-1].update(target_id=other, target_type=other_type)
+    assert blocked(data) == hub_route("rtb-priv-a", f"rtb-priv-a sends the workload subnet in vpc-spoke to {other}, "
+                                                    f"not back through {over}", "10.1.0.0/16", over)
+
+
+@pytest.mark.parametrize("build, over", [(hub_and_spoke, "tgw-1"), (peered_pair, "pcx-1")])
+def test_a_hub_subnet_without_a_route_back_blocks(build, over):
+    data = build()
+    routes(data, "rtb-priv-a").pop()
+    assert blocked(data) == hub_route("rtb-priv-a", f"rtb-priv-a sends {BACK} to nat-a, which does not lead to the "
+                                                    "other VPC", "10.1.0.0/16", over)
+
+
+@pytest.mark.parametrize("build", [hub_and_spoke, peered_pair])
+def test_a_hub_subnet_without_a_route_table_is_unknown(build):
+    data = build()
+    region = region_of(data)
+    region["route_tables"] = [t for t in region["route_tables"] if t["route_table_id"] not in ("rtb-priv-a", "rtb-main")]
+    assert unknown(data) == "the route table of subnet-priv-a is not in the snapshot"
+
+
+def test_the_way_back_over_peering_needs_no_gateway_check():
+    data = peered_pair()
+    region_of(data)["collected"].remove("transit_gateway_attachments")
+    assert flow(data).path == "endpoint"
+
+
+# The hub's account, the endpoint (hub_way)
+
+def test_a_hub_vpc_of_an_account_not_scanned_names_that_account_not_the_endpoint_owner():
+    """A participant's endpoint in a VPC shared by an account not scanned: that account's routes and ACLs are
+    missing, so it is the one to scan."""
+    data = hub_and_spoke()
+    find(data, "vpcs", "vpc_id", "vpc-app")["owner_id"] = "999988887777"
+    find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-dkr")["owner_id"] = "111122223333"
+    assert unknown(data) == "vpce-dkr is in vpc-app, in account 999988887777: scan that account"
+    find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-dkr")["owner_id"] = None
+    assert unknown(data) == "vpce-dkr is in vpc-app, in account 999988887777: scan that account"
+
+
+def test_a_hub_endpoint_not_available_blocks_before_any_route():
+    data = hub_and_spoke()
+    find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-dkr")["state"] = "deleted"
+    routes(data, "rtb-vpc-spoke").pop(1)
+    assert blocked(data) == {"via": "vpce-dkr", "kind": "endpoint-state", "resource_id": "vpce-dkr",
+                             "detail": "vpce-dkr is in state deleted, not available"}
+
+
+@pytest.mark.parametrize("build, over", [(hub_and_spoke, "tgw-1"), (peered_pair, "pcx-1")])
+def test_a_spoke_subnet_in_an_az_without_a_hub_interface_is_noted_as_crossing_azs(build, over):
+    data = build()
+    find(data, "subnets", "subnet_id", SPOKE_B)["availability_zone"] = "us-east-1c"
+    found = flow(data, subnet=SPOKE_B)
+    assert (found.path, found.reason, found.notes) == (
+        "endpoint", f"dkr.ecr.us-east-1 through vpce-dkr in vpc-app over {over}",
+        ("vpce-dkr has no interface in us-east-1c: the flow crosses AZs (cost, availability)",))
+    assert flow(data).notes == ()
+
+
+# The ACLs both sides and the workloads' egress
+
+def deny(number: int, egress: bool, cidr: str, ports: tuple[int, int]) -> dict:
+    return {"rule_number": number, "egress": egress, "protocol": "6", "rule_action": "deny", "cidr_block": cidr,
+            "from_port": ports[0], "to_port": ports[1]}
+
+
+def acl_link(acl: str, subnet: str, number: int, direction: str, peer: str, ports: str, detail: str) -> dict:
+    return {"via": "vpce-dkr", "kind": "network-acl", "resource_id": acl, "detail": detail, "direction": direction,
+            "rule_number": number, "subnet_id": subnet, "peer": peer, "ports": ports, "free_rule_number": number - 1}
+
+
+@pytest.mark.parametrize("build", [hub_and_spoke, peered_pair])
+@pytest.mark.parametrize("acl, entry, expected", [
+    ("acl-default", deny(50, False, "10.1.0.0/16", (443, 443)), acl_link(
+        "acl-default", "subnet-priv-a", 50, "inbound", "10.1.1.0/24", "443",
+        "network ACL rule 50 denies TCP 443 inbound from 10.1.1.0/24")),
+    ("acl-default", deny(60, True, "10.1.1.0/24", (1024, 65535)), acl_link(
+        "acl-default", "subnet-priv-a", 60, "outbound", "10.1.1.0/24", "1024-65535",
+        "network ACL rule 60 denies TCP 1024-65535 outbound to 10.1.1.0/24")),
+    ("acl-vpc-spoke", deny(70, True, "10.0.1.0/24", (443, 443)), acl_link(
+        "acl-vpc-spoke", SPOKE_A, 70, "outbound", "10.0.1.5/32", "443",
+        "network ACL rule 70 denies TCP 443 outbound to 10.0.1.5/32")),
+    ("acl-vpc-spoke", deny(80, False, "10.0.2.5/32", (1024, 65535)), acl_link(
+        "acl-vpc-spoke", SPOKE_A, 80, "inbound", "10.0.2.5/32", "1024-65535",
+        "network ACL rule 80 denies TCP 1024-65535 inbound from 10.0.2.5/32")),
+])
+def test_an_acl_either_side_denying_the_requests_or_the_replies_blocks(build, acl, entry, expected):
+    data = build()
+    find(data, "network_acls", "network_acl_id", acl)["entries"].insert(0, entry)
+    assert blocked(data) == expected
+
+
+def test_a_hub_acl_denying_one_spoke_subnet_blocks_only_that_subnet():
+    data = hub_and_spoke()
+    find(data, "network_acls", "network_acl_id", "acl-default")["entries"].insert(0, deny(60, True, "10.1.1.0/24", (1024, 65535)))
+    assert flow(data, subnet=SPOKE_B).path == "endpoint"
+
+
+def test_workload_egress_not_reaching_the_hub_address_blocks():
+    data = hub_and_spoke()
+    find(data, "security_groups", "group_id", "sg-vpc-spoke")["egress"] = [{"protocol": "-1", "cidr_ipv4": "10.1.0.0/16"}]
+    assert blocked(data) == {
+        "via": "vpce-dkr", "kind": "workload-sg", "resource_id": "sg-vpc-spoke", "group_ids": ["sg-vpc-spoke"],
+        "detail": "egress to vpce-dkr: security group sg-vpc-spoke allows TCP 443 outbound to none of the peer; not 10.0.1.5/32"}
+
+
+@pytest.mark.parametrize("build, rule_extra, expected", [
+    (peered_pair, {"vpc_peering_connection_id": "pcx-1"}, "endpoint"),
+    (peered_pair, {"vpc_peering_connection_id": "pcx-9"}, "blocked"),
+    (hub_and_spoke, {}, "blocked"),
+])
+def test_workload_egress_to_the_hub_endpoint_group_counts_across_its_peering_only(build, rule_extra, expected):
+    data = build()
+    find(data, "security_groups", "group_id", "sg-vpc-spoke")["egress"] = [
+        {"protocol": "tcp", "from_port": 443, "to_port": 443, "referenced_group_id": "sg-endpoints", **rule_extra}]
+    assert flow(data).path == expected
+    if expected == "blocked":
+        assert blocked(data)["kind"] == "workload-sg"
+
+
+# The hub endpoint's groups (_ingress, _gateway_references)
+
+CIDR_RULE = {"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_ipv4": "10.0.0.0/16"}
+NOT_ADMITTED = "vpce-dkr ingress: security group sg-endpoints allows TCP 443 inbound from none of the peer; not 10.1.1.0/24"
+ACROSS = ("; sg-endpoints's reference to sg-vpc-spoke admits nobody across tgw-1: AWS does not support security group "
+          "referencing over a transit gateway for PrivateLink endpoints{}, so admit the CIDR")
+
+
+def hub_ingress(data: dict, *rules: dict) -> None:
+    find(data, "security_groups", "group_id", "sg-endpoints")["ingress"] = [CIDR_RULE, *rules]
+
+
+def sg_link(detail: str) -> dict:
+    return {"via": "vpce-dkr", "kind": "hub-endpoint-sg", "resource_id": "sg-endpoints", "detail": detail,
+            "peer": "10.1.1.0/24", "group_ids": ["sg-endpoints"]}
+
+
+def reference(group: str = "sg-vpc-spoke", **extra: Any) -> dict:
+    return {"protocol": "tcp", "from_port": 443, "to_port": 443, "referenced_group_id": group, **extra}
+
+
+@pytest.mark.parametrize("build", [hub_and_spoke, peered_pair])
+def test_hub_groups_not_admitting_the_spoke_cidr_block_naming_the_subnet_cidr(build):
+    data = build()
+    hub_ingress(data)
+    assert blocked(data) == sg_link(NOT_ADMITTED)
+    assert blocked(data, subnet=SPOKE_B)["peer"] == "10.1.2.0/24"
+
+
+@pytest.mark.parametrize("enabled, though", [
+    ([], ""),
+    (["tgw-attach-spoke"], " (even where enabled: tgw-attach-spoke)"),
+    (["tgw-attach-hub", "tgw-attach-spoke"], " (even where enabled: tgw-attach-hub, tgw-attach-spoke)"),
+])
+def test_a_reference_to_the_workloads_group_across_a_gateway_is_named_and_explained(enabled, though):
+    data = hub_and_spoke()
+    hub_ingress(data, reference())
+    for item in region_of(data)["transit_gateway_attachments"]:
+        item["security_group_referencing_support"] = "enable" if item["transit_gateway_attachment_id"] in enabled else "disable"
+    assert blocked(data) == sg_link(NOT_ADMITTED + ACROSS.format(though))
+
+
+@pytest.mark.parametrize("rule", [
+    reference("sg-other"),  # not a group of the spoke
+    reference(vpc_peering_connection_id="pcx-9"),  # a reference across a peering connection, not the gateway
+    {**reference(), "from_port": 22, "to_port": 22},  # not HTTPS
+])
+def test_other_references_are_not_explained(rule):
+    data = hub_and_spoke()
+    hub_ingress(data, rule)
+    assert blocked(data) == sg_link(NOT_ADMITTED)
+
+
+def test_a_reference_to_any_spoke_group_is_explained_when_the_spoke_subnet_has_no_workloads():
+    data = hub_and_spoke()
+    region = region_of(data)
+    region["security_groups"].append({"group_id": "sg-spoke-other", "group_name": "other", "vpc_id": "vpc-spoke",
+                                      "ingress": [], "egress": []})
+    region["network_interfaces"] = [i for i in region["network_interfaces"] if i["subnet_id"] != SPOKE_A]
+    hub_ingress(data, reference("sg-spoke-other"))
+    assert blocked(data)["detail"] == NOT_ADMITTED + ACROSS.format("").replace("sg-vpc-spoke", "sg-spoke-other")
+
+
+@pytest.mark.parametrize("peering_id, expected", [("pcx-1", "endpoint"), ("pcx-9", "blocked")])
+def test_a_reference_to_the_workloads_group_counts_across_the_peering_connection_crossed(peering_id, expected):
+    data = peered_pair()
+    hub_ingress(data, reference(vpc_peering_connection_id=peering_id, referenced_group_vpc_id="vpc-spoke"))
+    found = flow(data)
+    assert found.path == expected
+    if expected == "blocked":
+        assert blocked(data) == sg_link(NOT_ADMITTED)
+
+
+def test_an_endpoint_without_groups_is_checked_against_the_hub_default_group():
+    data = hub_and_spoke()
+    find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-dkr")["group_ids"] = []
+    region_of(data)["security_groups"].append({"group_id": "sg-hub-default", "group_name": "default", "vpc_id": "vpc-app",
+                                               "ingress": [CIDR_RULE], "egress": []})
+    assert blocked(data) == {**sg_link(NOT_ADMITTED.replace("sg-endpoints", "sg-hub-default")),
+                             "resource_id": "sg-hub-default", "group_ids": ["sg-hub-default"]}
+    region_of(data)["security_groups"][-1]["ingress"].append({**CIDR_RULE, "cidr_ipv4": "10.1.0.0/16"})
+    assert flow(data).path == "endpoint"
