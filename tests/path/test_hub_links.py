@@ -537,3 +537,70 @@ def test_an_endpoint_without_groups_is_checked_against_the_hub_default_group():
                              "resource_id": "sg-hub-default", "group_ids": ["sg-hub-default"]}
     region_of(data)["security_groups"][-1]["ingress"].append({**CIDR_RULE, "cidr_ipv4": "10.1.0.0/16"})
     assert flow(data).path == "endpoint"
+
+
+# The gateway route table the spoke attachment is associated with (_associated)
+
+def associate(data: dict, **fields: Any) -> dict:
+    spoke = find(data, "transit_gateway_attachments", "transit_gateway_attachment_id", "tgw-attach-spoke")
+    spoke.update(association_known=True, **fields)
+    return spoke
+
+
+@pytest.mark.parametrize("state", ["associating", "disassociating", "Disassociating"])
+def test_an_association_in_progress_is_unknown(state):
+    data = hub_and_spoke()
+    associate(data, association_route_table_id="tgw-rtb-1", association_state=state)
+    assert unknown(data) == f"tgw-attach-spoke's association with tgw-rtb-1 is {state.lower()}"
+    associate(data, association_route_table_id=None)
+    assert unknown(data) == f"tgw-attach-spoke's association is {state.lower()}"
+
+
+def test_an_association_with_no_route_table_is_with_a_policy_table():
+    data = hub_and_spoke()
+    associate(data, association_route_table_id=None, association_state="associated")
+    assert unknown(data) == "tgw-attach-spoke is associated with a policy table of tgw-1: policy-based routing is not modelled"
+
+
+def test_an_associated_table_not_in_the_snapshot_is_unknown():
+    data = hub_and_spoke()
+    associate(data, association_route_table_id="tgw-rtb-9", association_state="associated")
+    assert unknown(data) == "tgw-attach-spoke is associated with tgw-rtb-9, which is not in the snapshot"
+
+
+def test_an_unassociated_attachment_blocks_suggesting_the_default_table_else_one_routing_to_the_hub():
+    data = hub_and_spoke()
+    associate(data, association_route_table_id=None, association_state="disassociated")
+    region_of(data)["transit_gateway_route_tables"].insert(0, {
+        "transit_gateway_route_table_id": "tgw-rtb-0", "transit_gateway_id": "tgw-1", "routes": []})
+    detail = ("tgw-attach-spoke (vpc-spoke to tgw-1) is associated with no route table of tgw-1: the gateway drops the "
+              "traffic it sends")
+    assert blocked(data) == hub_route("tgw-attach-spoke", detail, target_id="tgw-rtb-1")
+    region_of(data)["transit_gateway_route_tables"][1]["default_association_route_table"] = False
+    assert blocked(data) == hub_route("tgw-attach-spoke", detail, target_id="tgw-rtb-1")  # the one routing on
+    region_of(data)["transit_gateway_route_tables"][0]["default_association_route_table"] = True
+    assert blocked(data) == hub_route("tgw-attach-spoke", detail, target_id="tgw-rtb-0")  # the default one first
+    region_of(data)["transit_gateway_route_tables"][0]["default_association_route_table"] = False
+    region_of(data)["transit_gateway_route_tables"][1]["routes"].pop(0)
+    assert blocked(data) == hub_route("tgw-attach-spoke", detail)  # none to suggest
+
+
+# A spoke reaching the hub's endpoint subnets over two connections
+
+def test_two_connections_are_named_and_group_references_count_across_neither():
+    """The spoke routes the first endpoint subnet through the gateway, the second through the peering
+    connection (the hub's subnets route back the same way): the flow goes over both; a reference to the
+    workloads' group admits nobody, and the explanation names the gateway only."""
+    data = peered_pair()
+    region = region_of(data)
+    region["transit_gateway_attachments"] = hub_and_spoke()["regions"][0]["transit_gateway_attachments"]
+    region["transit_gateway_route_tables"] = hub_and_spoke()["regions"][0]["transit_gateway_route_tables"]
+    routes(data, "rtb-vpc-spoke").append({"destination_cidr_block": "10.0.1.0/24", "state": "active",
+                                          "target_id": "tgw-1", "target_type": "transit_gateway"})
+    routes(data, "rtb-priv-a")[-1].update(target_id="tgw-1", target_type="transit_gateway")
+    found = flow(data)
+    assert (found.path, found.reason) == ("endpoint", "dkr.ecr.us-east-1 through vpce-dkr in vpc-app over pcx-1, tgw-1")
+    hub_ingress(data, reference(vpc_peering_connection_id="pcx-1", referenced_group_vpc_id="vpc-spoke"))
+    assert blocked(data) == sg_link(NOT_ADMITTED)
+    hub_ingress(data, reference())
+    assert blocked(data) == sg_link(NOT_ADMITTED + ACROSS.format(""))
