@@ -100,16 +100,15 @@ def test_a_spoke_route_to_a_prefix_list_not_read_is_unknown_though_the_known_rou
 
 # The transit gateway attachments (_attachment, _there)
 
-def test_no_available_spoke_attachment_blocks_naming_the_spoke_and_the_gateway():
+@pytest.mark.parametrize("position, change, vpc", [
+    (1, {"state": "pending"}, "vpc-spoke"),
+    (1, {"transit_gateway_id": "tgw-2"}, "vpc-spoke"),  # an attachment to another gateway does not count
+    (0, {"state": "deleting"}, "vpc-app"),
+])
+def test_no_available_attachment_either_side_blocks_naming_the_vpc_and_the_gateway(position, change, vpc):
     data = hub_and_spoke()
-    region_of(data)["transit_gateway_attachments"][1]["state"] = "pending"
-    assert blocked(data) == hub_route("vpc-spoke", "vpc-spoke has no available attachment to tgw-1", target_id="tgw-1")
-
-
-def test_a_spoke_attachment_to_another_gateway_does_not_count():
-    data = hub_and_spoke()
-    region_of(data)["transit_gateway_attachments"][1]["transit_gateway_id"] = "tgw-2"
-    assert blocked(data) == hub_route("vpc-spoke", "vpc-spoke has no available attachment to tgw-1", target_id="tgw-1")
+    region_of(data)["transit_gateway_attachments"][position].update(change)
+    assert blocked(data) == hub_route(vpc, f"{vpc} has no available attachment to tgw-1", target_id="tgw-1")
 
 
 def test_a_spoke_attachment_without_a_subnet_in_the_workload_az_blocks_that_az():
@@ -119,12 +118,6 @@ def test_a_spoke_attachment_without_a_subnet_in_the_workload_az_blocks_that_az()
     assert blocked(data, subnet=SPOKE_B) == hub_route(
         "tgw-attach-spoke", "tgw-attach-spoke (vpc-spoke to tgw-1) has no subnet in us-east-1b: resources in an AZ "
         "without an attachment cannot reach the transit gateway", target_id="tgw-1")
-
-
-def test_no_available_hub_attachment_blocks_naming_the_hub():
-    data = hub_and_spoke()
-    region_of(data)["transit_gateway_attachments"][0]["state"] = "deleting"
-    assert blocked(data) == hub_route("vpc-app", "vpc-app has no available attachment to tgw-1", target_id="tgw-1")
 
 
 def test_a_hub_attachment_without_a_subnet_in_the_endpoint_subnet_az_blocks_the_way_back():
