@@ -55,8 +55,8 @@ def hub_way(
     hub_vpc = index.vpcs.get(endpoint.vpc_id)
     owner = endpoint.owner_id or (hub_vpc.owner_id if hub_vpc else None)
     if hub_vpc is None or not index.scanned(owner) or not index.scanned(hub_vpc.owner_id):
-        where = f"in account {owner or (hub_vpc.owner_id if hub_vpc else None)}: scan that account" if owner or hub_vpc \
-            else "not in the snapshot"
+        unscanned = owner if hub_vpc is None else next(a for a in (owner, hub_vpc.owner_id) if not index.scanned(a))
+        where = f"in account {unscanned}: scan that account" if unscanned else "not in the snapshot"
         judge.not_known(f"{via} is in {endpoint.vpc_id}, {where}")
         return Way("unknown", via, f"{via} is in another account")
     targets = live_targets(index, judge, endpoint)
