@@ -172,6 +172,38 @@ def test_the_longest_gateway_route_decides():
     assert flow(data).path == "endpoint"
 
 
+@pytest.mark.parametrize("first", ["propagated", "static"])
+def test_among_gateway_routes_to_the_same_cidr_a_static_one_wins(first):
+    """AWS evaluates a static route before a propagated one to the same CIDR, whatever their order: a static
+    blackhole takes the hub's CIDR away from the propagated route, and a static route to the hub wins over a
+    propagated one to an inspection VPC."""
+    to_hub, to_fw = tgw_route("10.0.0.0/16", "tgw-attach-hub", "vpc-app"), tgw_route("10.0.0.0/16", "tgw-attach-fw", "vpc-fw")
+    data = hub_and_spoke()
+    blackhole = {**to_hub, "type": "static", "state": "blackhole"}
+    tgw_routes(data)[0:1] = [to_hub, blackhole] if first == "propagated" else [blackhole, to_hub]
+    assert blocked(data)["detail"] == "tgw-rtb-1 (tgw-1) has no route to 10.0.1.5/32 in vpc-app"
+    data = hub_and_spoke()
+    static_to_hub = {**to_hub, "type": "static"}
+    tgw_routes(data)[0:1] = [to_fw, static_to_hub] if first == "propagated" else [static_to_hub, to_fw]
+    assert flow(data).path == "endpoint"
+
+
+def test_a_prefix_list_route_to_the_same_cidr_beats_a_propagated_one_but_not_a_static_one():
+    data = hub_and_spoke()
+    to_hub = tgw_route("10.0.0.0/16", "tgw-attach-hub", "vpc-app")
+    by_list = {**tgw_route("10.0.0.0/16", "tgw-attach-fw", "vpc-fw"), "prefix_list_id": "pl-corp", "type": "static"}
+    tgw_routes(data)[0:1] = [to_hub, by_list]
+    assert unknown(data) == "tgw-1 sends 10.0.1.5/32 to another attachment than vpc-app's (an inspection VPC?)"
+    tgw_routes(data)[0:2] = [by_list, {**to_hub, "type": "static"}]
+    assert flow(data).path == "endpoint"
+
+
+def test_a_gateway_route_naming_neither_a_cidr_nor_a_prefix_list_is_passed_over():
+    data = hub_and_spoke()
+    tgw_routes(data).insert(0, {"type": "static", "state": "active", "attachments": []})
+    assert flow(data).path == "endpoint"
+
+
 def test_a_gateway_route_to_another_attachment_is_unknown():
     data = hub_and_spoke()
     tgw_routes(data)[0] = tgw_route("10.0.0.0/16", "tgw-attach-fw", "vpc-fw")

@@ -40,7 +40,7 @@ from vpclint.path.networks import contains, span
 from vpclint.path.routes import parts
 from vpclint.path.ways import Way, table_candidates
 from vpclint.snapshot import RouteTable, Subnet, Vpc, VpcEndpoint
-from vpclint.snapshot_hub import TransitGatewayAttachment, TransitGatewayRouteTable
+from vpclint.snapshot_hub import TransitGatewayAttachment, TransitGatewayRoute, TransitGatewayRouteTable
 
 DEAD_ENDS = ("nat_gateway", "internet_gateway", "egress_only_internet_gateway", "local")
 """Route targets that never carry a private address to another VPC."""
@@ -304,18 +304,26 @@ def _tgw_decision(table: TransitGatewayRouteTable, destination: Network, to_vpc:
     not read, a prefix-list route, or a route without its attachment)."""
     if not table.routes_known:
         return "unknown"
-    best, length = None, -1
+    best, key = None, (-1, 0)
     for route in table.routes:
         if route.prefix_list_id and not route.destination_cidr_block:
             return "unknown"
         network = index.network(route.destination_cidr_block)
-        if network is not None and contains(network, destination) and network.prefixlen > length:
-            best, length = route, network.prefixlen
+        if network is not None and contains(network, destination) and (network.prefixlen, -_tgw_rank(route)) > key:
+            best, key = route, (network.prefixlen, -_tgw_rank(route))
     if best is None or (best.state or "").lower() == "blackhole":
         return "missing"
     if not best.attachments:
         return "unknown"
     return "ok" if any(a.resource_id == to_vpc for a in best.attachments) else "elsewhere"
+
+
+def _tgw_rank(route: TransitGatewayRoute) -> int:
+    """A gateway route's rank among routes to the same CIDR, lowest first (AWS's route evaluation order): a static
+    route, then one a prefix-list reference added, then a propagated one."""
+    if route.prefix_list_id:
+        return 1
+    return 0 if (route.type or "").lower() == "static" else 2
 
 
 def _peering(
