@@ -119,3 +119,21 @@ def test_filters_decided_for_s3_s_cidrs_are_not_taken_for_the_whole_internet():
     flows = result["subnet-priv-a"].flows
     assert (flows["registry"].path, flows["registry"].link.kind, flows["layers"].path) == ("blocked", "route", "nat")
     assert result["subnet-priv-b"].flows["registry"].path == "unknown"
+
+
+def test_a_workload_acl_denying_part_of_the_way_out_blocks_known_destinations_and_leaves_the_internet_unknown():
+    """Through the NAT gateway: an ACL rule denying HTTPS out to, or the replies in from, half of one of S3's known
+    CIDRs blocks the layers, naming the rule and that CIDR; the same ACL denying part of the internet leaves the registry (whose
+    addresses are not known) unknown, since the registry may not be in that part."""
+    for egress, ports in ((True, (443, 443)), (False, (1024, 65535))):
+        data = _layers_through_nat(base())
+        deny = {"rule_number": 50, "egress": egress, "protocol": "6", "rule_action": "deny", "cidr_block": "3.5.0.0/20",
+                "from_port": ports[0], "to_port": ports[1]}
+        _own_acl(data, "subnet-priv-a", [ALLOW_ALL_IN, ALLOW_ALL_OUT, deny], acl_id="acl-app")
+        flows = paths(data)["subnet-priv-a"].flows
+        link = flows["layers"].link
+        assert (flows["layers"].path, link.kind, link.direction, link.rule_number, link.peer) == (
+            "blocked", "network-acl", "outbound" if egress else "inbound", 50, "3.5.0.0/19"), egress
+        registry = flows["registry"]
+        assert (registry.path, registry.link) == ("unknown", None), egress
+        assert registry.reason.startswith("acl-app allows only some addresses of 0.0.0.0/0: "), egress
