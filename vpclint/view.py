@@ -48,7 +48,7 @@ from vpclint.servicename import service_prefix_for
 from vpclint.path.crossregion import local_equivalents
 from vpclint.path.dns import custom_dns_servers
 from vpclint.path.hubfacts import dns_answers, zone_aliases, zone_gaps
-from vpclint.path.index import build_index, dhcp_dns_servers
+from vpclint.path.index import build_index
 from vpclint.path.owners import unscanned_owner
 from vpclint.path.tables import PRIVATE_KINDS, effective_route_tables, subnet_kind
 from vpclint.path.region import region_paths
@@ -151,8 +151,6 @@ def build_region_view(
             "arn": f"arn:{partition}:ec2:{name}:{account}:{arn_kind}/{resource_id}",
         }
 
-    dhcp = {d.dhcp_options_id: d.domain_name_servers for d in region.dhcp_options}
-    dhcp_known = "dhcp_options" in region.collected
     tables = effective_route_tables(region)
     nat_prices = builtin_price_table() if region.nat_gateway_metrics else None
 
@@ -230,7 +228,7 @@ def build_region_view(
         for endpoint in endpoints:
             if endpoint["same_region"] and endpoint["service"]:
                 by_service.setdefault(endpoint["service"], []).append(endpoint)
-        dns_servers = dhcp_dns_servers(vpc.dhcp_options_id, dhcp) if dhcp_known else None
+        dns_servers = index.dns_servers[vpc.vpc_id]
         reason = skip_reason(vpc.tags, vpc_settings.get("skip_tags", True))
         skipped = reason is not None
         vpc_paths = [paths[s["subnet_id"]] for s in subnets]

@@ -309,8 +309,10 @@ def _tgw_decision(table: TransitGatewayRouteTable, destination: Network, to_vpc:
         if route.prefix_list_id and not route.destination_cidr_block:
             return "unknown"
         network = index.network(route.destination_cidr_block)
-        if network is not None and contains(network, destination) and (network.prefixlen, -_tgw_rank(route)) > key:
-            best, key = route, (network.prefixlen, -_tgw_rank(route))
+        if network is not None and contains(network, destination):
+            candidate = (network.prefixlen, -_tgw_rank(route))
+            if candidate > key:
+                best, key = route, candidate
     if best is None or (best.state or "").lower() == "blackhole":
         return "missing"
     if not best.attachments:
