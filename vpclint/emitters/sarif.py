@@ -22,9 +22,7 @@ from __future__ import annotations
 
 import gzip
 import json
-import re
 import sys
-from bisect import bisect_left
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Optional, TextIO
@@ -35,6 +33,7 @@ import sarif_om as om
 from vpclint import __version__
 from vpclint.emitters import ScanResult
 from vpclint.emitters.summary import error_place
+from vpclint.emitters.sarif_locations import git_root, snapshot_lines
 from vpclint.errors import VpclintError
 from vpclint.findings import Finding, Report
 from vpclint.rules import Rule, severity_rank
@@ -54,16 +53,6 @@ LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "not
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "0.0"}
 """GitHub's buckets: > 9 critical, 7-8.9 high, 4-6.9 medium, <= 3.9 low."""
 _ALWAYS_WRITTEN = frozenset({"results"})
-
-# Snapshot collections by view resource type: (collection, id field).
-_SNAPSHOT_COLLECTIONS = {
-    "vpc": ("vpcs", "vpc_id"),
-    "subnet": ("subnets", "subnet_id"),
-    "route_table": ("route_tables", "route_table_id"),
-    "endpoint": ("vpc_endpoints", "vpc_endpoint_id"),
-    "security_group": ("security_groups", "group_id"),
-}
-
 
 @attr.s
 class Suppression:
@@ -98,44 +87,6 @@ def to_sarif_dict(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [to_sarif_dict(v) for v in value]
     return value
-
-
-def git_root(start: Path) -> Optional[Path]:
-    """The enclosing git work tree of ``start`` (a folder holding ``.git``), or None."""
-    for folder in (start, *start.parents):
-        if (folder / ".git").exists():
-            return folder
-    return None
-
-
-def snapshot_lines(path: Path) -> dict[tuple[str, str, str, str], int]:
-    """``(account, region, resource_type, resource_id)`` -> line of that resource's object in the snapshot file
-    (version 3, or a one-account version 1 or 2 file)."""
-    from json.decoder import JSONObject
-    from json.scanner import py_make_scanner
-
-    text = path.read_text(encoding="utf-8")
-    starts: dict[int, int] = {}
-    decoder = json.JSONDecoder()
-
-    def parse_object(s_and_end, *args):
-        obj, end = JSONObject(s_and_end, *args)
-        starts[id(obj)] = s_and_end[1] - 1
-        return obj, end
-
-    decoder.parse_object = parse_object
-    decoder.scan_once = py_make_scanner(decoder)
-    data = decoder.decode(text)
-    newlines = [m.start() for m in re.finditer("\n", text)]
-    lines: dict[tuple[str, str, str, str], int] = {}
-    accounts = data.get("accounts") if "accounts" in data else [data]
-    for account in accounts:
-        for region in account.get("regions", []):
-            for kind, (collection, key) in _SNAPSHOT_COLLECTIONS.items():
-                for item in region.get(collection, []):
-                    where = (account.get("account_id"), region.get("region"), kind, item.get(key))
-                    lines[where] = bisect_left(newlines, starts[id(item)]) + 1
-    return lines
 
 
 def _plain(template: str) -> str:
