@@ -160,8 +160,14 @@ def test_egress_to_the_s3_prefix_list_admits_the_layers_even_when_its_entries_we
     assert (flow.path, flow.via, flow.link) == ("endpoint", "vpce-s3", None)
 
 
-def test_without_s3_s_prefix_list_in_the_snapshot_the_layers_are_unknown():
+def test_without_s3_s_prefix_list_in_the_snapshot_the_layers_take_the_gateway_if_the_filters_allow_everything():
+    """S3's addresses are not known, but the gateway endpoint's route takes all of S3 (AWS adds it, to S3's list):
+    through the gateway, when the ACL and egress allow every address; egress to some CIDRs only is unknown."""
     data = base()
     region_of(data)["prefix_lists"] = []
     assert paths(data)["subnet-priv-a"].flows["layers"] == Flow(
-        "layers", "s3", "unknown", "S3's addresses were not read: routes pl-s3 may divert part of S3", "vpce-s3", None, (), ())
+        "layers", "s3", "endpoint", "S3 in us-east-1 through gateway endpoint vpce-s3", "vpce-s3", None, (), ())
+    find(data, "security_groups", "group_id", "sg-workloads")["egress"] = [
+        {"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_ipv4": "52.0.0.0/8"}]
+    flow = paths(data)["subnet-priv-a"].flows["layers"]
+    assert (flow.path, flow.via, flow.link) == ("unknown", "vpce-s3", None)

@@ -98,6 +98,35 @@ def test_a_spoke_route_to_a_prefix_list_not_read_is_unknown_though_the_known_rou
                                        "nat-a, which does not lead to the other VPC")
 
 
+@pytest.mark.parametrize("build, over", [(hub_and_spoke, "tgw-1"), (peered_pair, "pcx-1")])
+def test_a_spoke_reaching_the_hub_only_by_a_prefix_list_not_read_is_unknown_not_without_a_route(build, over):
+    """The spoke's route to the hub is by a customer prefix list whose entries were not read: the list may hold the
+    endpoint's addresses, so "no route" is not known. Read and holding the hub CIDR, the flow reaches the hub;
+    read and holding something else, there is no route, naming the table."""
+    data = build()
+    spoke_route(data).update(destination_cidr_block=None, destination_prefix_list_id="pl-hub")
+    region_of(data)["prefix_lists"].append({"prefix_list_id": "pl-hub", "prefix_list_name": "hub", "cidrs_known": False,
+                                            "owner_id": "111122223333"})
+    assert unknown(data) == "the entries of prefix list(s) pl-hub were not read: the route to 10.0.1.5/32 is not known"
+    assert flow(data, subnet=SPOKE_B).path == "unknown"
+    region_of(data)["prefix_lists"][-1].update(cidrs_known=True, cidrs=["10.0.0.0/16"])
+    assert flow(data).path == "endpoint"
+    region_of(data)["prefix_lists"][-1].update(cidrs=["10.8.0.0/16"])
+    assert blocked(data) == hub_route("rtb-vpc-spoke", f"rtb-vpc-spoke has no route to {HUB_ADDRESS}", "10.0.0.0/16", over)
+
+
+def test_a_spoke_route_to_a_blackhole_that_a_prefix_list_not_read_may_beat_is_unknown():
+    data = hub_and_spoke()
+    spoke_route(data)["state"] = "blackhole"
+    routes(data, "rtb-vpc-spoke").append({"destination_prefix_list_id": "pl-fw", "state": "active",
+                                          "target_type": "transit_gateway", "target_id": "tgw-1"})
+    region_of(data)["prefix_lists"].append({"prefix_list_id": "pl-fw", "prefix_list_name": "fw", "cidrs_known": False,
+                                            "owner_id": "111122223333"})
+    assert unknown(data) == "the entries of prefix list(s) pl-fw were not read: the route to 10.0.1.5/32 is not known"
+    region_of(data)["prefix_lists"][-1].update(cidrs_known=True, cidrs=["192.168.0.0/16"])
+    assert blocked(data)["detail"] == f"rtb-vpc-spoke sends {HUB_ADDRESS} to tgw-1, a blackhole"
+
+
 # The transit gateway attachments (_attachment, _there)
 
 @pytest.mark.parametrize("position, change, vpc", [

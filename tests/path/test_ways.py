@@ -175,6 +175,64 @@ def test_a_route_to_a_prefix_list_whose_entries_were_not_read_leaves_the_way_unk
     assert judge.unknown == "the entries of prefix list(s) pl-a, pl-b were not read: the route to 10.0.1.5/32 is not known"
 
 
+def test_a_part_without_a_known_route_that_an_unread_list_may_take_is_unknown_not_blocked():
+    """No default route and no S3 gateway, but a route to a customer prefix list whose entries were not read (a
+    centralised egress over a transit gateway, say): the list may hold S3's addresses, so "no route" is not known.
+    Each part is unknown, none blocks, and the way is unknown; once the list is read and holds none of S3, no route
+    blocks again, naming the table."""
+    data = base()
+    customer_lists(data, pl_egress=None)
+    to_egress = route("pl-egress", "transit_gateway", "tgw-1")
+    judge, (way, networks, gateway) = s3(data, LOCAL, to_egress)
+    assert (way, networks, gateway) == (Way("unknown", None, "the route to S3 in us-east-1 is not known"), S3_CIDRS, None)
+    assert (judge.blocked, judge.unknown) == (
+        None, "the entries of prefix list(s) pl-egress were not read: the route to 3.5.0.0/19 is not known")
+    find(data, "prefix_lists", "prefix_list_id", "pl-egress").update(cidrs=["10.9.0.0/16"], cidrs_known=True)
+    judge, (way, _, _) = s3(data, LOCAL, to_egress)
+    assert way == Way("blocked", None, "no route to 3.5.0.0/19")
+    assert (judge.blocked.resource_id, judge.blocked.detail, judge.unknown) == ("rtb-x", "rtb-x has no route to 3.5.0.0/19", None)
+
+
+def test_a_blackhole_an_unread_list_may_override_blocks_nothing_and_the_known_parts_keep_their_way():
+    """S3's first part has only a blackhole route, which a list with unread entries may beat: not known, and no
+    block; the other part, which no list can take, keeps its way through the NAT gateway. With the list read and
+    holding none of S3, the blackhole blocks."""
+    data = base()
+    customer_lists(data, pl_egress=None)
+    find(data, "prefix_lists", "prefix_list_id", "pl-s3")["cidrs"] = ["3.5.0.0/19", "52.216.0.0/15"]
+    routes = (LOCAL, route("3.5.0.0/19", "nat_gateway", "nat-a", state="blackhole"),
+              route("pl-egress", "transit_gateway", "tgw-1"), route("52.216.0.0/15", "nat_gateway", "nat-a"))
+    judge, (way, _, _) = s3(data, *routes)
+    assert way == Way("nat", "nat-a", "S3 in us-east-1 through NAT gateway nat-a")
+    assert (judge.blocked, judge.unknown) == (
+        None, "the entries of prefix list(s) pl-egress were not read: the route to 3.5.0.0/19 is not known")
+    find(data, "prefix_lists", "prefix_list_id", "pl-egress").update(cidrs=["10.9.0.0/16"], cidrs_known=True)
+    judge, (way, _, _) = s3(data, *routes)
+    assert way == Way("blocked", "nat-a", "blackhole route to 3.5.0.0/19")
+    assert (judge.blocked.detail, judge.unknown) == ("rtb-x sends 3.5.0.0/19 to 3.5.0.0/19 -> nat_gateway nat-a, a blackhole", None)
+
+
+def test_without_s3_s_list_in_the_snapshot_only_a_gateway_endpoint_s_route_is_known_to_divert_nothing():
+    """A gateway endpoint's route is to its service's own list (AWS adds it), never one that may divert part of S3,
+    even when the list is missing from the snapshot (so S3's addresses are not known). A missing list routed to a
+    Gateway Load Balancer endpoint (an inspection appliance, also ``vpc_endpoint``), to an endpoint not in the
+    snapshot, or to a transit gateway may hold any address."""
+    data = base()
+    region_of(data)["prefix_lists"] = [p for p in region_of(data)["prefix_lists"] if p["prefix_list_id"] != "pl-s3"]
+    region_of(data)["vpc_endpoints"] += [
+        {"vpc_endpoint_id": "vpce-ddb", "vpc_id": "vpc-app", "vpc_endpoint_type": "Gateway", "state": "available",
+         "service_name": "com.amazonaws.us-east-1.dynamodb", "service_region": "us-east-1", "service": "dynamodb"},
+        {"vpc_endpoint_id": "vpce-fw", "vpc_id": "vpc-app", "vpc_endpoint_type": "GatewayLoadBalancer", "state": "available",
+         "service_name": "com.amazonaws.vpce.us-east-1.vpce-svc-fw", "service_region": "us-east-1", "service": "vpce-svc-fw"}]
+    judge, found = s3(data, LOCAL, TO_NAT, TO_S3, route("pl-ddb", "vpc_endpoint", "vpce-ddb"))
+    assert found == (Way("endpoint", "vpce-s3", "S3 in us-east-1 through gateway endpoint vpce-s3"), None, "vpce-s3")
+    assert judge.quiet
+    for target_type, target in (("vpc_endpoint", "vpce-fw"), ("vpc_endpoint", "vpce-gone"), ("transit_gateway", "tgw-1")):
+        judge, found = s3(data, LOCAL, TO_NAT, TO_S3, route("pl-gone", target_type, target))
+        assert found[0].path == "endpoint"
+        assert judge.unknown == "S3's addresses were not read: routes pl-gone may divert part of S3"
+
+
 def test_nothing_to_route_is_blocked_without_a_link():
     judge = Judge()
     assert combine(judge, table(LOCAL, TO_NAT), [], index_of(base()), "S3") == Way("blocked", None, "no destination")
@@ -269,8 +327,8 @@ def test_s3_without_a_gateway_route_leaves_by_the_parts_ways_and_diverts_nothing
 @pytest.mark.parametrize("unread, unknown", [
     (s3_unread, None),
     (lambda data: find(data, "prefix_lists", "prefix_list_id", "pl-s3").update({"cidrs": []}), None),  # read, and empty
-    # not in the snapshot: nothing says the gateway route's list is AWS's, so it may hold any address
-    (lambda data: region_of(data)["prefix_lists"].clear(), "S3's addresses were not read: routes pl-s3 may divert part of S3"),
+    # not in the snapshot: the gateway endpoint's route is still to S3's own list (AWS adds it, to the service's list)
+    (lambda data: region_of(data)["prefix_lists"].clear(), None),
 ], ids=["entries not read", "no entries", "no S3 list"])
 def test_s3_whose_addresses_are_not_known_takes_the_gateway_route_else_the_public_way(unread, unknown):
     data = base()

@@ -133,28 +133,32 @@ def _hop(
     index: RegionIndex, judge: Judge, table: RouteTable, destination: Network, what: str, peer: str,
     suggestion: Optional[str],
 ) -> Optional[str]:
-    """The transit gateway or peering connection the table sends ``destination`` to, or None with the link
-    recorded (``what`` names the destination in details; ``peer`` and ``suggestion`` go in the link)."""
+    """The transit gateway or peering connection the table sends ``destination`` to, or None with the link (or
+    why it is not known) recorded (``what`` names the destination in details; ``peer`` and ``suggestion`` go in the
+    link). A part a prefix list with unread entries may take is not known: its best known route blocks nothing."""
     routes = table_candidates(index, table)
     found: Optional[str] = None
     for part, answer in index.remember(("route", table.route_table_id, span(destination)), lambda: parts(routes, destination)):
+        route = answer.route
         if answer.unknown_prefix_lists:
             judge.not_known(f"the entries of prefix list(s) {', '.join(answer.unknown_prefix_lists)} were not read: "
                             f"the route to {part} is not known")
-        route = answer.route
 
         def blocked(detail: str) -> None:
             judge.block(Link("hub-route", table.route_table_id, detail, peer=peer, target_id=suggestion))
 
-        if route is None:
+        if route is not None and (route.state or "").lower() != "blackhole" and route.target_id \
+                and route.target_type in ("transit_gateway", "vpc_peering_connection"):
+            found = route.target_id
+        elif answer.unknown_prefix_lists:
+            continue  # a list's route may take the part: that the best known route leads nowhere is not known
+        elif route is None:
             blocked(f"{table.route_table_id} has no route to {what} ({part})")
         elif (route.state or "").lower() == "blackhole":
             blocked(f"{table.route_table_id} sends {what} ({part}) to {route.target_id}, a blackhole")
         elif route.target_type in DEAD_ENDS:
             blocked(f"{table.route_table_id} sends {what} ({part}) to {route.target_id or route.target_type}, which "
                     "does not lead to the other VPC")
-        elif route.target_type in ("transit_gateway", "vpc_peering_connection") and route.target_id:
-            found = route.target_id
         else:
             judge.not_known(f"{table.route_table_id} sends {what} ({part}) through {route.target_type} "
                             f"{route.target_id or ''}: vpclint follows only transit gateways and peering to a hub")

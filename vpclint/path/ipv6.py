@@ -15,7 +15,9 @@ of the VPC.
   (https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html, "IP address type").
 * The IPv6 way out is the default route ``::/0``, normally to an egress-only internet gateway: outbound-only IPv6
   to the internet, with no NAT gateway and so no NAT data processing (path ``routed``). A more specific IPv6 route
-  outside the VPC's IPv6 CIDRs and the unique-local range may carry part of a public service: unknown.
+  outside the VPC's IPv6 CIDRs and the unique-local range may carry part of a public service: unknown. So may a
+  route to a customer prefix list with such an IPv6 entry, or whose entries were not read (as over IPv4,
+  :func:`vpclint.path.ways.public_way`; AWS-managed lists are the gateway endpoints' and never do).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from typing import Optional
 from vpclint.path.checks import Judge, Link
 from vpclint.path.index import Network, RegionIndex
 from vpclint.path.networks import contains
-from vpclint.path.ways import Way, route_way
+from vpclint.path.ways import Way, is_gateway_route, route_way
 from vpclint.snapshot import RouteTable, VpcEndpoint
 
 IPV6_TYPES = ("ipv6", "dualstack")
@@ -90,14 +92,23 @@ def public_way6(index: RegionIndex, judge: Judge, table: RouteTable, what: str) 
 
 def public_ipv6_routes(index: RegionIndex, table: RouteTable) -> list[str]:
     """The destinations (sorted) of the table's IPv6 routes other than ``::/0`` that may hold public addresses:
-    outside the VPC's IPv6 CIDRs and the unique-local range."""
+    outside the VPC's IPv6 CIDRs and the unique-local range; and the customer prefix lists, by id, holding such an
+    IPv6 entry or whose entries were not read."""
     vpc = index.vpcs.get(table.vpc_id)
     own = [n for n in (index.network(c) for c in (vpc.ipv6_cidr_blocks if vpc else [])) if n is not None]
-    return sorted(
-        route.destination_ipv6_cidr_block for route in table.routes
-        if route.destination_ipv6_cidr_block and route.destination_ipv6_cidr_block != DEFAULT_IPV6
-        and not _not_public(index.network(route.destination_ipv6_cidr_block), own)
-    )
+    found = []
+    for route in table.routes:
+        if route.destination_prefix_list_id:
+            listed = index.prefix_lists.get(route.destination_prefix_list_id)
+            if is_gateway_route(index, table, route) or (listed is not None and listed.owner_id == "AWS"):
+                continue
+            if listed is None or not listed.cidrs_known or any(
+                    ":" in cidr and not _not_public(index.network(cidr), own) for cidr in listed.cidrs):
+                found.append(route.destination_prefix_list_id)
+        elif route.destination_ipv6_cidr_block and route.destination_ipv6_cidr_block != DEFAULT_IPV6 \
+                and not _not_public(index.network(route.destination_ipv6_cidr_block), own):
+            found.append(route.destination_ipv6_cidr_block)
+    return sorted(found)
 
 
 def _not_public(network: Optional[Network], own: list[Network]) -> bool:

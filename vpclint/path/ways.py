@@ -88,13 +88,14 @@ def route_way(judge: Judge, table: RouteTable, route: Optional[Route], what: str
 
 def _public_specific_routes(index: RegionIndex, table: RouteTable, vpc_cidrs: list[str]) -> list[Route]:
     """Routes more specific than the default that may carry public service addresses (customer prefix lists with
-    unknown or public entries included; AWS service prefix lists are the gateway endpoints' and never do)."""
+    unknown or public entries included; AWS service prefix lists are the gateway endpoints' and never do, even
+    when the list is not in the snapshot)."""
     found = []
     vpc_networks = [n for n in (index.network(c) for c in vpc_cidrs) if n is not None]
     for route in table.routes:
         if route.destination_prefix_list_id:
             listed = index.prefix_lists.get(route.destination_prefix_list_id)
-            if listed is not None and listed.owner_id == "AWS":
+            if is_gateway_route(index, table, route) or (listed is not None and listed.owner_id == "AWS"):
                 continue
             cidrs = [index.network(c) for c in listed.cidrs] if listed is not None and listed.cidrs_known else None
             if cidrs is not None and all(_not_public(n, vpc_networks) for n in cidrs if n is not None):
@@ -106,6 +107,13 @@ def _public_specific_routes(index: RegionIndex, table: RouteTable, vpc_cidrs: li
             continue
         found.append(route)
     return found
+
+
+def is_gateway_route(index: RegionIndex, table: RouteTable, route: Route) -> bool:
+    """True for a route to one of the VPC's gateway endpoints (S3, DynamoDB): AWS adds it, to the service's own
+    prefix list, and it can't be edited. A Gateway Load Balancer endpoint (also ``vpc_endpoint``) takes any route."""
+    return route.target_type == "vpc_endpoint" and any(
+        e.vpc_endpoint_id == route.target_id and e.vpc_endpoint_type == "Gateway" for e in index.live_endpoints(table.vpc_id))
 
 
 def _not_public(network: Network, vpc_networks: list[Network]) -> bool:
@@ -156,17 +164,23 @@ def public_way(
 
 def combine(judge: Judge, table: RouteTable, destinations: list[Network], index: RegionIndex, what: str) -> Way:
     """Route every part of ``destinations`` and combine: blocked if any part is, else the way out that isn't the
-    endpoint (with the parts it takes in ``diverted``), else the common way."""
+    endpoint (with the parts it takes in ``diverted``), else the common way. A part that a route to a prefix list
+    whose entries were not read may take is recorded as not known; if its best known route would block (none, a
+    blackhole), the part is left out, as that block is not known either; when every part is such, the way is unknown."""
     routes = table_candidates(index, table)
     answers = []
+    uncertain = False
     for destination in destinations:
         for part, answer in index.remember(("route", table.route_table_id, span(destination)), lambda: parts(routes, destination)):
             if answer.unknown_prefix_lists:
                 lists = ", ".join(answer.unknown_prefix_lists)
                 judge.not_known(f"the entries of prefix list(s) {lists} were not read: the route to {part} is not known")
+                if path_of(answer.route) == "blocked":
+                    uncertain = True
+                    continue
             answers.append((part, answer.route))
     if not answers:
-        return Way("blocked", None, "no destination")
+        return Way("unknown", None, f"the route to {what} is not known") if uncertain else Way("blocked", None, "no destination")
     single = one_way(answers)
     if single is not None:  # then the parts' own ways would record nothing and give the same path
         return route_way(judge, table, single, what)
