@@ -112,6 +112,12 @@ def test_zone_names_are_listed_once_per_collection_and_a_denied_listing_leaves_t
     stuck = read_with(looping, region_with_private_vpc())
     assert [(e.api, e.code) for e in stuck.errors] == [("route53:ListHostedZones", "PaginationLoop")]
     assert looping.calls.count("ListHostedZones") == 2
+    unmarked = fake_dns()  # a truncated page naming no next page: the rest can't be read, so the listing is not whole
+    unmarked.answers["ListHostedZones"] = [{**OWN_ZONES, "IsTruncated": True}]
+    cut = read_with(unmarked, region_with_private_vpc())
+    assert [(e.api, e.code, e.message) for e in cut.errors] == [
+        ("route53:ListHostedZones", "PaginationLoop", "ListHostedZones was truncated without naming the next marker")]
+    assert (cut.hosted_zones, unmarked.calls.count("ListHostedZones")) == ([], 1)
 
 
 def test_a_region_without_vpcs_asks_nothing_and_counts_profiles_as_read(profiles_service):

@@ -85,12 +85,18 @@ def test_the_longest_prefix_decides_the_spoke_route():
     assert flow(data, subnet=SPOKE_B).path == "blocked"  # each subnet reaches every interface address
 
 
+def unread_list(data: dict, list_id: str, **route: str) -> dict:
+    """A customer prefix list whose entries were not read, and a spoke route to it (``route``'s target) if given."""
+    if route:
+        routes(data, "rtb-vpc-spoke").append({"destination_prefix_list_id": list_id, "state": "active", **route})
+    region_of(data)["prefix_lists"].append({"prefix_list_id": list_id, "prefix_list_name": list_id, "cidrs_known": False,
+                                            "owner_id": "111122223333"})
+    return region_of(data)["prefix_lists"][-1]
+
+
 def test_a_spoke_route_to_a_prefix_list_not_read_is_unknown_though_the_known_route_reaches_the_hub():
     data = hub_and_spoke()
-    routes(data, "rtb-vpc-spoke").append({"destination_prefix_list_id": "pl-fw", "state": "active",
-                                          "target_type": "nat_gateway", "target_id": "nat-a"})
-    region_of(data)["prefix_lists"].append({"prefix_list_id": "pl-fw", "prefix_list_name": "fw", "cidrs_known": False,
-                                            "owner_id": "111122223333"})
+    unread_list(data, "pl-fw", target_type="nat_gateway", target_id="nat-a")
     assert unknown(data) == "the entries of prefix list(s) pl-fw were not read: the route to 10.0.1.5/32 is not known"
     region_of(data)["prefix_lists"][-1].update(cidrs_known=True, cidrs=["10.0.2.0/24"])
     assert flow(data).path == "blocked"  # read: it takes the endpoint's other address to a NAT gateway
@@ -105,25 +111,21 @@ def test_a_spoke_reaching_the_hub_only_by_a_prefix_list_not_read_is_unknown_not_
     read and holding something else, there is no route, naming the table."""
     data = build()
     spoke_route(data).update(destination_cidr_block=None, destination_prefix_list_id="pl-hub")
-    region_of(data)["prefix_lists"].append({"prefix_list_id": "pl-hub", "prefix_list_name": "hub", "cidrs_known": False,
-                                            "owner_id": "111122223333"})
+    listed = unread_list(data, "pl-hub")
     assert unknown(data) == "the entries of prefix list(s) pl-hub were not read: the route to 10.0.1.5/32 is not known"
     assert flow(data, subnet=SPOKE_B).path == "unknown"
-    region_of(data)["prefix_lists"][-1].update(cidrs_known=True, cidrs=["10.0.0.0/16"])
+    listed.update(cidrs_known=True, cidrs=["10.0.0.0/16"])
     assert flow(data).path == "endpoint"
-    region_of(data)["prefix_lists"][-1].update(cidrs=["10.8.0.0/16"])
+    listed.update(cidrs=["10.8.0.0/16"])
     assert blocked(data) == hub_route("rtb-vpc-spoke", f"rtb-vpc-spoke has no route to {HUB_ADDRESS}", "10.0.0.0/16", over)
 
 
 def test_a_spoke_route_to_a_blackhole_that_a_prefix_list_not_read_may_beat_is_unknown():
     data = hub_and_spoke()
     spoke_route(data)["state"] = "blackhole"
-    routes(data, "rtb-vpc-spoke").append({"destination_prefix_list_id": "pl-fw", "state": "active",
-                                          "target_type": "transit_gateway", "target_id": "tgw-1"})
-    region_of(data)["prefix_lists"].append({"prefix_list_id": "pl-fw", "prefix_list_name": "fw", "cidrs_known": False,
-                                            "owner_id": "111122223333"})
+    listed = unread_list(data, "pl-fw", target_type="transit_gateway", target_id="tgw-1")
     assert unknown(data) == "the entries of prefix list(s) pl-fw were not read: the route to 10.0.1.5/32 is not known"
-    region_of(data)["prefix_lists"][-1].update(cidrs_known=True, cidrs=["192.168.0.0/16"])
+    listed.update(cidrs_known=True, cidrs=["192.168.0.0/16"])
     assert blocked(data)["detail"] == f"rtb-vpc-spoke sends {HUB_ADDRESS} to tgw-1, a blackhole"
 
 
@@ -379,6 +381,30 @@ def test_a_peering_connection_not_read_or_not_in_the_snapshot_is_unknown():
     data = peered_pair()
     peering(data)["vpc_peering_connection_id"] = "pcx-2"
     assert unknown(data) == "pcx-1 is not in the snapshot"
+
+
+@pytest.mark.parametrize("unread", ["not read", "not in the snapshot"])
+def test_a_peering_connection_not_known_is_still_crossed_so_a_reference_across_it_counts(unread):
+    """The route sends the flow to pcx-1 whatever vpclint could read of it: a hub group admitting the spoke's
+    workloads only by a reference across pcx-1 blocks nothing (unknown, from the connection), and the way back is
+    still checked; a hub group admitting nobody blocks whatever the connection."""
+    data = peered_pair()
+    if unread == "not read":
+        region_of(data)["collected"].remove("vpc_peering_connections")
+    else:
+        peering(data)["vpc_peering_connection_id"] = "pcx-2"
+    group = find(data, "security_groups", "group_id", "sg-endpoints")
+    group["ingress"] = [{"protocol": "tcp", "from_port": 443, "to_port": 443, "referenced_group_id": "sg-vpc-spoke",
+                         "vpc_peering_connection_id": "pcx-1", "referenced_group_vpc_id": "vpc-spoke"}]
+    reason = unknown(data)
+    assert reason.startswith("the VPC peering connections were not read" if unread == "not read" else "pcx-1 is not in")
+    routes(data, "rtb-priv-a").pop()
+    assert blocked(data) == hub_route("rtb-priv-a", f"rtb-priv-a sends {BACK} to nat-a, which does not lead to the "
+                                                    "other VPC", "10.1.0.0/16", "pcx-1")
+    routes(data, "rtb-priv-a").append({"destination_cidr_block": "10.1.0.0/16", "target_type": "vpc_peering_connection",
+                                       "target_id": "pcx-1", "state": "active"})
+    group["ingress"] = []
+    assert blocked(data)["kind"] == "hub-endpoint-sg"
 
 
 # The way back (_back)

@@ -201,8 +201,10 @@ class DnsReader:
                     page = self._ask(lambda: self.route53.list_hosted_zones(**marker))
                     names.update({str(z["Id"]).split("/")[-1]: z["Name"] for z in page.get("HostedZones") or []
                                   if isinstance(z, dict) and z.get("Id") and z.get("Name")})
-                    if not page.get("IsTruncated") or not page.get("NextMarker"):
+                    if not page.get("IsTruncated"):
                         break
+                    if not page.get("NextMarker"):
+                        raise CollectionFault("PaginationLoop", "ListHostedZones was truncated without naming the next marker")
                     next_page(seen, page["NextMarker"], "ListHostedZones")
                     marker = {"Marker": page["NextMarker"]}
                 owned = names

@@ -8,9 +8,9 @@ In order, for each subnet holding the hub endpoint's interfaces and each interfa
 3. the workload subnet's route to the address (the route chooser of :mod:`vpclint.path.routes`) must go to a
    transit gateway or an active peering connection: no route, a blackhole, a NAT or internet gateway, or the
    VPC's own local route (overlapping CIDRs) blocks (``hub-route``); other targets are ``unknown``;
-4. transit gateway: an available attachment of the workload's VPC with a subnet in the workload's AZ (AWS: "any
-   resources in Availability Zones where there is no transit gateway attachment cannot reach the transit
-   gateway"), the route of the gateway route table the attachment is associated with to the address going to the
+4. transit gateway (:mod:`vpclint.path.tgw`): an available attachment of the workload's VPC with a subnet in the
+   workload's AZ (AWS: "any resources in Availability Zones where there is no transit gateway attachment cannot
+   reach the transit gateway"), the route of the gateway route table the attachment is associated with to the address going to the
    hub VPC's attachment (an attachment associated with no table blocks; when the association was not read, every
    readable table of the gateway must agree), and an available attachment of the hub VPC in the endpoint
    subnet's AZ; peering: the connection active, joining the two VPCs, its sides' CIDRs holding both addresses;
@@ -38,9 +38,9 @@ from vpclint.path.hubindex import HubIndex
 from vpclint.path.index import Network, RegionIndex
 from vpclint.path.networks import contains, span
 from vpclint.path.routes import parts
+from vpclint.path.tgw import check_gateway_route, gateway_attachment
 from vpclint.path.ways import Way, table_candidates
 from vpclint.snapshot import RouteTable, Subnet, Vpc, VpcEndpoint
-from vpclint.snapshot_hub import TransitGatewayAttachment, TransitGatewayRoute, TransitGatewayRouteTable
 
 DEAD_ENDS = ("nat_gateway", "internet_gateway", "egress_only_internet_gateway", "local")
 """Route targets that never carry a private address to another VPC."""
@@ -54,8 +54,8 @@ def hub_way(
     via = endpoint.vpc_endpoint_id
     hub_vpc = index.vpcs.get(endpoint.vpc_id)
     owner = endpoint.owner_id or (hub_vpc.owner_id if hub_vpc else None)
-    if hub_vpc is None or not index.scanned(owner) or not index.scanned(hub_vpc.owner_id):
-        unscanned = owner if hub_vpc is None else next(a for a in (owner, hub_vpc.owner_id) if not index.scanned(a))
+    unscanned = next((a for a in (owner, hub_vpc.owner_id if hub_vpc else None) if not index.scanned(a)), None)
+    if hub_vpc is None or unscanned:
         where = f"in account {unscanned}: scan that account" if unscanned else "not in the snapshot"
         judge.not_known(f"{via} is in {endpoint.vpc_id}, {where}")
         return Way("unknown", via, f"{via} is in another account")
@@ -198,8 +198,8 @@ def _there(
     if crossed is None:
         return None
     if crossed.startswith("pcx-"):
-        return crossed if _peering(index, judge, crossed, spoke, hub_vpc, index.network(subnet.cidr_block), network) else None
-    attachment = _attachment(index, judge, crossed, spoke, subnet.availability_zone)
+        return None if _peering_blocks(index, judge, crossed, spoke, hub_vpc, index.network(subnet.cidr_block), network) else crossed
+    attachment = gateway_attachment(index, judge, crossed, spoke, subnet.availability_zone)
     hub_attachments = [a for a in hub.vpc_attachments(hub_vpc.vpc_id, crossed) if (a.state or "") == "available"]
     if attachment is None:
         return None
@@ -207,136 +207,17 @@ def _there(
         judge.block(Link("hub-route", hub_vpc.vpc_id, f"{hub_vpc.vpc_id} has no available attachment to {crossed}",
                          target_id=crossed))
         return None
-    _tgw_route(index, judge, crossed, attachment, network, hub_vpc.vpc_id, _cidr_of(hub_vpc, network, index))
+    check_gateway_route(index, judge, crossed, attachment, network, hub_vpc.vpc_id, _cidr_of(hub_vpc, network, index))
     return crossed
 
 
-def _attachment(
-    index: RegionIndex, judge: Judge, gateway: str, vpc: Vpc, availability_zone: str,
-) -> Optional[TransitGatewayAttachment]:
-    """The VPC's available attachment to ``gateway`` with a subnet in ``availability_zone``, or None with the link
-    recorded."""
-    hub = index.hub
-    assert hub is not None
-    if not hub.attachments_read:
-        judge.not_known(f"the transit gateway attachments were not read: the way through {gateway} is not known")
-        return None
-    attachments = [a for a in hub.vpc_attachments(vpc.vpc_id, gateway) if (a.state or "") == "available"]
-    if not attachments:
-        judge.block(Link("hub-route", vpc.vpc_id, f"{vpc.vpc_id} has no available attachment to {gateway}", target_id=gateway))
-        return None
-    attachment = attachments[0]
-    zones = {index.subnets[s].availability_zone for s in attachment.subnet_ids if s in index.subnets}
-    if availability_zone not in zones:
-        judge.block(Link(
-            "hub-route", attachment.transit_gateway_attachment_id,
-            f"{attachment.transit_gateway_attachment_id} ({vpc.vpc_id} to {gateway}) has no subnet in {availability_zone}: "
-            "resources in an AZ without an attachment cannot reach the transit gateway", target_id=gateway,
-        ))
-        return None
-    return attachment
-
-
-def _tgw_route(
-    index: RegionIndex, judge: Judge, gateway: str, attachment: TransitGatewayAttachment, destination: Network,
-    to_vpc: str, peer: str,
-) -> None:
-    """The route of the attachment's transit gateway route table to ``destination`` must lead to ``to_vpc``'s
-    attachment; when the association is not known, every readable table of the gateway must agree."""
-    hub = index.hub
-    assert hub is not None
-    if not hub.tgw_routes_read:
-        judge.not_known(f"the route tables of {gateway} were not read")
-        return
-    tables = hub.tgw_tables.get(gateway, [])
-    if not tables:
-        judge.not_known(f"no route table of {gateway} is in the snapshot (another account's transit gateway?)")
-        return
-    tables = _associated(index, judge, gateway, attachment, tables, destination, to_vpc)
-    if not tables:
-        return
-    outcomes = {t.transit_gateway_route_table_id: _tgw_decision(t, destination, to_vpc, index) for t in tables}
-    if any(o == "unknown" for o in outcomes.values()):
-        judge.not_known(f"the routes of {gateway}'s route table(s) {', '.join(k for k, o in sorted(outcomes.items()) if o == 'unknown')} "
-                        f"to {destination} are not known")
-    elif len(set(outcomes.values())) > 1:
-        judge.not_known(f"{attachment.transit_gateway_attachment_id}'s route table is not known, and {gateway}'s tables "
-                        f"route {destination} differently")
-    elif "missing" in outcomes.values():
-        table_id = sorted(outcomes)[0]
-        target = next((a.transit_gateway_attachment_id for a in hub.vpc_attachments(to_vpc, gateway)), None)
-        judge.block(Link("hub-route", table_id, f"{table_id} ({gateway}) has no route to {destination} in {to_vpc}",
-                         peer=peer, target_id=target))
-    elif "elsewhere" in outcomes.values():
-        judge.not_known(f"{gateway} sends {destination} to another attachment than {to_vpc}'s (an inspection VPC?)")
-
-
-def _associated(
-    index: RegionIndex, judge: Judge, gateway: str, attachment: TransitGatewayAttachment,
-    tables: list[TransitGatewayRouteTable], destination: Network, to_vpc: str,
-) -> list[TransitGatewayRouteTable]:
-    """The gateway route tables that may route the attachment's traffic: its associated table; every readable one
-    when the association was not read; none, with the link recorded, when it can't be used. An attachment with no
-    association has its traffic dropped (AWS, tgw-policy-tables-disassociate.html: "the attachment has no route
-    table or policy table associated with it. All ingressing traffic is dropped"): ``hub-route`` naming the
-    attachment, with a table to associate (the gateway's default association table, else one that routes on)."""
-    name = attachment.transit_gateway_attachment_id
-    table_id, state = attachment.association_route_table_id, (attachment.association_state or "").lower()
-    if table_id and state in ("", "associated"):
-        chosen = [t for t in tables if t.transit_gateway_route_table_id == table_id]
-        if not chosen:
-            judge.not_known(f"{name} is associated with {table_id}, which is not in the snapshot")
-        return chosen
-    if not attachment.association_known:
-        return tables
-    if state in ("associating", "disassociating"):
-        judge.not_known(f"{name}'s association{' with ' + table_id if table_id else ''} is {state}")
-    elif state == "associated":
-        judge.not_known(f"{name} is associated with a policy table of {gateway}: policy-based routing is not modelled")
-    else:
-        default = [t for t in tables if t.default_association_route_table]
-        routing = [t for t in tables if _tgw_decision(t, destination, to_vpc, index) == "ok"]
-        suggestion = next((t.transit_gateway_route_table_id for t in default + routing), None)
-        judge.block(Link("hub-route", name, f"{name} ({attachment.vpc_id} to {gateway}) is associated with no route "
-                                            f"table of {gateway}: the gateway drops the traffic it sends",
-                         target_id=suggestion))
-    return []
-
-
-def _tgw_decision(table: TransitGatewayRouteTable, destination: Network, to_vpc: str, index: RegionIndex) -> str:
-    """``ok``, ``missing`` (no route, or a blackhole), ``elsewhere`` (to another attachment) or ``unknown`` (routes
-    not read, a prefix-list route, or a route without its attachment)."""
-    if not table.routes_known:
-        return "unknown"
-    best, key = None, (-1, 0)
-    for route in table.routes:
-        if route.prefix_list_id and not route.destination_cidr_block:
-            return "unknown"
-        network = index.network(route.destination_cidr_block)
-        if network is not None and contains(network, destination):
-            candidate = (network.prefixlen, -_tgw_rank(route))
-            if candidate > key:
-                best, key = route, candidate
-    if best is None or (best.state or "").lower() == "blackhole":
-        return "missing"
-    if not best.attachments:
-        return "unknown"
-    return "ok" if any(a.resource_id == to_vpc for a in best.attachments) else "elsewhere"
-
-
-def _tgw_rank(route: TransitGatewayRoute) -> int:
-    """A gateway route's rank among routes to the same CIDR, lowest first (AWS's route evaluation order): a static
-    route, then one a prefix-list reference added, then a propagated one."""
-    if route.prefix_list_id:
-        return 1
-    return 0 if (route.type or "").lower() == "static" else 2
-
-
-def _peering(
+def _peering_blocks(
     index: RegionIndex, judge: Judge, peering_id: str, spoke: Vpc, hub_vpc: Vpc, source: Optional[Network],
     network: Network,
 ) -> bool:
-    """The peering connection must be active, join the two VPCs and share CIDRs holding both ends."""
+    """True when the peering connection blocks: it must be active, join the two VPCs and share CIDRs holding both
+    ends. A connection that was not read is not known, and the flow still crosses it (the route says so): group
+    references across it then count, as they would once it is read and passes."""
     hub = index.hub
     assert hub is not None
     if not hub.peerings_read:
@@ -348,20 +229,20 @@ def _peering(
         return False
     if (peering.status or "").lower() != "active":
         judge.block(Link("hub-route", peering_id, f"{peering_id} is {peering.status or 'in an unknown state'}, not active"))
-        return False
+        return True
     sides = {peering.requester.vpc_id: peering.requester, peering.accepter.vpc_id: peering.accepter}
     if set(sides) != {spoke.vpc_id, hub_vpc.vpc_id}:
         judge.block(Link("hub-route", peering_id, f"{peering_id} joins {', '.join(sorted(str(v) for v in sides))}, "
                                                   f"not {spoke.vpc_id} and {hub_vpc.vpc_id}"))
-        return False
+        return True
     for vpc_id, address in ((spoke.vpc_id, source), (hub_vpc.vpc_id, network)):
         shared = [n for n in (index.network(c) for c in sides[vpc_id].cidr_blocks + sides[vpc_id].ipv6_cidr_blocks)
                   if n is not None]
         if address is not None and not any(contains(n, address) for n in shared):
             judge.block(Link("hub-route", peering_id, f"{peering_id} does not carry {address}: it is outside the CIDRs "
                                                       f"{vpc_id} shares over it"))
-            return False
-    return True
+            return True
+    return False
 
 
 def _back(
@@ -370,7 +251,7 @@ def _back(
     """The way back from a hub endpoint subnet to the workload subnet, through the same connection."""
     hub = index.hub
     assert hub is not None
-    table = index.tables.get(target_subnet, (None, False))[0]
+    table = index.tables[target_subnet][0]  # an endpoint's target subnets are in the snapshot
     what = f"the workload subnet in {spoke.vpc_id}"
     peer = _cidr_of(spoke, source, index)
     if table is None:
@@ -385,7 +266,6 @@ def _back(
         return
     if crossed.startswith("pcx-"):
         return
-    subnet = index.subnets.get(target_subnet)
-    attachment = _attachment(index, judge, crossed, hub_vpc, subnet.availability_zone if subnet else "?")
+    attachment = gateway_attachment(index, judge, crossed, hub_vpc, index.subnets[target_subnet].availability_zone)
     if attachment is not None:
-        _tgw_route(index, judge, crossed, attachment, source, spoke.vpc_id, peer)
+        check_gateway_route(index, judge, crossed, attachment, source, spoke.vpc_id, peer)
