@@ -50,7 +50,7 @@ from vpclint.path.dns import custom_dns_servers
 from vpclint.path.hubfacts import dns_answers, zone_aliases, zone_gaps
 from vpclint.path.index import build_index
 from vpclint.path.owners import unscanned_owner
-from vpclint.path.tables import PRIVATE_KINDS, effective_route_tables, subnet_kind
+from vpclint.path.tables import PRIVATE_KINDS, subnet_kind
 from vpclint.path.region import region_paths
 from vpclint.path.verdicts import SubnetPath, vpc_summary, vpc_verdict
 from vpclint.region_links import linked_accounts
@@ -151,7 +151,6 @@ def build_region_view(
             "arn": f"arn:{partition}:ec2:{name}:{account}:{arn_kind}/{resource_id}",
         }
 
-    tables = effective_route_tables(region)
     nat_prices = builtin_price_table() if region.nat_gateway_metrics else None
 
     index = build_index(snapshot, region, combined)
@@ -159,7 +158,7 @@ def build_region_view(
     subnets_by_id: dict[str, Item] = {}
     paths, ingress = region_paths(index, region.subnets, wanted)
     for subnet in region.subnets:
-        table, is_explicit = tables[subnet.subnet_id]
+        table, is_explicit = index.tables[subnet.subnet_id]
         kind = subnet_kind(table)
         path = paths.get(subnet.subnet_id)
         flows = path.flows_dict() if path else {}
@@ -305,7 +304,7 @@ def build_region_view(
         view.items["subnet"].append(item)
 
     served: dict[str, list[Item]] = {}
-    for subnet_id, (table, _) in tables.items():
+    for subnet_id, (table, _) in index.tables.items():
         if table is not None:
             served.setdefault(table.route_table_id, []).append(subnets_by_id[subnet_id])
     gateway_tables: dict[str, dict[str, list[str]]] = {}

@@ -54,6 +54,11 @@ def live_targets(index: RegionIndex, judge: Judge, endpoint: VpcEndpoint) -> Opt
     link recorded, when the endpoint is not available or has no interface."""
     if live_subnets(index, judge, endpoint) is None:
         return None
+    return remembered_targets(index, endpoint)
+
+
+def remembered_targets(index: RegionIndex, endpoint: VpcEndpoint) -> dict[str, list[Network]]:
+    """:func:`endpoint_targets`, worked out once per endpoint and region."""
     return index.remember(("targets", endpoint.vpc_endpoint_id), lambda: endpoint_targets(index, endpoint))
 
 

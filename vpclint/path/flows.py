@@ -33,7 +33,7 @@ from vpclint.path.checks import (
     replayed,
 )
 from vpclint.path.acls import EVERYWHERE
-from vpclint.path.endpoints import check_policy, endpoint_targets, live_subnets, source_acl, source_acl_passes
+from vpclint.path.endpoints import check_policy, live_subnets, remembered_targets, source_acl, source_acl_passes
 from vpclint.path.groups import Peer
 from vpclint.path.hub import hub_way
 from vpclint.path.index import Network, RegionIndex
@@ -101,7 +101,7 @@ def _interface_way(
     group_ids = endpoint.group_ids or [g for g in [index.default_group(endpoint.vpc_id)] if g]
     way = Way("endpoint", via, f"{what} through {via}")
     if not _passes_subnets(index, subnet, table, source, endpoint, group_ids, group_sets, subnets):
-        targets = index.remember(("targets", via), lambda: endpoint_targets(index, endpoint))
+        targets = remembered_targets(index, endpoint)
         quiet, routed = index.remember(("endpoint-routes", table.route_table_id, via), lambda: _routes(index, table, targets))
         acl = index.acls.get(subnet.subnet_id)
         key = ("endpoint-filters", acl.network_acl_id if acl else None, via, tuple(group_sets))
