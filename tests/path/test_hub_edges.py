@@ -54,6 +54,15 @@ def test_a_hub_attached_only_to_another_gateway_has_no_attachment_to_the_one_cro
                              "detail": "vpc-app has no available attachment to tgw-1", "target_id": "tgw-1"}
 
 
+def test_the_hub_attachment_blocks_before_the_way_back_is_looked_at():
+    """In the order the packet travels: the hub VPC with no attachment to the gateway crossed blocks the flow, not
+    the hub subnet's missing route back, which comes after."""
+    data = hub_and_spoke()
+    find(data, "transit_gateway_attachments", "transit_gateway_attachment_id", "tgw-attach-hub")["transit_gateway_id"] = "tgw-2"
+    routes(data, "rtb-priv-a").pop()
+    assert blocked(data)["detail"] == "vpc-app has no available attachment to tgw-1"
+
+
 def test_a_missing_gateway_route_names_the_attachment_to_that_gateway_not_one_to_another():
     data = hub_and_spoke()
     region_of(data)["transit_gateway_attachments"].insert(0, attachment("tgw-attach-app-2", "vpc-app", ["subnet-priv-a"], "tgw-2"))
@@ -128,6 +137,20 @@ def test_two_prefix_lists_not_read_are_both_named():
     for list_id in ("pl-b", "pl-a"):
         unread_list(data, list_id, target_type="transit_gateway", target_id="tgw-1")
     assert unknown(data) == "the entries of prefix list(s) pl-a, pl-b were not read: the route to 10.0.1.5/32 is not known"
+
+
+def test_the_parts_a_prefix_list_not_read_may_take_do_not_stop_the_others_being_followed():
+    """The endpoint's interface addresses were not read, so its subnet's CIDR stands for them. A list with unread
+    entries may take any part of it: not known. The known routes still send one half nowhere and the other to
+    tgw-1; the latter is followed, and a certain block on it (the hub group admits nobody) decides the flow."""
+    data = hub_and_spoke()
+    region_of(data)["network_interfaces"] = [i for i in region_of(data)["network_interfaces"] if i["network_interface_id"] != "eni-dkr-a"]
+    find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-dkr").update(subnet_ids=["subnet-priv-a"], network_interface_ids=["eni-dkr-a"])
+    routes(data, "rtb-vpc-spoke")[1]["destination_cidr_block"] = "10.0.1.128/25"
+    unread_list(data, "pl-corp", target_type="nat_gateway", target_id="nat-a")
+    assert unknown(data) == "the entries of prefix list(s) pl-corp were not read: the route to 10.0.1.0/25 is not known"
+    hub_ingress(data)
+    assert blocked(data)["kind"] == "hub-endpoint-sg"
 
 
 def test_a_gateway_default_route_reaches_the_hub():

@@ -524,6 +524,8 @@ def test_workload_egress_not_reaching_the_hub_address_blocks():
 @pytest.mark.parametrize("build, rule_extra, expected", [
     (peered_pair, {"vpc_peering_connection_id": "pcx-1"}, "endpoint"),
     (peered_pair, {"vpc_peering_connection_id": "pcx-9"}, "blocked"),
+    (peered_pair, {"vpc_peering_connection_id": "pcx-1", "referenced_group_vpc_id": "vpc-app"}, "endpoint"),
+    (peered_pair, {"vpc_peering_connection_id": "pcx-1", "referenced_group_vpc_id": "vpc-other"}, "blocked"),
     (hub_and_spoke, {}, "blocked"),
 ])
 def test_workload_egress_to_the_hub_endpoint_group_counts_across_its_peering_only(build, rule_extra, expected):

@@ -53,8 +53,7 @@ def hub_way(
     """Check the way from the workload subnet to a hub endpoint's interfaces, and back (the module docstring)."""
     via = endpoint.vpc_endpoint_id
     hub_vpc = index.vpcs.get(endpoint.vpc_id)
-    owner = endpoint.owner_id or (hub_vpc.owner_id if hub_vpc else None)
-    unscanned = next((a for a in (owner, hub_vpc.owner_id if hub_vpc else None) if not index.scanned(a)), None)
+    unscanned = next((a for a in (endpoint.owner_id, hub_vpc.owner_id if hub_vpc else None) if not index.scanned(a)), None)
     if hub_vpc is None or unscanned:
         where = f"in account {unscanned}: scan that account" if unscanned else "not in the snapshot"
         judge.not_known(f"{via} is in {endpoint.vpc_id}, {where}")

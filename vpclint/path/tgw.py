@@ -57,7 +57,7 @@ def check_gateway_route(
     if not hub.tgw_routes_read:
         judge.not_known(f"the route tables of {gateway} were not read")
         return
-    tables = hub.tgw_tables.get(gateway, [])
+    tables = hub.tgw_tables.get(gateway)
     if not tables:
         judge.not_known(f"no route table of {gateway} is in the snapshot (another account's transit gateway?)")
         return
