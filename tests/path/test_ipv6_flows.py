@@ -107,8 +107,9 @@ def test_a_gateway_route_is_found_among_other_prefix_list_routes():
 
 def test_a_customer_prefix_list_with_a_public_ipv6_entry_or_unread_may_divert_part_of_s3_over_ipv6():
     """A route to a customer prefix list is a route to each of its entries: one holding a public IPv6 entry may
-    take part of S3 from the gateway, as may one whose entries were not read. IPv4 entries, unique-local ones and
-    the VPC's own IPv6 CIDR can't; nor can another gateway endpoint's route or an AWS-managed list."""
+    take part of S3 from the gateway, as may one whose entries were not read, and an AWS-managed one routed
+    elsewhere than to its gateway endpoint. IPv4 entries, unique-local ones and the VPC's own IPv6 CIDR can't; nor
+    can another gateway endpoint's own route."""
     data = ipv6_account()
     lists = region_of(data)["prefix_lists"]
     for list_id, owner, cidrs in (("pl-safe", "111122223333", ["192.168.0.0/16", "fd00::/8", "2600:1f18:aa:5::/64"]),
@@ -119,18 +120,17 @@ def test_a_customer_prefix_list_with_a_public_ipv6_entry_or_unread_may_divert_pa
          "service_name": "com.amazonaws.us-east-1.dynamodb", "service_region": "us-east-1", "service": "dynamodb"})
     routes = find(data, "route_tables", "route_table_id", "rtb-priv-a")["routes"]
     routes += [{"destination_prefix_list_id": "pl-safe", "target_type": "transit_gateway", "target_id": "tgw-1", "state": "active"},
-               {"destination_prefix_list_id": "pl-aws", "target_type": "transit_gateway", "target_id": "tgw-1", "state": "active"},
                {"destination_prefix_list_id": "pl-ddb", "target_type": "vpc_endpoint", "target_id": "vpce-ddb", "state": "active"}]
     assert (layers(data).path, layers(data).via) == ("endpoint", "vpce-s3")
     lists += [{"prefix_list_id": "pl-egress", "prefix_list_name": "egress", "owner_id": "111122223333",
                "cidrs": ["10.0.0.0/8", "2600:1f00::/24"]},
               {"prefix_list_id": "pl-corp", "prefix_list_name": "corp", "owner_id": "111122223333", "cidrs_known": False}]
     routes += [{"destination_prefix_list_id": list_id, "target_type": "transit_gateway", "target_id": "tgw-1", "state": "active"}
-               for list_id in ("pl-egress", "pl-corp", "pl-gone")]
+               for list_id in ("pl-egress", "pl-corp", "pl-gone", "pl-aws")]
     flow = layers(data)
     assert (flow.path, flow.via, flow.link) == ("unknown", "vpce-s3", None)
-    assert flow.reason == ("S3's IPv6 addresses are not known: routes pl-corp, pl-egress, pl-gone of rtb-priv-a may "
-                           "divert part of S3 from vpce-s3")
+    assert flow.reason == ("S3's IPv6 addresses are not known: routes pl-aws, pl-corp, pl-egress, pl-gone of rtb-priv-a "
+                           "may divert part of S3 from vpce-s3")
 
 
 def test_a_gateway_the_route_table_does_not_route_to_plays_no_part():

@@ -86,8 +86,9 @@ def test_the_public_way_follows_the_default_route_and_names_each_route_that_may_
 
 def test_customer_prefix_lists_may_carry_the_service_unless_every_entry_is_private():
     """A customer list with a public entry, with entries not read, or not in the snapshot may take part of the
-    service; one whose entries are all private (or the VPC's) can't, and neither can an AWS-managed list. Each
-    route is judged on its own: a quiet one before them stops nothing."""
+    service, as may an AWS-managed list routed elsewhere than to its gateway endpoint (S3's list to a transit
+    gateway); one whose entries are all private (or the VPC's) can't, and neither can the gateway endpoint's own
+    route. Each route is judged on its own: a quiet one before them stops nothing."""
     data = base()
     customer_lists(data, pl_private=["10.9.0.0/16", "10.0.0.0/16", "192.168.1.0/24"], pl_public=["10.9.0.0/16", "8.8.8.0/24"],
                    pl_unread=None)
@@ -99,6 +100,9 @@ def test_customer_prefix_lists_may_carry_the_service_unless_every_entry_is_priva
     assert way.path == "nat"
     assert judge.unknown == ("rtb-x has routes to public addresses (8.8.4.0/24, pl-gone, pl-public, pl-unread) that may "
                              "carry part of the service")
+    judge = Judge()
+    public_way(index_of(data), judge, table(route("pl-s3", "transit_gateway", "tgw-1"), TO_NAT), None)
+    assert judge.unknown == "rtb-x has routes to public addresses (pl-s3) that may carry part of the service"
     judge = Judge()
     public_way(index_of(data), judge, table(route("pl-private", "transit_gateway", "tgw-1"), TO_S3, TO_NAT), None)
     assert judge.quiet
@@ -210,6 +214,18 @@ def test_a_blackhole_an_unread_list_may_override_blocks_nothing_and_the_known_pa
     judge, (way, _, _) = s3(data, *routes)
     assert way == Way("blocked", "nat-a", "blackhole route to 3.5.0.0/19")
     assert (judge.blocked.detail, judge.unknown) == ("rtb-x sends 3.5.0.0/19 to 3.5.0.0/19 -> nat_gateway nat-a, a blackhole", None)
+
+
+def test_after_a_part_an_unread_list_leaves_without_a_route_the_other_parts_of_the_cidr_are_still_routed():
+    """S3's one CIDR splits in two: its first half has no known route, its second goes to the NAT gateway, and a
+    list with unread entries may take either. The first half blocks nothing; the second still gives the way."""
+    data = base()
+    customer_lists(data, pl_egress=None)
+    find(data, "prefix_lists", "prefix_list_id", "pl-s3")["cidrs"] = ["3.5.0.0/19"]
+    judge, (way, _, _) = s3(data, LOCAL, route("3.5.16.0/20", "nat_gateway", "nat-a"), route("pl-egress", "transit_gateway", "tgw-1"))
+    assert way == Way("nat", "nat-a", "S3 in us-east-1 through NAT gateway nat-a")
+    assert (judge.blocked, judge.unknown) == (
+        None, "the entries of prefix list(s) pl-egress were not read: the route to 3.5.0.0/20 is not known")
 
 
 def test_without_s3_s_list_in_the_snapshot_only_a_gateway_endpoint_s_route_is_known_to_divert_nothing():

@@ -16,8 +16,8 @@ of the VPC.
 * The IPv6 way out is the default route ``::/0``, normally to an egress-only internet gateway: outbound-only IPv6
   to the internet, with no NAT gateway and so no NAT data processing (path ``routed``). A more specific IPv6 route
   outside the VPC's IPv6 CIDRs and the unique-local range may carry part of a public service: unknown. So may a
-  route to a customer prefix list with such an IPv6 entry, or whose entries were not read (as over IPv4,
-  :func:`vpclint.path.ways.public_way`; AWS-managed lists are the gateway endpoints' and never do).
+  route to a prefix list with such an IPv6 entry, or whose entries were not read (as over IPv4,
+  :func:`vpclint.path.ways.public_way`), other than a gateway endpoint's own route.
 """
 
 from __future__ import annotations
@@ -92,15 +92,15 @@ def public_way6(index: RegionIndex, judge: Judge, table: RouteTable, what: str) 
 
 def public_ipv6_routes(index: RegionIndex, table: RouteTable) -> list[str]:
     """The destinations (sorted) of the table's IPv6 routes other than ``::/0`` that may hold public addresses:
-    outside the VPC's IPv6 CIDRs and the unique-local range; and the customer prefix lists, by id, holding such an
-    IPv6 entry or whose entries were not read."""
+    outside the VPC's IPv6 CIDRs and the unique-local range; and the prefix lists, by id, holding such an IPv6
+    entry or whose entries were not read, except a gateway endpoint's own route."""
     vpc = index.vpcs.get(table.vpc_id)
     own = [n for n in (index.network(c) for c in (vpc.ipv6_cidr_blocks if vpc else [])) if n is not None]
     found = []
     for route in table.routes:
         if route.destination_prefix_list_id:
             listed = index.prefix_lists.get(route.destination_prefix_list_id)
-            if is_gateway_route(index, table, route) or (listed is not None and listed.owner_id == "AWS"):
+            if is_gateway_route(index, table, route):
                 continue
             if listed is None or not listed.cidrs_known or any(
                     ":" in cidr and not _not_public(index.network(cidr), own) for cidr in listed.cidrs):

@@ -87,15 +87,15 @@ def route_way(judge: Judge, table: RouteTable, route: Optional[Route], what: str
 
 
 def _public_specific_routes(index: RegionIndex, table: RouteTable, vpc_cidrs: list[str]) -> list[Route]:
-    """Routes more specific than the default that may carry public service addresses (customer prefix lists with
-    unknown or public entries included; AWS service prefix lists are the gateway endpoints' and never do, even
-    when the list is not in the snapshot)."""
+    """Routes more specific than the default that may carry public service addresses: to public CIDRs, and to
+    prefix lists with public or unknown entries (a list missing from the snapshot included), except a gateway
+    endpoint's own route, to its service's list. An AWS-managed list routed anywhere else may carry them."""
     found = []
     vpc_networks = [n for n in (index.network(c) for c in vpc_cidrs) if n is not None]
     for route in table.routes:
         if route.destination_prefix_list_id:
             listed = index.prefix_lists.get(route.destination_prefix_list_id)
-            if is_gateway_route(index, table, route) or (listed is not None and listed.owner_id == "AWS"):
+            if is_gateway_route(index, table, route):
                 continue
             cidrs = [index.network(c) for c in listed.cidrs] if listed is not None and listed.cidrs_known else None
             if cidrs is not None and all(_not_public(n, vpc_networks) for n in cidrs if n is not None):
