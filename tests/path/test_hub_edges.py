@@ -142,15 +142,16 @@ def test_two_prefix_lists_not_read_are_both_named():
 def test_the_parts_a_prefix_list_not_read_may_take_do_not_stop_the_others_being_followed():
     """The endpoint's interface addresses were not read, so its subnet's CIDR stands for them. A list with unread
     entries may take any part of it: not known. The known routes still send one half nowhere and the other to
-    tgw-1; the latter is followed, and a certain block on it (the hub group admits nobody) decides the flow."""
+    tgw-1; the latter is followed, and a certain block on it (the gateway's table has no route to the hub)
+    decides the flow."""
     data = hub_and_spoke()
     region_of(data)["network_interfaces"] = [i for i in region_of(data)["network_interfaces"] if i["network_interface_id"] != "eni-dkr-a"]
     find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-dkr").update(subnet_ids=["subnet-priv-a"], network_interface_ids=["eni-dkr-a"])
     routes(data, "rtb-vpc-spoke")[1]["destination_cidr_block"] = "10.0.1.128/25"
     unread_list(data, "pl-corp", target_type="nat_gateway", target_id="nat-a")
     assert unknown(data) == "the entries of prefix list(s) pl-corp were not read: the route to 10.0.1.0/25 is not known"
-    hub_ingress(data)
-    assert blocked(data)["kind"] == "hub-endpoint-sg"
+    tgw_routes(data).pop(0)
+    assert blocked(data)["detail"] == "tgw-rtb-1 (tgw-1) has no route to 10.0.1.0/24 in vpc-app"
 
 
 def test_a_gateway_default_route_reaches_the_hub():
