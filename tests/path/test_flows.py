@@ -260,6 +260,22 @@ def test_without_ecr_endpoints_the_registry_goes_through_nat():
     assert vpc_verdict(list(result.values()), skipped=False) == "broken"
 
 
+def test_on_the_way_out_a_group_reference_in_the_workloads_egress_admits_no_public_address():
+    """Through the NAT gateway the registry is the public service: a rule referencing a group (the endpoints' one)
+    admits none of its addresses, so egress passes only by the rule to 0.0.0.0/0 beside it."""
+    data = base()
+    region = region_of(data)
+    region["vpc_endpoints"] = [e for e in region["vpc_endpoints"] if e["service"] not in ("ecr.api", "ecr.dkr")]
+    reference = {"protocol": "tcp", "from_port": 443, "to_port": 443, "referenced_group_id": "sg-endpoints"}
+    group = find(data, "security_groups", "group_id", "sg-workloads")
+    group["egress"] = [reference, {"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_ipv4": "0.0.0.0/0"}]
+    flow = paths(data)["subnet-priv-a"].flows["registry"]
+    assert (flow.path, flow.via) == ("nat", "nat-a")
+    group["egress"] = [reference]
+    flow = paths(data)["subnet-priv-a"].flows["registry"]
+    assert (flow.path, flow.link.kind, flow.link.resource_id) == ("blocked", "workload-sg", "sg-workloads")
+
+
 def test_private_dns_off_sends_the_registry_to_the_public_service():
     data = base()
     find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-dkr")["private_dns_enabled"] = False
