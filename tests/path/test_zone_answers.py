@@ -156,6 +156,15 @@ def test_a_zone_whose_records_were_not_read_names_the_zone():
         "unknown", "the records of zone Z0API (api.ecr.us-east-1.amazonaws.com) were not read", None, "Z0API", None, None)
 
 
+def test_a_zone_not_read_owned_by_the_scanned_account_is_not_blamed_on_its_owner():
+    """The zone's owner is the account scanned, which owns the VPC (no owner named means the account's own): the
+    owner is not said to list the zone for none of its VPCs."""
+    data = hub_and_spoke()
+    region_of(data)["hosted_zones"][1].update(records_read=False, record_sets=[], owner_account="111122223333")
+    find(data, "vpcs", "vpc_id", "vpc-spoke")["owner_id"] = None
+    assert whole(answer_of(data, "ecr.api"))[1] == "the records of zone Z0API (api.ecr.us-east-1.amazonaws.com) were not read"
+
+
 def test_an_endpoint_not_in_the_snapshot_is_named_with_every_unscanned_account_that_may_hold_it():
     """The accounts that may hold it: the zone's owner, the owners of VPCs attached to the spoke's transit gateways
     and of the spoke's peers; not those of other gateways or of peerings between other VPCs."""
