@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hubworld import find, hub_and_spoke, region_of
+from test_zone_answers import answer_of, whole
 from test_zones import LABELS, Name, below, render
 from vpclint.engine import evaluate
 from vpclint.path.hubindex import dns_name, effective
@@ -246,7 +247,12 @@ def test_a_profile_zone_for_the_name_of_the_vpcs_own_private_dns_is_unknown():
         zone["vpc_ids"] = []
     region["route53_profiles"] = [profile(["vpc-app", "vpc-spoke"])]
     found = flows(data, "subnet-priv-a")["registry"]
-    assert found.path == "unknown" and "does not say whether an endpoint's private DNS counts as one" in found.reason
+    reason = ("zone Z0DKR (dkr.ecr.us-east-1.amazonaws.com), which the Route 53 Profile of vpc-app carries, and the "
+              "private DNS of its own endpoint both answer 111122223333.dkr.ecr.us-east-1.amazonaws.com: AWS gives a "
+              "VPC's own association precedence over its Profile's for the same domain, but does not say whether an "
+              "endpoint's private DNS counts as one")
+    assert (found.path, found.reason) == ("unknown", reason)
+    assert whole(answer_of(data, "ecr.dkr", "vpc-app")) == ("unknown", reason, None, "Z0DKR", None, None)
 
 
 @st.composite
