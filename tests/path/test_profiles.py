@@ -203,6 +203,13 @@ def change_profile(**extra: Any) -> dict:
     (change_profile(resources=[carried("Z0API"), carried("Z0DKR"), {
         "resource_arn": "arn:aws:route53:::newthing/x1", "kind": "other", "resource_id": "x1", "resource_type": "NEW_THING"}]),
      "other x1 of Route 53 Profile rp-hub (NEW_THING): a kind of resource vpclint does not model"),
+    (change_profile(resources=[carried("Z0API"), carried("Z0DKR"), {
+        "resource_arn": "arn:aws:route53:::newthing/x2", "kind": "other", "resource_id": "x2"}]),
+     "other x2 of Route 53 Profile rp-hub (unknown type): a kind of resource vpclint does not model"),
+    (change_profile(resources=[carried("Z0API"), carried("Z0DKR"), {
+        "resource_arn": "arn:aws:ec2:us-east-1:999988887777:vpc-endpoint/vpce-gone", "kind": "vpc_endpoint",
+        "resource_id": "vpce-gone"}]),
+     "vpc endpoint vpce-gone of Route 53 Profile rp-hub is not in the snapshot: in account 999988887777"),
 ])
 def test_what_a_profile_carries_that_vpclint_cannot_know_leaves_every_name_unknown(data, words):
     found = flows(data)
