@@ -10,8 +10,8 @@ In order, for each subnet holding the hub endpoint's interfaces and each interfa
    VPC's own local route (overlapping CIDRs) blocks (``hub-route``); other targets are ``unknown``;
 4. transit gateway (:mod:`vpclint.path.tgw`): an available attachment of the workload's VPC with a subnet in the
    workload's AZ (AWS: "any resources in Availability Zones where there is no transit gateway attachment cannot
-   reach the transit gateway"), the route of the gateway route table the attachment is associated with to the address going to the
-   hub VPC's attachment (an attachment associated with no table blocks; when the association was not read, every
+   reach the transit gateway"), the route of the gateway route table the attachment is associated with to the
+   address going to the hub VPC's attachment (an attachment associated with no table blocks; when the association was not read, every
    readable table of the gateway must agree), and an available attachment of the hub VPC in the endpoint
    subnet's AZ; peering: the connection active, joining the two VPCs, its sides' CIDRs holding both addresses;
 5. the way back: the hub subnet's route to the workload subnet through the same gateway or connection (and, for

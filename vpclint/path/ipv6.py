@@ -28,7 +28,7 @@ from typing import Optional
 from vpclint.path.checks import Judge, Link
 from vpclint.path.index import Network, RegionIndex
 from vpclint.path.networks import contains
-from vpclint.path.ways import Way, is_gateway_route, route_way
+from vpclint.path.ways import Way, list_may_hold, route_way
 from vpclint.snapshot import RouteTable, VpcEndpoint
 
 IPV6_TYPES = ("ipv6", "dualstack")
@@ -99,11 +99,7 @@ def public_ipv6_routes(index: RegionIndex, table: RouteTable) -> list[str]:
     found = []
     for route in table.routes:
         if route.destination_prefix_list_id:
-            listed = index.prefix_lists.get(route.destination_prefix_list_id)
-            if is_gateway_route(index, table, route):
-                continue
-            if listed is None or not listed.cidrs_known or any(
-                    ":" in cidr and not _not_public(index.network(cidr), own) for cidr in listed.cidrs):
+            if list_may_hold(index, table, route, lambda n: n.version == 6 and not _not_public(n, own)):
                 found.append(route.destination_prefix_list_id)
         elif route.destination_ipv6_cidr_block and route.destination_ipv6_cidr_block != DEFAULT_IPV6 \
                 and not _not_public(index.network(route.destination_ipv6_cidr_block), own):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from vpclint.path.checks import Judge, Link
 from vpclint.path.index import Network, RegionIndex
@@ -94,19 +94,25 @@ def _public_specific_routes(index: RegionIndex, table: RouteTable, vpc_cidrs: li
     vpc_networks = [n for n in (index.network(c) for c in vpc_cidrs) if n is not None]
     for route in table.routes:
         if route.destination_prefix_list_id:
-            listed = index.prefix_lists.get(route.destination_prefix_list_id)
-            if is_gateway_route(index, table, route):
-                continue
-            cidrs = [index.network(c) for c in listed.cidrs] if listed is not None and listed.cidrs_known else None
-            if cidrs is not None and all(_not_public(n, vpc_networks) for n in cidrs if n is not None):
-                continue
-            found.append(route)
+            if list_may_hold(index, table, route, lambda n: not _not_public(n, vpc_networks)):
+                found.append(route)
             continue
         network = index.network(route.destination_cidr_block)
         if network is None or network.prefixlen == 0 or _not_public(network, vpc_networks):
             continue
         found.append(route)
     return found
+
+
+def list_may_hold(index: RegionIndex, table: RouteTable, route: Route, wanted: Callable[[Network], bool]) -> bool:
+    """True when the route's prefix list may hold a ``wanted`` network: an entry is one, or the entries were not
+    read (or the list is not in the snapshot); never for a gateway endpoint's own route (:func:`is_gateway_route`)."""
+    if is_gateway_route(index, table, route):
+        return False
+    listed = index.prefix_lists.get(route.destination_prefix_list_id or "")
+    if listed is None or not listed.cidrs_known:
+        return True
+    return any(n is not None and wanted(n) for n in (index.network(c) for c in listed.cidrs))
 
 
 def is_gateway_route(index: RegionIndex, table: RouteTable, route: Route) -> bool:
