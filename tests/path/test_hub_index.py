@@ -8,7 +8,7 @@ import copy
 import pytest
 
 from hubworld import hub_and_spoke, region_of
-from vpclint.path.hubindex import build_hub_index, dns_name
+from vpclint.path.hubindex import _arn_account, build_hub_index, dns_name
 from vpclint.snapshot import RegionSnapshot
 
 
@@ -95,3 +95,90 @@ def test_zones_rules_names_addresses_and_gateway_tables_are_found_by_what_looks_
     addresses = {a for i in dkr["network_interface_ids"] for a in interfaces[i]["private_ips"]}
     assert addresses and {a for a, e in hub.endpoints_by_address.items() if e.vpc_endpoint_id == "vpce-dkr"} == addresses
     assert "10.1.1.10" not in hub.endpoints_by_address  # a workload's interface is no endpoint's
+
+
+PROFILE_API = "route53profiles:ListProfileAssociations"
+
+
+@pytest.mark.parametrize("collected, api, failed", [
+    (False, PROFILE_API, True),  # asked for and failed: what a Profile carries is unknown
+    (False, None, False),  # never asked (an older snapshot): no Profiles
+    (False, "route53:ListHostedZonesByVPC", False),  # another API's error says nothing about Profiles
+    (True, PROFILE_API, False),  # read
+])
+def test_profiles_count_as_unread_only_when_their_api_failed(collected, api, failed):
+    region = region_of(hub_and_spoke())
+    errors = [{"region": "us-east-1", "api": api, "code": "AccessDenied", "message": "no"}] if api else []
+    sources = region["collected"] + (["route53_profiles"] if collected else [])
+    hub = build_hub_index(hub_region(collected=sources, errors=errors))
+    assert hub.profiles_failed is failed
+    assert hub.zones_failed is (api == "route53:ListHostedZonesByVPC" and "hosted_zones" not in sources)
+
+
+def zone(zone_id: str, name: str, vpc_ids: list[str]) -> dict:
+    return {"hosted_zone_id": zone_id, "name": name, "vpc_ids": vpc_ids}
+
+
+def rule(rule_id: str, domain: str, vpc_ids: list[str]) -> dict:
+    return {"resolver_rule_id": rule_id, "domain_name": domain, "rule_type": "FORWARD",
+            "target_ips": [{"ip": "10.9.9.9", "port": 53}], "vpc_ids": vpc_ids}
+
+
+def resource(kind: str, resource_id: str, **extra) -> dict:
+    arns = {"hosted_zone": f"arn:aws:route53:::hostedzone/{resource_id}",
+            "resolver_rule": f"arn:aws:route53resolver:us-east-1:111122223333:resolver-rule/{resource_id}"}
+    return {"resource_arn": arns[kind], "kind": kind, "resource_id": resource_id, "status": "COMPLETE", **extra}
+
+
+def profiled(associations: list[dict], resources: list[dict]) -> RegionSnapshot:
+    """hubworld's region with its own zones and rules replaced: vpc-app has zone Z0OWN (example.com) and rule
+    rslvr-rr-own (corp.example); Profile rp-hub, associated as told, carries ``resources``."""
+    region = region_of(hub_and_spoke())
+    return hub_region(
+        collected=region["collected"] + ["route53_profiles"],
+        hosted_zones=[zone("Z0OWN", "example.com.", ["vpc-app"]), zone("Z0SAME", "Example.COM", []),
+                      zone("Z0MORE", "api.example.com", [])],
+        resolver_rules=[rule("rslvr-rr-own", "corp.example.", ["vpc-app"]), rule("rslvr-rr-same", "CORP.example", []),
+                        rule("rslvr-rr-other", "other.example", [])],
+        route53_profiles=[{"profile_id": "rp-hub", "owner_id": "111122223333", "resources_read": True,
+                           "vpc_associations": associations, "resources": resources}])
+
+
+def test_a_profile_adds_its_zones_and_rules_for_domains_the_vpcs_own_do_not_have():
+    carried = [resource("hosted_zone", "Z0SAME"), resource("hosted_zone", "Z0MORE"),
+               resource("resolver_rule", "rslvr-rr-same"), resource("resolver_rule", "rslvr-rr-other")]
+    hub = build_hub_index(profiled([{"vpc_id": "vpc-app", "status": "COMPLETE"}], carried))
+    # the VPC's own zone and rule win for their domains (compared as DNS names); the Profile's others are added
+    assert [z.hosted_zone_id for z in hub.zones_by_vpc["vpc-app"]] == ["Z0OWN", "Z0MORE"]
+    assert [r.resolver_rule_id for r in hub.rules_by_vpc["vpc-app"]] == ["rslvr-rr-own", "rslvr-rr-other"]
+    assert hub.carried_zone_ids == {"vpc-app": frozenset({"Z0MORE"})}
+    assert hub.zone_vpc_ids == {"Z0OWN": ["vpc-app"], "Z0MORE": ["vpc-app"]}
+    assert hub.doubts == {}
+
+
+def test_a_profile_carrying_only_rules_to_a_vpc_without_zones_leaves_it_without_zones():
+    hub = build_hub_index(profiled([{"vpc_id": "vpc-spoke", "status": "UPDATING"}],
+                                   [resource("resolver_rule", "rslvr-rr-other")]))
+    assert hub.zones_by_vpc["vpc-spoke"] == [] and hub.carried_zone_ids == {"vpc-spoke": frozenset()}
+    assert [r.resolver_rule_id for r in hub.rules_by_vpc["vpc-spoke"]] == ["rslvr-rr-other"]
+
+
+def test_an_association_without_a_status_is_in_effect_and_a_deleted_one_carries_nothing():
+    associations = [{"vpc_id": "vpc-gone", "status": "deleted"}, {"vpc_id": "vpc-spoke"},
+                    {"vpc_id": "vpc-failed", "status": "FAILED"}, {"vpc_id": "vpc-new", "status": "creating"}]
+    hub = build_hub_index(profiled(associations, [resource("hosted_zone", "Z0MORE", status=None)]))
+    assert [z.hosted_zone_id for z in hub.zones_by_vpc["vpc-spoke"]] == ["Z0MORE"]
+    assert "vpc-gone" not in hub.zones_by_vpc and "vpc-failed" not in hub.zones_by_vpc
+    assert {v: [d.reason for d in doubts] for v, doubts in hub.doubts.items()} == {
+        "vpc-new": ["its association with Route 53 Profile rp-hub is CREATING"]}
+
+
+@pytest.mark.parametrize("arn, account", [
+    ("arn:aws:route53resolver:us-east-1:999988887777:resolver-rule/rslvr-rr-1", "999988887777"),
+    ("arn:aws:route53:::hostedzone/Z0API", None),  # no account field
+    ("arn:aws:ec2:us-east-1:999988887777", None),  # five fields: not a whole ARN
+    ("vpce-1", None),
+    ("arn:aws:ec2:us-east-1:999988887777:", "999988887777"),  # an empty resource still names the account
+])
+def test_the_account_of_an_arn_is_its_fifth_field_when_the_arn_is_whole(arn, account):
+    assert _arn_account(arn) == account
