@@ -37,6 +37,7 @@ MODULES = {
     "findings": "vpclint/findings.py",
     "view": "vpclint/view.py",
     "policy": "vpclint/policy.py",
+    "policy_parse": "vpclint/policy_parse.py",
     "policy_match": "vpclint/policy_match.py",
     "policy_conditions": "vpclint/policy_conditions.py",
     "reachability": "vpclint/reachability.py",
