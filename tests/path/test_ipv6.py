@@ -240,8 +240,11 @@ def test_the_ipv6_public_way_against_a_reference(destinations, target):
         network = ipaddress.ip_network(cidr)
         return any(network[0] in n and network[-1] in n for n in inside)
 
-    assert (judge.unknown is not None) == any(d != "::/0" and not private(d) for d in destinations)
-    if "::/0" not in destinations:
+    public = any(d != "::/0" and not private(d) for d in destinations)
+    assert (judge.unknown is not None) == public
+    if "::/0" not in destinations and public:  # a route to public addresses may take the service: not known
+        assert (way.path, judge.blocked) == ("unknown", None)
+    elif "::/0" not in destinations:
         assert (way.path, judge.blocked.kind) == ("blocked", "route")
     else:
         assert (way.path, way.via) == ({"nat_gateway": "nat"}.get(target, "routed"), "x-1")
@@ -286,18 +289,35 @@ def test_the_ip_type_check_names_the_field_at_fault_and_why():
 
 
 def test_the_ipv6_public_way_names_the_routes_that_may_carry_part_of_the_service():
+    """With a default route, the routes to public addresses may take part of the service (unknown, by the default
+    route); with none, or a blackhole one, they may take all of it: the way is unknown, not blocked."""
     snapshot = Snapshot.model_validate(base())
     index = build_index(snapshot, snapshot.regions[0])
     index.vpcs["vpc-app"] = index.vpcs["vpc-app"].model_copy(update={"ipv6_cidr_blocks": [VPC6]})
     routes = [Route(destination_ipv6_cidr_block=d, target_type="transit_gateway", target_id="tgw-1", state="active")
               for d in ("2600:1f18:bb::/56", "2001:db8::/32", VPC6)]
+    default = Route(destination_ipv6_cidr_block="::/0", target_type="egress_only_internet_gateway", target_id="eigw-1",
+                    state="active")
     judge = Judge()
-    way = public_way6(index, judge, RouteTable(route_table_id="rtb-x", vpc_id="vpc-app", routes=routes), "S3")
+    way = public_way6(index, judge, RouteTable(route_table_id="rtb-x", vpc_id="vpc-app", routes=[*routes, default]), "S3")
     assert judge.unknown == ("rtb-x has IPv6 routes to public addresses (2001:db8::/32, 2600:1f18:bb::/56) that may "
                              "carry part of S3")
+    assert (way.path, way.via) == ("routed", "eigw-1")
+    judge = Judge()
+    way = public_way6(index, judge, RouteTable(route_table_id="rtb-x", vpc_id="vpc-app", routes=routes), "S3")
+    assert judge.unknown == ("rtb-x has no default route, but its IPv6 routes to public addresses (2001:db8::/32, "
+                             "2600:1f18:bb::/56) may carry S3")
+    assert (way.path, way.reason, judge.blocked) == ("unknown", "the route to S3 over IPv6 is not known", None)
+    judge = Judge()
+    hole = default.model_copy(update={"state": "blackhole"})
+    public_way6(index, judge, RouteTable(route_table_id="rtb-x", vpc_id="vpc-app", routes=[*routes, hole]), "S3")
+    assert judge.unknown == ("rtb-x has a blackhole default route (::/0), but its IPv6 routes to public addresses "
+                             "(2001:db8::/32, 2600:1f18:bb::/56) may carry S3")
+    judge = Judge()  # without the routes to public addresses, no route at all blocks
+    way = public_way6(index, judge, RouteTable(route_table_id="rtb-x", vpc_id="vpc-app", routes=routes[2:]), "S3")
     assert (way.path, way.reason) == ("blocked", "no route to S3 over IPv6")
     assert judge.blocked.detail == "rtb-x has no route to S3 over IPv6"
     # a table of a VPC not in the index: its own IPv6 CIDRs are not known, so a route to them may be public
     judge = Judge()
-    public_way6(index, judge, RouteTable(route_table_id="rtb-y", vpc_id="vpc-gone", routes=routes[2:]), "S3")
+    public_way6(index, judge, RouteTable(route_table_id="rtb-y", vpc_id="vpc-gone", routes=[*routes[2:], default]), "S3")
     assert judge.unknown == f"rtb-y has IPv6 routes to public addresses ({VPC6}) that may carry part of S3"

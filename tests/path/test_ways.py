@@ -136,6 +136,22 @@ def test_the_public_way_without_a_default_route_or_with_a_blackhole_one_is_block
     assert judge.blocked == Link("route", "rtb-x", "rtb-x sends the public service endpoint to 0.0.0.0/0 -> nat_gateway nat-a, a blackhole")
 
 
+def test_without_a_usable_default_route_a_route_that_may_carry_the_service_leaves_the_way_unknown():
+    """Centralised egress without a default route: a route to a public CIDR, or to a prefix list whose entries
+    were not read, may take all of the service (its addresses are not known), so nothing is blocked."""
+    data = base()
+    customer_lists(data, pl_unread=None)
+    for routes, names in (([route("52.216.0.0/16", "transit_gateway", "tgw-1")], "52.216.0.0/16"),
+                          ([route("pl-unread", "transit_gateway", "tgw-1"), TO_S3], "pl-unread")):
+        for default, gap in (([], "no default route"),
+                             ([{**TO_NAT, "state": "blackhole"}], "a blackhole default route (0.0.0.0/0)")):
+            judge = Judge()
+            way = public_way(index_of(data), judge, table(LOCAL, *routes, *default), None)
+            assert way == Way("unknown", None, "the route to the public service endpoint is not known")
+            assert judge.blocked is None
+            assert judge.unknown == f"rtb-x has {gap}, but its routes to public addresses ({names}) may carry the service"
+
+
 @pytest.mark.parametrize("destination, named", [
     ({"destination_cidr_block": "52.216.0.0/16"}, "52.216.0.0/16"),
     ({"destination_ipv6_cidr_block": "2600:1f18::/36"}, "2600:1f18::/36"),

@@ -28,7 +28,7 @@ from typing import Optional
 from vpclint.path.checks import Judge, Link
 from vpclint.path.index import Network, RegionIndex
 from vpclint.path.networks import contains
-from vpclint.path.ways import Way, list_may_hold, route_way
+from vpclint.path.ways import Way, list_may_hold, no_default, path_of, route_way
 from vpclint.snapshot import RouteTable, VpcEndpoint
 
 IPV6_TYPES = ("ipv6", "dualstack")
@@ -79,11 +79,16 @@ def check_ip_type(judge: Judge, endpoint: VpcEndpoint, source: Network) -> None:
 
 def public_way6(index: RegionIndex, judge: Judge, table: RouteTable, what: str) -> Way:
     """The IPv6 way to a public service whose addresses are not known: the default route ``::/0``, unless a more
-    specific IPv6 route to possibly public addresses may take part of it."""
+    specific IPv6 route to possibly public addresses may take part of it (all of it, when the default route is
+    missing or a blackhole: the way is then unknown rather than blocked)."""
     specific = public_ipv6_routes(index, table)
+    default = next((r for r in table.routes if r.destination_ipv6_cidr_block == DEFAULT_IPV6), None)
+    if specific and path_of(default) == "blocked":
+        judge.not_known(f"{table.route_table_id} has {no_default(default)}, but its IPv6 routes to public addresses "
+                        f"({', '.join(specific)}) may carry {what}")
+        return Way("unknown", None, f"the route to {what} over IPv6 is not known")
     if specific:
         judge.not_known(f"{table.route_table_id} has IPv6 routes to public addresses ({', '.join(specific)}) that may carry part of {what}")
-    default = next((r for r in table.routes if r.destination_ipv6_cidr_block == DEFAULT_IPV6), None)
     way = route_way(judge, table, default, f"{what} over IPv6")
     if default is not None and default.target_type == "egress_only_internet_gateway" and way.path == "routed":
         return Way("routed", way.via, f"{what} over IPv6 leaves through egress-only internet gateway {way.via} (no NAT data processing)")

@@ -48,6 +48,11 @@ def _destination(route: Route) -> str:
     return route.destination_cidr_block or route.destination_ipv6_cidr_block or route.destination_prefix_list_id or "?"
 
 
+def no_default(default: Optional[Route]) -> str:
+    """How a table lacks a usable default route: ``no default route`` or ``a blackhole default route (dest)``."""
+    return "no default route" if default is None else f"a blackhole default route ({_destination(default)})"
+
+
 def path_of(route: Optional[Route]) -> str:
     """The ``path`` of the way :func:`route_way` gives for ``route``, without building it."""
     if route is None or (route.state or "").lower() == "blackhole":
@@ -156,14 +161,19 @@ def public_way(
     index: RegionIndex, judge: Judge, table: RouteTable, destinations: Optional[list[Network]]
 ) -> Way:
     """The way to ``destinations`` (None: a public service whose addresses are not known, so the default route
-    unless a more specific route to public addresses may take part of it)."""
+    unless a more specific route to public addresses may take part of it; with no usable default route (none, a
+    blackhole) such a route may take all of it, and the way is unknown rather than blocked)."""
     if destinations is None:
         vpc = index.vpcs.get(table.vpc_id)
         specific = _public_specific_routes(index, table, vpc.cidr_blocks if vpc else [])
-        if specific:
-            names = ", ".join(sorted(_destination(r) for r in specific))
-            judge.not_known(f"{table.route_table_id} has routes to public addresses ({names}) that may carry part of the service")
         default = next((r for r in table.routes if r.destination_cidr_block == str(DEFAULT_ROUTE)), None)
+        names = ", ".join(sorted(_destination(r) for r in specific))
+        if specific and path_of(default) == "blocked":
+            judge.not_known(f"{table.route_table_id} has {no_default(default)}, but its routes to public addresses ({names}) "
+                            "may carry the service")
+            return Way("unknown", None, "the route to the public service endpoint is not known")
+        if specific:
+            judge.not_known(f"{table.route_table_id} has routes to public addresses ({names}) that may carry part of the service")
         return route_way(judge, table, default, "the public service endpoint")
     return combine(judge, table, destinations, index, ", ".join(str(d) for d in destinations))
 
