@@ -333,3 +333,17 @@ def test_with_nat_metrics_the_vpc_carries_its_nat_traffic_and_estimate():
     assert vpc["nat_estimate"] is not None and vpc["nat_estimate"]["prices_as_of"]
     without = _item(_base_view(), "vpc", "vpc-app")
     assert (without["nat_traffic"], without["nat_estimate"]) == (None, None)
+
+
+def test_a_subnet_on_the_main_table_while_a_route_table_was_left_out_is_of_unknown_kind_and_verdict():
+    """The path model's kind is the view's: the main table's routes would say isolated, but the subnet may be
+    associated with the route table the collector left out."""
+    def left_out(region: dict) -> None:
+        region["notes"] = [{"api": "vpclint:route_tables", "item_id": "rtb-odd", "message": "left out: odd"}]
+
+    subnet = next(s for s in _base_view(left_out).items["subnet"] if s["subnet_id"] == "subnet-iso-b")
+    assert (subnet["kind"], subnet["private"], subnet["route_table_id"], subnet["verdict"]) == (
+        "unknown", False, "rtb-main", "unknown")
+    assert subnet["flows"]["layers"]["reason"].startswith("route table(s) rtb-odd were left out of the snapshot")
+    before = next(s for s in _base_view().items["subnet"] if s["subnet_id"] == "subnet-iso-b")
+    assert (before["kind"], before["private"]) == ("isolated", True)

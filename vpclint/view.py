@@ -159,8 +159,8 @@ def build_region_view(
     paths, ingress = region_paths(index, region.subnets, wanted)
     for subnet in region.subnets:
         table, is_explicit = index.tables[subnet.subnet_id]
-        kind = subnet_kind(table)
         path = paths.get(subnet.subnet_id)
+        kind = path.kind if path else subnet_kind(table)
         flows = path.flows_dict() if path else {}
         item = {
             "subnet_id": subnet.subnet_id,

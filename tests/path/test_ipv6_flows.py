@@ -143,7 +143,7 @@ def test_a_gateway_the_route_table_does_not_route_to_plays_no_part():
     assert flow.reason == "S3 in us-east-1 over IPv6 leaves through egress-only internet gateway eigw-1 (no NAT data processing)"
 
 
-def test_an_ipv4_only_gateway_without_an_ipv6_default_route_blocks_at_the_gateway():
+def test_an_ipv4_only_gateway_without_an_ipv6_default_route_blocks_unless_a_public_route_may_carry_s3():
     data = ipv6_account(gateway_type="ipv4")
     table = find(data, "route_tables", "route_table_id", "rtb-priv-a")
     table["routes"] = [r for r in table["routes"] if r.get("destination_ipv6_cidr_block") != "::/0"]
@@ -151,6 +151,14 @@ def test_an_ipv4_only_gateway_without_an_ipv6_default_route_blocks_at_the_gatewa
     assert (flow.name, flow.service, flow.path, flow.via) == ("layers", "s3", "blocked", "vpce-s3")
     assert flow.reason == ("vpce-s3 has IP address type ipv4: it carries no IPv6, and rtb-priv-a has no IPv6 default "
                            "route to S3 either")
+    # a route to public IPv6 addresses (here to a transit gateway) may carry S3 instead: not known, not blocked
+    table["routes"].append({"destination_ipv6_cidr_block": "2600::/12", "target_type": "transit_gateway",
+                            "target_id": "tgw-1", "state": "active"})
+    flow = layers(data)
+    assert (flow.path, flow.via, flow.link, flow.notes) == (
+        "unknown", None, None, ("vpce-s3 carries IPv4 only: S3 over IPv6 takes ::/0 instead",))
+    assert flow.reason == ("rtb-priv-a has no default route, but its IPv6 routes to public addresses (2600::/12) may "
+                           "carry S3 in us-east-1")
 
 
 def test_by_the_ipv6_default_route_the_layers_are_unknown_when_part_of_s3_may_go_elsewhere():

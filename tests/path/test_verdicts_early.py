@@ -77,3 +77,31 @@ def test_in_a_shared_vpc_not_scanned_public_subnets_and_subnets_of_no_workload_a
         False, ("ec2_instance",), {})  # its workloads are still named
     assert (result["subnet-priv-a"].workload, result["subnet-priv-a"].workloads, result["subnet-priv-a"].flows) == (
         False, (), {})
+
+
+def test_a_route_table_left_out_of_the_snapshot_leaves_the_subnets_on_the_main_table_unknown():
+    """The collector left rtb-odd out (an item it could not keep): subnet-iso-b, on its VPC's main table for want of
+    an association, may be associated with rtb-odd, so its flows are unknown; subnet-priv-a's own association is
+    known and it is judged as before."""
+    data = base()
+    region_of(data)["notes"] = [{"api": "vpclint:route_tables", "item_id": "rtb-odd", "message": "left out: 'x' is not a valid CIDR"},
+                                {"api": "vpclint:network_interfaces", "item_id": "eni-odd", "message": "left out: odd"}]
+    result = paths(data)
+    iso = result["subnet-iso-b"]
+    reason = ("route table(s) rtb-odd were left out of the snapshot: subnet-iso-b may be associated with one of them, "
+              "not its VPC's main table rtb-main")
+    assert (iso.kind, iso.workload, iso.verdict) == ("unknown", True, "unknown")
+    assert {name: (f.path, f.reason) for name, f in iso.flows.items()} == {name: ("unknown", reason) for name in SERVICES}
+    assert (result["subnet-priv-a"].kind, result["subnet-priv-a"].verdict) == ("nat", "private")
+    assert paths(base())["subnet-iso-b"].kind == "isolated"  # without the note: the main table's kind
+
+
+def test_a_workload_subnet_without_any_route_table_in_the_snapshot_is_unknown_not_left_out():
+    data = without_task(base())
+    main = find(data, "route_tables", "route_table_id", "rtb-main")
+    main["associations"] = [a for a in main["associations"] if not a.get("main")]
+    result = paths(data)
+    iso = result["subnet-iso-b"]
+    assert (iso.kind, iso.workload, iso.verdict) == ("unknown", True, "unknown")
+    assert iso.flows["registry"].reason == "no route table of subnet-iso-b is in the snapshot"
+    assert (result["subnet-priv-a"].kind, result["subnet-priv-a"].workload) == ("nat", False)  # no workload there

@@ -61,6 +61,8 @@ class RegionIndex:
     """The accounts whose view of this region the index holds (one in a single-account scan): a resource owned by
     another account is ``unknown`` ("owned by account N: scan that account"), never guessed."""
     missing_sources: list[str]
+    left_out_tables: list[str]
+    """Route tables the collector left out of the region (an item it could not keep; see the region's notes)."""
     vpcs: dict[str, Vpc]
     subnets: dict[str, Subnet]
     tables: dict[str, tuple[Optional[RouteTable], bool]]
@@ -169,6 +171,7 @@ def build_index(snapshot: Snapshot, region: RegionSnapshot, combined: Optional[C
         region=region.region,
         accounts=combined.accounts,
         missing_sources=[s for s in PATH_SOURCES if s not in collected],
+        left_out_tables=sorted({n.item_id or "(no id)" for n in region.notes if n.api == "vpclint:route_tables"}),
         vpcs={v.vpc_id: v for v in region.vpcs},
         subnets={s.subnet_id: s for s in region.subnets},
         tables=effective_route_tables(region),

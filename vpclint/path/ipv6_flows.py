@@ -156,7 +156,8 @@ def _layers(index: RegionIndex, subnet: Subnet, table: RouteTable, group_sets: l
             judge.block(Link("endpoint-state", gateway.vpc_endpoint_id, f"{gateway.vpc_endpoint_id} is in state {gateway.state}"))
         bucket = f"arn:{index.partition}:s3:::prod-{index.region}-starport-layer-bucket/*"
         check_policy(index, judge, gateway, ["s3:GetObject"], bucket)
-    elif gateway is not None and not any(r.destination_ipv6_cidr_block == DEFAULT_IPV6 for r in table.routes):
+    elif gateway is not None and not any(r.destination_ipv6_cidr_block == DEFAULT_IPV6 for r in table.routes) \
+            and not public_ipv6_routes(index, table):  # else such a route may carry S3: public_way6 says so
         detail = (f"{gateway.vpc_endpoint_id} has IP address type {gateway.ip_address_type}: it carries no IPv6, and "
                   f"{table.route_table_id} has no IPv6 default route to S3 either")
         judge.block(Link("endpoint-ip-type", gateway.vpc_endpoint_id, detail))

@@ -54,3 +54,16 @@ def effective_route_tables(region: RegionSnapshot) -> dict[str, tuple[Optional[R
 def subnet_acls(region: RegionSnapshot) -> dict[str, NetworkAcl]:
     """Map each subnet id to its network ACL: the one it is associated with (every subnet has exactly one)."""
     return {subnet_id: acl for acl in region.network_acls for subnet_id in acl.subnet_ids}
+
+
+def table_doubt(subnet_id: str, table: Optional[RouteTable], explicit: bool, left_out: list[str]) -> Optional[str]:
+    """Why the route table governing a subnet is not known (None when it is): none is in the snapshot, or the
+    subnet falls back to its VPC's main table while route tables ``left_out`` of the snapshot (items the collector
+    could not keep) may hold its own association."""
+    if table is None:
+        return f"no route table of {subnet_id} is in the snapshot"
+    if not explicit and left_out:
+        return (f"route table(s) {', '.join(left_out)} were left out of the snapshot: {subnet_id} may be associated "
+                f"with one of them, not its VPC's main table {table.route_table_id}")
+    return None
+

@@ -16,7 +16,7 @@ from vpclint.path.flows import FLOW_NAMES, REGISTRY_FLOWS, Flow, layers_flow
 from vpclint.path.index import RegionIndex
 from vpclint.path.ipv6_flows import ipv6_flows, is_ipv6_only, registry_flows
 from vpclint.path.owners import owner_reason, unscanned_owner
-from vpclint.path.tables import PRIVATE_KINDS, subnet_kind
+from vpclint.path.tables import PRIVATE_KINDS, subnet_kind, table_doubt
 from vpclint.path.workloads import subnet_interfaces, subnet_workloads
 from vpclint.snapshot import Subnet
 
@@ -68,8 +68,9 @@ def _unknown_flows(reason: str) -> dict[str, Flow]:
 def subnet_path(index: RegionIndex, subnet: Subnet) -> SubnetPath:
     """Classify one subnet and, when it is a workload subnet, decide its three flows."""
     index.focus(subnet.vpc_id)
-    table, _ = index.tables.get(subnet.subnet_id, (None, False))
-    kind = subnet_kind(table)
+    table, explicit = index.tables.get(subnet.subnet_id, (None, False))
+    doubt = table_doubt(subnet.subnet_id, table, explicit, index.left_out_tables)
+    kind = "unknown" if doubt else subnet_kind(table)
     kinds, groups = subnet_interfaces(index, subnet.subnet_id)
     workload, workloads = subnet_workloads(kinds)
     base = {"subnet_id": subnet.subnet_id, "vpc_id": subnet.vpc_id, "availability_zone": subnet.availability_zone, "kind": kind}
@@ -84,6 +85,8 @@ def subnet_path(index: RegionIndex, subnet: Subnet) -> SubnetPath:
             return SubnetPath(**base, workload=False, workloads=tuple(workloads))
         flows = _unknown_flows(owner_reason(subnet, owner))
         return SubnetPath(**base, workload=True, workloads=tuple(workloads), flows=flows, verdict="unknown")
+    if doubt and workload:
+        return SubnetPath(**base, workload=True, workloads=tuple(workloads), flows=_unknown_flows(doubt), verdict="unknown")
     if kind not in PRIVATE_KINDS or not workload or table is None:
         return SubnetPath(**base, workload=False, workloads=tuple(workloads))
     source = index.network(subnet.cidr_block)
