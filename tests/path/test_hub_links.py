@@ -73,6 +73,19 @@ def test_a_spoke_route_through_anything_else_is_unknown(change, words):
                              "peering to a hub")
 
 
+def test_a_spoke_route_through_a_private_nat_gateway_is_unknown_not_a_dead_end():
+    """A private NAT gateway carries private addresses on to where its own subnet routes (AWS's use of one: to a
+    transit gateway towards overlapping networks), which vpclint does not follow; a public one leads nowhere."""
+    data = hub_and_spoke()
+    spoke_route(data).update({"target_type": "nat_gateway", "target_id": "nat-priv"})
+    region_of(data)["nat_gateways"] = [{"nat_gateway_id": "nat-priv", "vpc_id": "vpc-spoke", "state": "available",
+                                        "connectivity_type": "Private"}]
+    assert unknown(data) == (f"rtb-vpc-spoke sends {HUB_ADDRESS} through nat_gateway nat-priv: vpclint follows only "
+                             "transit gateways and peering to a hub")
+    region_of(data)["nat_gateways"][0]["connectivity_type"] = "public"
+    assert blocked(data)["detail"] == f"rtb-vpc-spoke sends {HUB_ADDRESS} to nat-priv, which does not lead to the other VPC"
+
+
 def test_the_longest_prefix_decides_the_spoke_route():
     data = hub_and_spoke()
     table = routes(data, "rtb-vpc-spoke")

@@ -6,8 +6,9 @@ In order, for each subnet holding the hub endpoint's interfaces and each interfa
 1. the hub's owner must be scanned (else ``unknown``: "in account N: scan that account");
 2. the endpoint must be ``available`` with interfaces;
 3. the workload subnet's route to the address (the route chooser of :mod:`vpclint.path.routes`) must go to a
-   transit gateway or an active peering connection: no route, a blackhole, a NAT or internet gateway, or the
-   VPC's own local route (overlapping CIDRs) blocks (``hub-route``); other targets are ``unknown``;
+   transit gateway or an active peering connection: no route, a blackhole, a (public) NAT or internet gateway,
+   or the VPC's own local route (overlapping CIDRs) blocks (``hub-route``); other targets, a private NAT gateway
+   included, are ``unknown``;
 4. transit gateway (:mod:`vpclint.path.tgw`): an available attachment of the workload's VPC with a subnet in the
    workload's AZ (AWS: "any resources in Availability Zones where there is no transit gateway attachment cannot
    reach the transit gateway"), the route of the gateway route table the attachment is associated with to the
@@ -43,7 +44,7 @@ from vpclint.path.ways import Way, table_candidates
 from vpclint.snapshot import RouteTable, Subnet, Vpc, VpcEndpoint
 
 DEAD_ENDS = ("nat_gateway", "internet_gateway", "egress_only_internet_gateway", "local")
-"""Route targets that never carry a private address to another VPC."""
+"""Route targets that never carry a private address to another VPC (a private NAT gateway excepted: it may)."""
 
 
 def hub_way(
@@ -155,7 +156,7 @@ def _hop(
             blocked(f"{table.route_table_id} has no route to {what} ({part})")
         elif (route.state or "").lower() == "blackhole":
             blocked(f"{table.route_table_id} sends {what} ({part}) to {route.target_id}, a blackhole")
-        elif route.target_type in DEAD_ENDS:
+        elif route.target_type in DEAD_ENDS and not (index.hub and route.target_id in index.hub.private_nat_ids):
             blocked(f"{table.route_table_id} sends {what} ({part}) to {route.target_id or route.target_type}, which "
                     "does not lead to the other VPC")
         else:

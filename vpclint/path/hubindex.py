@@ -102,6 +102,8 @@ class HubIndex:
     """By VPC: what its Route 53 Profile carries that vpclint can't know."""
     zone_vpc_ids: dict[str, list[str]] = field(default_factory=dict)
     """By zone: the VPCs it answers for, directly or through a Profile."""
+    private_nat_ids: frozenset[str] = frozenset()
+    """Private NAT gateways: they carry private addresses on to wherever their subnet routes (another VPC too)."""
     region: Optional[RegionSnapshot] = None
     """The region indexed: the endpoints by interface address are read from it on first use."""
     by_address: Optional[dict[str, VpcEndpoint]] = None
@@ -174,6 +176,7 @@ def build_hub_index(region: RegionSnapshot) -> HubIndex:
         carried_zone_ids=carried_ids,
         doubts=carried.doubts,
         zone_vpc_ids={zone_id: sorted(vpcs) for zone_id, vpcs in zone_vpcs.items()},
+        private_nat_ids=frozenset(n.nat_gateway_id for n in region.nat_gateways if (n.connectivity_type or "").lower() == "private"),
         region=region,
     )
 
