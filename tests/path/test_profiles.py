@@ -199,7 +199,8 @@ def change_profile(**extra: Any) -> dict:
     (change_profile(resources=[carried("Z0API"), carried("Z0DKR"), {
         "resource_arn": f"arn:aws:ec2:us-east-1:{HUB_ACCOUNT}:vpc-endpoint/vpce-dkr", "kind": "vpc_endpoint",
         "resource_id": "vpce-dkr"}]),
-     "vpc endpoint vpce-dkr of Route 53 Profile rp-hub (ecr.dkr) answers its service's names there"),
+     "vpc endpoint vpce-dkr of Route 53 Profile rp-hub (ecr.dkr) answers its service's names there, which vpclint "
+     "does not model"),
     (change_profile(resources=[carried("Z0API"), carried("Z0DKR"), {
         "resource_arn": "arn:aws:route53:::newthing/x1", "kind": "other", "resource_id": "x1", "resource_type": "NEW_THING"}]),
      "other x1 of Route 53 Profile rp-hub (NEW_THING): a kind of resource vpclint does not model"),
