@@ -54,6 +54,22 @@ def test_a_hub_attached_only_to_another_gateway_has_no_attachment_to_the_one_cro
                              "detail": "vpc-app has no available attachment to tgw-1", "target_id": "tgw-1"}
 
 
+def test_a_hub_on_another_gateway_is_unknown_when_the_gateway_crossed_routes_its_address_elsewhere():
+    """Transit gateway peering: the spoke's tgw-1 sends the hub's CIDR to its peering attachment with tgw-2, where
+    the hub is attached. vpclint does not follow the peering: unknown, not blocked. With no route on tgw-1 (or a
+    blackhole) nothing carries it: blocked at the missing attachment."""
+    data = hub_and_spoke()
+    find(data, "transit_gateway_attachments", "transit_gateway_attachment_id", "tgw-attach-hub")["transit_gateway_id"] = "tgw-2"
+    tgw_routes(data)[0]["attachments"] = [{"transit_gateway_attachment_id": "tgw-attach-peer", "resource_id": "tgw-2",
+                                           "resource_type": "peering"}]
+    assert unknown(data) == ("vpc-app has no available attachment to tgw-1, and tgw-1 sends 10.0.1.5/32 to another "
+                             "attachment than vpc-app's (an inspection VPC?)")
+    tgw_routes(data)[0]["state"] = "blackhole"
+    assert blocked(data)["detail"] == "vpc-app has no available attachment to tgw-1"
+    region_of(data)["collected"].remove("transit_gateway_routes")  # the routes not read: they may carry it
+    assert unknown(data) == "vpc-app has no available attachment to tgw-1, and the route tables of tgw-1 were not read"
+
+
 def test_the_hub_attachment_blocks_before_the_way_back_is_looked_at():
     """In the order the packet travels: the hub VPC with no attachment to the gateway crossed blocks the flow, not
     the hub subnet's missing route back, which comes after."""

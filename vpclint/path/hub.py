@@ -14,7 +14,8 @@ In order, for each subnet holding the hub endpoint's interfaces and each interfa
    reach the transit gateway"), the route of the gateway route table the attachment is associated with to the
    address going to the hub VPC's attachment (an attachment associated with no table blocks; when the association was not read, every
    readable table of the gateway must agree), and an available attachment of the hub VPC in the endpoint
-   subnet's AZ; peering: the connection active, joining the two VPCs, its sides' CIDRs holding both addresses;
+   subnet's AZ (with none to that gateway, ``unknown`` when the gateway routes the address to another attachment,
+   a peered gateway, say); peering: the connection active, joining the two VPCs, its sides' CIDRs holding both addresses;
 5. the way back: the hub subnet's route to the workload subnet through the same gateway or connection (and, for
    a transit gateway, the route table the hub attachment is associated with back to the workload VPC's
    attachment);
@@ -204,8 +205,13 @@ def _there(
     if attachment is None:
         return None
     if not hub_attachments:
-        judge.block(Link("hub-route", hub_vpc.vpc_id, f"{hub_vpc.vpc_id} has no available attachment to {crossed}",
-                         target_id=crossed))
+        onward = Judge()  # the gateway may carry the address on (peered to the hub's gateway): its route decides
+        check_gateway_route(index, onward, crossed, attachment, network, hub_vpc.vpc_id, _cidr_of(hub_vpc, network, index))
+        if onward.blocked is None and onward.unknown is not None:
+            judge.not_known(f"{hub_vpc.vpc_id} has no available attachment to {crossed}, and {onward.unknown}")
+        else:
+            judge.block(Link("hub-route", hub_vpc.vpc_id, f"{hub_vpc.vpc_id} has no available attachment to {crossed}",
+                             target_id=crossed))
         return None
     check_gateway_route(index, judge, crossed, attachment, network, hub_vpc.vpc_id, _cidr_of(hub_vpc, network, index))
     return crossed
