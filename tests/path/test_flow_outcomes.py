@@ -120,12 +120,16 @@ def test_the_layers_through_the_gateway_must_pass_the_workloads_egress_to_all_of
         "outbound to only part of the peer (sg-workloads via 52.216.0.0/15); not 3.5.0.0/19, 54.231.0.0/16")
 
 
-def test_an_s3_gateway_not_available_blocks_the_layers():
+def test_an_s3_gateway_not_available_blocks_the_layers_and_one_being_created_or_modified_is_unknown():
     data = base()
-    find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-s3")["state"] = "pending"
+    find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-s3")["state"] = "Deleting"
     flow = paths(data)["subnet-priv-a"].flows["layers"]
     assert (flow.path, flow.link.kind, flow.link.resource_id, flow.link.detail) == (
-        "blocked", "endpoint-state", "vpce-s3", "vpce-s3 is in state pending")
+        "blocked", "endpoint-state", "vpce-s3", "vpce-s3 is in state Deleting, not available")
+    find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-s3")["state"] = "Pending"
+    flow = paths(data)["subnet-priv-a"].flows["layers"]
+    assert (flow.path, flow.via, flow.link) == ("unknown", "vpce-s3", None)
+    assert flow.reason == "vpce-s3 is in state Pending (being created or modified): whether it serves the flow is not known"
 
 
 def test_subnets_sharing_a_route_table_and_acl_each_get_a_link_naming_themselves():

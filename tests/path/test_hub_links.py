@@ -155,6 +155,18 @@ def test_no_available_attachment_either_side_blocks_naming_the_vpc_and_the_gatew
     assert blocked(data) == hub_route(vpc, f"{vpc} has no available attachment to tgw-1", target_id="tgw-1")
 
 
+@pytest.mark.parametrize("position, vpc, attachment_id", [(1, "vpc-spoke", "tgw-attach-spoke"), (0, "vpc-app", "tgw-attach-hub")])
+def test_an_attachment_being_modified_still_carries_traffic_but_the_flow_is_unknown(position, vpc, attachment_id):
+    data = hub_and_spoke()
+    region_of(data)["transit_gateway_attachments"][position]["state"] = "modifying"
+    assert unknown(data) == (f"{attachment_id} ({vpc} to tgw-1) is being modified: whether it carries the flow while "
+                             "it changes is not known")
+    region_of(data)["transit_gateway_attachments"].append(  # an available attachment of the VPC to the gateway is used
+        {**region_of(data)["transit_gateway_attachments"][position], "transit_gateway_attachment_id": "tgw-attach-z",
+         "state": "available"})
+    assert flow(data).path == "endpoint"
+
+
 def test_a_spoke_attachment_without_a_subnet_in_the_workload_az_blocks_that_az():
     data = hub_and_spoke()
     region_of(data)["transit_gateway_attachments"][1]["subnet_ids"] = [SPOKE_A, "subnet-gone"]

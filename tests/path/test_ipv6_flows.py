@@ -48,11 +48,15 @@ def test_a_blackhole_gateway_route_blocks_the_ipv6_layers_at_the_route_table():
 
 def test_a_gateway_not_available_blocks_the_ipv6_layers_naming_its_state():
     data = ipv6_account()
-    gateway(data)["state"] = "pending"
+    gateway(data)["state"] = "failed"
     flow = layers(data)
     assert (flow.name, flow.service, flow.path, flow.via) == ("layers", "s3", "blocked", "vpce-s3")
     assert (flow.link.kind, flow.link.resource_id) == ("endpoint-state", "vpce-s3")
-    assert flow.reason == flow.link.detail == "vpce-s3 is in state pending"
+    assert flow.reason == flow.link.detail == "vpce-s3 is in state failed, not available"
+    gateway(data)["state"] = "pending"
+    flow = layers(data)
+    assert (flow.path, flow.via, flow.link) == ("unknown", "vpce-s3", None)
+    assert flow.reason == "vpce-s3 is in state pending (being created or modified): whether it serves the flow is not known"
 
 
 def test_a_gateway_whose_ip_address_type_was_not_read_leaves_the_ipv6_layers_unknown():

@@ -65,14 +65,27 @@ def remembered_targets(index: RegionIndex, endpoint: VpcEndpoint) -> dict[str, l
 def live_subnets(index: RegionIndex, judge: Judge, endpoint: VpcEndpoint) -> Optional[tuple[str, ...]]:
     """The subnets of :func:`live_targets` (:func:`target_subnets`), or None with the same link recorded."""
     via = endpoint.vpc_endpoint_id
-    if (endpoint.state or "").lower() != "available":
-        judge.block(Link("endpoint-state", via, f"{via} is in state {endpoint.state or 'unknown'}, not available"))
+    if not check_endpoint_state(judge, endpoint):
         return None
     subnets = index.remember(("target-subnets", via), lambda: target_subnets(index, endpoint))
     if not subnets:
         judge.block(Link("endpoint-state", via, f"{via} has no interface in any subnet"))
         return None
     return subnets
+
+
+def check_endpoint_state(judge: Judge, endpoint: VpcEndpoint) -> bool:
+    """The endpoint must be ``available``; ``pending`` (being created, or modified: AWS serves on what it has while
+    a change is made) is not known; any other state blocks (``endpoint-state``). False when it blocks."""
+    via = endpoint.vpc_endpoint_id
+    state = (endpoint.state or "").lower()
+    if state == "pending":
+        judge.not_known(f"{via} is in state {endpoint.state} (being created or modified): whether it serves the flow "
+                        "is not known")
+    elif state != "available":
+        judge.block(Link("endpoint-state", via, f"{via} is in state {endpoint.state or 'unknown'}, not available"))
+        return False
+    return True
 
 
 def source_acl(index: RegionIndex, judge: Judge, target_subnet: str, source: Network) -> None:

@@ -33,7 +33,9 @@ from vpclint.path.checks import (
     replayed,
 )
 from vpclint.path.acls import EVERYWHERE
-from vpclint.path.endpoints import check_policy, live_subnets, remembered_targets, source_acl, source_acl_passes
+from vpclint.path.endpoints import (
+    check_endpoint_state, check_policy, live_subnets, remembered_targets, source_acl, source_acl_passes,
+)
 from vpclint.path.groups import Peer
 from vpclint.path.hub import hub_way
 from vpclint.path.index import Network, RegionIndex
@@ -279,8 +281,7 @@ def _layers_flow(
         index, judge, ("s3-way", table.route_table_id, subnet.vpc_id), lambda on: s3_way(index, on, table, s3_list, subnet.vpc_id)
     )
     if gateway is not None and way.path == "endpoint":
-        if (gateway.state or "").lower() != "available":
-            judge.block(Link("endpoint-state", gateway.vpc_endpoint_id, f"{gateway.vpc_endpoint_id} is in state {gateway.state}"))
+        check_endpoint_state(judge, gateway)
         exact = networks is not None
         peers = networks if networks is not None else [EVERYWHERE[4]]
         lists = frozenset({s3_list.prefix_list_id}) if s3_list else frozenset()

@@ -40,7 +40,7 @@ from vpclint.path.hubindex import HubIndex
 from vpclint.path.index import Network, RegionIndex
 from vpclint.path.networks import contains, span
 from vpclint.path.routes import parts
-from vpclint.path.tgw import check_gateway_route, gateway_attachment
+from vpclint.path.tgw import check_gateway_route, gateway_attachment, live_attachments
 from vpclint.path.ways import Way, table_candidates
 from vpclint.snapshot import RouteTable, Subnet, Vpc, VpcEndpoint
 
@@ -201,7 +201,7 @@ def _there(
     if crossed.startswith("pcx-"):
         return None if _peering_blocks(index, judge, crossed, spoke, hub_vpc, index.network(subnet.cidr_block), network) else crossed
     attachment = gateway_attachment(index, judge, crossed, spoke, subnet.availability_zone)
-    hub_attachments = [a for a in hub.vpc_attachments(hub_vpc.vpc_id, crossed) if (a.state or "") == "available"]
+    hub_attachments = live_attachments(hub, hub_vpc.vpc_id, crossed)
     if attachment is None:
         return None
     if not hub_attachments:

@@ -26,7 +26,7 @@ from typing import Callable, Generic, Optional, TypeVar
 
 from vpclint.path.acls import EVERYWHERE
 from vpclint.path.checks import Judge, Link, check_filters
-from vpclint.path.endpoints import check_policy
+from vpclint.path.endpoints import check_endpoint_state, check_policy
 from vpclint.path.flows import REGISTRY_FLOWS, Flow, registry_flow
 from vpclint.path.groups import Peer
 from vpclint.path.index import Network, RegionIndex
@@ -152,8 +152,7 @@ def _layers(index: RegionIndex, subnet: Subnet, table: RouteTable, group_sets: l
         if specific:  # S3's IPv6 CIDRs are not known: a more specific route may hold some (as over IPv4, docs/pull-path.md)
             judge.not_known(f"S3's IPv6 addresses are not known: routes {', '.join(specific)} of {table.route_table_id} "
                             f"may divert part of S3 from {gateway.vpc_endpoint_id}")
-        if (gateway.state or "").lower() != "available":
-            judge.block(Link("endpoint-state", gateway.vpc_endpoint_id, f"{gateway.vpc_endpoint_id} is in state {gateway.state}"))
+        check_endpoint_state(judge, gateway)
         bucket = f"arn:{index.partition}:s3:::prod-{index.region}-starport-layer-bucket/*"
         check_policy(index, judge, gateway, ["s3:GetObject"], bucket)
     elif gateway is not None and not any(r.destination_ipv6_cidr_block == DEFAULT_IPV6 for r in table.routes) \

@@ -2,7 +2,8 @@
 workload's AZ, and the route of the gateway route table its attachment is associated with.
 
 * An available attachment of the VPC to the gateway must have a subnet in the AZ (AWS: "any resources in
-  Availability Zones where there is no transit gateway attachment cannot reach the transit gateway").
+  Availability Zones where there is no transit gateway attachment cannot reach the transit gateway"); one being
+  modified still carries traffic, but the flow is ``unknown``.
 * The attachment's associated route table must route the destination to the other VPC's attachment: the longest
   prefix wins; to the same CIDR a static route beats one a prefix-list reference added, which beats a propagated
   one (AWS's route evaluation order); two of the same kind that disagree are ``unknown``. An attachment associated
@@ -14,10 +15,14 @@ from __future__ import annotations
 from typing import Optional
 
 from vpclint.path.checks import Judge, Link
+from vpclint.path.hubindex import HubIndex
 from vpclint.path.index import Network, RegionIndex
 from vpclint.path.networks import contains
 from vpclint.snapshot import Vpc
 from vpclint.snapshot_hub import TransitGatewayAttachment, TransitGatewayRoute, TransitGatewayRouteTable
+
+LIVE_ATTACHMENT = ("available", "modifying")
+"""Transit gateway attachment states that carry traffic."""
 
 
 def gateway_attachment(
@@ -30,11 +35,14 @@ def gateway_attachment(
     if not hub.attachments_read:
         judge.not_known(f"the transit gateway attachments were not read: the way through {gateway} is not known")
         return None
-    attachments = [a for a in hub.vpc_attachments(vpc.vpc_id, gateway) if (a.state or "") == "available"]
+    attachments = live_attachments(hub, vpc.vpc_id, gateway)
     if not attachments:
         judge.block(Link("hub-route", vpc.vpc_id, f"{vpc.vpc_id} has no available attachment to {gateway}", target_id=gateway))
         return None
     attachment = attachments[0]
+    if (attachment.state or "").lower() != "available":
+        judge.not_known(f"{attachment.transit_gateway_attachment_id} ({vpc.vpc_id} to {gateway}) is being modified: "
+                        "whether it carries the flow while it changes is not known")
     zones = {index.subnets[s].availability_zone for s in attachment.subnet_ids if s in index.subnets}
     if availability_zone not in zones:
         judge.block(Link(
@@ -44,6 +52,14 @@ def gateway_attachment(
         ))
         return None
     return attachment
+
+
+def live_attachments(hub: HubIndex, vpc_id: str, gateway: str) -> list[TransitGatewayAttachment]:
+    """The VPC's attachments to ``gateway`` that carry traffic, available ones first: ``available``, and
+    ``modifying`` (subnets or options being changed; it carries traffic on what it has, so a flow through one is
+    not known)."""
+    found = [a for a in hub.vpc_attachments(vpc_id, gateway) if (a.state or "").lower() in LIVE_ATTACHMENT]
+    return sorted(found, key=lambda a: (a.state or "").lower() != "available")
 
 
 def check_gateway_route(
