@@ -6,6 +6,7 @@ network ACL by hand.
 
 from __future__ import annotations
 
+import pytest
 from hubworld import peered_pair
 from test_flows import base, find, paths, region_of
 
@@ -170,6 +171,58 @@ def test_an_acl_passing_only_some_reply_ports_from_an_endpoint_interface_blocks_
     assert (flow.path, flow.link.kind, flow.link.resource_id, flow.link.direction, flow.link.peer, flow.link.ports) == (
         "blocked", "network-acl", "acl-app", "inbound", "10.0.2.5/32", "1024-65535"
     )
+
+
+def _app_acl(data: dict, *replies: dict) -> None:
+    """subnet-priv-a on its own ACL: everything out, and TCP ``replies`` in (rules 100, 101, ...); vpce-dkr's
+    interface in subnet-priv-b."""
+    endpoint = find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-dkr")
+    endpoint["subnet_ids"], endpoint["network_interface_ids"] = ["subnet-priv-b"], ["eni-dkr-b"]
+    everything_out = {"rule_number": 100, "egress": True, "protocol": "-1", "rule_action": "allow", "cidr_block": "0.0.0.0/0"}
+    find(data, "network_acls", "network_acl_id", "acl-default")["subnet_ids"].remove("subnet-priv-a")
+    region_of(data)["network_acls"].append({"network_acl_id": "acl-app", "vpc_id": "vpc-app", "subnet_ids": ["subnet-priv-a"],
+                                            "entries": [*({"rule_number": 100 + n, "egress": False, "protocol": "6",
+                                                           "rule_action": "allow", **r} for n, r in enumerate(replies)),
+                                                        everything_out]})
+
+
+@pytest.mark.parametrize("low, high, served", [
+    (32768, 65535, "Linux's default 32768-60999 or Windows's default 49152-65535"),
+    (32768, 60999, "Linux's default 32768-60999"),
+    (49152, 65535, "Windows's default 49152-65535"),
+    (32769, 65535, "Windows's default 49152-65535"),
+])
+def test_replies_allowed_on_a_clients_default_ephemeral_ports_only_are_unknown_not_blocked(low, high, served):
+    """A hardened ACL letting replies in on 32768-65535 only: a Linux client (ports 32768-60999 unless set
+    otherwise) or a Windows one (49152-65535) gets them; one whose ports were widened does not. Not known, then."""
+    data = base()
+    _app_acl(data, {"cidr_block": "0.0.0.0/0", "from_port": low, "to_port": high})
+    flow = paths(data)["subnet-priv-a"].flows["registry"]
+    assert (flow.path, flow.link) == ("unknown", None)
+    assert flow.reason.startswith(f"acl-app allows the replies on only some ephemeral ports (implicit deny (no rule "
+                                  f"allows TCP 1024-{low - 1} inbound from 10.0.2.5/32)")
+    assert flow.reason.endswith(f"): clients using {served} get them, clients using other ports do not")
+
+
+def test_replies_allowed_on_a_clients_ports_but_not_from_every_address_of_the_peer_still_block():
+    """The layers' peers are S3's CIDRs (known): replies on the client ports allowed from half of 54.231.0.0/16
+    only block; from all of it, not known. No common client range allowed whole blocks too."""
+    client = {"from_port": 32768, "to_port": 65535}
+    data = base()
+    _app_acl(data, {"cidr_block": "3.5.0.0/19", **client}, {"cidr_block": "52.216.0.0/15", **client},
+             {"cidr_block": "54.231.0.0/17", **client})
+    flow = paths(data)["subnet-priv-a"].flows["layers"]
+    assert (flow.path, flow.link.kind, flow.link.direction, flow.link.peer, flow.link.ports) == (
+        "blocked", "network-acl", "inbound", "54.231.0.0/16", "1024-65535")
+    region_of(data)["network_acls"][-1]["entries"][2]["cidr_block"] = "54.231.0.0/16"
+    flow = paths(data)["subnet-priv-a"].flows["layers"]
+    assert (flow.path, flow.link) == ("unknown", None)
+    assert flow.reason.startswith("acl-app allows the replies on only some ephemeral ports (implicit deny (no rule "
+                                  "allows TCP 1024-32767 inbound from 3.5.0.0/19)")
+    data = base()
+    _app_acl(data, {"cidr_block": "0.0.0.0/0", "from_port": 1024, "to_port": 32767})
+    flow = paths(data)["subnet-priv-a"].flows["registry"]
+    assert (flow.path, flow.link.kind, flow.link.direction, flow.link.ports) == ("blocked", "network-acl", "inbound", "1024-65535")
 
 
 def test_an_acl_denying_https_out_names_port_443_the_rule_and_a_free_number_of_that_direction():

@@ -27,6 +27,10 @@ from vpclint.snapshot import NetworkAcl
 HTTPS = (443, 443)
 EPHEMERAL = (1024, 65535)
 """The ports of a reply to the client: AWS documents 1024-65535 for network ACLs."""
+CLIENT_PORTS = (("Linux", (32768, 60999)), ("Windows", (49152, 65535)))
+"""The default ephemeral port ranges of common clients (Linux's ``ip_local_port_range``, Windows Server 2008
+and later): replies allowed on all of one of them, but not on all of :data:`EPHEMERAL`, reach such a client, and
+not one whose ports were set otherwise, so the flow is unknown rather than blocked."""
 MAX_RULE_NUMBER = 32766
 T = TypeVar("T")
 
@@ -120,6 +124,13 @@ def check_acl(
     if decision.verdict == "partial" and not exact:
         judge.not_known(f"{acl.network_acl_id} allows only some addresses of {peer}: {decision.describe()}")
         return
+    if ports == EPHEMERAL and decision.verdict == "partial":
+        served = [f"{name}'s default {low}-{high}" for name, (low, high) in CLIENT_PORTS
+                  if acl_passes(index, subnet_id, egress, peer, (low, high))]
+        if served:
+            judge.not_known(f"{acl.network_acl_id} allows the replies on only some ephemeral ports ({decision.describe()}): "
+                            f"clients using {' or '.join(served)} get them, clients using other ports do not")
+            return
     judge.block(
         Link(
             "network-acl",
