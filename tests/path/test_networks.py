@@ -8,7 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from universe import ADDRESSES, inner_cidrs
 
-from vpclint.path.networks import as_network, collapse, inside, intersect, prefix_list_networks, sort_key, subtract
+from vpclint.path.networks import (
+    as_network, collapse, fast_network, inside, intersect, prefix_list_networks, sort_key, subtract,
+)
 from vpclint.snapshot import PrefixList
 
 net = ipaddress.ip_network
@@ -84,3 +86,36 @@ def test_set_operations_equal_brute_force(first, second):
     assert addresses(common) == addresses(first) & addresses(second) and _collapsed(common)
     rest = subtract(first, second)
     assert addresses(rest) == addresses(first) - addresses(second) and _collapsed(rest)
+
+
+def _reference(text: str, strict: bool):
+    try:
+        return ipaddress.ip_network(text, strict)
+    except ValueError as error:
+        return type(error)
+
+
+@settings(max_examples=300)
+@given(octets=st.lists(st.integers(0, 255), min_size=4, max_size=4), length=st.integers(-1, 34),
+       form=st.sampled_from(["cidr", "address", "bad prefix"]), strict=st.booleans())
+def test_fast_network_is_ip_network_for_every_text(octets, length, form, strict):
+    """The fast path gives what ipaddress.ip_network gives (the network, or a ValueError), host bits and strictness
+    included: 10.0.0.1/24 is refused when strict, one host bit (the lowest) as much as any."""
+    address = ".".join(map(str, octets))
+    text = {"cidr": f"{address}/{length}", "address": address, "bad prefix": f"{address}/x{length}"}[form]
+    try:
+        got = fast_network(text, strict)
+    except ValueError as error:
+        got = type(error)
+    assert got == _reference(text, strict)
+
+
+def test_fast_network_refuses_host_bits_when_strict():
+    for text in ("10.0.0.1/24", "10.0.0.2/24", "10.0.0.128/24", "10.1.0.0/8"):
+        try:
+            fast_network(text)
+        except ValueError:
+            pass
+        else:
+            raise AssertionError(f"{text} was taken with host bits set")
+        assert fast_network(text, strict=False) == ipaddress.ip_network(text, strict=False)
