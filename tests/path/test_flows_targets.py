@@ -4,7 +4,7 @@ endpoint subnet's ACL and the workloads' security-group egress, in the order of 
 
 from __future__ import annotations
 
-from test_flows import ALLOW_ALL_IN, ALLOW_ALL_OUT, _own_acl, add_subnet, base, find, paths
+from test_flows import ALLOW_ALL_IN, ALLOW_ALL_OUT, _own_acl, add_subnet, base, find, paths, region_of
 
 HTTPS_TO_ENDPOINT_GROUP = {"protocol": "tcp", "from_port": 443, "to_port": 443, "referenced_group_id": "sg-endpoints",
                            "referenced_group_vpc_id": "vpc-app"}
@@ -140,3 +140,16 @@ def test_a_workload_acl_denying_part_of_the_way_out_blocks_known_destinations_an
         registry = flows["registry"]
         assert (registry.path, registry.link) == ("unknown", None), egress
         assert registry.reason.startswith("acl-app allows only some addresses of 0.0.0.0/0: "), egress
+
+
+def test_layers_sent_to_a_gateway_load_balancer_endpoint_by_s3_s_list_are_routed_not_private():
+    """rtb-priv-a's S3 route goes to a firewall's GWLB endpoint instead of vpce-s3: the layers leave through the
+    appliance (no promise of a private pull), and the workload filters are checked against S3's CIDRs."""
+    data = base()
+    region_of(data)["vpc_endpoints"].append({
+        "vpc_endpoint_id": "vpce-fw", "vpc_id": "vpc-app", "vpc_endpoint_type": "GatewayLoadBalancer", "state": "available",
+        "service_name": "com.amazonaws.vpce.us-east-1.vpce-svc-fw", "service_region": "us-east-1"})
+    table = find(data, "route_tables", "route_table_id", "rtb-priv-a")
+    next(r for r in table["routes"] if r.get("destination_prefix_list_id") == "pl-s3")["target_id"] = "vpce-fw"
+    result = paths(data)["subnet-priv-a"]
+    assert (result.flows["layers"].path, result.flows["layers"].via, result.verdict) == ("routed", "vpce-fw", "nat")

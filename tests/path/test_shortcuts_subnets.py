@@ -42,7 +42,10 @@ def _index(lists) -> SimpleNamespace:
 
     def remember(key, compute):
         return memo[key] if key in memo else memo.setdefault(key, compute())
-    return SimpleNamespace(remember=remember, keep=remember, prefix_lists=lists)
+    # routes target t0..t6 (routes_strategy): t0, t2, t4 gateway endpoints, t1, t3 GWLB ones, t5, t6 not in the snapshot
+    endpoints = [VpcEndpoint(vpc_endpoint_id=f"t{i}", vpc_id="vpc", vpc_endpoint_type="Gateway" if i % 2 == 0 else
+                             "GatewayLoadBalancer") for i in range(5)]
+    return SimpleNamespace(remember=remember, keep=remember, prefix_lists=lists, live_endpoints=lambda vpc_id: endpoints)
 
 
 @settings(max_examples=400, deadline=None)

@@ -415,3 +415,44 @@ def test_the_layers_pass_a_dynamodb_gateway_route_by():
     find(data, "route_tables", "route_table_id", "rtb-priv-a")["routes"][2] = route("pl-ddb", "vpc_endpoint", "vpce-ddb")
     layers = paths(data)["subnet-priv-a"].flows["layers"]
     assert (layers.path, layers.via, layers.diverted) == ("nat", "nat-a", ())
+
+
+def _gwlb(data: dict) -> None:
+    """A Gateway Load Balancer endpoint in vpc-app (a firewall): it takes any route, prefix lists included."""
+    region_of(data)["vpc_endpoints"].append({
+        "vpc_endpoint_id": "vpce-fw", "vpc_id": "vpc-app", "vpc_endpoint_type": "GatewayLoadBalancer", "state": "available",
+        "service_name": "com.amazonaws.vpce.us-east-1.vpce-svc-fw", "service_region": "us-east-1"})
+
+
+def test_s3_s_list_routed_to_a_gateway_load_balancer_endpoint_leaves_through_the_appliance_not_the_gateway():
+    """S3's prefix list routed to a firewall's GWLB endpoint: the traffic goes on from the appliance, so the way is
+    routed, not the endpoint way a gateway endpoint's own route gives; the S3 gateway plays no part."""
+    data = base()
+    _gwlb(data)
+    judge, (way, networks, gateway) = s3(data, LOCAL, route("pl-s3", "vpc_endpoint", "vpce-fw"), TO_NAT)
+    assert way == Way("routed", "vpce-fw", "S3 in us-east-1 goes to GatewayLoadBalancer endpoint vpce-fw, which sends it "
+                                           "on (an appliance), not to a gateway endpoint")
+    assert (networks, gateway, judge.quiet) == (S3_CIDRS, None, True)
+    judge, (way, _, gateway) = s3(data, LOCAL, TO_S3, TO_NAT)  # the gateway endpoint's own route
+    assert (way.path, way.via, gateway, judge.quiet) == ("endpoint", "vpce-s3", "vpce-s3", True)
+
+
+def test_part_of_s3_through_a_gateway_load_balancer_endpoint_is_diverted_from_the_gateway():
+    data = base()
+    _gwlb(data)
+    customer_lists(data, pl_fw=["52.216.0.0/16"])
+    judge, (way, _, gateway) = s3(data, LOCAL, TO_S3, route("pl-fw", "vpc_endpoint", "vpce-fw"), TO_NAT)
+    assert (way.path, way.via, gateway) == ("routed", "vpce-fw", "vpce-s3")
+    assert way.diverted == ({"cidr": "52.216.0.0/16", "route": "pl-fw", "target_type": "vpc_endpoint", "target_id": "vpce-fw"},)
+
+
+def test_s3_routed_to_an_endpoint_not_in_the_snapshot_is_unknown():
+    """The route's target is a VPC endpoint the snapshot does not hold (left out, or listed after the routes were
+    read): whether it is S3's gateway, in what state and under what policy, is not known."""
+    data = base()
+    region_of(data)["vpc_endpoints"] = [e for e in region_of(data)["vpc_endpoints"] if e["vpc_endpoint_id"] != "vpce-s3"]
+    judge, (way, _, gateway) = s3(data, LOCAL, TO_S3, TO_NAT)
+    assert (way.path, way.via, gateway) == ("unknown", "vpce-s3", None)
+    assert judge.unknown == ("rtb-x sends 3.5.0.0/19 to pl-s3 -> vpce-s3, an endpoint not in the snapshot: what it is "
+                             "and whether it serves is not known")
+    assert judge.blocked is None

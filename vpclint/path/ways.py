@@ -18,7 +18,7 @@ NOT_PUBLIC = tuple(
 )
 """Ranges no AWS public service address is in: specific routes to them never carry a flow to a public service."""
 DEFAULT_ROUTE = ipaddress.ip_network("0.0.0.0/0")
-RANK = {"nat": 0, "routed": 1, "local": 2, "endpoint": 3}
+RANK = {"nat": 0, "routed": 1, "local": 2, "endpoint": 3, "unknown": 4}
 """Which way a combined flow reports when its parts differ: the one that costs or leaves first."""
 
 
@@ -120,6 +120,28 @@ def list_may_hold(index: RegionIndex, table: RouteTable, route: Route, wanted: C
     return any(n is not None and wanted(n) for n in (index.network(c) for c in listed.cidrs))
 
 
+def table_way(index: RegionIndex, judge: Judge, table: RouteTable, route: Optional[Route], what: str) -> Way:
+    """:func:`route_way`, where a prefix-list route to a VPC endpoint reaches the endpoint only when it is a
+    gateway endpoint's own route (:func:`is_gateway_route`): through a Gateway Load Balancer endpoint (an
+    appliance, which sends the traffic on) the way is ``routed``; to an endpoint not in the snapshot it is not
+    known."""
+    way = route_way(judge, table, route, what)
+    if route is None or not _foreign_endpoint(index, table, route):
+        return way
+    endpoint = next((e for e in index.live_endpoints(table.vpc_id) if e.vpc_endpoint_id == route.target_id), None)
+    if endpoint is not None:
+        return Way("routed", way.via, f"{what} goes to {endpoint.vpc_endpoint_type or 'VPC'} endpoint {way.via}, which "
+                                      "sends it on (an appliance), not to a gateway endpoint")
+    judge.not_known(f"{table.route_table_id} sends {what} to {_destination(route)} -> {way.via}, an endpoint not in "
+                    "the snapshot: what it is and whether it serves is not known")
+    return Way("unknown", way.via, f"{way.via} is not in the snapshot")
+
+
+def _foreign_endpoint(index: RegionIndex, table: RouteTable, route: Optional[Route]) -> bool:
+    """True for a prefix-list route to a VPC endpoint that is not a gateway endpoint's own route."""
+    return route is not None and path_of(route) == "endpoint" and not is_gateway_route(index, table, route)
+
+
 def is_gateway_route(index: RegionIndex, table: RouteTable, route: Route) -> bool:
     """True for a route to one of the VPC's gateway endpoints (S3, DynamoDB): AWS adds it, to the service's own
     prefix list, and it can't be edited. A Gateway Load Balancer endpoint (also ``vpc_endpoint``) takes any route."""
@@ -197,15 +219,15 @@ def combine(judge: Judge, table: RouteTable, destinations: list[Network], index:
             answers.append((part, answer.route))
     if not answers:
         return Way("unknown", None, f"the route to {what} is not known") if uncertain else Way("blocked", None, "no destination")
-    single = one_way(answers)
+    single = None if any(_foreign_endpoint(index, table, r) for _, r in answers) else one_way(answers)
     if single is not None:  # then the parts' own ways would record nothing and give the same path
         return route_way(judge, table, single, what)
-    ways = [(part, route_way(judge, table, route, str(part)), route) for part, route in answers]
+    ways = [(part, table_way(index, judge, table, route, str(part)), route) for part, route in answers]
     paths = {w.path for _, w, _ in ways}
     if "blocked" in paths:
         return next(w for _, w, _ in ways if w.path == "blocked")
     if len(paths) == 1:
-        return route_way(judge, table, ways[0][2], what)
+        return table_way(index, judge, table, ways[0][2], what)
     outside = [(p, w, r) for p, w, r in ways if w.path in ("nat", "routed")]
     if not outside:
         return min((w for _, w, _ in ways), key=lambda w: RANK[w.path])
