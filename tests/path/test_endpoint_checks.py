@@ -121,3 +121,41 @@ def test_an_endpoint_without_interfaces_or_not_available_blocks_its_own_flow_onl
     endpoint["state"] = "pendingAcceptance"
     flow = paths(data)[subnet_id].flows[flow_name]
     assert (flow.link.kind, flow.link.detail) == ("endpoint-state", f"{endpoint_id} is in state pendingAcceptance, not available")
+
+
+def test_an_endpoint_subnet_the_snapshot_does_not_hold_leaves_its_flow_unknown():
+    """vpce-dkr also lists subnet-gone (left out, or made after the subnets were read), and an interface there:
+    the regional name answers that interface too, and the way to it is not known."""
+    data = base()
+    endpoint = find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-dkr")
+    endpoint["subnet_ids"].append("subnet-gone")
+    flows = paths(data)["subnet-priv-a"].flows
+    assert (flows["registry"].path, flows["registry"].reason) == (
+        "unknown", "vpce-dkr has interfaces in subnet-gone, which the snapshot does not hold")
+    assert flows["registry_api"].path == "endpoint"
+    endpoint["subnet_ids"] = []
+    interface = find(data, "network_interfaces", "network_interface_id", endpoint["network_interface_ids"][0])
+    interface["subnet_id"] = "subnet-gone-too"  # known only through its interface
+    endpoint["network_interface_ids"] = endpoint["network_interface_ids"][:1]
+    flow = paths(data)["subnet-priv-a"].flows["registry"]
+    assert (flow.path, flow.link, flow.reason) == (
+        "unknown", None, "vpce-dkr has interfaces in subnet-gone-too, which the snapshot does not hold")
+
+
+def test_the_endpoint_subnets_route_back_to_the_workload_subnet_must_be_the_local_one():
+    """The replies from vpce-dkr's interface in subnet-priv-b follow rtb-priv-b: a longer route there for
+    subnet-priv-a's CIDR to a blackhole drops them (blocked, naming rtb-priv-b); to a firewall appliance it is
+    not known. subnet-priv-b itself (the interface in its own subnet) is not affected by its own table's route."""
+    data = base()
+    back = {"destination_cidr_block": "10.0.1.0/24", "target_type": "network_interface", "target_id": "eni-fw",
+            "state": "blackhole"}
+    find(data, "route_tables", "route_table_id", "rtb-priv-b")["routes"].append(back)
+    result = paths(data)
+    flow = result["subnet-priv-a"].flows["registry"]
+    assert (flow.path, flow.link.kind, flow.link.resource_id, flow.link.detail) == (
+        "blocked", "route", "rtb-priv-b", "rtb-priv-b sends 10.0.1.0/24 to 10.0.1.0/24 -> network_interface eni-fw, a blackhole")
+    back["state"] = "active"
+    flow = paths(data)["subnet-priv-a"].flows["registry"]
+    assert (flow.path, flow.reason) == ("unknown", "rtb-priv-b sends the replies from subnet-priv-b to 10.0.1.0/24 "
+                                                   "through eni-fw, not the local route: vpclint does not follow that way back")
+    assert paths(base())["subnet-priv-a"].verdict == "private"

@@ -166,9 +166,11 @@ class _Index(SimpleNamespace):
 
 
 @settings(max_examples=400, deadline=None)
-@given(entries_strategy, st.booleans(), inner_cidrs(), st.sampled_from([(443, 443), (1024, 65535)]), st.booleans())
-def test_acl_passes_when_check_acl_records_nothing(entries, egress, peer, ports, exact):
-    index = _Index(acls={"subnet-1": NetworkAcl(network_acl_id="acl-1", vpc_id="vpc", entries=entries)}, memo={})
+@given(entries_strategy, st.booleans(), inner_cidrs(), st.sampled_from([(443, 443), (1024, 65535)]), st.booleans(),
+       st.booleans())
+def test_acl_passes_when_check_acl_records_nothing(entries, egress, peer, ports, exact, partial):
+    index = _Index(acls={"subnet-1": NetworkAcl(network_acl_id="acl-1", vpc_id="vpc", entries=entries)}, memo={},
+                   partial_acls={"acl-1": "entry 9 left out: odd"} if partial else {})
     judge = Judge()
     check_acl(index, judge, "subnet-1", egress, ipaddress.ip_network(peer), ports, exact)  # type: ignore[arg-type]
     assert acl_passes(index, "subnet-1", egress, ipaddress.ip_network(peer), ports) == judge.quiet  # type: ignore[arg-type]
@@ -209,13 +211,14 @@ def test_admits_network_is_allows_whole_of_a_bare_network(groups, group_ids, cid
 
 @settings(max_examples=400, deadline=None)
 @given(entries_strategy, st.lists(st.one_of(inner_cidrs(), st.sampled_from(["0.0.0.0/0", "::/0", "2001:db8::/64"])), max_size=3),
-       st.sampled_from([((443, 443), (1024, 65535)), ((1024, 65535), (443, 443))]), st.booleans())
-def test_acl_passes_all_is_acl_passes_of_each_peer_both_ways(entries, cidrs, ports, has_acl):
+       st.sampled_from([((443, 443), (1024, 65535)), ((1024, 65535), (443, 443))]), st.booleans(), st.booleans())
+def test_acl_passes_all_is_acl_passes_of_each_peer_both_ways(entries, cidrs, ports, has_acl, partial):
     acls = {"subnet-1": NetworkAcl(network_acl_id="acl-1", vpc_id="vpc", entries=entries)} if has_acl else {}
     peers = [ipaddress.ip_network(c) for c in cidrs]
-    index = _Index(acls=acls, memo={})
+    noted = {"acl-1": "entry 9 left out: odd"} if partial else {}
+    index = _Index(acls=acls, memo={}, partial_acls=noted)
     expected = all(acl_passes(index, "subnet-1", True, p, ports[0]) and acl_passes(index, "subnet-1", False, p, ports[1]) for p in peers)
-    assert acl_passes_all(_Index(acls=acls, memo={}), "subnet-1", peers, *ports) == expected  # type: ignore[arg-type]
+    assert acl_passes_all(_Index(acls=acls, memo={}, partial_acls=noted), "subnet-1", peers, *ports) == expected  # type: ignore[arg-type]
 
 
 @settings(max_examples=300, deadline=None)

@@ -88,8 +88,8 @@ def test_a_route_table_left_out_of_the_snapshot_leaves_the_subnets_on_the_main_t
                                 {"api": "vpclint:network_interfaces", "item_id": "eni-odd", "message": "left out: odd"}]
     result = paths(data)
     iso = result["subnet-iso-b"]
-    reason = ("route table(s) rtb-odd were left out of the snapshot: subnet-iso-b may be associated with one of them, "
-              "not its VPC's main table rtb-main")
+    reason = ("route table(s) rtb-odd were left out of the snapshot, whole or an association: subnet-iso-b may be "
+              "associated with one of them, not its VPC's main table rtb-main")
     assert (iso.kind, iso.workload, iso.verdict) == ("unknown", True, "unknown")
     assert {name: (f.path, f.reason) for name, f in iso.flows.items()} == {name: ("unknown", reason) for name in SERVICES}
     assert (result["subnet-priv-a"].kind, result["subnet-priv-a"].verdict) == ("nat", "private")
@@ -105,3 +105,38 @@ def test_a_workload_subnet_without_any_route_table_in_the_snapshot_is_unknown_no
     assert (iso.kind, iso.workload, iso.verdict) == ("unknown", True, "unknown")
     assert iso.flows["registry"].reason == "no route table of subnet-iso-b is in the snapshot"
     assert (result["subnet-priv-a"].kind, result["subnet-priv-a"].workload) == ("nat", False)  # no workload there
+
+
+def test_a_route_table_read_only_in_part_leaves_its_subnets_unknown_and_a_lost_association_the_main_tables():
+    """The collector's item reader left a route of rtb-priv-a out (a blackhole, a diversion?): subnet-priv-a,
+    on that table, is unknown; subnet-iso-b, on the main table, keeps its kind and its layers, but the replies of
+    the endpoint interfaces in subnet-priv-a follow rtb-priv-a. A lost association may be subnet-iso-b's own, so
+    then all of it is unknown."""
+    data = base()
+    region_of(data)["notes"] = [{"api": "ec2:DescribeRouteTables", "item_id": "rtb-priv-a",
+                                 "message": "route 2 left out: missing 'DestinationCidrBlock'"}]
+    result = paths(data)
+    assert (result["subnet-priv-a"].kind, result["subnet-priv-a"].verdict) == ("unknown", "unknown")
+    assert result["subnet-priv-a"].flows["registry"].reason == (
+        "route table rtb-priv-a of subnet-priv-a was read only in part (route 2 left out: missing 'DestinationCidrBlock')")
+    iso, before = result["subnet-iso-b"], paths(base())["subnet-iso-b"]
+    assert (iso.kind, iso.flows["layers"]) == ("isolated", before.flows["layers"])
+    assert (iso.flows["registry"].path, iso.flows["registry"].reason) == (
+        "unknown", "the replies from subnet-priv-a: route table rtb-priv-a of subnet-priv-a was read only in part "
+                   "(route 2 left out: missing 'DestinationCidrBlock')")
+    region_of(data)["notes"][0]["message"] = "association 1 left out: odd"
+    result = paths(data)
+    assert result["subnet-iso-b"].flows["layers"].reason.startswith("route table(s) rtb-priv-a were left out of the snapshot")
+    assert result["subnet-priv-a"].verdict == "unknown"
+
+
+def test_a_network_acl_read_only_in_part_leaves_every_flow_crossing_it_unknown():
+    """An entry of acl-default was left out (it may have been a deny, or the allow the flow needs)."""
+    data = base()
+    region_of(data)["notes"] = [{"api": "ec2:DescribeNetworkAcls", "item_id": "acl-default", "message": "entry 3 left out: odd"}]
+    flows = paths(data)["subnet-priv-a"].flows
+    assert (flows["layers"].path, flows["layers"].reason) == (
+        "unknown", "network ACL acl-default of subnet-priv-a was read only in part (entry 3 left out: odd): a rule left "
+                   "out may decide")
+    region_of(data)["notes"][0]["item_id"] = "acl-other"  # another ACL's note costs only that ACL
+    assert paths(data)["subnet-priv-a"].verdict == "private"

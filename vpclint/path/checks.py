@@ -118,6 +118,10 @@ def check_acl(
     if acl is None:
         judge.not_known(f"no network ACL of {subnet_id} is in the snapshot")
         return
+    if acl.network_acl_id in index.partial_acls:
+        judge.not_known(f"network ACL {acl.network_acl_id} of {subnet_id} was read only in part "
+                        f"({index.partial_acls[acl.network_acl_id]}): a rule left out may decide")
+        return
     decision = _acl_decision(index, acl, egress, peer, ports)
     if decision is None or decision.verdict == "allow":
         return
@@ -149,7 +153,7 @@ def check_acl(
 def acl_passes(index: RegionIndex, subnet_id: str, egress: bool, peer: Network, ports: tuple[int, int]) -> bool:
     """True when :func:`check_acl` records nothing (whatever ``exact``): the subnet's ACL allows every packet."""
     acl = index.acls.get(subnet_id)
-    if acl is None:
+    if acl is None or acl.network_acl_id in index.partial_acls:
         return False
     decision = _acl_decision(index, acl, egress, peer, ports)
     return decision is None or decision.verdict == "allow"
@@ -161,7 +165,7 @@ def acl_passes_all(
     """True when :func:`acl_passes` holds for every peer out on ``out_ports`` and in on ``in_ports``: at once when
     the ACL lets every address of the peers' IP versions through both ways."""
     acl = index.acls.get(subnet_id)
-    if acl is None:
+    if acl is None or acl.network_acl_id in index.partial_acls:
         return not peers
     if all(_acl_open(index, acl, True, v, out_ports) and _acl_open(index, acl, False, v, in_ports) for v in {p.version for p in peers}):
         return True

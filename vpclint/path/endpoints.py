@@ -6,7 +6,8 @@ from __future__ import annotations
 from vpclint.path.checks import EPHEMERAL, HTTPS, Judge, Link, acl_passes, check_acl, replayed
 from vpclint.path.index import Network, RegionIndex
 from vpclint.path.networks import contains
-from vpclint.path.ways import address_networks
+from vpclint.path.tables import table_doubt
+from vpclint.path.ways import address_networks, is_local, public_way
 from typing import Optional
 
 from vpclint.policy import evaluate as evaluate_policy
@@ -63,13 +64,20 @@ def remembered_targets(index: RegionIndex, endpoint: VpcEndpoint) -> dict[str, l
 
 
 def live_subnets(index: RegionIndex, judge: Judge, endpoint: VpcEndpoint) -> Optional[tuple[str, ...]]:
-    """The subnets of :func:`live_targets` (:func:`target_subnets`), or None with the same link recorded."""
+    """The subnets of :func:`live_targets` (:func:`target_subnets`), or None with the same link recorded. A subnet
+    the endpoint lists that the snapshot does not hold leaves the flow not known (None when it is all of them)."""
     via = endpoint.vpc_endpoint_id
     if not check_endpoint_state(judge, endpoint):
         return None
     subnets = index.remember(("target-subnets", via), lambda: target_subnets(index, endpoint))
+    interfaces = [index.interfaces.get(i) for i in endpoint.network_interface_ids]
+    listed = [*endpoint.subnet_ids, *(i.subnet_id for i in interfaces if i is not None and i.subnet_id)]
+    unseen = sorted({s for s in listed if s not in index.subnets})
+    if unseen:  # the regional name answers their interfaces too: the way to them is not known
+        judge.not_known(f"{via} has interfaces in {', '.join(unseen)}, which the snapshot does not hold")
     if not subnets:
-        judge.block(Link("endpoint-state", via, f"{via} has no interface in any subnet"))
+        if not unseen:
+            judge.block(Link("endpoint-state", via, f"{via} has no interface in any subnet"))
         return None
     return subnets
 
@@ -86,6 +94,28 @@ def check_endpoint_state(judge: Judge, endpoint: VpcEndpoint) -> bool:
         judge.block(Link("endpoint-state", via, f"{via} is in state {endpoint.state or 'unknown'}, not available"))
         return False
     return True
+
+
+def check_reply_route(index: RegionIndex, judge: Judge, target_subnet: str, source: Network) -> None:
+    """The endpoint subnet's route back to the workload subnet ``source`` in the same VPC (the replies): the local
+    route normally; a longer route to a blackhole (or none) blocks (``route``), to anything else (an appliance) it
+    is not known; a route table not known is not known either."""
+    replayed(index, judge, ("reply-route", target_subnet, str(source)), lambda on: _reply_route(index, on, target_subnet, source))
+
+
+def _reply_route(index: RegionIndex, judge: Judge, target_subnet: str, source: Network) -> None:
+    table, explicit = index.tables.get(target_subnet, (None, False))
+    doubt = table_doubt(target_subnet, table, explicit, index.table_notes)
+    if doubt is not None:
+        judge.not_known(f"the replies from {target_subnet}: {doubt}")
+        return
+    assert table is not None  # else table_doubt says so
+    if is_local(index, table, source):
+        return
+    way = public_way(index, judge, table, [source])
+    if way.path not in ("local", "blocked", "unknown"):
+        judge.not_known(f"{table.route_table_id} sends the replies from {target_subnet} to {source} through {way.via}, "
+                        "not the local route: vpclint does not follow that way back")
 
 
 def source_acl(index: RegionIndex, judge: Judge, target_subnet: str, source: Network) -> None:

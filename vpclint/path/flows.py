@@ -34,7 +34,8 @@ from vpclint.path.checks import (
 )
 from vpclint.path.acls import EVERYWHERE
 from vpclint.path.endpoints import (
-    check_endpoint_state, check_policy, live_subnets, remembered_targets, source_acl, source_acl_passes,
+    check_endpoint_state, check_policy, check_reply_route, live_subnets, remembered_targets, source_acl,
+    source_acl_passes,
 )
 from vpclint.path.groups import Peer
 from vpclint.path.hub import hub_way
@@ -112,6 +113,9 @@ def _interface_way(
             way = routed or way
         else:
             way = _check_targets(index, judge, subnet, table, source, endpoint, group_ids, group_sets, targets, way)
+    for target_subnet in subnets:
+        if target_subnet != subnet.subnet_id:
+            check_reply_route(index, judge, target_subnet, source)
     check_endpoint_ingress(index, judge, group_ids, source, subnet.vpc_id, group_sets, via)
     return way
 

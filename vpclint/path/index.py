@@ -9,7 +9,7 @@ from typing import Any, Callable, Optional
 from vpclint.path.groups import default_group_ids
 from vpclint.path.hubindex import HubIndex, build_hub_index
 from vpclint.path.networks import fast_network
-from vpclint.path.tables import effective_route_tables, subnet_acls
+from vpclint.path.tables import TableNotes, effective_route_tables, partial_acls, subnet_acls, table_notes
 from vpclint.region_views import CombinedRegion
 from vpclint.snapshot import (
     NetworkAcl,
@@ -61,8 +61,10 @@ class RegionIndex:
     """The accounts whose view of this region the index holds (one in a single-account scan): a resource owned by
     another account is ``unknown`` ("owned by account N: scan that account"), never guessed."""
     missing_sources: list[str]
-    left_out_tables: list[str]
-    """Route tables the collector left out of the region (an item it could not keep; see the region's notes)."""
+    table_notes: TableNotes
+    """What the collector could not keep of the region's route tables (see the region's notes)."""
+    partial_acls: dict[str, str]
+    """Network ACLs the collector read only in part, with the note."""
     vpcs: dict[str, Vpc]
     subnets: dict[str, Subnet]
     tables: dict[str, tuple[Optional[RouteTable], bool]]
@@ -171,7 +173,8 @@ def build_index(snapshot: Snapshot, region: RegionSnapshot, combined: Optional[C
         region=region.region,
         accounts=combined.accounts,
         missing_sources=[s for s in PATH_SOURCES if s not in collected],
-        left_out_tables=sorted({n.item_id or "(no id)" for n in region.notes if n.api == "vpclint:route_tables"}),
+        table_notes=table_notes(region.notes),
+        partial_acls=partial_acls(region.notes),
         vpcs={v.vpc_id: v for v in region.vpcs},
         subnets={s.subnet_id: s for s in region.subnets},
         tables=effective_route_tables(region),

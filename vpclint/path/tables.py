@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Optional
 
-from vpclint.snapshot import NetworkAcl, RegionSnapshot, RouteTable
+from vpclint.snapshot import ItemNote, NetworkAcl, RegionSnapshot, RouteTable
 
 DEFAULT_DESTINATIONS = ("0.0.0.0/0", "::/0")
 NAT_TARGETS = ("nat_gateway", "instance", "network_interface")
@@ -56,14 +57,43 @@ def subnet_acls(region: RegionSnapshot) -> dict[str, NetworkAcl]:
     return {subnet_id: acl for acl in region.network_acls for subnet_id in acl.subnet_ids}
 
 
-def table_doubt(subnet_id: str, table: Optional[RouteTable], explicit: bool, left_out: list[str]) -> Optional[str]:
-    """Why the route table governing a subnet is not known (None when it is): none is in the snapshot, or the
-    subnet falls back to its VPC's main table while route tables ``left_out`` of the snapshot (items the collector
-    could not keep) may hold its own association."""
+TABLE_APIS = ("vpclint:route_tables", "ec2:DescribeRouteTables")
+ACL_APIS = ("vpclint:network_acls", "ec2:DescribeNetworkAcls")
+
+
+@dataclass(frozen=True)
+class TableNotes:
+    """What the collector could not keep of the region's route tables (its notes): ``partial`` by table id, the
+    note on a table left out whole or in part; ``hiding``, the tables whose subnet associations may be missing
+    (left out whole, or an association left out: any subnet on its VPC's main table may be theirs)."""
+
+    partial: dict[str, str] = field(default_factory=dict)
+    hiding: tuple[str, ...] = ()
+
+
+def table_notes(notes: list[ItemNote]) -> TableNotes:
+    """The route-table notes of a region (:class:`TableNotes`); a note without an id names "(no id)"."""
+    noted = [n for n in notes if n.api in TABLE_APIS]
+    partial = {n.item_id or "(no id)": n.message for n in sorted(noted, key=lambda n: n.message, reverse=True)}
+    hiding = sorted({n.item_id or "(no id)" for n in noted if not n.message.startswith("route ")})
+    return TableNotes(partial, tuple(hiding))
+
+
+def partial_acls(notes: list[ItemNote]) -> dict[str, str]:
+    """By network ACL id, the note on an ACL the collector read only in part (an entry left out may have denied)."""
+    return {n.item_id: n.message for n in sorted(notes, key=lambda n: n.message, reverse=True)
+            if n.api in ACL_APIS and n.item_id}
+
+
+def table_doubt(subnet_id: str, table: Optional[RouteTable], explicit: bool, notes: TableNotes) -> Optional[str]:
+    """Why the route table governing a subnet is not known (None when it is): none is in the snapshot, it was
+    read only in part, or the subnet falls back to its VPC's main table while a table left out of the snapshot
+    (or an association left out) may hold its own association."""
     if table is None:
         return f"no route table of {subnet_id} is in the snapshot"
-    if not explicit and left_out:
-        return (f"route table(s) {', '.join(left_out)} were left out of the snapshot: {subnet_id} may be associated "
-                f"with one of them, not its VPC's main table {table.route_table_id}")
+    if table.route_table_id in notes.partial:
+        return f"route table {table.route_table_id} of {subnet_id} was read only in part ({notes.partial[table.route_table_id]})"
+    if not explicit and notes.hiding:
+        return (f"route table(s) {', '.join(notes.hiding)} were left out of the snapshot, whole or an association: "
+                f"{subnet_id} may be associated with one of them, not its VPC's main table {table.route_table_id}")
     return None
-

@@ -69,7 +69,7 @@ def subnet_path(index: RegionIndex, subnet: Subnet) -> SubnetPath:
     """Classify one subnet and, when it is a workload subnet, decide its three flows."""
     index.focus(subnet.vpc_id)
     table, explicit = index.tables.get(subnet.subnet_id, (None, False))
-    doubt = table_doubt(subnet.subnet_id, table, explicit, index.left_out_tables)
+    doubt = table_doubt(subnet.subnet_id, table, explicit, index.table_notes)
     kind = "unknown" if doubt else subnet_kind(table)
     kinds, groups = subnet_interfaces(index, subnet.subnet_id)
     workload, workloads = subnet_workloads(kinds)
