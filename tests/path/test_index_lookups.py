@@ -38,9 +38,13 @@ def test_the_region_s3_prefix_list_is_the_one_named_for_the_region():
     region_of(data)["prefix_lists"][:0] = [
         {"prefix_list_id": "pl-west", "prefix_list_name": "com.amazonaws.us-west-2.s3", "owner_id": "AWS", "cidrs": []},
         {"prefix_list_id": "pl-ddb", "prefix_list_name": "com.amazonaws.us-east-1.dynamodb", "owner_id": "AWS", "cidrs": []},
+        # a customer list named like S3's (sorted first): an account owns it, so it is not S3's
+        {"prefix_list_id": "pl-0corp", "prefix_list_name": "corp.us-east-1.s3", "owner_id": "111122223333", "cidrs": []},
     ]
     assert _index(data).s3_prefix_list().prefix_list_id == "pl-s3"
-    region_of(data)["prefix_lists"] = region_of(data)["prefix_lists"][:2]
+    find(data, "prefix_lists", "prefix_list_id", "pl-s3")["owner_id"] = None  # a snapshot without owners: by name
+    assert _index(data).s3_prefix_list().prefix_list_id == "pl-s3"
+    region_of(data)["prefix_lists"] = region_of(data)["prefix_lists"][:3]
     assert _index(data).s3_prefix_list() is None
 
 

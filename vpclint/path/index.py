@@ -130,9 +130,11 @@ class RegionIndex:
         return self.by_vpc
 
     def s3_prefix_list(self) -> Optional[PrefixList]:
-        """The region's AWS-managed S3 prefix list (``com.amazonaws.<region>.s3``), if read."""
+        """The region's AWS-managed S3 prefix list (``com.amazonaws.<region>.s3``, whatever the partition's
+        prefix), if read: never a customer-managed list (owned by an account) that happens to be named like it."""
         suffix = f".{self.region}.s3"
-        return next((p for p in self.prefix_lists.values() if p.prefix_list_name.endswith(suffix)), None)
+        return next((p for p in self.prefix_lists.values()
+                     if p.prefix_list_name.endswith(suffix) and p.owner_id in (None, "AWS")), None)
 
     def scanned(self, account_id: Optional[str]) -> bool:
         """Whether ``account_id``'s resources of this region are in the index (None, an unnamed owner, counts as
