@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import pytest
 from hubworld import hub_and_spoke
-from test_flows import ALLOW_ALL_IN, ALLOW_ALL_OUT, _own_acl, base, find, paths
+from test_flows import ALLOW_ALL_IN, ALLOW_ALL_OUT, _own_acl, base, find, paths, region_of
+
+from vpclint.path.endpoints import _local_inside
+from vpclint.path.index import build_index
+from vpclint.path.ways import is_local
+from vpclint.snapshot import Route, RouteTable, Snapshot
 
 
 def dkr_policy(data: dict, statement: dict) -> None:
@@ -159,3 +164,29 @@ def test_the_endpoint_subnets_route_back_to_the_workload_subnet_must_be_the_loca
     assert (flow.path, flow.reason) == ("unknown", "rtb-priv-b sends the replies from subnet-priv-b to 10.0.1.0/24 "
                                                    "through eni-fw, not the local route: vpclint does not follow that way back")
     assert paths(base())["subnet-priv-a"].verdict == "private"
+
+
+def test_a_table_whose_local_route_takes_the_whole_vpc_routes_every_subnet_locally():
+    """_local_inside, the shortcut for the replies' route: only a route more specific than a VPC CIDR (or a list
+    whose entries are not known) can take part of the VPC from the local route; then each subnet is routed on its
+    own (is_local agrees with the shortcut whenever the shortcut holds)."""
+    data = base()
+    region_of(data)["prefix_lists"].append({"prefix_list_id": "pl-dark", "prefix_list_name": "dark", "cidrs_known": False})
+    region_of(data)["prefix_lists"].append({"prefix_list_id": "pl-corp", "prefix_list_name": "corp", "cidrs": ["10.0.1.0/25"]})
+    snapshot = Snapshot.model_validate(data)
+    index = build_index(snapshot, snapshot.regions[0])
+    local = Route(destination_cidr_block="10.0.0.0/16", target_type="local", target_id="local")
+    wide = [Route(destination_cidr_block="0.0.0.0/0", target_type="nat_gateway", target_id="nat-a"),
+            Route(destination_cidr_block="10.0.0.0/8", target_type="transit_gateway", target_id="tgw-1"),
+            Route(destination_prefix_list_id="pl-s3", target_type="vpc_endpoint", target_id="vpce-s3")]
+    cases = [([local, *wide], True), ([*wide], False),  # no local route
+             ([local, *wide, Route(destination_cidr_block="10.0.1.0/24", target_type="network_interface", target_id="eni-fw")], False),
+             ([local, Route(destination_prefix_list_id="pl-dark", target_type="transit_gateway", target_id="tgw-1")], False),
+             ([local, Route(destination_prefix_list_id="pl-corp", target_type="transit_gateway", target_id="tgw-1")], False),
+             ([local.model_copy(update={"state": "blackhole"})], False)]
+    for routes, expected in cases:
+        table = RouteTable(route_table_id="rtb-x", vpc_id="vpc-app", routes=routes)
+        assert _local_inside(index, table) is expected, routes
+        if expected:
+            assert all(is_local(index, table, index.network(s.cidr_block)) for s in index.subnets.values())
+    assert _local_inside(index, RouteTable(route_table_id="rtb-y", vpc_id="vpc-gone", routes=[local])) is False

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from vpclint.path.checks import EPHEMERAL, HTTPS, Judge, Link, acl_passes, check_acl, replayed
 from vpclint.path.index import Network, RegionIndex
-from vpclint.path.networks import contains
+from vpclint.path.networks import contains, span
 from vpclint.path.tables import table_doubt
 from vpclint.path.ways import address_networks, is_local, public_way
 from typing import Optional
 
 from vpclint.policy import evaluate as evaluate_policy
-from vpclint.snapshot import VpcEndpoint
+from vpclint.snapshot import RouteTable, VpcEndpoint
 
 
 def endpoint_targets(index: RegionIndex, endpoint: VpcEndpoint) -> dict[str, list[Network]]:
@@ -70,9 +70,7 @@ def live_subnets(index: RegionIndex, judge: Judge, endpoint: VpcEndpoint) -> Opt
     if not check_endpoint_state(judge, endpoint):
         return None
     subnets = index.remember(("target-subnets", via), lambda: target_subnets(index, endpoint))
-    interfaces = [index.interfaces.get(i) for i in endpoint.network_interface_ids]
-    listed = [*endpoint.subnet_ids, *(i.subnet_id for i in interfaces if i is not None and i.subnet_id)]
-    unseen = sorted({s for s in listed if s not in index.subnets})
+    unseen = index.remember(("unseen-subnets", via), lambda: _unseen_subnets(index, endpoint))
     if unseen:  # the regional name answers their interfaces too: the way to them is not known
         judge.not_known(f"{via} has interfaces in {', '.join(unseen)}, which the snapshot does not hold")
     if not subnets:
@@ -96,11 +94,22 @@ def check_endpoint_state(judge: Judge, endpoint: VpcEndpoint) -> bool:
     return True
 
 
-def check_reply_route(index: RegionIndex, judge: Judge, target_subnet: str, source: Network) -> None:
-    """The endpoint subnet's route back to the workload subnet ``source`` in the same VPC (the replies): the local
+def _unseen_subnets(index: RegionIndex, endpoint: VpcEndpoint) -> list[str]:
+    """The subnets the endpoint lists, or its interfaces are in, that the snapshot does not hold, sorted."""
+    interfaces = [index.interfaces.get(i) for i in endpoint.network_interface_ids]
+    listed = [*endpoint.subnet_ids, *(i.subnet_id for i in interfaces if i is not None and i.subnet_id)]
+    return sorted({s for s in listed if s not in index.subnets})
+
+
+def check_reply_routes(index: RegionIndex, judge: Judge, target_subnets: tuple[str, ...], source: Network) -> None:
+    """Each endpoint subnet's route back to the workload subnet ``source`` in the same VPC (the replies): the local
     route normally; a longer route to a blackhole (or none) blocks (``route``), to anything else (an appliance) it
     is not known; a route table not known is not known either."""
-    replayed(index, judge, ("reply-route", target_subnet, str(source)), lambda on: _reply_route(index, on, target_subnet, source))
+    def check(on: Judge) -> None:
+        for target_subnet in target_subnets:
+            _reply_route(index, on, target_subnet, source)
+
+    replayed(index, judge, ("reply-routes", target_subnets, span(source)), check)
 
 
 def _reply_route(index: RegionIndex, judge: Judge, target_subnet: str, source: Network) -> None:
@@ -110,12 +119,37 @@ def _reply_route(index: RegionIndex, judge: Judge, target_subnet: str, source: N
         judge.not_known(f"the replies from {target_subnet}: {doubt}")
         return
     assert table is not None  # else table_doubt says so
-    if is_local(index, table, source):
+    if index.remember(("inward-local", table.route_table_id), lambda: _local_inside(index, table)) \
+            or is_local(index, table, source):
         return
     way = public_way(index, judge, table, [source])
     if way.path not in ("local", "blocked", "unknown"):
         judge.not_known(f"{table.route_table_id} sends the replies from {target_subnet} to {source} through {way.via}, "
                         "not the local route: vpclint does not follow that way back")
+
+
+def _local_inside(index: RegionIndex, table: RouteTable) -> bool:
+    """True when the table's local route takes every address of its VPC: it has one, and no route more specific
+    than a VPC CIDR (nor a prefix list with entries not read) reaches inside it. Then every subnet of the VPC is
+    routed locally (:func:`is_local` of each, at once)."""
+    vpc = index.vpcs.get(table.vpc_id)
+    inside = [n for n in (index.network(c) for c in (vpc.cidr_blocks + vpc.ipv6_cidr_blocks if vpc else [])) if n]
+    if not inside or not any(r.target_type == "local" and (r.state or "").lower() != "blackhole" for r in table.routes):
+        return False
+    for route in table.routes:
+        if route.target_type == "local":
+            continue
+        if route.destination_prefix_list_id:
+            listed = index.prefix_lists.get(route.destination_prefix_list_id)
+            if listed is None or not listed.cidrs_known:
+                return False
+            destinations = [index.network(c) for c in listed.cidrs]
+        else:
+            destinations = [index.network(route.destination_cidr_block or route.destination_ipv6_cidr_block)]
+        if any(d is None or any(d.version == n.version and d.prefixlen > n.prefixlen and d.overlaps(n) for n in inside)  # type: ignore[arg-type]
+               for d in destinations):
+            return False
+    return True
 
 
 def source_acl(index: RegionIndex, judge: Judge, target_subnet: str, source: Network) -> None:

@@ -34,7 +34,7 @@ from vpclint.path.checks import (
 )
 from vpclint.path.acls import EVERYWHERE
 from vpclint.path.endpoints import (
-    check_endpoint_state, check_policy, check_reply_route, live_subnets, remembered_targets, source_acl,
+    check_endpoint_state, check_policy, check_reply_routes, live_subnets, remembered_targets, source_acl,
     source_acl_passes,
 )
 from vpclint.path.groups import Peer
@@ -113,9 +113,7 @@ def _interface_way(
             way = routed or way
         else:
             way = _check_targets(index, judge, subnet, table, source, endpoint, group_ids, group_sets, targets, way)
-    for target_subnet in subnets:
-        if target_subnet != subnet.subnet_id:
-            check_reply_route(index, judge, target_subnet, source)
+    check_reply_routes(index, judge, tuple(s for s in subnets if s != subnet.subnet_id), source)
     check_endpoint_ingress(index, judge, group_ids, source, subnet.vpc_id, group_sets, via)
     return way
 
