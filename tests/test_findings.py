@@ -11,7 +11,7 @@ import yaml
 
 from vpclint.engine import evaluate
 from vpclint.errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK
-from vpclint.findings import fails, fingerprint, summarise
+from vpclint.findings import AccountRow, account_label, fails, fingerprint, summarise
 from vpclint.rules import parse_rule_file
 from vpclint.snapshot import Snapshot
 
@@ -98,6 +98,20 @@ def test_summary_counts_and_exit_codes():
     assert report.model_copy(update={"summary": quiet}).exit_code() == EXIT_OK
     incomplete = summarise(report.findings, "high", 2, 1, False)
     assert report.model_copy(update={"summary": incomplete}).exit_code() == EXIT_INCOMPLETE
+    assert (incomplete.skipped, incomplete.fixed) == (0, 0)  # none unless told
+    assert summarise(report.findings, "high", 2, 0, True, fixed=1, skipped=4).skipped == 4
+
+
+def test_an_account_is_labelled_with_its_organizations_name_when_known():
+    assert account_label("111122223333", "payments-prod") == "111122223333 (payments-prod)"
+    assert account_label("111122223333", None) == account_label("111122223333", "") == "111122223333"
+    report = evaluate(snapshot(), [every_item_rule("vpc", "high")])
+    named = report.model_copy(update={"accounts": [
+        AccountRow(account_id="444455556666", account_name="shared-network", regions=["us-east-1"]),
+        AccountRow(account_id="111122223333", account_name="payments-prod", regions=["us-east-1"])]})
+    assert named.account_label("111122223333") == "111122223333 (payments-prod)"
+    assert named.account_label("444455556666") == "444455556666 (shared-network)"
+    assert named.account_label("777788889999") == "777788889999"  # not scanned: its id alone
 
 
 def test_findings_sorted_worst_first_within_a_vpc_and_json_deterministic():
