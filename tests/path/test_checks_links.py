@@ -6,12 +6,15 @@ network ACL by hand.
 
 from __future__ import annotations
 
+import ipaddress
+
 import pytest
 from hubworld import peered_pair
 from test_flows import base, find, paths, region_of
 
-from vpclint.path.checks import free_rule_number
-from vpclint.snapshot import NetworkAcl, NetworkAclEntry
+from vpclint.path.checks import EPHEMERAL, HTTPS, acl_passes, acl_passes_all, free_rule_number
+from vpclint.path.index import build_index
+from vpclint.snapshot import NetworkAcl, NetworkAclEntry, Snapshot
 
 
 def _acl(*numbers: int) -> NetworkAcl:
@@ -320,3 +323,19 @@ def test_egress_to_part_of_the_internet_leaves_a_public_service_unknown_and_to_n
     flow = paths(data)["subnet-priv-a"].flows["registry"]
     assert flow.path == "blocked"
     assert (flow.link.kind, flow.link.resource_id) == ("workload-sg", "sg-workloads")
+
+
+def test_replies_allowed_by_two_rules_that_split_the_ports_pass():
+    """No single rule allows all of 1024-65535, so the ACL is decided entry by entry: allowed all the same."""
+    data = base()
+    _app_acl(data, {"cidr_block": "0.0.0.0/0", "from_port": 1024, "to_port": 30000},
+             {"cidr_block": "0.0.0.0/0", "from_port": 30001, "to_port": 65535})
+    result = paths(data)["subnet-priv-a"]
+    assert {name: f.path for name, f in result.flows.items()} == {"registry_api": "endpoint", "registry": "endpoint",
+                                                                 "layers": "endpoint"}
+    snapshot = Snapshot.model_validate(data)
+    index = build_index(snapshot, snapshot.regions[0])
+    peer = ipaddress.ip_network("10.0.2.5/32")
+    assert acl_passes(index, "subnet-priv-a", False, peer, EPHEMERAL) is True
+    assert acl_passes_all(index, "subnet-priv-a", [peer], HTTPS, EPHEMERAL) is True
+    assert acl_passes(index, "subnet-priv-a", False, peer, (1, 1023)) is False
