@@ -12,7 +12,8 @@ out or failed is reported as such, with the mutants checked so far.
 Score per module = killed / (mutants - equivalent): killed counts mutants the tests failed on or that timed out;
 equivalent mutants (same behaviour as the original, so no test can kill them) are listed in equivalent.txt next to
 this file. Each line names a mutant and the changed line as mutmut shows it; a line whose mutant no longer
-changes that text (the code moved on) is reported as stale and not counted, so the score stays honest.
+changes that text (the code moved on), or that a test now kills, is reported as stale and not counted, so the score
+stays honest.
 """
 
 from __future__ import annotations
@@ -139,6 +140,8 @@ def score(module: str, equivalents: dict[str, tuple[str, str]]) -> Score:
         status = status_by_exit_code[code]
         if status in KILLED:
             status = "killed" if status != "timeout" else "timeout"
+            if name in equivalents:  # the line is wrong now: the mutant changed, or a test kills it
+                result.stale.append(name)
         elif name in equivalents:
             if changed_lines(name, MODULES[module]) == equivalents[name][0]:
                 result.equivalent += 1
@@ -198,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     print(table(scores))
     for s in scores:
         for name in s.stale:
-            print(f"stale equivalent (the mutant changed; re-judge it): {name}")
+            print(f"stale equivalent (the mutant changed, or a test kills it now; re-judge it): {name}")
     if not args.report:
         print(f"total time {time.monotonic() - started:.0f}s")
     below = [s.module for s in scores if s.percent is None or s.percent < TARGET]
