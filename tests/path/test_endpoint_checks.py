@@ -190,3 +190,10 @@ def test_a_table_whose_local_route_takes_the_whole_vpc_routes_every_subnet_local
         if expected:
             assert all(is_local(index, table, index.network(s.cidr_block)) for s in index.subnets.values())
     assert _local_inside(index, RouteTable(route_table_id="rtb-y", vpc_id="vpc-gone", routes=[local])) is False
+    # a second CIDR whose local route was replaced by a middlebox's: that CIDR is not local
+    index.vpcs["vpc-app"] = index.vpcs["vpc-app"].model_copy(update={"cidr_blocks": ["10.0.0.0/16", "10.1.0.0/16"]})
+    replaced = Route(destination_cidr_block="10.1.0.0/16", target_type="network_interface", target_id="eni-fw")
+    assert _local_inside(index, RouteTable(route_table_id="rtb-z", vpc_id="vpc-app", routes=[local, replaced])) is False
+    assert _local_inside(index, RouteTable(route_table_id="rtb-w", vpc_id="vpc-app", routes=[local, *wide])) is False
+    local_too = Route(destination_cidr_block="10.1.0.0/16", target_type="local", target_id="local")
+    assert _local_inside(index, RouteTable(route_table_id="rtb-v", vpc_id="vpc-app", routes=[local, local_too, *wide])) is True

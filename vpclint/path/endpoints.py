@@ -129,12 +129,15 @@ def _reply_route(index: RegionIndex, judge: Judge, target_subnet: str, source: N
 
 
 def _local_inside(index: RegionIndex, table: RouteTable) -> bool:
-    """True when the table's local route takes every address of its VPC: it has one, and no route more specific
-    than a VPC CIDR (nor a prefix list with entries not read) reaches inside it. Then every subnet of the VPC is
-    routed locally (:func:`is_local` of each, at once)."""
+    """True when the table's local routes take every address of its VPC: one per VPC CIDR, and no other route as
+    specific as a VPC CIDR or more (a local route replaced by an appliance's included), nor a prefix list with
+    entries not read, reaches inside it. Then every subnet of the VPC is routed locally (:func:`is_local` of each,
+    at once)."""
     vpc = index.vpcs.get(table.vpc_id)
     inside = [n for n in (index.network(c) for c in (vpc.cidr_blocks + vpc.ipv6_cidr_blocks if vpc else [])) if n]
-    if not inside or not any(r.target_type == "local" and (r.state or "").lower() != "blackhole" for r in table.routes):
+    local = {index.network(r.destination_cidr_block or r.destination_ipv6_cidr_block) for r in table.routes
+             if r.target_type == "local" and (r.state or "").lower() != "blackhole"}
+    if not inside or any(n not in local for n in inside):
         return False
     for route in table.routes:
         if route.target_type == "local":
@@ -146,7 +149,7 @@ def _local_inside(index: RegionIndex, table: RouteTable) -> bool:
             destinations = [index.network(c) for c in listed.cidrs]
         else:
             destinations = [index.network(route.destination_cidr_block or route.destination_ipv6_cidr_block)]
-        if any(d is None or any(d.version == n.version and d.prefixlen > n.prefixlen and d.overlaps(n) for n in inside)  # type: ignore[arg-type]
+        if any(d is None or any(d.version == n.version and d.prefixlen >= n.prefixlen and d.overlaps(n) for n in inside)  # type: ignore[arg-type]
                for d in destinations):
             return False
     return True
