@@ -90,7 +90,9 @@ def test_a_route_table_left_out_of_the_snapshot_leaves_the_subnets_on_the_main_t
     iso = result["subnet-iso-b"]
     reason = ("route table(s) rtb-odd were left out of the snapshot, whole or an association: subnet-iso-b may be "
               "associated with one of them, not its VPC's main table rtb-main")
-    assert (iso.kind, iso.workload, iso.verdict) == ("unknown", True, "unknown")
+    assert (iso.kind, iso.workload, iso.workloads, iso.verdict) == ("unknown", True, paths(base())["subnet-iso-b"].workloads,
+                                                                     "unknown")
+    assert iso.workloads  # what runs there is still said
     assert {name: (f.path, f.reason) for name, f in iso.flows.items()} == {name: ("unknown", reason) for name in SERVICES}
     assert (result["subnet-priv-a"].kind, result["subnet-priv-a"].verdict) == ("nat", "private")
     assert paths(base())["subnet-iso-b"].kind == "isolated"  # without the note: the main table's kind
