@@ -8,7 +8,8 @@ import pytest
 from hubworld import hub_and_spoke
 from test_flows import ALLOW_ALL_IN, ALLOW_ALL_OUT, _own_acl, base, find, paths, region_of
 
-from vpclint.path.endpoints import _local_inside
+from vpclint.path.checks import Judge
+from vpclint.path.endpoints import _local_inside, check_reply_routes
 from vpclint.path.index import build_index
 from vpclint.path.ways import is_local
 from vpclint.snapshot import Route, RouteTable, Snapshot
@@ -133,10 +134,10 @@ def test_an_endpoint_subnet_the_snapshot_does_not_hold_leaves_its_flow_unknown()
     the regional name answers that interface too, and the way to it is not known."""
     data = base()
     endpoint = find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-dkr")
-    endpoint["subnet_ids"].append("subnet-gone")
+    endpoint["subnet_ids"] += ["subnet-gone", "subnet-away"]
     flows = paths(data)["subnet-priv-a"].flows
     assert (flows["registry"].path, flows["registry"].reason) == (
-        "unknown", "vpce-dkr has interfaces in subnet-gone, which the snapshot does not hold")
+        "unknown", "vpce-dkr has interfaces in subnet-away, subnet-gone, which the snapshot does not hold")
     assert flows["registry_api"].path == "endpoint"
     endpoint["subnet_ids"] = []
     interface = find(data, "network_interfaces", "network_interface_id", endpoint["network_interface_ids"][0])
@@ -197,3 +198,37 @@ def test_a_table_whose_local_route_takes_the_whole_vpc_routes_every_subnet_local
     assert _local_inside(index, RouteTable(route_table_id="rtb-w", vpc_id="vpc-app", routes=[local, *wide])) is False
     local_too = Route(destination_cidr_block="10.1.0.0/16", target_type="local", target_id="local")
     assert _local_inside(index, RouteTable(route_table_id="rtb-v", vpc_id="vpc-app", routes=[local, local_too, *wide])) is True
+
+
+def test_the_replies_route_is_decided_per_table_and_per_workload_subnet():
+    """check_reply_routes on one index: each endpoint subnet's own table decides, whatever was decided for another
+    table or another workload subnet before (rtb-priv-a routes the VPC locally, rtb-priv-b blackholes
+    subnet-iso-b's CIDR)."""
+    data = base()
+    find(data, "route_tables", "route_table_id", "rtb-priv-b")["routes"].append(
+        {"destination_cidr_block": "10.0.50.0/24", "target_type": "network_interface", "target_id": "eni-fw", "state": "blackhole"})
+    snapshot = Snapshot.model_validate(data)
+    index = build_index(snapshot, snapshot.regions[0])
+    source = index.network("10.0.50.0/24")
+    first = Judge()
+    check_reply_routes(index, first, ("subnet-priv-a",), source)
+    assert first.quiet
+    other = Judge()
+    check_reply_routes(index, other, ("subnet-priv-a",), index.network("10.0.1.0/24"))
+    assert other.quiet
+    both = Judge()
+    check_reply_routes(index, both, ("subnet-priv-a", "subnet-priv-b"), source)
+    assert (both.blocked.kind, both.blocked.resource_id) == ("route", "rtb-priv-b")
+    clean = Judge()
+    check_reply_routes(index, clean, ("subnet-priv-a", "subnet-priv-b"), index.network("10.0.1.0/24"))
+    assert clean.quiet  # rtb-priv-b blackholes only 10.0.50.0/24
+
+
+def test_a_failed_endpoint_blocks_its_flow_through_itself_whatever_routes_its_interfaces():
+    """Not available: the flow stops at the endpoint (via names it), not on the way to its interfaces."""
+    data = base()
+    find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-dkr")["state"] = "failed"
+    find(data, "route_tables", "route_table_id", "rtb-priv-a")["routes"].append(
+        {"destination_cidr_block": "10.0.2.0/24", "target_type": "transit_gateway", "target_id": "tgw-1", "state": "active"})
+    flow = paths(data)["subnet-priv-a"].flows["registry"]
+    assert (flow.path, flow.via, flow.link.kind) == ("blocked", "vpce-dkr", "endpoint-state")
