@@ -435,6 +435,9 @@ def test_s3_s_list_routed_to_a_gateway_load_balancer_endpoint_leaves_through_the
     assert (networks, gateway, judge.quiet) == (S3_CIDRS, None, True)
     judge, (way, _, gateway) = s3(data, LOCAL, TO_S3, TO_NAT)  # the gateway endpoint's own route
     assert (way.path, way.via, gateway, judge.quiet) == ("endpoint", "vpce-s3", "vpce-s3", True)
+    find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-fw")["vpc_endpoint_type"] = None  # its type not read
+    _, (way, _, _) = s3(data, LOCAL, route("pl-s3", "vpc_endpoint", "vpce-fw"), TO_NAT)
+    assert way.reason == "S3 in us-east-1 goes to VPC endpoint vpce-fw, which sends it on (an appliance), not to a gateway endpoint"
 
 
 def test_part_of_s3_through_a_gateway_load_balancer_endpoint_is_diverted_from_the_gateway():
@@ -452,7 +455,7 @@ def test_s3_routed_to_an_endpoint_not_in_the_snapshot_is_unknown():
     data = base()
     region_of(data)["vpc_endpoints"] = [e for e in region_of(data)["vpc_endpoints"] if e["vpc_endpoint_id"] != "vpce-s3"]
     judge, (way, _, gateway) = s3(data, LOCAL, TO_S3, TO_NAT)
-    assert (way.path, way.via, gateway) == ("unknown", "vpce-s3", None)
+    assert (way.path, way.via, way.reason, gateway) == ("unknown", "vpce-s3", "vpce-s3 is not in the snapshot", None)
     assert judge.unknown == ("rtb-x sends 3.5.0.0/19 to pl-s3 -> vpce-s3, an endpoint not in the snapshot: what it is "
                              "and whether it serves is not known")
     assert judge.blocked is None
