@@ -717,3 +717,14 @@ def test_two_connections_are_named_and_group_references_count_across_neither():
     assert blocked(data) == sg_link(NOT_ADMITTED)
     hub_ingress(data, reference())
     assert blocked(data) == sg_link(NOT_ADMITTED + ACROSS.format(""))
+
+
+def test_a_route_table_left_out_leaves_explicitly_associated_hub_subnets_judged():
+    """rtb-odd was left out of the snapshot: only subnets on their VPC's main table may be its; the spoke and hub
+    subnets here have their own associations, so the way there and back is judged as before."""
+    data = hub_and_spoke()
+    region_of(data)["notes"] = [{"api": "vpclint:route_tables", "item_id": "rtb-odd", "message": "left out: odd"}]
+    spoke_table = next(t for t in region_of(data)["route_tables"] if t["route_table_id"] == "rtb-vpc-spoke")
+    assert "may be associated" in flow(data).reason  # the spoke subnet is on its VPC's main table
+    spoke_table["associations"].append({"association_id": "rtbassoc-spoke-a", "subnet_id": SPOKE_A, "state": "associated"})
+    assert flow(data).path == "endpoint"
