@@ -12,7 +12,10 @@ import pytest
 from hubworld import peered_pair
 from test_flows import base, find, paths, region_of
 
-from vpclint.path.checks import EPHEMERAL, HTTPS, acl_passes, acl_passes_all, free_rule_number
+from vpclint.path.checks import (
+    EPHEMERAL, HTTPS, Judge, acl_passes, acl_passes_all, check_workload_egress, egress_passes, free_rule_number,
+)
+from vpclint.path.groups import Peer
 from vpclint.path.index import build_index
 from vpclint.snapshot import NetworkAcl, NetworkAclEntry, Snapshot
 
@@ -339,3 +342,18 @@ def test_replies_allowed_by_two_rules_that_split_the_ports_pass():
     assert acl_passes(index, "subnet-priv-a", False, peer, EPHEMERAL) is True
     assert acl_passes_all(index, "subnet-priv-a", [peer], HTTPS, EPHEMERAL) is True
     assert acl_passes(index, "subnet-priv-a", False, peer, (1, 1023)) is False
+
+
+def test_egress_allowed_by_two_rules_that_split_the_peer_passes():
+    """No single rule admits all of 10.0.0.0/16, so the groups are decided rule by rule: allowed all the same."""
+    data = base()
+    find(data, "security_groups", "group_id", "sg-workloads")["egress"] = [
+        {"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_ipv4": "10.0.0.0/17"},
+        {"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_ipv4": "10.0.128.0/17"}]
+    snapshot = Snapshot.model_validate(data)
+    index = build_index(snapshot, snapshot.regions[0])
+    peer = Peer((ipaddress.ip_network("10.0.0.0/16"),), frozenset(), "vpc-app")
+    assert egress_passes(index, [frozenset({"sg-workloads"})], peer) is True
+    judge = Judge()
+    check_workload_egress(index, judge, [frozenset({"sg-workloads"})], peer, "x")
+    assert judge.quiet
