@@ -71,18 +71,26 @@ class TableNotes:
     hiding: tuple[str, ...] = ()
 
 
+def _first_notes(notes: list[ItemNote], apis: tuple[str, ...]) -> dict[Optional[str], str]:
+    """By item id, the first message (in sorted order) of the notes of ``apis``."""
+    found: dict[Optional[str], str] = {}
+    for note in sorted(notes, key=lambda n: n.message):
+        if note.api in apis:
+            found.setdefault(note.item_id, note.message)
+    return found
+
+
 def table_notes(notes: list[ItemNote]) -> TableNotes:
     """The route-table notes of a region (:class:`TableNotes`); a note without an id names "(no id)"."""
-    noted = [n for n in notes if n.api in TABLE_APIS]
-    partial = {n.item_id or "(no id)": n.message for n in sorted(noted, key=lambda n: n.message, reverse=True)}
-    hiding = sorted({n.item_id or "(no id)" for n in noted if not n.message.startswith("route ")})
+    first = _first_notes(notes, TABLE_APIS)
+    partial = {item_id or "(no id)": message for item_id, message in first.items()}
+    hiding = sorted({n.item_id or "(no id)" for n in notes if n.api in TABLE_APIS and not n.message.startswith("route ")})
     return TableNotes(partial, tuple(hiding))
 
 
 def partial_acls(notes: list[ItemNote]) -> dict[str, str]:
     """By network ACL id, the note on an ACL the collector read only in part (an entry left out may have denied)."""
-    return {n.item_id: n.message for n in sorted(notes, key=lambda n: n.message, reverse=True)
-            if n.api in ACL_APIS and n.item_id}
+    return {item_id: message for item_id, message in _first_notes(notes, ACL_APIS).items() if item_id}
 
 
 def table_doubt(subnet_id: str, table: Optional[RouteTable], explicit: bool, notes: TableNotes) -> Optional[str]:
