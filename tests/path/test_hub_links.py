@@ -458,13 +458,13 @@ def test_a_hub_subnet_without_a_route_table_is_unknown(build):
     data = build()
     region = region_of(data)
     region["route_tables"] = [t for t in region["route_tables"] if t["route_table_id"] not in ("rtb-priv-a", "rtb-main")]
-    assert unknown(data) == "no route table of subnet-priv-a is in the snapshot"
+    assert unknown(data) == "the way back from subnet-priv-a: no route table of subnet-priv-a is in the snapshot"
 
 
 def test_a_hub_subnet_on_a_route_table_read_only_in_part_is_unknown_on_the_way_back():
     data = hub_and_spoke()
     region_of(data)["notes"] = [{"api": "ec2:DescribeRouteTables", "item_id": "rtb-priv-a", "message": "route 1 left out: odd"}]
-    assert unknown(data) == "route table rtb-priv-a of subnet-priv-a was read only in part (route 1 left out: odd)"
+    assert unknown(data) == "the way back from subnet-priv-a: route table rtb-priv-a of subnet-priv-a was read only in part (route 1 left out: odd)"
 
 
 def test_the_way_back_over_peering_needs_no_gateway_check():

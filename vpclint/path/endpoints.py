@@ -6,8 +6,7 @@ from __future__ import annotations
 from vpclint.path.checks import EPHEMERAL, HTTPS, Judge, Link, acl_passes, check_acl, replayed
 from vpclint.path.index import Network, RegionIndex
 from vpclint.path.networks import contains, span
-from vpclint.path.tables import table_doubt
-from vpclint.path.ways import address_networks, is_local, public_way
+from vpclint.path.ways import address_networks, is_local, known_table, public_way, route_networks
 from typing import Optional
 
 from vpclint.policy import evaluate as evaluate_policy
@@ -113,12 +112,9 @@ def check_reply_routes(index: RegionIndex, judge: Judge, target_subnets: tuple[s
 
 
 def _reply_route(index: RegionIndex, judge: Judge, target_subnet: str, source: Network) -> None:
-    table, explicit = index.tables.get(target_subnet, (None, False))
-    doubt = table_doubt(target_subnet, table, explicit, index.table_notes)
-    if doubt is not None:
-        judge.not_known(f"the replies from {target_subnet}: {doubt}")
+    table = known_table(index, judge, target_subnet, f"the replies from {target_subnet}")
+    if table is None:
         return
-    assert table is not None  # else table_doubt says so
     if index.remember(("inward-local", table.route_table_id), lambda: _local_inside(index, table)) \
             or is_local(index, table, source):
         return
@@ -142,14 +138,8 @@ def _local_inside(index: RegionIndex, table: RouteTable) -> bool:
     for route in table.routes:
         if route.target_type == "local":
             continue
-        if route.destination_prefix_list_id:
-            listed = index.prefix_lists.get(route.destination_prefix_list_id)
-            if listed is None or not listed.cidrs_known:
-                return False
-            destinations = [index.network(c) for c in listed.cidrs]
-        else:
-            destinations = [index.network(route.destination_cidr_block or route.destination_ipv6_cidr_block)]
-        if any(d is None or any(d.version == n.version and d.prefixlen >= n.prefixlen and d.overlaps(n) for n in inside)  # type: ignore[arg-type]
+        destinations = route_networks(index, route)
+        if destinations is None or any(d is None or any(d.version == n.version and d.prefixlen >= n.prefixlen and d.overlaps(n) for n in inside)  # type: ignore[arg-type]
                for d in destinations):
             return False
     return True

@@ -40,9 +40,8 @@ from vpclint.path.hubindex import HubIndex
 from vpclint.path.index import Network, RegionIndex
 from vpclint.path.networks import contains, span
 from vpclint.path.routes import parts
-from vpclint.path.tables import table_doubt
 from vpclint.path.tgw import check_gateway_route, gateway_attachment, live_attachments
-from vpclint.path.ways import Way, table_candidates
+from vpclint.path.ways import Way, known_table, table_candidates
 from vpclint.snapshot import RouteTable, Subnet, Vpc, VpcEndpoint
 
 DEAD_ENDS = ("nat_gateway", "internet_gateway", "egress_only_internet_gateway", "local")
@@ -258,14 +257,11 @@ def _back(
     """The way back from a hub endpoint subnet to the workload subnet, through the same connection."""
     hub = index.hub
     assert hub is not None
-    table, explicit = index.tables[target_subnet]  # an endpoint's target subnets are in the snapshot
+    table = known_table(index, judge, target_subnet, f"the way back from {target_subnet}")
+    if table is None:
+        return
     what = f"the workload subnet in {spoke.vpc_id}"
     peer = _cidr_of(spoke, source, index)
-    doubt = table_doubt(target_subnet, table, explicit, index.table_notes)
-    if doubt is not None:
-        judge.not_known(doubt)
-        return
-    assert table is not None  # else table_doubt says so
     back = _hop(index, judge, table, source, what, peer, crossed)
     if back is None:
         return

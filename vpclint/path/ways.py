@@ -11,6 +11,7 @@ from vpclint.path.checks import Judge, Link
 from vpclint.path.index import Network, RegionIndex
 from vpclint.path.networks import fast_network, span
 from vpclint.path.routes import Candidate, candidates, parts
+from vpclint.path.tables import table_doubt
 from vpclint.snapshot import PrefixList, Route, RouteTable, VpcEndpoint
 
 NOT_PUBLIC = tuple(
@@ -114,10 +115,29 @@ def list_may_hold(index: RegionIndex, table: RouteTable, route: Route, wanted: C
     read (or the list is not in the snapshot); never for a gateway endpoint's own route (:func:`is_gateway_route`)."""
     if is_gateway_route(index, table, route):
         return False
-    listed = index.prefix_lists.get(route.destination_prefix_list_id or "")
+    networks = route_networks(index, route)
+    return networks is None or any(n is not None and wanted(n) for n in networks)
+
+
+def route_networks(index: RegionIndex, route: Route) -> Optional[list[Optional[Network]]]:
+    """The networks a route takes: its CIDR's, or its prefix list's entries; None when the list's entries were not
+    read or the list is not in the snapshot. A junk CIDR is None in the list."""
+    if not route.destination_prefix_list_id:
+        return [index.network(route.destination_cidr_block or route.destination_ipv6_cidr_block)]
+    listed = index.prefix_lists.get(route.destination_prefix_list_id)
     if listed is None or not listed.cidrs_known:
-        return True
-    return any(n is not None and wanted(n) for n in (index.network(c) for c in listed.cidrs))
+        return None
+    return [index.network(c) for c in listed.cidrs]
+
+
+def known_table(index: RegionIndex, judge: Judge, subnet_id: str, what: str) -> Optional[RouteTable]:
+    """The subnet's route table when it is known; else None, and ``what`` is not known (:func:`table_doubt`: a
+    table left out, or read only in part, or none)."""
+    table, explicit = index.tables.get(subnet_id, (None, False))
+    doubt = table_doubt(subnet_id, table, explicit, index.table_notes)
+    if doubt is not None:
+        judge.not_known(f"{what}: {doubt}")
+    return table if doubt is None else None
 
 
 def table_way(index: RegionIndex, judge: Judge, table: RouteTable, route: Optional[Route], what: str) -> Way:
