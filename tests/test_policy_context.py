@@ -329,3 +329,90 @@ def test_open_conditions_collect_every_variable_once_in_order():
         ("aws:PrincipalOrgID", "aws:SourceVpce", "aws:userid", "s3:prefix"),
         ("${aws:PrincipalTag/vpce}", "${aws:username}", "${aws:PrincipalTag/team}"),
     )
+
+
+# --- keys a request through an endpoint lacks ------------------------------------------------------------------
+
+CORPORATE = ["203.0.113.0/24"]
+
+
+@pytest.mark.parametrize(
+    "operator,holds",
+    [
+        ("IpAddress", False),
+        ("NotIpAddress", True),
+        ("StringEquals", False),
+        ("StringNotEquals", True),
+        ("StringLike", False),
+        ("StringNotLike", True),
+        ("StringEqualsIgnoreCase", False),
+        ("StringNotEqualsIgnoreCase", True),
+        ("ArnLike", False),
+        ("ArnNotEquals", True),
+        ("Bool", False),
+        ("BinaryEquals", False),
+        ("NumericEquals", False),
+        ("NumericNotEquals", True),
+        ("NumericLessThanEquals", False),
+        ("DateGreaterThan", False),
+        ("DateNotEquals", True),
+        ("IpAddressIfExists", True),
+        ("NotIpAddressIfExists", True),
+        ("StringEqualsIfExists", True),
+        ("ForAllValues:StringEquals", True),
+        ("ForAllValues:StringNotEquals", True),
+        ("ForAnyValue:StringEquals", False),
+        ("ForAnyValue:StringNotEquals", False),
+        ("ForAnyValue:IpAddressIfExists", True),
+    ],
+)
+def test_a_condition_on_source_ip_through_an_endpoint_is_decided_by_its_absence(operator, holds):
+    """IAM: a key missing from the request matches no value (false), except for negated operators, IfExists,
+    ForAllValues (nothing fails it); aws:SourceIp is missing from every request through a VPC endpoint."""
+    conditions = parse_conditions({operator: {"aws:SourceIp": CORPORATE}})
+    assert judge(conditions, ENDPOINT, True) == (Outcome((), ()) if holds else None)
+    assert judge(conditions, {"aws:SourceVpc": "vpc-1"}, True) == Outcome(("aws:SourceIp",), ())  # not via an endpoint
+
+
+@pytest.mark.parametrize("value,holds", [("true", True), (True, True), ("false", False), (["false", "true"], True)])
+def test_null_on_source_ip_through_an_endpoint(value, holds):
+    conditions = parse_conditions({"Null": {"AWS:SOURCEIP": value}})
+    assert judge(conditions, ENDPOINT, True) == (Outcome((), ()) if holds else None)
+
+
+@pytest.mark.parametrize("operator", ["IpAddres", "NullIfExists", "Bogus:IpAddress", "ForAnyValue:Bogus", "IfExists"])
+def test_an_operator_iam_does_not_have_stays_open_on_an_absent_key(operator):
+    conditions = parse_conditions({operator: {"aws:SourceIp": CORPORATE}})
+    assert judge(conditions, ENDPOINT, True) == Outcome(("aws:SourceIp",), ())
+
+
+def test_null_with_values_that_are_not_text_stays_open_on_an_absent_key():
+    conditions = parse_conditions({"Null": {"aws:SourceIp": {"nested": "true"}}})
+    assert judge(conditions, ENDPOINT, True) == Outcome(("aws:SourceIp",), ())
+
+
+def test_a_source_ip_the_context_gives_is_not_absent():
+    conditions = parse_conditions({"StringEquals": {"aws:SourceIp": "203.0.113.7"}})
+    assert judge(conditions, {**ENDPOINT, "aws:SourceIp": "203.0.113.7"}, True) == Outcome((), ())
+    assert judge(conditions, {**ENDPOINT, "aws:SourceIp": "203.0.113.8"}, True) is None
+
+
+def test_a_variable_does_not_keep_a_condition_on_an_absent_key_open():
+    conditions = parse_conditions({"StringEquals": {"aws:SourceIp": "${aws:PrincipalTag/ip}"}})
+    assert judge(conditions, ENDPOINT, True) is None
+    assert judge(conditions, {"aws:SourceVpc": "vpc-1"}, True) == Outcome(("aws:SourceIp",), ("${aws:PrincipalTag/ip}",))
+
+
+def test_source_ip_allow_through_an_endpoint_is_an_implicit_deny_and_its_deny_explicit():
+    only_corporate = policy(allow(Condition={"IpAddress": {"aws:SourceIp": CORPORATE}}))
+    decision = evaluate(only_corporate, ["s3:GetObject"], LAYERS, ENDPOINT)
+    assert decision.verdict == "denied"
+    assert decision.reason == ("no statement allows s3:GetObject on " + LAYERS
+                               + " (implicit deny; the known request context fails the conditions of statement 0)")
+    assert evaluate(only_corporate, ["s3:GetObject"], LAYERS).verdict == "conditional"
+    outside = deny("*", Condition={"NotIpAddress": {"aws:SourceIp": CORPORATE}, "Bool": {"aws:ViaAWSService": "false"}})
+    both = evaluate(policy(allow(), outside), ["s3:GetObject"], LAYERS, ENDPOINT)
+    assert both.verdict == "conditional" and both.to_dict()["condition_keys"] == ["aws:ViaAWSService"]
+    alone = deny("*", Condition={"NotIpAddress": {"aws:SourceIp": CORPORATE}})
+    decision = evaluate(policy(allow(), alone), ["s3:GetObject"], LAYERS, ENDPOINT)
+    assert decision.verdict == "denied" and "statement 1 explicitly denies" in decision.reason

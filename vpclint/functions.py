@@ -123,7 +123,8 @@ class RuleFunctions(functions.Functions):
         (the document was not valid JSON) gives ``malformed``. The resource may be a pattern (every resource it
         matches); ``*`` is literal. An optional fifth argument, an object such as
         ``{"aws:SourceVpce": vpc_endpoint_id, "aws:SourceVpc": vpc_id}``, gives condition keys whose value every
-        request has; conditions on them are then decided (null values are unknown).
+        request has; conditions on them are then decided (null values are unknown), and with ``aws:SourceVpce``
+        known, those on ``aws:SourceIp``, which no request through an endpoint has.
         """
         if len(context) > 1:
             raise jmespath.exceptions.ArityError(5, 4 + len(context), "policy_decision")

@@ -24,8 +24,9 @@ known offline, so the evaluation is for "any principal". Semantics follow IAM's 
   principals (or excluding some with ``NotPrincipal``) makes it apply only to some callers;
 * conditions cannot be evaluated offline unless the caller knows the request context: ``context`` maps condition
   keys to the value every request has (for an endpoint, ``aws:SourceVpce`` and ``aws:SourceVpc``). Conditions on
-  those keys with the common string and ARN operators (:mod:`vpclint.policy_conditions`) are decided: a false one
-  means the statement never applies, true ones are no limit. A statement with any other condition applies only
+  those keys with the common string and ARN operators (:mod:`vpclint.policy_conditions`) are decided, and so are
+  conditions on ``aws:SourceIp`` when ``aws:SourceVpce`` is known (no request through an endpoint has it): a false
+  one means the statement never applies, true ones are no limit. A statement with any other condition applies only
   "when its conditions hold".
 
 Anything that limits a statement to some callers, resources or contexts makes it *partial*. The verdict is

@@ -4,8 +4,13 @@ A statement's conditions all have to hold (operator blocks and keys are ANDed; a
 negated operators hold when no value matches). A condition is *decided* when its key is in the known context
 (keys compare in lower case, as IAM's do) and its operator is one of :data:`OPERATORS`, optionally with a
 ``ForAnyValue:``/``ForAllValues:`` prefix or the ``IfExists`` suffix, or ``Null``. A known key holds one value and
-is present in every request, so for it the prefixes and the suffix change nothing. Every other condition depends
-on the request and is left open; so is one whose value holds a policy variable (Version 2012-10-17).
+is present in every request, so for it the prefixes and the suffix change nothing.
+
+A key known to be *absent* (:func:`absent_keys`: ``aws:SourceIp`` in a request through a VPC endpoint) decides
+every IAM operator at once: a missing key matches no value, so the condition is false, except that it is true for
+the negated operators (those with ``Not`` in the name), the ``IfExists`` ones, ``ForAllValues:`` (no value fails
+it) and ``Null`` with ``true``. Every other condition depends on the request and is left open; so is one whose
+value holds a policy variable (Version 2012-10-17), on a key present in the request.
 """
 
 from __future__ import annotations
@@ -56,6 +61,17 @@ OPERATORS: dict[str, tuple[bool, Matcher, bool]] = {
     "ArnNotEquals": (True, _arn_like, True),
     "ArnNotLike": (True, _arn_like, True),
 }
+
+
+IAM_OPERATORS = frozenset({
+    *OPERATORS, "Bool", "BinaryEquals", "IpAddress", "NotIpAddress",
+    *(f"{kind}{test}" for kind in ("Numeric", "Date")
+      for test in ("Equals", "NotEquals", "LessThan", "LessThanEquals", "GreaterThan", "GreaterThanEquals")),
+})
+"""Every IAM condition operator but ``Null``, without prefix or ``IfExists``; a negated one has ``Not`` in its name."""
+ABSENT_THROUGH_ENDPOINTS = ("aws:sourceip",)
+"""Keys no request through a VPC endpoint has: AWS includes ``aws:SourceIp`` in every request except those that
+use a VPC endpoint (a request with a known ``aws:SourceVpce`` does)."""
 
 
 @dataclass(frozen=True)
@@ -112,19 +128,46 @@ def _holds(condition: Condition, value: str, substitutes: bool) -> Optional[bool
     return any(matcher(tokens(v, wildcards, substitutes), value) for v in condition.values) != negated
 
 
+def _holds_absent(condition: Condition) -> Optional[bool]:
+    """Whether the condition holds for a key the request does not have; None for an operator IAM does not have."""
+    if condition.operator == "Null":
+        return None if condition.values is None else "true" in (v.lower() for v in condition.values)
+    prefix, _, operator = condition.operator.rpartition(":")
+    if_exists = operator.endswith("IfExists")
+    operator = operator[: -len("IfExists")] if if_exists else operator
+    if prefix not in ("", "ForAnyValue", "ForAllValues") or operator not in IAM_OPERATORS:
+        return None
+    if if_exists or prefix == "ForAllValues":
+        return True
+    return prefix == "" and "Not" in operator
+
+
+def absent_keys(known: Mapping[str, str]) -> frozenset[str]:
+    """The keys (lower case) the request surely lacks, given the known context (lower-case keys): those of
+    :data:`ABSENT_THROUGH_ENDPOINTS` when ``aws:SourceVpce`` is known, unless the context gives them a value."""
+    if "aws:sourcevpce" not in known:
+        return frozenset()
+    return frozenset(k for k in ABSENT_THROUGH_ENDPOINTS if k not in known)
+
+
 def judge(conditions: tuple[Condition, ...], context: Mapping[str, Any], substitutes: bool) -> Optional[Outcome]:
     """None when a decided condition is false (the statement never applies); else the open keys and variables.
 
     ``context`` maps condition keys (any case) to the value every request has; values that are not strings are
-    unknown. ``substitutes``: the policy's Version reads policy variables, which leave their condition open.
+    unknown. Keys the request surely lacks (:func:`absent_keys`) are decided too. ``substitutes``: the policy's
+    Version reads policy variables, which leave their condition open.
     """
     known = {key.lower(): value for key, value in context.items() if isinstance(value, str)}
+    absent = absent_keys(known)
     open_keys: set[str] = set()
     variables: list[str] = []
     for condition in conditions:
         found = _variables(condition, substitutes)
         key = condition.key.lower()
-        held = _holds(condition, known[key], substitutes) if key in known and not found else None
+        if key in absent:
+            held = _holds_absent(condition)
+        else:
+            held = _holds(condition, known[key], substitutes) if key in known and not found else None
         if held is False:
             return None
         if held is None:

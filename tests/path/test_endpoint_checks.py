@@ -32,6 +32,21 @@ def test_a_policy_allowing_only_requests_through_this_endpoint_or_its_vpc_allows
     assert (flow.path, flow.link.kind, flow.link.resource_id) == ("blocked", "endpoint-policy", "vpce-dkr")
 
 
+def test_a_policy_allowing_only_some_source_addresses_blocks_the_pull_through_the_endpoint():
+    """No request through a VPC endpoint has aws:SourceIp: an Allow only from corporate addresses never applies
+    (before, the flow was private with a note that the policy allows it only conditionally)."""
+    data = base()
+    dkr_policy(data, {"Effect": "Allow", "Principal": "*", "Action": "ecr:*", "Resource": "*",
+                      "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}})
+    flow = paths(data)["subnet-priv-a"].flows["registry"]
+    assert (flow.path, flow.link.kind, flow.link.resource_id) == ("blocked", "endpoint-policy", "vpce-dkr")
+    assert "the known request context fails the conditions of statement 0" in flow.link.detail
+    dkr_policy(data, {"Effect": "Allow", "Principal": "*", "Action": "ecr:*", "Resource": "*",
+                      "Condition": {"IpAddressIfExists": {"aws:SourceIp": "203.0.113.0/24"}}})
+    flow = paths(data)["subnet-priv-a"].flows["registry"]
+    assert (flow.path, flow.notes) == ("endpoint", ())
+
+
 def test_a_malformed_policy_leaves_the_flow_unknown_saying_why():
     data = base()
     find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-dkr")["policy"] = {"Statements": []}
