@@ -434,15 +434,37 @@ def test_a_peering_connection_not_known_is_still_crossed_so_a_reference_across_i
 
 # The way back (_back)
 
-@pytest.mark.parametrize("build, over, other, other_type", [
-    (hub_and_spoke, "tgw-1", "pcx-9", "vpc_peering_connection"),
-    (peered_pair, "pcx-1", "tgw-1", "transit_gateway"),
-])
-def test_a_hub_subnet_routing_the_spoke_through_another_connection_blocks(build, over, other, other_type):
+def _peering(peering_id: str, other: str = "vpc-spoke", status: str = "active", cidr: str = "10.1.0.0/16") -> dict:
+    return {"vpc_peering_connection_id": peering_id, "status": status,
+            "requester": {"vpc_id": other, "owner_id": "111122223333", "region": "us-east-1", "cidr_blocks": [cidr]},
+            "accepter": {"vpc_id": "vpc-app", "owner_id": "111122223333", "region": "us-east-1", "cidr_blocks": ["10.0.0.0/16"]}}
+
+
+@pytest.mark.parametrize("build", [hub_and_spoke, peered_pair])
+def test_replies_through_another_peering_connection_reach_the_workloads_when_it_joins_the_two_vpcs(build):
+    """Security groups track connections on the interfaces, whatever way the packets take: replies over another
+    peering connection than the request's still arrive, when that connection passes as on the way there."""
     data = build()
-    routes(data, "rtb-priv-a")[-1].update(target_id=other, target_type=other_type)
-    assert blocked(data) == hub_route("rtb-priv-a", f"rtb-priv-a sends the workload subnet in vpc-spoke to {other}, "
-                                                    f"not back through {over}", "10.1.0.0/16", over)
+    region = region_of(data)
+    region["vpc_peering_connections"] = [*region.get("vpc_peering_connections", []), _peering("pcx-9")]
+    routes(data, "rtb-priv-a")[-1].update(target_id="pcx-9", target_type="vpc_peering_connection")
+    assert flow(data, "registry", SPOKE_A).path == "endpoint"
+    region["vpc_peering_connections"][-1] = _peering("pcx-9", other="vpc-elsewhere")
+    assert blocked(data) == hub_route("pcx-9", "pcx-9 joins vpc-app, vpc-elsewhere, not vpc-spoke and vpc-app")
+    region["vpc_peering_connections"][-1] = _peering("pcx-9", status="deleted")
+    assert blocked(data) == hub_route("pcx-9", "pcx-9 is deleted, not active")
+    region["vpc_peering_connections"][-1] = _peering("pcx-9", cidr="10.1.2.0/24")
+    assert blocked(data) == hub_route("pcx-9", "pcx-9 does not carry 10.1.1.0/24: it is outside the CIDRs vpc-spoke "
+                                               "shares over it")
+    region["vpc_peering_connections"].pop()
+    assert unknown(data) == "pcx-9 is not in the snapshot"
+
+
+def test_replies_through_another_transit_gateway_are_not_known():
+    data = peered_pair()
+    routes(data, "rtb-priv-a")[-1].update(target_id="tgw-1", target_type="transit_gateway")
+    assert unknown(data) == ("rtb-priv-a sends the replies to the workload subnet in vpc-spoke through tgw-1, not back "
+                             "through pcx-1: vpclint does not follow another transit gateway back")
 
 
 @pytest.mark.parametrize("build, over", [(hub_and_spoke, "tgw-1"), (peered_pair, "pcx-1")])

@@ -219,7 +219,7 @@ def _there(
 
 def _peering_blocks(
     index: RegionIndex, judge: Judge, peering_id: str, spoke: Vpc, hub_vpc: Vpc, source: Optional[Network],
-    network: Network,
+    network: Optional[Network],
 ) -> bool:
     """True when the peering connection blocks: it must be active, join the two VPCs and share CIDRs holding both
     ends. A connection that was not read is not known, and the flow still crosses it (the route says so): group
@@ -266,11 +266,24 @@ def _back(
     if back is None:
         return
     if back != crossed:
-        judge.block(Link("hub-route", table.route_table_id, f"{table.route_table_id} sends {what} to {back}, not back "
-                                                            f"through {crossed}", peer=peer, target_id=crossed))
+        _another_way_back(index, judge, table, back, crossed, spoke, hub_vpc, source, target_subnet)
         return
     if crossed.startswith("pcx-"):
         return
     attachment = gateway_attachment(index, judge, crossed, hub_vpc, index.subnets[target_subnet].availability_zone)
     if attachment is not None:
         check_gateway_route(index, judge, crossed, attachment, source, spoke.vpc_id, peer)
+
+
+def _another_way_back(
+    index: RegionIndex, judge: Judge, table: RouteTable, back: str, crossed: str, spoke: Vpc, hub_vpc: Vpc,
+    source: Network, target_subnet: str,
+) -> None:
+    """Replies through another connection than the request's still reach the workloads: security groups track
+    connections on the interfaces, whatever way the packets take. A peering connection back must pass as on the
+    way there (:func:`_peering_blocks`); another transit gateway is not followed (not known)."""
+    if back.startswith("pcx-"):
+        _peering_blocks(index, judge, back, spoke, hub_vpc, source, index.network(index.subnets[target_subnet].cidr_block))
+        return
+    judge.not_known(f"{table.route_table_id} sends the replies to the workload subnet in {spoke.vpc_id} through "
+                    f"{back}, not back through {crossed}: vpclint does not follow another transit gateway back")
