@@ -169,11 +169,49 @@ def test_an_attachment_being_modified_still_carries_traffic_but_the_flow_is_unkn
 
 def test_a_spoke_attachment_without_a_subnet_in_the_workload_az_blocks_that_az():
     data = hub_and_spoke()
-    region_of(data)["transit_gateway_attachments"][1]["subnet_ids"] = [SPOKE_A, "subnet-gone"]
+    region_of(data)["transit_gateway_attachments"][1]["subnet_ids"] = [SPOKE_A]
     assert flow(data).path == "endpoint"
     assert blocked(data, subnet=SPOKE_B) == hub_route(
         "tgw-attach-spoke", "tgw-attach-spoke (vpc-spoke to tgw-1) has no subnet in us-east-1b: resources in an AZ "
         "without an attachment cannot reach the transit gateway", target_id="tgw-1")
+
+
+# The attachment subnets' route tables, where the transit gateway delivers into a VPC (_entry_routes)
+
+APPLIANCE = {"target_type": "network_interface", "target_id": "eni-firewall", "state": "active"}
+
+
+def test_a_hub_attachment_subnet_routing_the_endpoint_subnet_to_an_appliance_is_not_known():
+    """The packets the gateway delivers into the hub go on by the attachment subnet's table: a route there more
+    specific than the local one (to a firewall) takes them elsewhere; its own default route does not."""
+    data = hub_and_spoke()
+    routes(data, "rtb-priv-b").append({"destination_cidr_block": "0.0.0.0/0", **APPLIANCE})
+    assert flow(data).path == "endpoint"
+    routes(data, "rtb-priv-b").append({"destination_cidr_block": "10.0.1.0/24", **APPLIANCE})
+    assert unknown(data) == ("rtb-priv-b of subnet-priv-b, where tgw-1 delivers into vpc-app, does not take "
+                             "10.0.1.5/32 by the local route alone: vpclint does not follow that way")
+
+
+def test_a_spoke_attachment_subnet_not_taking_the_workload_subnet_locally_is_not_known_on_the_way_back():
+    data = hub_and_spoke()
+    table = find(data, "route_tables", "route_table_id", "rtb-vpc-spoke")
+    table["routes"].append({"destination_cidr_block": "10.1.1.0/25", "target_id": "eni-x", "target_type": "network_interface",
+                            "state": "blackhole"})
+    assert unknown(data) == ("rtb-vpc-spoke of subnet-vpc-spoke-a, where tgw-1 delivers into vpc-spoke, does not take "
+                             "10.1.1.0/24 by the local route alone: vpclint does not follow that way")
+
+
+def test_an_attachment_subnet_the_snapshot_lacks_is_not_known():
+    data = hub_and_spoke()
+    region_of(data)["transit_gateway_attachments"][0]["subnet_ids"] = ["subnet-priv-a", "subnet-priv-b", "subnet-gone"]
+    assert unknown(data) == ("the way on from tgw-1 into vpc-app through subnet-gone: no route table of subnet-gone "
+                             "is in the snapshot")
+
+
+def test_the_attachment_subnets_do_not_matter_over_peering():
+    data = peered_pair()
+    routes(data, "rtb-priv-b").append({"destination_cidr_block": "10.0.1.0/24", **APPLIANCE})
+    assert flow(data).path == "endpoint"
 
 
 def test_a_hub_attachment_without_a_subnet_in_the_endpoint_subnet_az_blocks_the_way_back():
@@ -475,16 +513,19 @@ def test_a_hub_subnet_without_a_route_back_blocks(build, over):
                                                     "other VPC", "10.1.0.0/16", over)
 
 
-@pytest.mark.parametrize("build", [hub_and_spoke, peered_pair])
-def test_a_hub_subnet_without_a_route_table_is_unknown(build):
+@pytest.mark.parametrize("build, where", [
+    (hub_and_spoke, "the way on from tgw-1 into vpc-app through subnet-priv-a"),  # it is an attachment subnet too
+    (peered_pair, "the way back from subnet-priv-a"),
+])
+def test_a_hub_subnet_without_a_route_table_is_unknown(build, where):
     data = build()
     region = region_of(data)
     region["route_tables"] = [t for t in region["route_tables"] if t["route_table_id"] not in ("rtb-priv-a", "rtb-main")]
-    assert unknown(data) == "the way back from subnet-priv-a: no route table of subnet-priv-a is in the snapshot"
+    assert unknown(data) == f"{where}: no route table of subnet-priv-a is in the snapshot"
 
 
 def test_a_hub_subnet_on_a_route_table_read_only_in_part_is_unknown_on_the_way_back():
-    data = hub_and_spoke()
+    data = peered_pair()
     region_of(data)["notes"] = [{"api": "ec2:DescribeRouteTables", "item_id": "rtb-priv-a", "message": "route 1 left out: odd"}]
     assert unknown(data) == "the way back from subnet-priv-a: route table rtb-priv-a of subnet-priv-a was read only in part (route 1 left out: odd)"
 
@@ -749,4 +790,6 @@ def test_a_route_table_left_out_leaves_explicitly_associated_hub_subnets_judged(
     spoke_table = next(t for t in region_of(data)["route_tables"] if t["route_table_id"] == "rtb-vpc-spoke")
     assert "may be associated" in flow(data).reason  # the spoke subnet is on its VPC's main table
     spoke_table["associations"].append({"association_id": "rtbassoc-spoke-a", "subnet_id": SPOKE_A, "state": "associated"})
+    assert "through subnet-vpc-spoke-b: " in flow(data).reason  # where tgw-1 also delivers into the spoke
+    spoke_table["associations"].append({"association_id": "rtbassoc-spoke-b", "subnet_id": SPOKE_B, "state": "associated"})
     assert flow(data).path == "endpoint"

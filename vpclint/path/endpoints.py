@@ -115,13 +115,19 @@ def _reply_route(index: RegionIndex, judge: Judge, target_subnet: str, source: N
     table = known_table(index, judge, target_subnet, f"the replies from {target_subnet}")
     if table is None:
         return
-    if index.remember(("inward-local", table.route_table_id), lambda: _local_inside(index, table)) \
-            or is_local(index, table, source):
+    if routed_locally(index, table, source):
         return
     way = public_way(index, judge, table, [source])
     if way.path not in ("local", "blocked", "unknown"):
         judge.not_known(f"{table.route_table_id} sends the replies from {target_subnet} to {source} through {way.via}, "
                         "not the local route: vpclint does not follow that way back")
+
+
+def routed_locally(index: RegionIndex, table: RouteTable, network: Network) -> bool:
+    """True when the table takes ``network`` (in its VPC) by the local route alone: at once when the local routes
+    take the whole VPC (:func:`_local_inside`, once per table), else by :func:`is_local`."""
+    return index.remember(("inward-local", table.route_table_id), lambda: _local_inside(index, table)) \
+        or is_local(index, table, network)
 
 
 def _local_inside(index: RegionIndex, table: RouteTable) -> bool:

@@ -34,7 +34,7 @@ import dataclasses
 from typing import Optional
 
 from vpclint.path.checks import EPHEMERAL, HTTPS, Judge, Link, check_acl, check_endpoint_ingress, check_workload_egress
-from vpclint.path.endpoints import live_targets, source_acl
+from vpclint.path.endpoints import live_targets, routed_locally, source_acl
 from vpclint.path.groups import Peer, admits_https
 from vpclint.path.hubindex import HubIndex
 from vpclint.path.index import Network, RegionIndex
@@ -214,7 +214,22 @@ def _there(
                              target_id=crossed))
         return None
     check_gateway_route(index, judge, crossed, attachment, network, hub_vpc.vpc_id, _cidr_of(hub_vpc, network, index))
+    _entry_routes(index, judge, hub_vpc.vpc_id, crossed, network)
     return crossed
+
+
+def _entry_routes(index: RegionIndex, judge: Judge, vpc_id: str, gateway: str, address: Network) -> None:
+    """A transit gateway delivers into a VPC through its attachment's interfaces, and the packets go on by the
+    route table of the attachment subnet they enter (in the AZ the gateway picks, normally the sender's): each
+    attachment subnet must take ``address`` by the local route alone. Another route there (to a firewall, say,
+    or a blackhole) is not followed, and a table not known is not known: either leaves the flow not known."""
+    assert index.hub is not None
+    for attachment in live_attachments(index.hub, vpc_id, gateway):
+        for subnet_id in attachment.subnet_ids:
+            table = known_table(index, judge, subnet_id, f"the way on from {gateway} into {vpc_id} through {subnet_id}")
+            if table is not None and not routed_locally(index, table, address):
+                judge.not_known(f"{table.route_table_id} of {subnet_id}, where {gateway} delivers into {vpc_id}, does "
+                                f"not take {address} by the local route alone: vpclint does not follow that way")
 
 
 def _peering_blocks(
@@ -273,6 +288,7 @@ def _back(
     attachment = gateway_attachment(index, judge, crossed, hub_vpc, index.subnets[target_subnet].availability_zone)
     if attachment is not None:
         check_gateway_route(index, judge, crossed, attachment, source, spoke.vpc_id, peer)
+        _entry_routes(index, judge, spoke.vpc_id, crossed, source)
 
 
 def _another_way_back(
