@@ -176,42 +176,7 @@ def test_a_spoke_attachment_without_a_subnet_in_the_workload_az_blocks_that_az()
         "without an attachment cannot reach the transit gateway", target_id="tgw-1")
 
 
-# The attachment subnets' route tables, where the transit gateway delivers into a VPC (_entry_routes)
-
-APPLIANCE = {"target_type": "network_interface", "target_id": "eni-firewall", "state": "active"}
-
-
-def test_a_hub_attachment_subnet_routing_the_endpoint_subnet_to_an_appliance_is_not_known():
-    """The packets the gateway delivers into the hub go on by the attachment subnet's table: a route there more
-    specific than the local one (to a firewall) takes them elsewhere; its own default route does not."""
-    data = hub_and_spoke()
-    routes(data, "rtb-priv-b").append({"destination_cidr_block": "0.0.0.0/0", **APPLIANCE})
-    assert flow(data).path == "endpoint"
-    routes(data, "rtb-priv-b").append({"destination_cidr_block": "10.0.1.0/24", **APPLIANCE})
-    assert unknown(data) == ("rtb-priv-b of subnet-priv-b, where tgw-1 delivers into vpc-app, does not take "
-                             "10.0.1.5/32 by the local route alone: vpclint does not follow that way")
-
-
-def test_a_spoke_attachment_subnet_not_taking_the_workload_subnet_locally_is_not_known_on_the_way_back():
-    data = hub_and_spoke()
-    table = find(data, "route_tables", "route_table_id", "rtb-vpc-spoke")
-    table["routes"].append({"destination_cidr_block": "10.1.1.0/25", "target_id": "eni-x", "target_type": "network_interface",
-                            "state": "blackhole"})
-    assert unknown(data) == ("rtb-vpc-spoke of subnet-vpc-spoke-a, where tgw-1 delivers into vpc-spoke, does not take "
-                             "10.1.1.0/24 by the local route alone: vpclint does not follow that way")
-
-
-def test_an_attachment_subnet_the_snapshot_lacks_is_not_known():
-    data = hub_and_spoke()
-    region_of(data)["transit_gateway_attachments"][0]["subnet_ids"] = ["subnet-priv-a", "subnet-priv-b", "subnet-gone"]
-    assert unknown(data) == ("the way on from tgw-1 into vpc-app through subnet-gone: no route table of subnet-gone "
-                             "is in the snapshot")
-
-
-def test_the_attachment_subnets_do_not_matter_over_peering():
-    data = peered_pair()
-    routes(data, "rtb-priv-b").append({"destination_cidr_block": "10.0.1.0/24", **APPLIANCE})
-    assert flow(data).path == "endpoint"
+# The attachment subnets' route tables and network ACLs: test_hub_gateway_subnets.py
 
 
 def test_a_hub_attachment_without_a_subnet_in_the_endpoint_subnet_az_blocks_the_way_back():
@@ -513,15 +478,12 @@ def test_a_hub_subnet_without_a_route_back_blocks(build, over):
                                                     "other VPC", "10.1.0.0/16", over)
 
 
-@pytest.mark.parametrize("build, where", [
-    (hub_and_spoke, "the way on from tgw-1 into vpc-app through subnet-priv-a"),  # it is an attachment subnet too
-    (peered_pair, "the way back from subnet-priv-a"),
-])
-def test_a_hub_subnet_without_a_route_table_is_unknown(build, where):
+@pytest.mark.parametrize("build", [hub_and_spoke, peered_pair])
+def test_a_hub_subnet_without_a_route_table_is_unknown(build):
     data = build()
     region = region_of(data)
     region["route_tables"] = [t for t in region["route_tables"] if t["route_table_id"] not in ("rtb-priv-a", "rtb-main")]
-    assert unknown(data) == f"{where}: no route table of subnet-priv-a is in the snapshot"
+    assert unknown(data) == "the way back from subnet-priv-a: no route table of subnet-priv-a is in the snapshot"
 
 
 def test_a_hub_subnet_on_a_route_table_read_only_in_part_is_unknown_on_the_way_back():

@@ -18,7 +18,9 @@ In order, for each subnet holding the hub endpoint's interfaces and each interfa
    a peered gateway, say); peering: the connection active, joining the two VPCs, its sides' CIDRs holding both addresses;
 5. the way back: the hub subnet's route to the workload subnet through the same gateway or connection (and, for
    a transit gateway, the route table the hub attachment is associated with back to the workload VPC's
-   attachment);
+   attachment); replies through another peering connection pass when it joins the two VPCs; through another
+   transit gateway they are ``unknown``. Through a transit gateway, the attachment subnets the traffic passes each
+   way: their network ACLs and the route tables of those it is delivered through (:func:`_gateway_subnets`);
 6. the workload subnet's network ACL (443 out, replies in), the hub subnet's (443 in, replies out), the
    workloads' egress; then the hub endpoint's groups, which must admit the workload subnet's CIDR
    (``hub-endpoint-sg``): a rule referencing the workloads' group counts across a peering connection, never
@@ -67,14 +69,19 @@ def hub_way(
     connections: set[str] = set()
     for target_subnet, networks in sorted(targets.items()):
         crossed = None
+        gateways = []
         for network in networks:
             crossed = _there(index, judge, subnet, table, network, spoke, hub_vpc) or crossed
             if crossed:
                 connections.add(crossed)
-                _back(index, judge, target_subnet, source, crossed, spoke, hub_vpc)
+                same_way = _back(index, judge, target_subnet, source, crossed, spoke, hub_vpc)
+                gateways += [(crossed, network, same_way)] if not crossed.startswith("pcx-") else []
             check_acl(index, judge, subnet.subnet_id, True, network, HTTPS)
             check_acl(index, judge, subnet.subnet_id, False, network, EPHEMERAL)
         source_acl(index, judge, target_subnet, source)
+        for gateway, network, same_way in gateways:
+            _gateway_subnets(index, judge, gateway, (spoke, subnet.subnet_id, source), (hub_vpc, target_subnet, network),
+                             same_way)
         peering = frozenset({crossed}) if crossed and crossed.startswith("pcx-") else frozenset()
         members = frozenset(endpoint.group_ids) if peering else frozenset()
         destination = Peer(networks=tuple(networks), member_of=members, vpc_id=hub_vpc.vpc_id, peering_ids=peering)
@@ -214,22 +221,60 @@ def _there(
                              target_id=crossed))
         return None
     check_gateway_route(index, judge, crossed, attachment, network, hub_vpc.vpc_id, _cidr_of(hub_vpc, network, index))
-    _entry_routes(index, judge, hub_vpc.vpc_id, crossed, network)
     return crossed
 
 
-def _entry_routes(index: RegionIndex, judge: Judge, vpc_id: str, gateway: str, address: Network) -> None:
-    """A transit gateway delivers into a VPC through its attachment's interfaces, and the packets go on by the
-    route table of the attachment subnet they enter (in the AZ the gateway picks, normally the sender's): each
-    attachment subnet must take ``address`` by the local route alone. Another route there (to a firewall, say,
-    or a blackhole) is not followed, and a table not known is not known: either leaves the flow not known."""
+End = tuple[Vpc, str, Network]
+"""One end of a flow through a transit gateway: the VPC, the subnet and the addresses (the workload subnet's, or
+the hub endpoint's interface address)."""
+
+
+def _gateway_subnets(
+    index: RegionIndex, judge: Judge, gateway: str, workload: End, endpoint: End, replies: bool,
+) -> None:
+    """The attachment subnets a transit gateway's traffic passes in each VPC (AWS, "How network ACLs work with
+    transit gateways"): into the gateway, the sender's VPC's attachment subnet in the sender's AZ, whose network
+    ACL's inbound rules must allow it (by the sender's address); out of it, :func:`_delivery`. The requests go to
+    TCP 443; the replies, when they come back through the same gateway (``replies``), to the ephemeral ports."""
+    ways = [(workload, endpoint, HTTPS), (endpoint, workload, EPHEMERAL)]
+    for (from_vpc, from_subnet, sender), (to_vpc, to_subnet, receiver), ports in ways[: 2 if replies else 1]:
+        zone = index.subnets[from_subnet].availability_zone
+        for entry in _attachment_subnets(index, from_vpc.vpc_id, gateway, zone):
+            check_acl(index, judge, entry, False, sender, ports)
+        _delivery(index, judge, gateway, to_vpc.vpc_id, zone, receiver, ports, to_subnet)
+
+
+def _attachment_subnets(index: RegionIndex, vpc_id: str, gateway: str, zone: Optional[str]) -> list[str]:
+    """The subnets of the VPC's attachments to ``gateway`` (those that carry traffic) in ``zone``; every one with
+    ``zone`` None (subnets not in the snapshot included)."""
     assert index.hub is not None
-    for attachment in live_attachments(index.hub, vpc_id, gateway):
-        for subnet_id in attachment.subnet_ids:
-            table = known_table(index, judge, subnet_id, f"the way on from {gateway} into {vpc_id} through {subnet_id}")
-            if table is not None and not routed_locally(index, table, address):
-                judge.not_known(f"{table.route_table_id} of {subnet_id}, where {gateway} delivers into {vpc_id}, does "
-                                f"not take {address} by the local route alone: vpclint does not follow that way")
+    found = [s for a in live_attachments(index.hub, vpc_id, gateway) for s in a.subnet_ids]
+    return [s for s in found if zone is None or (s in index.subnets and index.subnets[s].availability_zone == zone)]
+
+
+def _delivery(
+    index: RegionIndex, judge: Judge, gateway: str, vpc_id: str, zone: str, destination: Network, ports: tuple[int, int],
+    to_subnet: str,
+) -> None:
+    """A transit gateway delivers into a VPC through the attachment subnet in the AZ the traffic came from (it keeps
+    traffic in its AZ; with no subnet there, through any of them). The packets go on by that subnet's route table,
+    which must take ``destination`` by the local route alone (another route, to a firewall or a blackhole, is not
+    followed: not known), and its network ACL's outbound rules must allow them (not evaluated when the destination
+    is in that subnet). Where any of several subnets may carry them, one that would block leaves the flow not known."""
+    chosen = _attachment_subnets(index, vpc_id, gateway, zone)
+    for subnet_id in chosen or _attachment_subnets(index, vpc_id, gateway, None):
+        on = judge if chosen else Judge()
+        table = known_table(index, on, subnet_id, f"the way on from {gateway} into {vpc_id} through {subnet_id}")
+        if table is not None and not routed_locally(index, table, destination):
+            on.not_known(f"{table.route_table_id} of {subnet_id}, where {gateway} delivers into {vpc_id}, does not take "
+                         f"{destination} by the local route alone: vpclint does not follow that way")
+        if subnet_id != to_subnet:
+            check_acl(index, on, subnet_id, True, destination, ports)
+        if on.blocked is not None and on is not judge:
+            judge.not_known(f"{gateway} may deliver into {vpc_id} through {subnet_id}, where {on.blocked.resource_id} "
+                            f"blocks: {on.blocked.detail}")
+        elif on is not judge and on.unknown is not None:
+            judge.not_known(on.unknown)
 
 
 def _peering_blocks(
@@ -268,27 +313,24 @@ def _peering_blocks(
 
 def _back(
     index: RegionIndex, judge: Judge, target_subnet: str, source: Network, crossed: str, spoke: Vpc, hub_vpc: Vpc,
-) -> None:
-    """The way back from a hub endpoint subnet to the workload subnet, through the same connection."""
-    hub = index.hub
-    assert hub is not None
+) -> bool:
+    """The way back from a hub endpoint subnet to the workload subnet, through the same connection; False when the
+    replies take another (:func:`_another_way_back`)."""
     table = known_table(index, judge, target_subnet, f"the way back from {target_subnet}")
     if table is None:
-        return
+        return True
     what = f"the workload subnet in {spoke.vpc_id}"
     peer = _cidr_of(spoke, source, index)
     back = _hop(index, judge, table, source, what, peer, crossed)
-    if back is None:
-        return
+    if back is None or back == crossed and crossed.startswith("pcx-"):
+        return True
     if back != crossed:
         _another_way_back(index, judge, table, back, crossed, spoke, hub_vpc, source, target_subnet)
-        return
-    if crossed.startswith("pcx-"):
-        return
+        return False
     attachment = gateway_attachment(index, judge, crossed, hub_vpc, index.subnets[target_subnet].availability_zone)
     if attachment is not None:
         check_gateway_route(index, judge, crossed, attachment, source, spoke.vpc_id, peer)
-        _entry_routes(index, judge, spoke.vpc_id, crossed, source)
+    return True
 
 
 def _another_way_back(

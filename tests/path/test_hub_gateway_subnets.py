@@ -1,0 +1,173 @@
+"""The attachment subnets a transit gateway's traffic passes on the way to a hub endpoint and back
+(vpclint.path.hub._gateway_subnets): AWS evaluates an attachment subnet's network ACL inbound rules for traffic
+into the gateway (by the sender's address) and its outbound rules for traffic the gateway delivers (not when the
+destination is in that subnet); the delivered packets go on by the attachment subnet's route table. The gateway
+keeps traffic in the AZ it came from."""
+
+from __future__ import annotations
+
+import pytest
+from hubworld import find, hub_and_spoke, region_of
+from test_hub import SPOKE_A, SPOKE_B, flow, routes
+from test_hub_links import blocked, unknown
+
+HTTPS_ONLY = {"protocol": "6", "from_port": 443, "to_port": 443}
+REPLIES = {"protocol": "6", "from_port": 1024, "to_port": 65535}
+
+
+def _entry(number: int, egress: bool, action: str, cidr: str, **rest) -> dict:
+    return {"rule_number": number, "egress": egress, "protocol": "-1", "rule_action": action, "cidr_block": cidr, **rest}
+
+
+def gateway_subnets() -> dict:
+    """hub_and_spoke with the attachments in their own subnets (tgw-hub-a/b in vpc-app, tgw-spoke-a/b in
+    vpc-spoke), each VPC's on one open network ACL (acl-tgw-hub, acl-tgw-spoke), on their VPC's main table."""
+    data = hub_and_spoke()
+    region = region_of(data)
+    for vpc_id, name, prefix in (("vpc-app", "hub", "10.0.250"), ("vpc-spoke", "spoke", "10.1.250")):
+        subnet_ids = [f"subnet-tgw-{name}-a", f"subnet-tgw-{name}-b"]
+        for subnet_id, zone, start in zip(subnet_ids, ("us-east-1a", "us-east-1b"), (0, 16)):
+            region["subnets"].append({"subnet_id": subnet_id, "vpc_id": vpc_id, "availability_zone": zone,
+                                      "cidr_block": f"{prefix}.{start}/28"})
+        region["network_acls"].append({"network_acl_id": f"acl-tgw-{name}", "vpc_id": vpc_id, "subnet_ids": subnet_ids,
+                                       "entries": [_entry(100, False, "allow", "0.0.0.0/0"),
+                                                   _entry(100, True, "allow", "0.0.0.0/0")]})
+        attachment = next(a for a in region["transit_gateway_attachments"] if a["vpc_id"] == vpc_id)
+        attachment["subnet_ids"] = subnet_ids
+    return data
+
+
+def acl_entries(data: dict, name: str) -> list[dict]:
+    return find(data, "network_acls", "network_acl_id", f"acl-tgw-{name}")["entries"]
+
+
+def acl_link(data: dict, subnet: str = SPOKE_A) -> tuple:
+    link = blocked(data, subnet=subnet)
+    return link["kind"], link["resource_id"], link["subnet_id"], link["direction"]
+
+
+def test_attachments_in_their_own_open_subnets_are_private():
+    data = gateway_subnets()
+    assert (flow(data).path, flow(data, subnet=SPOKE_B).path) == ("endpoint", "endpoint")
+
+
+def test_the_spoke_attachment_subnet_acl_must_let_the_requests_in_by_the_workload_address():
+    """Into the gateway: the attachment subnet in the workload's AZ, inbound, from the workload subnet, TCP 443."""
+    data = gateway_subnets()
+    acl_entries(data, "spoke").insert(0, _entry(50, False, "deny", "10.1.1.0/24", **HTTPS_ONLY))
+    assert acl_link(data) == ("network-acl", "acl-tgw-spoke", "subnet-tgw-spoke-a", "inbound")
+    assert flow(data, subnet=SPOKE_B).path == "endpoint"  # another workload subnet, through the same ACL
+
+
+def test_the_hub_attachment_subnet_acl_must_let_the_requests_out_to_the_endpoint():
+    """Out of the gateway into the hub: the attachment subnet in the workload's AZ, outbound, to the endpoint's
+    address in that AZ, TCP 443; the one in the other AZ carries only the other AZ's traffic."""
+    data = gateway_subnets()
+    acl = find(data, "network_acls", "network_acl_id", "acl-tgw-hub")
+    acl["subnet_ids"] = ["subnet-tgw-hub-a"]
+    region_of(data)["network_acls"].append({**acl, "network_acl_id": "acl-tgw-hub-b", "subnet_ids": ["subnet-tgw-hub-b"],
+                                            "entries": [_entry(100, False, "allow", "0.0.0.0/0")]})  # no outbound rule
+    assert flow(data).path == "endpoint"
+    assert acl_link(data, SPOKE_B) == ("network-acl", "acl-tgw-hub-b", "subnet-tgw-hub-b", "outbound")
+
+
+@pytest.mark.parametrize("name, egress, subnet_id, direction", [
+    ("hub", False, "subnet-tgw-hub-a", "inbound"),  # the replies into the gateway, from the endpoint's address
+    ("spoke", True, "subnet-tgw-spoke-a", "outbound"),  # the replies out of it, to the workload subnet
+])
+def test_the_replies_pass_the_attachment_subnet_acls_on_the_ephemeral_ports(name, egress, subnet_id, direction):
+    data = gateway_subnets()
+    acl_entries(data, name).insert(0, _entry(50, egress, "deny", "0.0.0.0/0", **REPLIES))
+    assert acl_link(data) == ("network-acl", f"acl-tgw-{name}", subnet_id, direction)
+    acl_entries(data, name).insert(0, _entry(40, egress, "allow", "0.0.0.0/0", **HTTPS_ONLY))
+    assert acl_link(data)[1] == f"acl-tgw-{name}"  # 443 alone does not carry the replies
+
+
+def test_the_outbound_rules_are_not_evaluated_for_a_destination_in_the_attachment_subnet_itself():
+    """hub_and_spoke's attachments share the endpoint and workload subnets: their ACLs have no outbound rule for
+    the traffic the gateway delivers to them (AWS does not evaluate it), only the inbound rules they always had."""
+    data = hub_and_spoke()
+    spoke_acl = find(data, "network_acls", "network_acl_id", "acl-vpc-spoke")
+    spoke_acl["entries"] = [_entry(100, True, "allow", "0.0.0.0/0"), _entry(100, False, "allow", "0.0.0.0/0", **REPLIES),
+                            _entry(110, False, "allow", "10.1.0.0/16", **HTTPS_ONLY)]
+    assert flow(data).path == "endpoint"
+    spoke_acl["entries"].pop()
+    assert acl_link(data) == ("network-acl", "acl-vpc-spoke", SPOKE_A, "inbound")  # 443 into the gateway, from itself
+
+
+def test_without_an_attachment_subnet_in_the_sender_az_any_may_deliver_and_one_that_blocks_is_not_known():
+    """The registry endpoint only in us-east-1b and the hub's attachment only there: a request from us-east-1a
+    may enter the hub through either attachment subnet the gateway picks (here the only one, by the fallback)."""
+    data = gateway_subnets()
+    endpoint = find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-dkr")
+    endpoint["subnet_ids"], endpoint["network_interface_ids"] = ["subnet-priv-b"], ["eni-dkr-b"]
+    attachment = next(a for a in region_of(data)["transit_gateway_attachments"] if a["vpc_id"] == "vpc-app")
+    attachment["subnet_ids"] = ["subnet-tgw-hub-b", "subnet-gone"]
+    assert unknown(data) == "the way on from tgw-1 into vpc-app through subnet-gone: no route table of subnet-gone is in the snapshot"
+    attachment["subnet_ids"] = ["subnet-tgw-hub-b"]
+    assert flow(data).path == "endpoint"
+    acl_entries(data, "hub").insert(0, _entry(50, True, "deny", "10.0.2.0/24", **HTTPS_ONLY))
+    assert unknown(data) == ("tgw-1 may deliver into vpc-app through subnet-tgw-hub-b, where acl-tgw-hub blocks: "
+                             "network ACL rule 50 denies TCP 443 outbound to 10.0.2.5/32")
+
+
+def test_an_attachment_subnet_route_to_an_appliance_for_the_destination_is_not_known():
+    data = gateway_subnets()
+    routes(data, "rtb-main").append({"destination_cidr_block": "10.0.1.0/24", "target_type": "network_interface",
+                                     "target_id": "eni-firewall", "state": "active"})
+    assert unknown(data) == ("rtb-main of subnet-tgw-hub-a, where tgw-1 delivers into vpc-app, does not take "
+                             "10.0.1.5/32 by the local route alone: vpclint does not follow that way")
+
+
+def test_the_route_tables_of_the_attachment_subnets_in_the_traffic_s_az_decide():
+    """Each AZ's attachment subnet has its own table here: a route to an appliance for the endpoint subnet in
+    tgw-hub-b's table concerns only requests from us-east-1b; one for the workload subnet in tgw-spoke-a's table
+    only the replies from the endpoint's interface in us-east-1a."""
+    data = gateway_subnets()
+    region = region_of(data)
+    for name, vpc_id, cidr in (("hub-b", "vpc-app", "10.0.0.0/16"), ("spoke-a", "vpc-spoke", "10.1.0.0/16")):
+        region["route_tables"].append({
+            "route_table_id": f"rtb-tgw-{name}", "vpc_id": vpc_id,
+            "associations": [{"association_id": f"a-tgw-{name}", "subnet_id": f"subnet-tgw-{name}", "state": "associated"}],
+            "routes": [{"destination_cidr_block": cidr, "target_type": "local", "target_id": "local", "state": "active"}]})
+    assert (flow(data).path, flow(data, subnet=SPOKE_B).path) == ("endpoint", "endpoint")
+    routes(data, "rtb-tgw-hub-b").append({"destination_cidr_block": "10.0.1.0/24", "target_type": "network_interface",
+                                          "target_id": "eni-firewall", "state": "active"})
+    assert flow(data).path == "endpoint"
+    assert unknown(data, subnet=SPOKE_B) == ("rtb-tgw-hub-b of subnet-tgw-hub-b, where tgw-1 delivers into vpc-app, does "
+                                             "not take 10.0.1.5/32 by the local route alone: vpclint does not follow that way")
+    routes(data, "rtb-tgw-hub-b").pop()
+    routes(data, "rtb-tgw-spoke-a").append({"destination_cidr_block": "10.1.2.0/24", "target_id": "eni-x",
+                                            "target_type": "network_interface", "state": "blackhole"})
+    assert flow(data).path == "endpoint"
+    assert unknown(data, subnet=SPOKE_B) == ("rtb-tgw-spoke-a of subnet-tgw-spoke-a, where tgw-1 delivers into vpc-spoke, "
+                                             "does not take 10.1.2.0/24 by the local route alone: vpclint does not follow "
+                                             "that way")
+
+
+def test_an_attachment_table_left_out_is_not_known():
+    data = gateway_subnets()
+    region_of(data)["notes"] = [{"api": "vpclint:route_tables", "item_id": "rtb-odd", "message": "left out: odd"}]
+    for table_id, subnet_id in (("rtb-vpc-spoke", SPOKE_A), ("rtb-vpc-spoke", SPOKE_B)):
+        find(data, "route_tables", "route_table_id", table_id)["associations"].append(
+            {"association_id": f"a-{subnet_id}", "subnet_id": subnet_id, "state": "associated"})
+    for subnet_id in ("subnet-priv-a", "subnet-priv-b"):  # the hub endpoint subnets are associated in the base
+        assert subnet_id in str(find(data, "route_tables", "route_table_id", f"rtb-priv-{subnet_id[-1]}")["associations"])
+    reason = unknown(data)
+    assert reason.startswith("the way on from tgw-1 into vpc-") and "may be associated" in reason
+
+
+def test_replies_over_another_connection_do_not_pass_the_attachment_subnets():
+    """The replies come back over peering pcx-9: the spoke attachment subnet's ACL that lets no reply out of the
+    gateway does not concern them; the requests still pass the attachment subnets."""
+    data = gateway_subnets()
+    region_of(data)["vpc_peering_connections"] = [{
+        "vpc_peering_connection_id": "pcx-9", "status": "active",
+        "requester": {"vpc_id": "vpc-spoke", "owner_id": "111122223333", "region": "us-east-1", "cidr_blocks": ["10.1.0.0/16"]},
+        "accepter": {"vpc_id": "vpc-app", "owner_id": "111122223333", "region": "us-east-1", "cidr_blocks": ["10.0.0.0/16"]}}]
+    for table_id in ("rtb-priv-a", "rtb-priv-b"):
+        routes(data, table_id)[-1].update(target_id="pcx-9", target_type="vpc_peering_connection")
+    acl_entries(data, "spoke").insert(0, _entry(50, True, "deny", "0.0.0.0/0", **REPLIES))
+    assert flow(data).path == "endpoint"
+    acl_entries(data, "hub").insert(0, _entry(50, True, "deny", "0.0.0.0/0", **HTTPS_ONLY))
+    assert acl_link(data) == ("network-acl", "acl-tgw-hub", "subnet-tgw-hub-a", "outbound")
