@@ -7,7 +7,7 @@ keeps traffic in the AZ it came from."""
 from __future__ import annotations
 
 import pytest
-from hubworld import find, hub_and_spoke, region_of
+from hubworld import find, hub_and_spoke, peered_pair, region_of
 from test_hub import SPOKE_A, SPOKE_B, flow, routes
 from test_hub_links import blocked, unknown
 
@@ -171,3 +171,29 @@ def test_replies_over_another_connection_do_not_pass_the_attachment_subnets():
     assert flow(data).path == "endpoint"
     acl_entries(data, "hub").insert(0, _entry(50, True, "deny", "0.0.0.0/0", **HTTPS_ONLY))
     assert acl_link(data) == ("network-acl", "acl-tgw-hub", "subnet-tgw-hub-a", "outbound")
+
+
+def test_an_acl_is_not_evaluated_for_what_the_gateway_delivers_into_its_own_subnet():
+    """hub_and_spoke's attachment subnets hold the endpoint's interfaces and the workloads. AWS evaluates neither
+    direction of a subnet's ACL for the traffic a transit gateway delivers into that subnet itself: the requests
+    from us-east-1a reach the interface in subnet-priv-a without its inbound rules, and the replies from the
+    interface in us-east-1a reach the workload subnet there without its inbound rules; those in the other AZ pass
+    through another subnet and are evaluated."""
+    data = hub_and_spoke()
+    spoke_acl = find(data, "network_acls", "network_acl_id", "acl-vpc-spoke")
+    hub_acl = find(data, "network_acls", "network_acl_id", "acl-default")
+    endpoint = find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-dkr")
+    endpoint["subnet_ids"], endpoint["network_interface_ids"] = ["subnet-priv-a"], ["eni-dkr-a"]
+    hub_acl["entries"].insert(0, _entry(50, False, "deny", "10.1.1.0/24", **HTTPS_ONLY))
+    spoke_acl["entries"].insert(0, _entry(50, False, "deny", "10.0.1.5/32", **REPLIES))
+    assert flow(data).path == "endpoint"
+    link = blocked(data, subnet=SPOKE_B)  # from us-east-1b: delivered into vpc-spoke through subnet-vpc-spoke-a
+    assert (link["resource_id"], link["subnet_id"], link["direction"]) == ("acl-vpc-spoke", SPOKE_B, "inbound")
+
+
+def test_over_peering_every_subnet_acl_is_evaluated():
+    data = peered_pair()
+    find(data, "network_acls", "network_acl_id", "acl-default")["entries"].insert(
+        0, _entry(50, False, "deny", "10.1.1.0/24", **HTTPS_ONLY))
+    link = blocked(data)
+    assert (link["resource_id"], link["subnet_id"], link["direction"]) == ("acl-default", "subnet-priv-a", "inbound")

@@ -36,7 +36,7 @@ import dataclasses
 from typing import Optional
 
 from vpclint.path.checks import EPHEMERAL, HTTPS, Judge, Link, check_acl, check_endpoint_ingress, check_workload_egress
-from vpclint.path.endpoints import live_targets, routed_locally, source_acl
+from vpclint.path.endpoints import live_targets, routed_locally
 from vpclint.path.groups import Peer, admits_https
 from vpclint.path.hubindex import HubIndex
 from vpclint.path.index import Network, RegionIndex
@@ -72,16 +72,14 @@ def hub_way(
         gateways = []
         for network in networks:
             crossed = _there(index, judge, subnet, table, network, spoke, hub_vpc) or crossed
-            if crossed:
-                connections.add(crossed)
-                same_way = _back(index, judge, target_subnet, source, crossed, spoke, hub_vpc)
-                gateways += [(crossed, network, same_way)] if not crossed.startswith("pcx-") else []
-            check_acl(index, judge, subnet.subnet_id, True, network, HTTPS)
-            check_acl(index, judge, subnet.subnet_id, False, network, EPHEMERAL)
-        source_acl(index, judge, target_subnet, source)
-        for gateway, network, same_way in gateways:
-            _gateway_subnets(index, judge, gateway, (spoke, subnet.subnet_id, source), (hub_vpc, target_subnet, network),
-                             same_way)
+            ends = (spoke, subnet.subnet_id, source), (hub_vpc, target_subnet, network)
+            gateway = crossed if crossed and not crossed.startswith("pcx-") else None
+            same_way = _back(index, judge, target_subnet, source, crossed, spoke, hub_vpc) if crossed else True
+            connections |= {crossed} if crossed else set()
+            gateways += [(gateway, ends, same_way)] if gateway else []
+            _subnet_acls(index, judge, gateway, gateway if same_way else None, *ends)
+        for gateway, ends, same_way in gateways:
+            _gateway_subnets(index, judge, gateway, *ends, same_way)
         peering = frozenset({crossed}) if crossed and crossed.startswith("pcx-") else frozenset()
         members = frozenset(endpoint.group_ids) if peering else frozenset()
         destination = Peer(networks=tuple(networks), member_of=members, vpc_id=hub_vpc.vpc_id, peering_ids=peering)
@@ -229,6 +227,26 @@ End = tuple[Vpc, str, Network]
 the hub endpoint's interface address)."""
 
 
+def _subnet_acls(
+    index: RegionIndex, judge: Judge, there: Optional[str], back: Optional[str], workload: End, endpoint: End,
+) -> None:
+    """The network ACLs of the workload subnet (443 out, the replies in) and of the hub endpoint subnet (443 in,
+    the replies out). AWS evaluates neither direction of an attachment subnet's ACL for the traffic a transit
+    gateway delivers to that very subnet: an inbound rule is not checked when the gateway the requests cross
+    (``there``) or the replies cross (``back``) delivers them into that subnet itself."""
+    (spoke, workload_subnet, source), (hub_vpc, endpoint_subnet, network) = workload, endpoint
+    check_acl(index, judge, workload_subnet, True, network, HTTPS)
+    if not (back and _attachment_subnets(index, spoke.vpc_id, back, _zone(index, endpoint_subnet)) == [workload_subnet]):
+        check_acl(index, judge, workload_subnet, False, network, EPHEMERAL)
+    if not (there and _attachment_subnets(index, hub_vpc.vpc_id, there, _zone(index, workload_subnet)) == [endpoint_subnet]):
+        check_acl(index, judge, endpoint_subnet, False, source, HTTPS)
+    check_acl(index, judge, endpoint_subnet, True, source, EPHEMERAL)
+
+
+def _zone(index: RegionIndex, subnet_id: str) -> str:
+    return index.subnets[subnet_id].availability_zone
+
+
 def _gateway_subnets(
     index: RegionIndex, judge: Judge, gateway: str, workload: End, endpoint: End, replies: bool,
 ) -> None:
@@ -238,7 +256,7 @@ def _gateway_subnets(
     TCP 443; the replies, when they come back through the same gateway (``replies``), to the ephemeral ports."""
     ways = [(workload, endpoint, HTTPS), (endpoint, workload, EPHEMERAL)]
     for (from_vpc, from_subnet, sender), (to_vpc, to_subnet, receiver), ports in ways[: 2 if replies else 1]:
-        zone = index.subnets[from_subnet].availability_zone
+        zone = _zone(index, from_subnet)
         for entry in _attachment_subnets(index, from_vpc.vpc_id, gateway, zone):
             check_acl(index, judge, entry, False, sender, ports)
         _delivery(index, judge, gateway, to_vpc.vpc_id, zone, receiver, ports, to_subnet)
