@@ -182,3 +182,26 @@ def test_security_group_referencing_support_from_the_transit_gateway_guide_and_f
     assert region.errors == []
     assert {a.vpc_id: a.security_group_referencing_support for a in region.transit_gateway_attachments} == {
         hub.vpc_id: "disable", spoke.vpc_id: "enable"}
+
+
+def test_appliance_mode_support_from_the_transit_gateway_guide_the_aws_cli_and_moto(aws_env):
+    """``Options.ApplianceModeSupport``: the Transit Gateway guide's example has it (disable), the older aws-cli
+    example does not (not read: None); moto keeps what the create call asked for (default disable)."""
+    guide = collect_fake(FakeEc2({**VPCS, **shape("describe_transit_gateway_vpc_attachments_tgw_guide")}))
+    assert [a.appliance_mode_support for a in guide.transit_gateway_attachments] == ["disable", "disable"]
+    cli = collect_fake(FakeEc2({**VPCS, **shape("describe_transit_gateway_vpc_attachments")}))
+    assert [a.appliance_mode_support for a in cli.transit_gateway_attachments] == [None]
+    with mock_aws():
+        session = boto3.Session(region_name="us-east-1")
+        hub = build_vpc(session, "us-east-1", "hub", cidr="10.0.0.0/16", azs=1, workloads=False)
+        spoke = build_vpc(session, "us-east-1", "spoke", cidr="10.1.0.0/16", azs=1, workloads=False)
+        ec2 = session.client("ec2")
+        tgw = ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]
+        asked = {hub.vpc_id: {"ApplianceModeSupport": "enable"}, spoke.vpc_id: {}}
+        for net in (hub, spoke):
+            ec2.create_transit_gateway_vpc_attachment(TransitGatewayId=tgw, VpcId=net.vpc_id, SubnetIds=net.private_subnets,
+                                                      Options=asked[net.vpc_id])
+        region = collect(session, ["us-east-1"], ACCOUNT, "aws").regions[0]
+    assert region.errors == []
+    assert {a.vpc_id: a.appliance_mode_support for a in region.transit_gateway_attachments} == {
+        hub.vpc_id: "enable", spoke.vpc_id: "disable"}

@@ -114,6 +114,8 @@ class TransitGatewayAttachment(StrictModel):
     ipv6_support: Optional[str] = None
     security_group_referencing_support: Optional[str] = None  # Options.SecurityGroupReferencingSupport: enable,
     # disable; None when not read (older snapshots, or AWS left it out)
+    appliance_mode_support: Optional[str] = None  # Options.ApplianceModeSupport: enable (the gateway picks one AZ
+    # per flow), disable (it keeps traffic in its AZ); None when not read
     tags: dict[str, str] = Field(default_factory=dict)
 
 

@@ -88,7 +88,7 @@ def spoke_vpc(data: dict, vpc_id: str = "vpc-spoke", cidr: str = "10.1.0.0/16", 
 
 def attachment(attachment_id: str, vpc_id: str, subnets: list[str], gateway: str = "tgw-1") -> dict:
     return {"transit_gateway_attachment_id": attachment_id, "transit_gateway_id": gateway, "vpc_id": vpc_id,
-            "vpc_owner_id": "111122223333", "state": "available", "subnet_ids": subnets}
+            "vpc_owner_id": "111122223333", "state": "available", "subnet_ids": subnets, "appliance_mode_support": "disable"}
 
 
 def tgw_route(cidr: str, attachment_id: str, vpc_id: str) -> dict:

@@ -1,5 +1,5 @@
 """The attachment subnets a transit gateway's traffic passes on the way to a hub endpoint and back
-(vpclint.path.hub._gateway_subnets): AWS evaluates an attachment subnet's network ACL inbound rules for traffic
+(vpclint.path.attachments): AWS evaluates an attachment subnet's network ACL inbound rules for traffic
 into the gateway (by the sender's address) and its outbound rules for traffic the gateway delivers (not when the
 destination is in that subnet); the delivered packets go on by the attachment subnet's route table. The gateway
 keeps traffic in the AZ it came from."""
@@ -197,3 +197,40 @@ def test_over_peering_every_subnet_acl_is_evaluated():
         0, _entry(50, False, "deny", "10.1.1.0/24", **HTTPS_ONLY))
     link = blocked(data)
     assert (link["resource_id"], link["subnet_id"], link["direction"]) == ("acl-default", "subnet-priv-a", "inbound")
+
+
+def _split_hub_acl(data: dict) -> None:
+    """tgw-hub-b on its own ACL with no outbound rule: what the gateway delivers through it is denied."""
+    acl = find(data, "network_acls", "network_acl_id", "acl-tgw-hub")
+    acl["subnet_ids"] = ["subnet-tgw-hub-a"]
+    region_of(data)["network_acls"].append({**acl, "network_acl_id": "acl-tgw-hub-b", "subnet_ids": ["subnet-tgw-hub-b"],
+                                            "entries": [_entry(100, False, "allow", "0.0.0.0/0")]})
+
+
+@pytest.mark.parametrize("mode", ["enable", None])
+def test_with_appliance_mode_on_or_not_read_the_gateway_may_deliver_through_any_az(mode):
+    """Appliance mode makes the gateway pick one AZ per flow: the request from us-east-1a may enter the hub through
+    tgw-hub-b, whose ACL would block it; an attachment whose mode was not read may have it on."""
+    data = gateway_subnets()
+    _split_hub_acl(data)
+    assert flow(data).path == "endpoint"
+    hub_attachment = next(a for a in region_of(data)["transit_gateway_attachments"] if a["vpc_id"] == "vpc-app")
+    hub_attachment["appliance_mode_support"] = mode
+    assert unknown(data) == ("tgw-1 may deliver into vpc-app through subnet-tgw-hub-b, where acl-tgw-hub-b blocks: "
+                             "implicit deny (no rule allows TCP 443 outbound to 10.0.1.5/32)")
+
+
+def test_with_appliance_mode_on_an_endpoint_subnet_s_inbound_rules_may_or_may_not_be_evaluated():
+    """hub_and_spoke's endpoint subnets are the hub's attachment subnets. With appliance mode on, a request from
+    us-east-1a may be delivered into subnet-priv-a itself (its ACL not evaluated) or through subnet-priv-b (its
+    inbound rules evaluated): a deny there is not known, not a block."""
+    data = hub_and_spoke()
+    find(data, "network_acls", "network_acl_id", "acl-default")["entries"].insert(
+        0, _entry(50, False, "deny", "10.1.1.0/24", **HTTPS_ONLY))
+    endpoint = find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-dkr")
+    endpoint["subnet_ids"], endpoint["network_interface_ids"] = ["subnet-priv-a"], ["eni-dkr-a"]
+    assert flow(data).path == "endpoint"  # delivered into subnet-priv-a itself
+    hub_attachment = next(a for a in region_of(data)["transit_gateway_attachments"] if a["vpc_id"] == "vpc-app")
+    hub_attachment["appliance_mode_support"] = "enable"
+    assert unknown(data) == ("tgw-1 may deliver into vpc-app through another subnet than subnet-priv-a, where "
+                             "acl-default blocks: network ACL rule 50 denies TCP 443 inbound from 10.1.1.0/24")

@@ -46,6 +46,7 @@ def attachment(raw: dict) -> TransitGatewayAttachment:
         dns_support=options.get("DnsSupport"),
         ipv6_support=options.get("Ipv6Support"),
         security_group_referencing_support=options.get("SecurityGroupReferencingSupport"),
+        appliance_mode_support=options.get("ApplianceModeSupport"),
         tags=tags(raw),
     )
 

@@ -20,7 +20,7 @@ In order, for each subnet holding the hub endpoint's interfaces and each interfa
    a transit gateway, the route table the hub attachment is associated with back to the workload VPC's
    attachment); replies through another peering connection pass when it joins the two VPCs; through another
    transit gateway they are ``unknown``. Through a transit gateway, the attachment subnets the traffic passes each
-   way: their network ACLs and the route tables of those it is delivered through (:func:`_gateway_subnets`);
+   way: their network ACLs and the route tables of those it is delivered through (:mod:`vpclint.path.attachments`);
 6. the workload subnet's network ACL (443 out, replies in), the hub subnet's (443 in, replies out), the
    workloads' egress; then the hub endpoint's groups, which must admit the workload subnet's CIDR
    (``hub-endpoint-sg``): a rule referencing the workloads' group counts across a peering connection, never
@@ -35,8 +35,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Optional
 
-from vpclint.path.checks import EPHEMERAL, HTTPS, Judge, Link, check_acl, check_endpoint_ingress, check_workload_egress
-from vpclint.path.endpoints import live_targets, routed_locally
+from vpclint.path.attachments import gateway_subnets, subnet_acls
+from vpclint.path.checks import Judge, Link, check_endpoint_ingress, check_workload_egress
+from vpclint.path.endpoints import live_targets
 from vpclint.path.groups import Peer, admits_https
 from vpclint.path.hubindex import HubIndex
 from vpclint.path.index import Network, RegionIndex
@@ -77,9 +78,9 @@ def hub_way(
             same_way = _back(index, judge, target_subnet, source, crossed, spoke, hub_vpc) if crossed else True
             connections |= {crossed} if crossed else set()
             gateways += [(gateway, ends, same_way)] if gateway else []
-            _subnet_acls(index, judge, gateway, gateway if same_way else None, *ends)
+            subnet_acls(index, judge, gateway, gateway if same_way else None, *ends)
         for gateway, ends, same_way in gateways:
-            _gateway_subnets(index, judge, gateway, *ends, same_way)
+            gateway_subnets(index, judge, gateway, *ends, same_way)
         peering = frozenset({crossed}) if crossed and crossed.startswith("pcx-") else frozenset()
         members = frozenset(endpoint.group_ids) if peering else frozenset()
         destination = Peer(networks=tuple(networks), member_of=members, vpc_id=hub_vpc.vpc_id, peering_ids=peering)
@@ -220,79 +221,6 @@ def _there(
         return None
     check_gateway_route(index, judge, crossed, attachment, network, hub_vpc.vpc_id, _cidr_of(hub_vpc, network, index))
     return crossed
-
-
-End = tuple[Vpc, str, Network]
-"""One end of a flow through a transit gateway: the VPC, the subnet and the addresses (the workload subnet's, or
-the hub endpoint's interface address)."""
-
-
-def _subnet_acls(
-    index: RegionIndex, judge: Judge, there: Optional[str], back: Optional[str], workload: End, endpoint: End,
-) -> None:
-    """The network ACLs of the workload subnet (443 out, the replies in) and of the hub endpoint subnet (443 in,
-    the replies out). AWS evaluates neither direction of an attachment subnet's ACL for the traffic a transit
-    gateway delivers to that very subnet: an inbound rule is not checked when the gateway the requests cross
-    (``there``) or the replies cross (``back``) delivers them into that subnet itself."""
-    (spoke, workload_subnet, source), (hub_vpc, endpoint_subnet, network) = workload, endpoint
-    check_acl(index, judge, workload_subnet, True, network, HTTPS)
-    if not (back and _attachment_subnets(index, spoke.vpc_id, back, _zone(index, endpoint_subnet)) == [workload_subnet]):
-        check_acl(index, judge, workload_subnet, False, network, EPHEMERAL)
-    if not (there and _attachment_subnets(index, hub_vpc.vpc_id, there, _zone(index, workload_subnet)) == [endpoint_subnet]):
-        check_acl(index, judge, endpoint_subnet, False, source, HTTPS)
-    check_acl(index, judge, endpoint_subnet, True, source, EPHEMERAL)
-
-
-def _zone(index: RegionIndex, subnet_id: str) -> str:
-    return index.subnets[subnet_id].availability_zone
-
-
-def _gateway_subnets(
-    index: RegionIndex, judge: Judge, gateway: str, workload: End, endpoint: End, replies: bool,
-) -> None:
-    """The attachment subnets a transit gateway's traffic passes in each VPC (AWS, "How network ACLs work with
-    transit gateways"): into the gateway, the sender's VPC's attachment subnet in the sender's AZ, whose network
-    ACL's inbound rules must allow it (by the sender's address); out of it, :func:`_delivery`. The requests go to
-    TCP 443; the replies, when they come back through the same gateway (``replies``), to the ephemeral ports."""
-    ways = [(workload, endpoint, HTTPS), (endpoint, workload, EPHEMERAL)]
-    for (from_vpc, from_subnet, sender), (to_vpc, to_subnet, receiver), ports in ways[: 2 if replies else 1]:
-        zone = _zone(index, from_subnet)
-        for entry in _attachment_subnets(index, from_vpc.vpc_id, gateway, zone):
-            check_acl(index, judge, entry, False, sender, ports)
-        _delivery(index, judge, gateway, to_vpc.vpc_id, zone, receiver, ports, to_subnet)
-
-
-def _attachment_subnets(index: RegionIndex, vpc_id: str, gateway: str, zone: Optional[str]) -> list[str]:
-    """The subnets of the VPC's attachments to ``gateway`` (those that carry traffic) in ``zone``; every one with
-    ``zone`` None (subnets not in the snapshot included)."""
-    assert index.hub is not None
-    found = [s for a in live_attachments(index.hub, vpc_id, gateway) for s in a.subnet_ids]
-    return [s for s in found if zone is None or (s in index.subnets and index.subnets[s].availability_zone == zone)]
-
-
-def _delivery(
-    index: RegionIndex, judge: Judge, gateway: str, vpc_id: str, zone: str, destination: Network, ports: tuple[int, int],
-    to_subnet: str,
-) -> None:
-    """A transit gateway delivers into a VPC through the attachment subnet in the AZ the traffic came from (it keeps
-    traffic in its AZ; with no subnet there, through any of them). The packets go on by that subnet's route table,
-    which must take ``destination`` by the local route alone (another route, to a firewall or a blackhole, is not
-    followed: not known), and its network ACL's outbound rules must allow them (not evaluated when the destination
-    is in that subnet). Where any of several subnets may carry them, one that would block leaves the flow not known."""
-    chosen = _attachment_subnets(index, vpc_id, gateway, zone)
-    for subnet_id in chosen or _attachment_subnets(index, vpc_id, gateway, None):
-        on = judge if chosen else Judge()
-        table = known_table(index, on, subnet_id, f"the way on from {gateway} into {vpc_id} through {subnet_id}")
-        if table is not None and not routed_locally(index, table, destination):
-            on.not_known(f"{table.route_table_id} of {subnet_id}, where {gateway} delivers into {vpc_id}, does not take "
-                         f"{destination} by the local route alone: vpclint does not follow that way")
-        if subnet_id != to_subnet:
-            check_acl(index, on, subnet_id, True, destination, ports)
-        if on.blocked is not None and on is not judge:
-            judge.not_known(f"{gateway} may deliver into {vpc_id} through {subnet_id}, where {on.blocked.resource_id} "
-                            f"blocks: {on.blocked.detail}")
-        elif on is not judge and on.unknown is not None:
-            judge.not_known(on.unknown)
 
 
 def _peering_blocks(
