@@ -168,20 +168,26 @@ def test_security_group_referencing_support_from_the_transit_gateway_guide_and_f
     assert [(a.transit_gateway_attachment_id, a.security_group_referencing_support) for a in region.transit_gateway_attachments] == [
         ("tgw-attach-1234567890abcdef0", "enable"), ("tgw-attach-abcdef1234567890", "enable")]
     assert [c[0] for c in fake.calls].count("DescribeTransitGatewayVpcAttachments") == 1
+    found = _moto_attachments({"SecurityGroupReferencingSupport": "enable"}, {"SecurityGroupReferencingSupport": "disable"})
+    assert {name: a.security_group_referencing_support for name, a in found.items()} == {"hub": "disable", "spoke": "enable"}
+
+
+def _moto_attachments(gateway_options: dict, hub_options: dict) -> dict:
+    """Collect, from moto, a hub's and a spoke's attachments to one new gateway (the hub's made with
+    ``hub_options``, the spoke's with none), by VPC name."""
     with mock_aws():
         session = boto3.Session(region_name="us-east-1")
-        hub = build_vpc(session, "us-east-1", "hub", cidr="10.0.0.0/16", azs=1, workloads=False)
-        spoke = build_vpc(session, "us-east-1", "spoke", cidr="10.1.0.0/16", azs=1, workloads=False)
+        nets = {name: build_vpc(session, "us-east-1", name, cidr=cidr, azs=1, workloads=False)
+                for name, cidr in (("hub", "10.0.0.0/16"), ("spoke", "10.1.0.0/16"))}
         ec2 = session.client("ec2")
-        tgw = ec2.create_transit_gateway(Options={"SecurityGroupReferencingSupport": "enable"})["TransitGateway"]["TransitGatewayId"]
-        asked = {hub.vpc_id: {"SecurityGroupReferencingSupport": "disable"}, spoke.vpc_id: {}}
-        for net in (hub, spoke):
+        tgw = ec2.create_transit_gateway(Options=gateway_options)["TransitGateway"]["TransitGatewayId"]
+        for name, net in nets.items():
             ec2.create_transit_gateway_vpc_attachment(TransitGatewayId=tgw, VpcId=net.vpc_id, SubnetIds=net.private_subnets,
-                                                      Options=asked[net.vpc_id])
+                                                      Options=hub_options if name == "hub" else {})
         region = collect(session, ["us-east-1"], ACCOUNT, "aws").regions[0]
     assert region.errors == []
-    assert {a.vpc_id: a.security_group_referencing_support for a in region.transit_gateway_attachments} == {
-        hub.vpc_id: "disable", spoke.vpc_id: "enable"}
+    names = {net.vpc_id: name for name, net in nets.items()}
+    return {names[a.vpc_id]: a for a in region.transit_gateway_attachments}
 
 
 def test_appliance_mode_support_from_the_transit_gateway_guide_the_aws_cli_and_moto(aws_env):
@@ -191,17 +197,5 @@ def test_appliance_mode_support_from_the_transit_gateway_guide_the_aws_cli_and_m
     assert [a.appliance_mode_support for a in guide.transit_gateway_attachments] == ["disable", "disable"]
     cli = collect_fake(FakeEc2({**VPCS, **shape("describe_transit_gateway_vpc_attachments")}))
     assert [a.appliance_mode_support for a in cli.transit_gateway_attachments] == [None]
-    with mock_aws():
-        session = boto3.Session(region_name="us-east-1")
-        hub = build_vpc(session, "us-east-1", "hub", cidr="10.0.0.0/16", azs=1, workloads=False)
-        spoke = build_vpc(session, "us-east-1", "spoke", cidr="10.1.0.0/16", azs=1, workloads=False)
-        ec2 = session.client("ec2")
-        tgw = ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]
-        asked = {hub.vpc_id: {"ApplianceModeSupport": "enable"}, spoke.vpc_id: {}}
-        for net in (hub, spoke):
-            ec2.create_transit_gateway_vpc_attachment(TransitGatewayId=tgw, VpcId=net.vpc_id, SubnetIds=net.private_subnets,
-                                                      Options=asked[net.vpc_id])
-        region = collect(session, ["us-east-1"], ACCOUNT, "aws").regions[0]
-    assert region.errors == []
-    assert {a.vpc_id: a.appliance_mode_support for a in region.transit_gateway_attachments} == {
-        hub.vpc_id: "enable", spoke.vpc_id: "disable"}
+    found = _moto_attachments({}, {"ApplianceModeSupport": "enable"})
+    assert {name: a.appliance_mode_support for name, a in found.items()} == {"hub": "enable", "spoke": "disable"}
