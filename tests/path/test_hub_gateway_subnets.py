@@ -7,7 +7,7 @@ keeps traffic in the AZ it came from."""
 from __future__ import annotations
 
 import pytest
-from hubworld import find, hub_and_spoke, peered_pair, region_of
+from hubworld import attachment, find, hub_and_spoke, peered_pair, region_of
 from test_hub import SPOKE_A, SPOKE_B, flow, routes
 from test_hub_links import blocked, unknown
 
@@ -234,3 +234,66 @@ def test_with_appliance_mode_on_an_endpoint_subnet_s_inbound_rules_may_or_may_no
     hub_attachment["appliance_mode_support"] = "enable"
     assert unknown(data) == ("tgw-1 may deliver into vpc-app through another subnet than subnet-priv-a, where "
                              "acl-default blocks: network ACL rule 50 denies TCP 443 inbound from 10.1.1.0/24")
+
+
+def test_the_attachments_to_another_gateway_play_no_part():
+    """Both VPCs are also attached to tgw-2 through other subnets, whose ACL lets nothing through: the flow
+    crosses tgw-1, so only tgw-1's attachment subnets count (into the gateway, out of it, and the inbound rules it
+    skips)."""
+    data = gateway_subnets()
+    region = region_of(data)
+    for vpc_id, name, prefix in (("vpc-app", "hub", "10.0.251"), ("vpc-spoke", "spoke", "10.1.251")):
+        subnet_ids = [f"subnet-other-{name}-a", f"subnet-other-{name}-b"]
+        for subnet_id, zone, start in zip(subnet_ids, ("us-east-1a", "us-east-1b"), (0, 16)):
+            region["subnets"].append({"subnet_id": subnet_id, "vpc_id": vpc_id, "availability_zone": zone,
+                                      "cidr_block": f"{prefix}.{start}/28"})
+        region["network_acls"].append({"network_acl_id": f"acl-closed-{name}", "vpc_id": vpc_id, "subnet_ids": subnet_ids,
+                                       "entries": []})
+        region["transit_gateway_attachments"].append(
+            attachment(f"tgw-attach-other-{name}", vpc_id, subnet_ids, gateway="tgw-2"))
+    assert (flow(data).path, flow(data, subnet=SPOKE_B).path) == ("endpoint", "endpoint")
+
+
+def test_the_outbound_rules_of_the_subnet_the_gateway_delivers_into_are_not_evaluated():
+    """hub_and_spoke delivers the requests from us-east-1a into subnet-priv-a, the endpoint's subnet there: its
+    ACL's outbound rules (which deny TCP 443 to the endpoint subnet) are not evaluated for them."""
+    data = hub_and_spoke()
+    endpoint = find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-dkr")
+    endpoint["subnet_ids"], endpoint["network_interface_ids"] = ["subnet-priv-a"], ["eni-dkr-a"]
+    find(data, "network_acls", "network_acl_id", "acl-default")["entries"].insert(
+        0, _entry(50, True, "deny", "10.0.1.0/24", **HTTPS_ONLY))
+    assert flow(data).path == "endpoint"
+    link = blocked(data, subnet=SPOKE_B)  # from us-east-1b: delivered through subnet-priv-b, whose outbound rules count
+    assert (link["resource_id"], link["subnet_id"], link["direction"]) == ("acl-default", "subnet-priv-b", "outbound")
+
+
+def test_replies_over_peering_pass_the_inbound_rules_of_a_workload_subnet_that_is_also_an_attachment_subnet():
+    """The requests cross tgw-1, the replies come back over pcx-9 (not delivered by the gateway): the workload
+    subnet's inbound rules are evaluated for them, though it is tgw-1's attachment subnet."""
+    data = hub_and_spoke()
+    region_of(data)["vpc_peering_connections"] = [{
+        "vpc_peering_connection_id": "pcx-9", "status": "active",
+        "requester": {"vpc_id": "vpc-spoke", "owner_id": "111122223333", "region": "us-east-1", "cidr_blocks": ["10.1.0.0/16"]},
+        "accepter": {"vpc_id": "vpc-app", "owner_id": "111122223333", "region": "us-east-1", "cidr_blocks": ["10.0.0.0/16"]}}]
+    for table_id in ("rtb-priv-a", "rtb-priv-b"):
+        routes(data, table_id)[-1].update(target_id="pcx-9", target_type="vpc_peering_connection")
+    assert flow(data).path == "endpoint"
+    find(data, "network_acls", "network_acl_id", "acl-vpc-spoke")["entries"].insert(
+        0, _entry(50, False, "deny", "10.0.1.5/32", **REPLIES))
+    assert acl_link(data) == ("network-acl", "acl-vpc-spoke", SPOKE_A, "inbound")
+
+
+def test_an_attachment_to_another_gateway_does_not_make_the_skipped_inbound_check_uncertain():
+    """The workload subnet is tgw-1's attachment subnet in us-east-1a, and vpc-spoke is attached to tgw-2 there
+    through another subnet: tgw-1 still surely delivers the replies into the workload subnet itself, so its
+    inbound rules (which deny them) are not evaluated."""
+    data = hub_and_spoke()
+    region = region_of(data)
+    region["subnets"].append({"subnet_id": "subnet-other-a", "vpc_id": "vpc-spoke", "availability_zone": "us-east-1a",
+                              "cidr_block": "10.1.251.0/28"})
+    region["transit_gateway_attachments"].append(attachment("tgw-attach-other", "vpc-spoke", ["subnet-other-a"], gateway="tgw-2"))
+    endpoint = find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-dkr")
+    endpoint["subnet_ids"], endpoint["network_interface_ids"] = ["subnet-priv-a"], ["eni-dkr-a"]
+    find(data, "network_acls", "network_acl_id", "acl-vpc-spoke")["entries"].insert(
+        0, _entry(50, False, "deny", "10.0.1.5/32", **REPLIES))
+    assert flow(data).path == "endpoint"
