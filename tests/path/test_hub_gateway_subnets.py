@@ -23,18 +23,35 @@ def gateway_subnets() -> dict:
     """hub_and_spoke with the attachments in their own subnets (tgw-hub-a/b in vpc-app, tgw-spoke-a/b in
     vpc-spoke), each VPC's on one open network ACL (acl-tgw-hub, acl-tgw-spoke), on their VPC's main table."""
     data = hub_and_spoke()
+    open_entries = [_entry(100, False, "allow", "0.0.0.0/0"), _entry(100, True, "allow", "0.0.0.0/0")]
+    for vpc_id, subnet_ids in _subnet_pairs(data, "tgw", "250", open_entries).items():
+        next(a for a in region_of(data)["transit_gateway_attachments"] if a["vpc_id"] == vpc_id)["subnet_ids"] = subnet_ids
+    return data
+
+
+def _subnet_pairs(data: dict, kind: str, third: str, entries: list[dict]) -> dict[str, list[str]]:
+    """Add subnet-<kind>-hub-a/b to vpc-app and subnet-<kind>-spoke-a/b to vpc-spoke (/28s of 10.0.<third> and
+    10.1.<third>), each pair on a network ACL acl-<kind>-hub/spoke with ``entries``; the pairs by VPC id."""
     region = region_of(data)
-    for vpc_id, name, prefix in (("vpc-app", "hub", "10.0.250"), ("vpc-spoke", "spoke", "10.1.250")):
-        subnet_ids = [f"subnet-tgw-{name}-a", f"subnet-tgw-{name}-b"]
+    pairs = {}
+    for vpc_id, name, prefix in (("vpc-app", "hub", "10.0"), ("vpc-spoke", "spoke", "10.1")):
+        subnet_ids = pairs[vpc_id] = [f"subnet-{kind}-{name}-a", f"subnet-{kind}-{name}-b"]
         for subnet_id, zone, start in zip(subnet_ids, ("us-east-1a", "us-east-1b"), (0, 16)):
             region["subnets"].append({"subnet_id": subnet_id, "vpc_id": vpc_id, "availability_zone": zone,
-                                      "cidr_block": f"{prefix}.{start}/28"})
-        region["network_acls"].append({"network_acl_id": f"acl-tgw-{name}", "vpc_id": vpc_id, "subnet_ids": subnet_ids,
-                                       "entries": [_entry(100, False, "allow", "0.0.0.0/0"),
-                                                   _entry(100, True, "allow", "0.0.0.0/0")]})
-        attachment = next(a for a in region["transit_gateway_attachments"] if a["vpc_id"] == vpc_id)
-        attachment["subnet_ids"] = subnet_ids
-    return data
+                                      "cidr_block": f"{prefix}.{third}.{start}/28"})
+        region["network_acls"].append({"network_acl_id": f"acl-{kind}-{name}", "vpc_id": vpc_id, "subnet_ids": subnet_ids,
+                                       "entries": entries})
+    return pairs
+
+
+def _replies_over_pcx_9(data: dict) -> None:
+    """An active peering connection pcx-9 between the two VPCs, which the hub subnets route the spoke through."""
+    region_of(data)["vpc_peering_connections"] = [{
+        "vpc_peering_connection_id": "pcx-9", "status": "active",
+        "requester": {"vpc_id": "vpc-spoke", "owner_id": "111122223333", "region": "us-east-1", "cidr_blocks": ["10.1.0.0/16"]},
+        "accepter": {"vpc_id": "vpc-app", "owner_id": "111122223333", "region": "us-east-1", "cidr_blocks": ["10.0.0.0/16"]}}]
+    for table_id in ("rtb-priv-a", "rtb-priv-b"):
+        routes(data, table_id)[-1].update(target_id="pcx-9", target_type="vpc_peering_connection")
 
 
 def acl_entries(data: dict, name: str) -> list[dict]:
@@ -161,12 +178,7 @@ def test_replies_over_another_connection_do_not_pass_the_attachment_subnets():
     """The replies come back over peering pcx-9: the spoke attachment subnet's ACL that lets no reply out of the
     gateway does not concern them; the requests still pass the attachment subnets."""
     data = gateway_subnets()
-    region_of(data)["vpc_peering_connections"] = [{
-        "vpc_peering_connection_id": "pcx-9", "status": "active",
-        "requester": {"vpc_id": "vpc-spoke", "owner_id": "111122223333", "region": "us-east-1", "cidr_blocks": ["10.1.0.0/16"]},
-        "accepter": {"vpc_id": "vpc-app", "owner_id": "111122223333", "region": "us-east-1", "cidr_blocks": ["10.0.0.0/16"]}}]
-    for table_id in ("rtb-priv-a", "rtb-priv-b"):
-        routes(data, table_id)[-1].update(target_id="pcx-9", target_type="vpc_peering_connection")
+    _replies_over_pcx_9(data)
     acl_entries(data, "spoke").insert(0, _entry(50, True, "deny", "0.0.0.0/0", **REPLIES))
     assert flow(data).path == "endpoint"
     acl_entries(data, "hub").insert(0, _entry(50, True, "deny", "0.0.0.0/0", **HTTPS_ONLY))
@@ -241,16 +253,9 @@ def test_the_attachments_to_another_gateway_play_no_part():
     crosses tgw-1, so only tgw-1's attachment subnets count (into the gateway, out of it, and the inbound rules it
     skips)."""
     data = gateway_subnets()
-    region = region_of(data)
-    for vpc_id, name, prefix in (("vpc-app", "hub", "10.0.251"), ("vpc-spoke", "spoke", "10.1.251")):
-        subnet_ids = [f"subnet-other-{name}-a", f"subnet-other-{name}-b"]
-        for subnet_id, zone, start in zip(subnet_ids, ("us-east-1a", "us-east-1b"), (0, 16)):
-            region["subnets"].append({"subnet_id": subnet_id, "vpc_id": vpc_id, "availability_zone": zone,
-                                      "cidr_block": f"{prefix}.{start}/28"})
-        region["network_acls"].append({"network_acl_id": f"acl-closed-{name}", "vpc_id": vpc_id, "subnet_ids": subnet_ids,
-                                       "entries": []})
-        region["transit_gateway_attachments"].append(
-            attachment(f"tgw-attach-other-{name}", vpc_id, subnet_ids, gateway="tgw-2"))
+    for vpc_id, subnet_ids in _subnet_pairs(data, "other", "251", []).items():  # their ACLs allow nothing
+        region_of(data)["transit_gateway_attachments"].append(
+            attachment(f"tgw-attach-other-{vpc_id}", vpc_id, subnet_ids, gateway="tgw-2"))
     assert (flow(data).path, flow(data, subnet=SPOKE_B).path) == ("endpoint", "endpoint")
 
 
@@ -271,12 +276,7 @@ def test_replies_over_peering_pass_the_inbound_rules_of_a_workload_subnet_that_i
     """The requests cross tgw-1, the replies come back over pcx-9 (not delivered by the gateway): the workload
     subnet's inbound rules are evaluated for them, though it is tgw-1's attachment subnet."""
     data = hub_and_spoke()
-    region_of(data)["vpc_peering_connections"] = [{
-        "vpc_peering_connection_id": "pcx-9", "status": "active",
-        "requester": {"vpc_id": "vpc-spoke", "owner_id": "111122223333", "region": "us-east-1", "cidr_blocks": ["10.1.0.0/16"]},
-        "accepter": {"vpc_id": "vpc-app", "owner_id": "111122223333", "region": "us-east-1", "cidr_blocks": ["10.0.0.0/16"]}}]
-    for table_id in ("rtb-priv-a", "rtb-priv-b"):
-        routes(data, table_id)[-1].update(target_id="pcx-9", target_type="vpc_peering_connection")
+    _replies_over_pcx_9(data)
     assert flow(data).path == "endpoint"
     find(data, "network_acls", "network_acl_id", "acl-vpc-spoke")["entries"].insert(
         0, _entry(50, False, "deny", "10.0.1.5/32", **REPLIES))
