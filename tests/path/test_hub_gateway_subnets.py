@@ -297,3 +297,52 @@ def test_an_attachment_to_another_gateway_does_not_make_the_skipped_inbound_chec
     find(data, "network_acls", "network_acl_id", "acl-vpc-spoke")["entries"].insert(
         0, _entry(50, False, "deny", "10.0.1.5/32", **REPLIES))
     assert flow(data).path == "endpoint"
+
+
+def _only_in_priv_a(data: dict, addresses: tuple[str, ...] = ("10.0.1.5",)) -> None:
+    """The registry endpoint with one interface, eni-dkr-a in subnet-priv-a, holding ``addresses``."""
+    endpoint = find(data, "vpc_endpoints", "vpc_endpoint_id", "vpce-dkr")
+    endpoint["subnet_ids"], endpoint["network_interface_ids"] = ["subnet-priv-a"], ["eni-dkr-a"]
+    find(data, "network_interfaces", "network_interface_id", "eni-dkr-a")["private_ips"] = list(addresses)
+
+
+@pytest.mark.parametrize("change", ["no table", "route to an appliance"])
+def test_with_the_way_back_not_known_a_skipped_inbound_check_stays_skipped(change):
+    """The hub subnet's route back is not known: the flow is unknown, and the workload subnet's inbound rules,
+    which tgw-1 would not evaluate for the replies it delivers into that subnet itself, do not make it blocked."""
+    data = hub_and_spoke()
+    _only_in_priv_a(data)
+    find(data, "network_acls", "network_acl_id", "acl-vpc-spoke")["entries"].insert(
+        0, _entry(50, False, "deny", "10.0.1.5/32", **REPLIES))
+    region = region_of(data)
+    if change == "no table":
+        region["route_tables"] = [t for t in region["route_tables"] if t["route_table_id"] not in ("rtb-priv-a", "rtb-main")]
+    else:
+        routes(data, "rtb-priv-a")[-1].update(target_id="eni-firewall", target_type="network_interface")
+    assert flow(data).path == "unknown"
+
+
+def test_with_the_way_there_not_known_the_way_back_is_not_judged():
+    data = hub_and_spoke()
+    routes(data, "rtb-vpc-spoke")[1].update(target_id="eni-firewall", target_type="network_interface")
+    routes(data, "rtb-priv-a").pop()  # and no route back
+    assert unknown(data).startswith("rtb-vpc-spoke sends the hub endpoint's address in vpc-app (10.0.1.5/32) through "
+                                    "network_interface eni-firewall")
+
+
+def test_every_address_of_an_endpoint_subnet_passes_the_attachment_subnets():
+    """eni-dkr-a holds two addresses; tgw-hub-a's ACL lets TCP 443 out to the second only: the first is blocked."""
+    data = gateway_subnets()
+    _only_in_priv_a(data, ("10.0.1.5", "10.0.1.9"))
+    acl_entries(data, "hub").insert(0, _entry(50, True, "deny", "10.0.1.5/32", **HTTPS_ONLY))
+    link = blocked(data)
+    assert (link["resource_id"], link["subnet_id"], link["peer"]) == ("acl-tgw-hub", "subnet-tgw-hub-a", "10.0.1.5/32")
+
+
+def test_over_peering_both_ways_the_transit_gateway_attachment_subnets_play_no_part():
+    data = gateway_subnets()
+    _replies_over_pcx_9(data)
+    routes(data, "rtb-vpc-spoke")[1].update(target_id="pcx-9", target_type="vpc_peering_connection")
+    for name in ("hub", "spoke"):
+        acl_entries(data, name).clear()
+    assert flow(data).path == "endpoint"

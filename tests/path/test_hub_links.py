@@ -437,10 +437,11 @@ def test_a_peering_connection_not_known_is_still_crossed_so_a_reference_across_i
 
 # The way back (_back)
 
-def _peering(peering_id: str, other: str = "vpc-spoke", status: str = "active", cidr: str = "10.1.0.0/16") -> dict:
+def _peering(peering_id: str, other: str = "vpc-spoke", status: str = "active", cidr: str = "10.1.0.0/16",
+             hub_cidr: str = "10.0.0.0/16") -> dict:
     return {"vpc_peering_connection_id": peering_id, "status": status,
             "requester": {"vpc_id": other, "owner_id": "111122223333", "region": "us-east-1", "cidr_blocks": [cidr]},
-            "accepter": {"vpc_id": "vpc-app", "owner_id": "111122223333", "region": "us-east-1", "cidr_blocks": ["10.0.0.0/16"]}}
+            "accepter": {"vpc_id": "vpc-app", "owner_id": "111122223333", "region": "us-east-1", "cidr_blocks": [hub_cidr]}}
 
 
 @pytest.mark.parametrize("build", [hub_and_spoke, peered_pair])
@@ -458,6 +459,9 @@ def test_replies_through_another_peering_connection_reach_the_workloads_when_it_
     assert blocked(data) == hub_route("pcx-9", "pcx-9 is deleted, not active")
     region["vpc_peering_connections"][-1] = _peering("pcx-9", cidr="10.1.2.0/24")
     assert blocked(data) == hub_route("pcx-9", "pcx-9 does not carry 10.1.1.0/24: it is outside the CIDRs vpc-spoke "
+                                               "shares over it")
+    region["vpc_peering_connections"][-1] = _peering("pcx-9", hub_cidr="10.0.9.0/24")  # not the endpoint subnet's
+    assert blocked(data) == hub_route("pcx-9", "pcx-9 does not carry 10.0.1.0/24: it is outside the CIDRs vpc-app "
                                                "shares over it")
     region["vpc_peering_connections"].pop()
     assert unknown(data) == "pcx-9 is not in the snapshot"
