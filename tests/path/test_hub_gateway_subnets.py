@@ -346,3 +346,40 @@ def test_over_peering_both_ways_the_transit_gateway_attachment_subnets_play_no_p
     for name in ("hub", "spoke"):
         acl_entries(data, name).clear()
     assert flow(data).path == "endpoint"
+
+
+def test_the_gateway_keeps_traffic_in_the_same_zone_by_zone_id_not_by_name():
+    """AZ names map to different zones in different accounts: here the hub's us-east-1b is the spoke's us-east-1a
+    (zone use1-az1). A request from the spoke's us-east-1a is delivered through the hub's attachment subnet in
+    us-east-1b, whose ACL lets nothing out."""
+    data = gateway_subnets()
+    _split_hub_acl(data)
+    assert flow(data).path == "endpoint"  # no zone IDs: the names of one account's zones
+    for subnet in region_of(data)["subnets"]:
+        crosswise = subnet["vpc_id"] == "vpc-app"
+        subnet["availability_zone_id"] = "use1-az1" if (subnet["availability_zone"] == "us-east-1a") != crosswise else "use1-az2"
+    link = blocked(data)
+    assert (link["resource_id"], link["subnet_id"], link["direction"]) == ("acl-tgw-hub-b", "subnet-tgw-hub-b", "outbound")
+
+
+def test_each_address_is_judged_on_its_own_way_there():
+    """eni-dkr-a holds 10.0.1.5 and 10.0.1.9; the spoke sends 10.0.1.9 to a firewall (not followed): that address's
+    way is not known, and the attachment subnets tgw-1 would pass for 10.0.1.5 say nothing of it."""
+    data = gateway_subnets()
+    _only_in_priv_a(data, ("10.0.1.5", "10.0.1.9"))
+    routes(data, "rtb-vpc-spoke").append({"destination_cidr_block": "10.0.1.9/32", "target_type": "network_interface",
+                                          "target_id": "eni-firewall", "state": "active"})
+    acl_entries(data, "hub").insert(0, _entry(50, True, "deny", "10.0.1.9/32", **HTTPS_ONLY))
+    assert unknown(data).startswith("rtb-vpc-spoke sends the hub endpoint's address in vpc-app (10.0.1.9/32) through "
+                                    "network_interface eni-firewall")
+
+
+def test_an_attachment_with_a_subnet_the_snapshot_lacks_may_have_it_in_the_workload_az():
+    data = hub_and_spoke()
+    _only_in_priv_a(data)  # the replies come from us-east-1a, where the spoke's attachment subnet is known
+    next(a for a in region_of(data)["transit_gateway_attachments"] if a["vpc_id"] == "vpc-spoke")["subnet_ids"] = [
+        SPOKE_A, "subnet-gone"]
+    assert flow(data).path == "endpoint"
+    assert unknown(data, subnet=SPOKE_B) == (
+        "tgw-attach-spoke (vpc-spoke to tgw-1) has subnets subnet-gone the snapshot does not hold: whether one is in "
+        "us-east-1b is not known")

@@ -33,8 +33,8 @@ def subnet_acls(
     (``there``) and the one the replies cross (``back``), if any."""
     (spoke, workload_subnet, source), (hub_vpc, endpoint_subnet, network) = workload, endpoint
     check_acl(index, judge, workload_subnet, True, network, HTTPS)
-    _inbound_acl(index, judge, back, spoke.vpc_id, _zone(index, endpoint_subnet), workload_subnet, network, EPHEMERAL)
-    _inbound_acl(index, judge, there, hub_vpc.vpc_id, _zone(index, workload_subnet), endpoint_subnet, source, HTTPS)
+    _inbound_acl(index, judge, back, spoke.vpc_id, zone_key(index, endpoint_subnet), workload_subnet, network, EPHEMERAL)
+    _inbound_acl(index, judge, there, hub_vpc.vpc_id, zone_key(index, workload_subnet), endpoint_subnet, source, HTTPS)
     check_acl(index, judge, endpoint_subnet, True, source, EPHEMERAL)
 
 
@@ -53,8 +53,14 @@ def _inbound_acl(
     _maybe(judge, on, f"{gateway} may deliver into {vpc_id} through another subnet than {subnet_id}")
 
 
-def _zone(index: RegionIndex, subnet_id: str) -> str:
-    return index.subnets[subnet_id].availability_zone
+def zone_key(index: RegionIndex, subnet_id: str) -> str:
+    """Where a subnet is, comparable across accounts: its AZ ID, else its VPC owner's AZ name (an AZ name such as
+    us-east-1a maps to different zones in different accounts; an unnamed owner is the index's account)."""
+    subnet = index.subnets[subnet_id]
+    if subnet.availability_zone_id:
+        return subnet.availability_zone_id
+    vpc = index.vpcs.get(subnet.vpc_id)
+    return f"{vpc.owner_id if vpc and vpc.owner_id else index.account_id}/{subnet.availability_zone}"
 
 
 def gateway_subnets(
@@ -68,9 +74,9 @@ def gateway_subnets(
     assert index.hub is not None
     ways = [(workload, endpoint, HTTPS), (endpoint, workload, EPHEMERAL)]
     for (from_vpc, from_subnet, sender), (to_vpc, to_subnet, receiver), ports in ways[: 2 if replies else 1]:
-        zone = _zone(index, from_subnet)
+        zone = zone_key(index, from_subnet)
         for attachment in live_attachments(index.hub, from_vpc.vpc_id, gateway):
-            for entry in (s for s in attachment.subnet_ids if s in index.subnets and _zone(index, s) == zone):
+            for entry in (s for s in attachment.subnet_ids if s in index.subnets and zone_key(index, s) == zone):
                 check_acl(index, judge, entry, False, sender, ports)
         _delivery(index, judge, gateway, to_vpc.vpc_id, zone, receiver, ports, to_subnet)
 
@@ -83,7 +89,7 @@ def _delivering(index: RegionIndex, vpc_id: str, gateway: str, zone: str) -> tup
     attachments = live_attachments(index.hub, vpc_id, gateway)
     every = [s for a in attachments for s in a.subnet_ids]
     if all(a.appliance_mode_support == "disable" for a in attachments):
-        there = [s for s in every if s in index.subnets and _zone(index, s) == zone]
+        there = [s for s in every if s in index.subnets and zone_key(index, s) == zone]
         if there:
             return there, True
     return every, False

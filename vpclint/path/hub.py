@@ -13,8 +13,8 @@ In order, for each subnet holding the hub endpoint's interfaces and each interfa
    workload's AZ (AWS: "any resources in Availability Zones where there is no transit gateway attachment cannot
    reach the transit gateway"), the route of the gateway route table the attachment is associated with to the
    address going to the hub VPC's attachment (an attachment associated with no table blocks; when the association was not read, every
-   readable table of the gateway must agree), and an available attachment of the hub VPC in the endpoint
-   subnet's AZ (with none to that gateway, ``unknown`` when the gateway routes the address to another attachment,
+   readable table of the gateway must agree), and an available attachment of the hub VPC, with a subnet in the
+   endpoint subnet's AZ for replies through the gateway (with none to that gateway, ``unknown`` when the gateway routes the address to another attachment,
    a peered gateway, say); peering: the connection active, joining the two VPCs, its sides' CIDRs holding both addresses;
 5. the way back: the hub subnet's route to the workload subnet through the same gateway or connection (and, for
    a transit gateway, the route table the hub attachment is associated with back to the workload VPC's
@@ -35,7 +35,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Optional
 
-from vpclint.path.attachments import gateway_subnets, subnet_acls
+from vpclint.path.attachments import gateway_subnets, subnet_acls, zone_key
 from vpclint.path.checks import Judge, Link, check_endpoint_ingress, check_workload_egress
 from vpclint.path.endpoints import live_targets
 from vpclint.path.groups import Peer, admits_https
@@ -69,24 +69,27 @@ def hub_way(
     spoke = index.vpcs[subnet.vpc_id]
     connections: set[str] = set()
     for target_subnet, networks in sorted(targets.items()):
-        crossed = None
+        hops: set[str] = set()
         gateways = []
         for network in networks:
-            crossed = _there(index, judge, subnet, table, network, spoke, hub_vpc) or crossed
+            hop = _there(index, judge, subnet, table, network, spoke, hub_vpc)
             ends = (spoke, subnet.subnet_id, source), (hub_vpc, target_subnet, network)
-            gateway = crossed if crossed and not crossed.startswith("pcx-") else None
-            same_way = _back(index, judge, target_subnet, source, crossed, spoke, hub_vpc) if crossed else True
-            connections |= {crossed} if crossed else set()
+            gateway = hop if hop and not hop.startswith("pcx-") else None
+            same_way = _back(index, judge, target_subnet, source, hop, spoke, hub_vpc) if hop else True
+            hops |= {hop} if hop else set()
             gateways += [(gateway, ends, same_way)] if gateway else []
             subnet_acls(index, judge, gateway, gateway if same_way else None, *ends)
         for gateway, ends, same_way in gateways:
             gateway_subnets(index, judge, gateway, *ends, same_way)
+        connections |= hops
+        crossed = next(iter(hops)) if len(hops) == 1 else None  # the group references count across one peering only
         peering = frozenset({crossed}) if crossed and crossed.startswith("pcx-") else frozenset()
         members = frozenset(endpoint.group_ids) if peering else frozenset()
         destination = Peer(networks=tuple(networks), member_of=members, vpc_id=hub_vpc.vpc_id, peering_ids=peering)
         check_workload_egress(index, judge, group_sets, destination, via)
     _ingress(index, judge, subnet, source, endpoint, group_sets, connections)
-    if not any(index.subnets[s].availability_zone == subnet.availability_zone for s in targets if s in index.subnets):
+    here = zone_key(index, subnet.subnet_id)
+    if not any(zone_key(index, s) == here for s in targets if s in index.subnets):
         judge.note(f"{via} has no interface in {subnet.availability_zone}: the flow crosses AZs (cost, availability)")
     over = ", ".join(sorted(connections)) or "?"
     return Way("endpoint", via, f"{what} through {via} in {hub_vpc.vpc_id} over {over}")

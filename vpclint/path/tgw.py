@@ -44,6 +44,11 @@ def gateway_attachment(
         judge.not_known(f"{attachment.transit_gateway_attachment_id} ({vpc.vpc_id} to {gateway}) is being modified: "
                         "whether it carries the flow while it changes is not known")
     zones = {index.subnets[s].availability_zone for s in attachment.subnet_ids if s in index.subnets}
+    unseen = [s for s in attachment.subnet_ids if s not in index.subnets]
+    if availability_zone not in zones and unseen:
+        judge.not_known(f"{attachment.transit_gateway_attachment_id} ({vpc.vpc_id} to {gateway}) has subnets "
+                        f"{', '.join(unseen)} the snapshot does not hold: whether one is in {availability_zone} is not known")
+        return None
     if availability_zone not in zones:
         judge.block(Link(
             "hub-route", attachment.transit_gateway_attachment_id,
