@@ -493,6 +493,7 @@ def test_a_hub_subnet_without_a_route_table_is_unknown(build):
 def test_a_hub_subnet_on_a_route_table_read_only_in_part_is_unknown_on_the_way_back():
     data = peered_pair()
     region_of(data)["notes"] = [{"api": "ec2:DescribeRouteTables", "item_id": "rtb-priv-a", "message": "route 1 left out: odd"}]
+    routes(data, "rtb-priv-a").pop()  # no route back among the routes read: the one left out may be it
     assert unknown(data) == "the way back from subnet-priv-a: route table rtb-priv-a of subnet-priv-a was read only in part (route 1 left out: odd)"
 
 
