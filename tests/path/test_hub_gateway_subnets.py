@@ -11,6 +11,10 @@ from hubworld import attachment, find, hub_and_spoke, peered_pair, region_of
 from test_hub import SPOKE_A, SPOKE_B, flow, routes
 from test_hub_links import blocked, unknown
 
+from vpclint.path.attachments import zone_key
+from vpclint.path.index import build_index
+from vpclint.snapshot import Snapshot
+
 HTTPS_ONLY = {"protocol": "6", "from_port": 443, "to_port": 443}
 REPLIES = {"protocol": "6", "from_port": 1024, "to_port": 65535}
 
@@ -383,3 +387,16 @@ def test_an_attachment_with_a_subnet_the_snapshot_lacks_may_have_it_in_the_workl
     assert unknown(data, subnet=SPOKE_B) == (
         "tgw-attach-spoke (vpc-spoke to tgw-1) has subnets subnet-gone the snapshot does not hold: whether one is in "
         "us-east-1b is not known")
+
+
+def test_zone_key_is_the_az_id_else_the_owner_s_az_name():
+    """An AZ name is one account's name for a zone: without the AZ ID, a subnet's zone is its VPC owner's name for
+    it (an unnamed owner is the scanned account's)."""
+    data = hub_and_spoke()
+    find(data, "vpcs", "vpc_id", "vpc-spoke")["owner_id"] = "444455556666"
+    find(data, "vpcs", "vpc_id", "vpc-app")["owner_id"] = None
+    find(data, "subnets", "subnet_id", "subnet-priv-b")["availability_zone_id"] = "use1-az6"
+    snapshot = Snapshot.model_validate(data)
+    index = build_index(snapshot, snapshot.regions[0])
+    assert [zone_key(index, s) for s in (SPOKE_A, "subnet-priv-a", "subnet-priv-b")] == [
+        "444455556666/us-east-1a", "111122223333/us-east-1a", "use1-az6"]
