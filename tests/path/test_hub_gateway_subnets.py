@@ -400,3 +400,19 @@ def test_zone_key_is_the_az_id_else_the_owner_s_az_name():
     index = build_index(snapshot, snapshot.regions[0])
     assert [zone_key(index, s) for s in (SPOKE_A, "subnet-priv-a", "subnet-priv-b")] == [
         "444455556666/us-east-1a", "111122223333/us-east-1a", "use1-az6"]
+
+
+def test_a_group_reference_counts_across_peering_only_when_every_address_of_the_subnet_crosses_it():
+    """eni-dkr-a's 10.0.1.5 is reached over tgw-1 and its 10.0.1.9 over pcx-9 (replies over pcx-9 for both). The
+    workloads' only egress rule references the endpoint's group across pcx-9: it counts for 10.0.1.9, not for
+    10.0.1.5 over the gateway (an outbound rule can't reference a group across a transit gateway)."""
+    data = hub_and_spoke()
+    _replies_over_pcx_9(data)
+    _only_in_priv_a(data, ("10.0.1.5", "10.0.1.9"))
+    routes(data, "rtb-vpc-spoke").append({"destination_cidr_block": "10.0.1.9/32", "target_type": "vpc_peering_connection",
+                                          "target_id": "pcx-9", "state": "active"})
+    assert flow(data).path == "endpoint"
+    find(data, "security_groups", "group_id", "sg-vpc-spoke")["egress"] = [
+        {**HTTPS_ONLY, "protocol": "tcp", "referenced_group_id": "sg-endpoints", "referenced_group_vpc_id": "vpc-app",
+         "vpc_peering_connection_id": "pcx-9"}]
+    assert blocked(data)["kind"] == "workload-sg"
