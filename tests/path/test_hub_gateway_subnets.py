@@ -382,11 +382,11 @@ def test_an_attachment_with_a_subnet_the_snapshot_lacks_may_have_it_in_the_workl
     data = hub_and_spoke()
     _only_in_priv_a(data)  # the replies come from us-east-1a, where the spoke's attachment subnet is known
     next(a for a in region_of(data)["transit_gateway_attachments"] if a["vpc_id"] == "vpc-spoke")["subnet_ids"] = [
-        SPOKE_A, "subnet-gone"]
+        SPOKE_A, "subnet-gone", "subnet-gone-too"]
     assert flow(data).path == "endpoint"
     assert unknown(data, subnet=SPOKE_B) == (
-        "tgw-attach-spoke (vpc-spoke to tgw-1) has subnets subnet-gone the snapshot does not hold: whether one is in "
-        "us-east-1b is not known")
+        "tgw-attach-spoke (vpc-spoke to tgw-1) has subnets subnet-gone, subnet-gone-too the snapshot does not hold: "
+        "whether one is in us-east-1b is not known")
 
 
 def test_zone_key_is_the_az_id_else_the_owner_s_az_name():
