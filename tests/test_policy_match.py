@@ -115,6 +115,8 @@ def test_glob_match_examples():
     assert glob_match("a?c", "abc") and not glob_match("a?c", "ac")
     assert not glob_match("ABC", "abc") and glob_match("ABC", "abc", ignore_case=True)
     assert glob_match("*", "") and not glob_match("?", "")
+    # the text is literal: its "*" and "?" are characters, which a pattern's "?" matches one at a time
+    assert glob_match("ecr:Get?", "ecr:Get*") and glob_match("a??", "a?*") and not glob_match("ecr:Get", "ecr:Get*")
 
 
 # --- tokens and variables ------------------------------------------------------------------------------------
@@ -122,6 +124,8 @@ def test_glob_match_examples():
 
 def test_tokens_read_variables_and_escapes_only_when_asked():
     assert tokens("a${aws:username}*", variables=True) == ("a", Variable("aws:username"), STAR)
+    assert tokens("*?${aws:username}", variables=True) == (STAR, ONE, Variable("aws:username"))  # wildcards before it too
+    assert tokens("*${aws:username}", wildcards=False, variables=True) == ("*", Variable("aws:username"))
     assert tokens("${*}${?}${$}?", variables=True) == ("*", "?", "$", ONE)
     assert tokens("${*}") == ("$", "{", STAR, "}")
     assert tokens("a**b*", wildcards=True) == ("a", STAR, "b", STAR)
