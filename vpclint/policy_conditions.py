@@ -114,12 +114,17 @@ def _variables(condition: Condition, substitutes: bool) -> tuple[str, ...]:
     return tuple(dict.fromkeys(name for v in condition.values for name in variables_of(tokens(v, variables=True))))
 
 
+def _operator_parts(operator: str) -> tuple[str, str, bool]:
+    """An operator's set prefix (``ForAnyValue``, ``ForAllValues`` or ""), its base operator and whether it ends
+    in ``IfExists``; any other prefix stays in the base, which then names no operator."""
+    prefix, base = operator.split(":", 1) if operator.startswith(("ForAnyValue:", "ForAllValues:")) else ("", operator)
+    if_exists = base.endswith("IfExists")
+    return prefix, base[: -len("IfExists")] if if_exists else base, if_exists
+
+
 def _holds(condition: Condition, value: str, substitutes: bool) -> Optional[bool]:
     """Whether the condition holds for a key known to have ``value``; None when that is still open."""
-    operator = condition.operator
-    if operator.startswith(("ForAnyValue:", "ForAllValues:")):
-        operator = operator.split(":", 1)[1]
-    operator = operator[: -len("IfExists")] if operator.endswith("IfExists") else operator
+    _, operator, _ = _operator_parts(condition.operator)
     if condition.values is None or not (operator in OPERATORS or condition.operator == "Null"):
         return None
     if condition.operator == "Null":
@@ -132,10 +137,8 @@ def _holds_absent(condition: Condition) -> Optional[bool]:
     """Whether the condition holds for a key the request does not have; None for an operator IAM does not have."""
     if condition.operator == "Null":
         return None if condition.values is None else "true" in (v.lower() for v in condition.values)
-    prefix, _, operator = condition.operator.rpartition(":")
-    if_exists = operator.endswith("IfExists")
-    operator = operator[: -len("IfExists")] if if_exists else operator
-    if prefix not in ("", "ForAnyValue", "ForAllValues") or operator not in IAM_OPERATORS:
+    prefix, operator, if_exists = _operator_parts(condition.operator)
+    if operator not in IAM_OPERATORS:
         return None
     if if_exists or prefix == "ForAllValues":
         return True

@@ -75,9 +75,9 @@ def gateway_subnets(
     ways = [(workload, endpoint, HTTPS), (endpoint, workload, EPHEMERAL)]
     for (from_vpc, from_subnet, sender), (to_vpc, to_subnet, receiver), ports in ways[: 2 if replies else 1]:
         zone = zone_key(index, from_subnet)
-        for attachment in live_attachments(index.hub, from_vpc.vpc_id, gateway):
-            for entry in (s for s in attachment.subnet_ids if s in index.subnets and zone_key(index, s) == zone):
-                check_acl(index, judge, entry, False, sender, ports)
+        entries = [s for a in live_attachments(index.hub, from_vpc.vpc_id, gateway) for s in a.subnet_ids]
+        for entry in _in_zone(index, entries, zone):
+            check_acl(index, judge, entry, False, sender, ports)
         _delivery(index, judge, gateway, to_vpc.vpc_id, zone, receiver, ports, to_subnet)
 
 
@@ -89,10 +89,15 @@ def _delivering(index: RegionIndex, vpc_id: str, gateway: str, zone: str) -> tup
     attachments = live_attachments(index.hub, vpc_id, gateway)
     every = [s for a in attachments for s in a.subnet_ids]
     if all(a.appliance_mode_support == "disable" for a in attachments):
-        there = [s for s in every if s in index.subnets and zone_key(index, s) == zone]
+        there = _in_zone(index, every, zone)
         if there:
             return there, True
     return every, False
+
+
+def _in_zone(index: RegionIndex, subnet_ids: list[str], zone: str) -> list[str]:
+    """The subnets of ``subnet_ids`` in the snapshot and in ``zone`` (:func:`zone_key`)."""
+    return [s for s in subnet_ids if s in index.subnets and zone_key(index, s) == zone]
 
 
 def _delivery(
